@@ -1,0 +1,3 @@
+"""ccsi-dao: DAO governance toolkit for consortia of social-innovation partners."""
+
+__version__ = "0.1.0"
