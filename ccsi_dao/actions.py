@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
 from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from ccsi_dao.errors import UserError
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 SIGNAL_TARGET = "0x0000000000000000000000000000000000000000"
@@ -114,3 +118,40 @@ def signal() -> Action:
 def raw(target: str, data: bytes = b"", value: int = 0) -> Action:
     """Any other call."""
     return Action(to_checksum_address(target), value, data)
+
+
+# ---------------------------------------------------------------- checks of user input
+
+def parse_amount(text: str, decimals: int = 18) -> int:
+    """``"1.5"`` -> base units with ``decimals`` places; UserError for anything but a positive amount."""
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise UserError(f"{text!r} is not an amount: write a number such as 1.5") from None
+    if not value.is_finite() or value <= 0:
+        raise UserError(f"the amount must be positive, not {text}")
+    units = value.scaleb(decimals)
+    if units != units.to_integral_value():
+        raise UserError(f"{text} has more than {decimals} decimal places")
+    if units >= 2**256:
+        raise UserError(f"{text} is too large")
+    return int(units)
+
+
+def check_rules(rules: dict[Category, tuple[Ratio, Ratio]], floors: tuple[Ratio, Ratio]) -> None:
+    """The governor's rule checks, run before proposing so a doomed rule change is never sent."""
+    previous: tuple[Ratio, Ratio] | None = None
+    for category in Category:
+        quorum, approval = rules[category]
+        name = category.name.lower()
+        if _share(quorum) < _share(floors[0]):
+            raise UserError(f"the {name} quorum {quorum} is below the agreement's floor {floors[0]}")
+        if _share(approval) < _share(floors[1]):
+            raise UserError(f"the {name} approval threshold {approval} is below the agreement's floor {floors[1]}")
+        if previous is not None and (_share(quorum) < _share(previous[0]) or _share(approval) < _share(previous[1])):
+            raise UserError(f"the {name} rule {quorum}, {approval} would be weaker than the rule of a less strict category")
+        previous = (quorum, approval)
+
+
+def _share(ratio: Ratio) -> Fraction:
+    return Fraction(ratio.numerator, ratio.denominator)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, ItemsView
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 import yaml
 from eth_utils import is_checksum_address, to_checksum_address
@@ -128,7 +129,7 @@ def _name(value: Any) -> str:
         raise ValueError("expected a non-empty name")
     value = " ".join(value.split())
     if len(value) > MAX_NAME_LENGTH:
-        raise ValueError(f"is {len(value)} characters long; shorten it to at most {MAX_NAME_LENGTH}")
+        raise ValueError(f"{len(value)} characters is too long; shorten it to at most {MAX_NAME_LENGTH}")
     return value
 
 
@@ -170,7 +171,7 @@ def _uri(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value.strip()):
         raise ValueError("expected a URI without spaces, such as ipfs://… or https://…")
     if len(value.strip()) > 2000:
-        raise ValueError("is longer than 2000 characters")
+        raise ValueError(f"{len(value.strip())} characters is too long; use at most 2000")
     return value.strip()
 
 
@@ -248,7 +249,8 @@ def _run(handler: ValidatorFunctionWrapHandler, value: Any) -> tuple[Any, list[P
 
 def _problems(*problems: Problem) -> PydanticCustomError:
     """One validation error carrying several problems, each at a path below the validated field."""
-    return PydanticCustomError("ccsi_problems", "{count} problems", {"count": len(problems), "problems": problems})
+    summary = "; ".join(f"{'.'.join(map(str, loc)) or '(here)'}: {message}" for loc, message in problems)
+    return PydanticCustomError("ccsi_problems", "{summary}", {"summary": summary, "problems": problems})
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -320,6 +322,10 @@ class Rules(_Model):
     def by_category(self) -> dict[Category, CategoryRule]:
         return {category: self[category] for category in Category}
 
+    def items(self) -> ItemsView[Category, CategoryRule]:
+        """``(category, rule)`` pairs, from ordinary to constitutional."""
+        return self.by_category().items()
+
 
 class Voting(_Model):
     delay: _duration(0, UINT48_MAX) = Field(description="From proposal to the start of voting.")
@@ -344,12 +350,14 @@ class Document(_Model):
     _file: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
-    def _locate(self, info: ValidationInfo) -> "Document":
+    def _locate(self, info: ValidationInfo) -> Document:
         if self.path is None:
             if self.uri is None:
                 raise _problems(((), "give either path (the agreement text next to this file) or uri and sha256"))
             if self.sha256 is None:
-                raise _problems((("sha256",), 'required with uri alone: "0x" and the 64 hex digits of the text\'s SHA-256'))
+                raise _problems(
+                    (("sha256",), 'required with uri alone: "0x" and the 64 hex digits of the text\'s SHA-256')
+                )
             self._hash = self.sha256
             return self
         base = Path((info.context or {}).get("base_dir", "."))
@@ -369,7 +377,7 @@ class Agreement(_Model):
 
     consortium: Name = Field(description="The consortium's name; also the governor's name on chain.")
     document: Document
-    partners: list[Partner]
+    partners: tuple[Partner, ...]
     floors: Floors = Field(default_factory=Floors, description="Default: quorum 1/10, approval 1/2.")
     rules: Rules
     voting: Voting
@@ -377,19 +385,20 @@ class Agreement(_Model):
 
     @field_validator("partners", mode="wrap")
     @classmethod
-    def _partners_consistent(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> list[Partner]:
+    def _partners_consistent(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> tuple[Partner, ...]:
         partners, problems = _run(handler, value)
-        items: list[Any] = value if isinstance(value, list) else []
+        items: list[Any] = list(value) if isinstance(value, (list, tuple)) else []
         if partners is not None:
             fields = [(p.address, p.name, p.role) for p in partners]
         else:
             fields = [
-                tuple(_attempt(check, item.get(key)) for check, key in _PARTNER_KEYS) if isinstance(item, dict)
+                tuple(_attempt(check, item.get(key)) for check, key in _PARTNER_KEYS)
+                if isinstance(item, dict)
                 else (None, None, None)
                 for item in items
             ]
         roles = [role for _, _, role in fields]
-        if isinstance(value, list) and not value:
+        if isinstance(value, (list, tuple)) and not value:
             problems.append(((), "the list is empty; add the consortium's partners"))
         elif fields and None not in roles and Role.FOUNDING_PARTNER not in roles:
             problems.append(((), "no founding partner; at least one partner needs role founding-partner"))
@@ -427,7 +436,10 @@ class Agreement(_Model):
                 elif part in weaker and _value(share) < _value(weaker[part][1]):
                     name, other = weaker[part]
                     problems.append(
-                        ((key, part), f"{share} is below the {name} {part} {other}; a stricter category needs at least as much")
+                        (
+                            (key, part),
+                            f"{share} is below the {name} {part} {other}; a stricter category needs at least as much",
+                        )
                     )
                 weaker[part] = (key, share)
         if problems:

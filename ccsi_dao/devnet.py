@@ -60,7 +60,9 @@ def find_anvil() -> Path:
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise ConfigError(f"CCSI_DAO_ANVIL is {env}, which is not an executable file; fix or unset it")
         return path
-    machine = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
+    machine = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine().lower()
+    )
     system = {"linux": "linux", "darwin": "darwin", "win32": "win32"}.get(sys.platform)
     exe = "anvil.exe" if system == "win32" else "anvil"
     relative = Path("node_modules", "@foundry-rs", f"anvil-{system}-{machine}", "bin", exe)
@@ -145,7 +147,10 @@ class Devnet:
         anvil = self.anvil or find_anvil()
         url = f"http://{self.host}:{self.port}"
         self._refuse_busy_port(url)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"cannot create the devnet folder {self.state_dir}: {error.strerror or error}") from None
         restored = self._check_state()
         fresh = not self.state_file.exists()
         command = [
@@ -165,7 +170,9 @@ class Devnet:
         while True:
             if process.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)
-                raise ChainError(f"anvil stopped right after starting (exit code {process.returncode}):{self._log_tail()}")
+                raise ChainError(
+                    f"anvil stopped right after starting (exit code {process.returncode}):{self._log_tail()}"
+                )
             try:
                 rpc(url, "eth_chainId", timeout=1.0)
                 break
@@ -208,14 +215,24 @@ class Devnet:
     def reset(self) -> None:
         """Stop the devnet and delete its chain and files: the next start begins from an empty chain."""
         self.stop()
-        for path in (self.state_file, self.backup_file, self.damaged_file, self.clock_file, self.pid_file, self.log_file):
+        for path in (
+            self.state_file,
+            self.backup_file,
+            self.damaged_file,
+            self.clock_file,
+            self.pid_file,
+            self.log_file,
+        ):
             path.unlink(missing_ok=True)
         if self.state_dir.is_dir() and not any(self.state_dir.iterdir()):
             self.state_dir.rmdir()
 
     def advance(self, seconds: int | str) -> int:
         """Move the devnet's clock forward and mine a block; returns the block's timestamp."""
-        url = self.url
+        record = self._record()
+        if not record:
+            raise UserError(f"the devnet in {self.state_dir} is not running; start it first")
+        url = record["url"]
         timestamp = advance_time(url, seconds)
         self._save_clock(url)
         return timestamp
@@ -244,7 +261,7 @@ class Devnet:
             if probe.connect_ex((self.host, self.port)) != 0:
                 return
         try:
-            what = f" (a node answering as {rpc(url, 'web3_clientVersion', timeout=1.0)})"
+            what = f" (a node answering as {rpc(url, 'web3_clientVersion', timeout=0.5)})"
         except ChainError:
             what = ""
         raise UserError(
@@ -289,6 +306,8 @@ class Devnet:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 return
+            except PermissionError:
+                raise ChainError(f"cannot stop anvil (pid {pid}): it belongs to another user") from None
             deadline = time.monotonic() + wait
             while time.monotonic() < deadline:
                 if self._gone(pid):

@@ -16,6 +16,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
@@ -25,7 +26,7 @@ from ccsi_dao.chain import Chain
 from ccsi_dao.deployment import SUITE, DeploymentRecord, Suite
 from ccsi_dao.errors import UserError
 from ccsi_dao.reverts import RevertDecoder
-from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup, VoteType
+from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ class Proposal:
     deadline: int
 
     @property
+    def text(self) -> str:
+        """The description without OpenZeppelin's ``#proposer=`` suffix."""
+        head, sep, tail = self.description.rpartition("#proposer=")
+        return head if sep and len(tail) == 42 else self.description
+
+    @property
     def description_hash(self) -> bytes:
         return keccak(text=self.description)
 
@@ -66,6 +73,31 @@ class Proposal:
             [a.data for a in self.actions],
             self.description_hash,
         )
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    """Where a proposal stands: state, category, votes and the rule it is judged by."""
+
+    proposal: Proposal
+    state: ProposalState
+    category: Category
+    votes: dict[VoteType, int]
+    quorum: Ratio
+    approval: Ratio
+    total_power: int  # at the snapshot once it has passed, else now
+    quorum_votes: int  # votes needed for the quorum
+    deadline: int  # with any late-quorum extension
+    eta: int  # 0 unless queued
+
+    @property
+    def participation(self) -> int:
+        return sum(self.votes.values())
+
+    @property
+    def approval_share(self) -> Ratio | None:
+        decided = self.votes[VoteType.FOR] + self.votes[VoteType.AGAINST]
+        return Ratio(self.votes[VoteType.FOR], decided) if decided else None
 
 
 @dataclass(frozen=True)
@@ -162,12 +194,50 @@ class Consortium:
         count = self.membership.functions.memberCount().call()
         return [self.member(self.membership.functions.memberAt(i).call()) for i in range(count)]
 
+    def rules_now(self) -> tuple[dict[Category, tuple[Ratio, Ratio]], bool, tuple[Ratio, Ratio]]:
+        """The rules in force now (category -> (quorum, approval)), the early-close switch, and the floors."""
+        gov = self.governor.functions
+        rules, early_close = gov.rulesAt(self.chain.now()).call()
+        (qn, qd), (an, ad) = gov.ruleFloors().call()
+        by_category = {c: (Ratio(*rule[0]), Ratio(*rule[1])) for c, rule in zip(Category, rules, strict=True)}
+        return by_category, early_close, (Ratio(qn, qd), Ratio(an, ad))
+
+    def token_decimals(self, token: str) -> int:
+        """``decimals()`` of an ERC-20 token; UserError if ``token`` does not answer like one."""
+        contract = self.chain.w3.eth.contract(address=to_checksum_address(token), abi=_DECIMALS_ABI)
+        try:
+            decimals = int(contract.functions.decimals().call())
+        except Exception:  # no code, no such function, or garbage: all mean "not an ERC-20 token"
+            raise UserError(f"{token} is not an ERC-20 token on this chain (it has no decimals())") from None
+        if not 0 <= decimals <= 77:
+            raise UserError(f"{token} reports {decimals} decimals, which no real token has")
+        return decimals
+
     # ------------------------------------------------------------------ proposals
 
     def categorize(self, actions: Sequence[Action]) -> Category:
         """The category the governor will apply to these actions."""
         targets, values, datas = _split(actions)
         return Category(self.chain.read(self.governor.functions.categorize(targets, values, datas)))
+
+    def check_executable(self, actions: Sequence[Action]) -> None:
+        """Dry-run each action as the timelock would execute it now; UserError naming the first that would fail.
+
+        Calls to the governor itself can only run inside an execution and are left to the builders' own checks.
+        """
+        for number, action in enumerate(actions, start=1):
+            if action.target == self.record.governor:
+                continue
+            tx = {"from": self.record.timelock, "to": action.target, "data": action.data, "value": action.value}
+            try:
+                self.chain.w3.eth.call(tx)
+            except (ContractCustomError, ContractLogicError) as exc:
+                raise self.chain.decoder.decode(exc.data if isinstance(exc.data, str) else None,
+                                                action=f"action {number}, when executed,") from None
+            except Web3RPCError as exc:
+                if "insufficient funds" in str(exc).lower() or "lack of funds" in str(exc).lower():
+                    raise UserError(f"action {number} would fail when executed: the treasury holds too little ETH") from None
+                raise
 
     def propose(self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True) -> Proposal:
         """Submit a proposal. With ``protect`` the description ends in OpenZeppelin's ``#proposer=`` suffix, so
@@ -185,6 +255,49 @@ class Consortium:
             if log["args"]["proposalId"] == proposal_id:
                 return _proposal_from_event(log["args"])
         raise UserError(f"there is no proposal {proposal_id} on this governor")
+
+    def proposals(self) -> list[Proposal]:
+        """Every proposal made on this governor, oldest first."""
+        logs = self.governor.events.ProposalCreated.get_logs(from_block=self.record.start_block)
+        return [_proposal_from_event(log["args"]) for log in logs]
+
+    def find_proposal(self, ref: str | int) -> tuple[int, Proposal]:
+        """A proposal and its number, from its number in creation order (1, 2, ...) or its full id."""
+        text = str(ref).strip().lstrip("#")
+        if not text.isdigit():
+            raise UserError(f"{ref!r} is not a proposal: give its number from `proposals list` or its full id")
+        proposals = self.proposals()
+        value = int(text)
+        if 1 <= value <= len(proposals) and len(text) < 10:
+            return value, proposals[value - 1]
+        for number, p in enumerate(proposals, start=1):
+            if p.id == value:
+                return number, p
+        raise UserError(f"there is no proposal {text} (this consortium has {len(proposals)})")
+
+    def status(self, proposal: Proposal | int) -> ProposalStatus:
+        """State, category, votes and the applicable rule of a proposal."""
+        p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
+        gov = self.governor.functions
+        state = self.state(p.id)
+        (qn, qd), (an, ad) = gov.proposalRule(p.id).call()
+        quorum = Ratio(qn, qd)
+        if p.snapshot < self.chain.now():
+            total = self.membership.functions.getPastTotalSupply(p.snapshot).call()
+        else:
+            total = self.membership.functions.getPastTotalSupply(self.chain.now() - 1).call()
+        return ProposalStatus(
+            proposal=p,
+            state=state,
+            category=Category(gov.proposalCategory(p.id).call()),
+            votes=self.tally(p.id),
+            quorum=quorum,
+            approval=Ratio(an, ad),
+            total_power=total,
+            quorum_votes=-(-total * qn // qd),
+            deadline=gov.proposalDeadline(p.id).call(),
+            eta=gov.proposalEta(p.id).call(),
+        )
 
     def state(self, proposal_id: int) -> ProposalState:
         return ProposalState(self.chain.read(self.governor.functions.state(proposal_id), action="reading the proposal"))
@@ -269,6 +382,9 @@ class Consortium:
     def resign(self, account: LocalAccount) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.resign(), action="the resignation")
 
+
+_DECIMALS_ABI = [{"type": "function", "name": "decimals", "inputs": [], "outputs": [{"type": "uint8", "name": ""}],
+                  "stateMutability": "view"}]
 
 _BALLOT = [
     {"name": "proposalId", "type": "uint256"},

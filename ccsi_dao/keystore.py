@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -194,7 +195,9 @@ def read_password(
         try:
             text = Path(password_file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(f"cannot read password file {password_file}: {getattr(error, 'strerror', error)}") from None
+            raise ConfigError(
+                f"cannot read password file {password_file}: {getattr(error, 'strerror', error)}"
+            ) from None
         return text.removesuffix("\n").removesuffix("\r")
     if os.environ.get(env_var):
         return os.environ[env_var]

@@ -71,7 +71,7 @@ class VoteType(IntEnum):
     ABSTAIN = 2
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Ratio:
     """An exact share such as 2/3, stored on chain as ``Fraction{numerator, denominator}`` (uint16 each)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,26 @@ def test_ensure_solc_is_idempotent_and_reports_the_pinned_version(
     assert solcx.wrapper.get_solc_version(first, with_commit_hash=True) == Version(SOLC_LONG_VERSION)
     assert solcx.get_installed_solc_versions() == [Version("0.8.28")]
     assert [p.name for p in tmp_path.iterdir()] == ["solc-v0.8.28"]
+
+
+def test_ensure_solc_prefers_a_native_solc_and_replaces_a_broken_one(
+    shim: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, bin_dir = tmp_path / "solcx", tmp_path / "bin"
+    folder.mkdir()
+    bin_dir.mkdir()
+    monkeypatch.setenv("SOLCX_BINARY_PATH", str(folder))
+    (folder / "solc-v0.8.28").write_text("#!/bin/sh\necho 'Version: 0.8.27+commit.40a35a09'\n")
+    (folder / "solc-v0.8.28").chmod(0o755)
+    native = bin_dir / "solc"  # stands in for a native solc 0.8.28 on PATH
+    native.write_text(f"#!/bin/sh\nexec {shim} \"$@\"\n")
+    native.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert ensure_solc() == folder / "solc-v0.8.28"
+    assert (folder / "solc-v0.8.28").read_bytes() == native.read_bytes()
+    native.unlink()
+    (folder / "solc-v0.8.28").write_text("#!/bin/sh\nexit 1\n")
+    assert is_shim(ensure_solc())
 
 
 def test_shim_version_satisfies_solcx(shim: Path) -> None:

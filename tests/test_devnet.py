@@ -57,6 +57,8 @@ def next_block_time(net: Devnet) -> int:
 
 def test_start_status_stop(devnet: Devnet) -> None:
     assert devnet.status().running is False
+    with pytest.raises(UserError, match="is not running; start it first"):
+        devnet.advance("1h")
     result = devnet.start()
     assert not result.already_running
     status = result.status

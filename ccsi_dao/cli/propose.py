@@ -1,0 +1,277 @@
+"""``ccsi-dao propose``: typed proposal builders. Each shows the category the contracts will apply and the
+actions in plain words, dry-runs them as the timelock would execute them, and only then sends."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, password_prompt, settings
+
+if TYPE_CHECKING:
+    from ccsi_dao.actions import Action
+
+app = typer.Typer(help="Submit a proposal (shows its category before sending).", no_args_is_help=True)
+
+AddressArg = Annotated[str, typer.Argument(help="The organisation's address.")]
+DescriptionOpt = Annotated[str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")]
+
+
+class RoleChoice(str, Enum):
+    founding_partner = "founding-partner"
+    partner = "partner"
+    observer = "observer"
+
+
+class GroupChoice(str, Enum):
+    ministry_agency = "ministry-agency"
+    civil_society = "civil-society"
+    academia = "academia"
+    business = "business"
+    municipality = "municipality"
+    other = "other"
+
+
+class CategoryChoice(str, Enum):
+    ordinary = "ordinary"
+    treasury = "treasury"
+    membership = "membership"
+    constitutional = "constitutional"
+
+
+def _role(choice: RoleChoice):  # noqa: ANN202
+    from ccsi_dao.types import Role
+
+    return Role[choice.value.upper().replace("-", "_")]
+
+
+def _submit(
+    ctx: typer.Context,
+    build: "callable",
+    description: str | None,
+    account: str | None,
+    password_file: Path | None,
+    yes: bool,
+) -> None:
+    """Build the actions against the live consortium, show them, check them, confirm, send."""
+    from ccsi_dao.describe import ActionDescriber
+
+    s = settings(ctx, account, password_file)
+    dao = s.consortium()
+    actions: list[Action] = build(dao)
+    describer = ActionDescriber(dao.record, {m.address: m.name for m in dao.members()}.get)
+    words = [describer.describe(a) for a in actions]
+    category = dao.categorize(actions)
+    dao.check_executable(actions)
+    typer.echo(f"category: {category.name.lower()} (decided by the governor from the actions)")
+    for i, text in enumerate(words, start=1):
+        typer.echo(f"  {i}. {text}")
+    confirm("Submit this proposal?", yes)
+    proposer = s.signer(password_prompt())
+    proposal = dao.propose(proposer, actions, description or "; ".join(words).capitalize())
+    number, _ = dao.find_proposal(proposal.id)
+    from ccsi_dao.cli.governance import when
+
+    done(f"proposal #{number} submitted by {proposer.address}; voting from {when(proposal.snapshot)} to {when(proposal.deadline)}")
+    typer.echo(f"id: {proposal.id}")
+
+
+def _registry_call(builder_name: str):  # noqa: ANN202
+    def build_for(address: str):  # noqa: ANN202
+        from ccsi_dao import actions
+        from ccsi_dao.addresses import parse_address
+
+        target = parse_address(address)
+        return lambda dao: [getattr(actions, builder_name)(dao.record.membership, target)]
+
+    return build_for
+
+
+@app.command()
+@handled
+def admit(
+    ctx: typer.Context,
+    address: AddressArg,
+    name: Annotated[str, typer.Option("--name", help="The organisation's name.")],
+    role: Annotated[RoleChoice, typer.Option("--role")] = RoleChoice.partner,
+    group: Annotated[GroupChoice, typer.Option("--group")] = GroupChoice.other,
+    weight: Annotated[int, typer.Option("--weight", min=1, max=1_000_000)] = 1,
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose admitting a new member."""
+    from ccsi_dao import actions
+    from ccsi_dao.addresses import parse_address
+    from ccsi_dao.errors import UserError
+    from ccsi_dao.types import StakeholderGroup
+
+    target = parse_address(address)
+    if not name.strip() or len(name) > 100:
+        raise UserError("the name must have 1 to 100 characters")
+    grp = StakeholderGroup[group.value.upper().replace("-", "_")]
+    _submit(ctx, lambda dao: [actions.admit(dao.record.membership, target, " ".join(name.split()), _role(role), grp, weight)],
+            description, account, password_file, yes)
+
+
+def _status_command(verb: str, summary: str) -> None:
+    @app.command(verb, help=summary)
+    @handled
+    def command(ctx: typer.Context, address: AddressArg, description: DescriptionOpt = None, account: FromOpt = None,
+                password_file: PasswordFileOpt = None, yes: YesOpt = False) -> None:
+        _submit(ctx, _registry_call(verb)(address), description, account, password_file, yes)
+
+
+_status_command("remove", "Propose removing a member.")
+_status_command("suspend", "Propose suspending a member (it keeps its record, loses its vote).")
+_status_command("reinstate", "Propose lifting a member's suspension.")
+
+
+@app.command("set-weight")
+@handled
+def set_weight(
+    ctx: typer.Context, address: AddressArg,
+    weight: Annotated[int, typer.Argument(min=1, max=1_000_000, help="New voting weight.")],
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose changing a member's voting weight."""
+    from ccsi_dao import actions
+    from ccsi_dao.addresses import parse_address
+
+    target = parse_address(address)
+    _submit(ctx, lambda dao: [actions.set_weight(dao.record.membership, target, weight)], description, account, password_file, yes)
+
+
+@app.command("set-role")
+@handled
+def set_role(
+    ctx: typer.Context, address: AddressArg, role: Annotated[RoleChoice, typer.Argument()],
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose changing a member's role."""
+    from ccsi_dao import actions
+    from ccsi_dao.addresses import parse_address
+
+    target = parse_address(address)
+    _submit(ctx, lambda dao: [actions.set_role(dao.record.membership, target, _role(role))], description, account, password_file, yes)
+
+
+@app.command()
+@handled
+def amend(
+    ctx: typer.Context,
+    document: Annotated[Path, typer.Option("--document", help="The new agreement text; its SHA-256 goes on chain.")],
+    uri: Annotated[str | None, typer.Option("--uri", help="Where partners can read it (default: the file name).")] = None,
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose a new version of the consortium agreement (constitutional)."""
+    from ccsi_dao import actions
+    from ccsi_dao.agreement import sha256_file
+
+    digest = sha256_file(document)
+    location = uri or document.name
+    _submit(ctx, lambda dao: [actions.amend_agreement(dao.record.membership, digest, location)], description, account, password_file, yes)
+
+
+@app.command()
+@handled
+def transfer(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Argument(help="Recipient address.")],
+    amount: Annotated[str, typer.Argument(help="Amount, e.g. 1.5 (ETH, or whole tokens with --token).")],
+    token: Annotated[str | None, typer.Option("--token", help="ERC-20 token address (default: ETH).")] = None,
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose paying from the treasury, in ETH or an ERC-20 token."""
+    from ccsi_dao import actions
+    from ccsi_dao.addresses import parse_address
+
+    recipient = parse_address(to)
+    token_address = parse_address(token) if token else None
+
+    def build(dao):  # noqa: ANN001, ANN202
+        if token_address is None:
+            return [actions.transfer_eth(recipient, actions.parse_amount(amount))]
+        decimals = dao.token_decimals(token_address)
+        return [actions.transfer_erc20(token_address, recipient, actions.parse_amount(amount, decimals))]
+
+    _submit(ctx, build, description, account, password_file, yes)
+
+
+@app.command()
+@handled
+def rules(
+    ctx: typer.Context,
+    category: Annotated[CategoryChoice, typer.Argument(help="The category whose rule changes.")],
+    quorum: Annotated[str | None, typer.Option("--quorum", help="New participation quorum, e.g. 1/2 or 50%.")] = None,
+    approval: Annotated[str | None, typer.Option("--approval", help="New approval threshold, e.g. 2/3.")] = None,
+    early_close: Annotated[bool | None, typer.Option("--early-close/--no-early-close", help="Switch early close.")] = None,
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose changing a category's quorum or approval threshold (constitutional)."""
+    from ccsi_dao import actions
+    from ccsi_dao.agreement import parse_ratio
+    from ccsi_dao.errors import UserError
+    from ccsi_dao.types import Category
+
+    def ratio(text: str, what: str):  # noqa: ANN202
+        try:
+            return parse_ratio(text)
+        except ValueError as exc:
+            raise UserError(f"{what} {text!r}: {exc}") from None
+
+    if quorum is None and approval is None and early_close is None:
+        raise UserError("nothing to change: give --quorum, --approval or --early-close/--no-early-close")
+    new_quorum = ratio(quorum, "quorum") if quorum is not None else None
+    new_approval = ratio(approval, "approval") if approval is not None else None
+
+    def build(dao):  # noqa: ANN001, ANN202
+        current, current_early_close, floors = dao.rules_now()
+        chosen = Category[category.value.upper()]
+        q, a = current[chosen]
+        current[chosen] = (new_quorum or q, new_approval or a)
+        actions.check_rules(current, floors)
+        return [actions.update_rules(dao.record.governor, current, current_early_close if early_close is None else early_close)]
+
+    _submit(ctx, build, description, account, password_file, yes)
+
+
+@app.command()
+@handled
+def signal(
+    ctx: typer.Context,
+    description: Annotated[str, typer.Option("--description", "-d", help="The statement the partners vote on.")],
+    account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose a text-only decision (ordinary; no on-chain effect beyond the record of the vote)."""
+    from ccsi_dao import actions
+    from ccsi_dao.errors import UserError
+
+    if not description.strip():
+        raise UserError("a signal proposal needs a description")
+    _submit(ctx, lambda dao: [actions.signal()], description, account, password_file, yes)
+
+
+@app.command()
+@handled
+def raw(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="Contract to call.")],
+    data: Annotated[str, typer.Option("--data", help="Calldata as 0x-prefixed hex.")] = "0x",
+    value: Annotated[str, typer.Option("--value", help="ETH to send with the call, e.g. 0.1.")] = "0",
+    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+) -> None:
+    """Propose any other call (its category is still derived on chain: unknown calls on the DAO are constitutional)."""
+    from ccsi_dao import actions
+    from ccsi_dao.addresses import parse_address
+    from ccsi_dao.errors import UserError
+
+    address = parse_address(target)
+    hex_data = data.strip().removeprefix("0x")
+    try:
+        payload = bytes.fromhex(hex_data)
+    except ValueError:
+        raise UserError(f"--data must be 0x-prefixed hex, not {data!r}") from None
+    wei = 0 if value.strip() in ("0", "0.0", "") else actions.parse_amount(value)
+    _submit(ctx, lambda dao: [actions.raw(address, payload, wei)], description, account, password_file, yes)

@@ -1,0 +1,117 @@
+"""Where a command finds its chain, its deployment record and its signing key.
+
+Each setting is taken from, in order: the command-line flag, the environment variable, the config file
+``$CCSI_DAO_HOME/config.yaml``, and the default (the local devnet, ``$CCSI_DAO_HOME/deployment.json``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ccsi_dao.errors import ConfigError
+from ccsi_dao.fileio import ccsi_home
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from ccsi_dao.chain import Chain, ProgressCallback
+    from ccsi_dao.deployment import DeploymentRecord
+    from ccsi_dao.governance import Consortium
+
+DEVNET_URL = "http://127.0.0.1:8545"
+RPC_URL_ENV = "CCSI_DAO_RPC_URL"
+DEPLOYMENT_ENV = "CCSI_DAO_DEPLOYMENT"
+ACCOUNT_ENV = "CCSI_DAO_ACCOUNT"
+TIMEOUT_ENV = "CCSI_DAO_RECEIPT_TIMEOUT"
+
+
+def _config_file() -> dict[str, Any]:
+    path = ccsi_home() / "config.yaml"
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        raise ConfigError(f"the config file {path} is not valid YAML") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"the config file {path} must be a mapping of setting: value")
+    return data
+
+
+@dataclass
+class Settings:
+    """The settings of one command; ``None`` means "look further down the order"."""
+
+    rpc_url: str | None = None
+    deployment: Path | None = None
+    account: str | None = None
+    password_file: Path | None = None
+    receipt_timeout: float | None = None
+    on_wait: "ProgressCallback | None" = None
+
+    @cached_property
+    def _file(self) -> dict[str, Any]:
+        return _config_file()
+
+    def _pick(self, flag: Any, env: str, key: str, default: Any = None) -> Any:
+        if flag not in (None, ""):
+            return flag
+        if os.environ.get(env):
+            return os.environ[env]
+        return self._file.get(key, default)
+
+    @property
+    def url(self) -> str:
+        return str(self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url", DEVNET_URL))
+
+    @property
+    def deployment_path(self) -> Path:
+        return Path(self._pick(self.deployment, DEPLOYMENT_ENV, "deployment", ccsi_home() / "deployment.json"))
+
+    @property
+    def timeout(self) -> float:
+        raw = self._pick(self.receipt_timeout, TIMEOUT_ENV, "receipt_timeout", 120)
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"the receipt timeout must be a number of seconds, not {raw!r}") from None
+
+    def account_ref(self) -> str:
+        ref = self._pick(self.account, ACCOUNT_ENV, "account")
+        if not ref:
+            raise ConfigError(f"no signing account given: use --from ALIAS (or set {ACCOUNT_ENV})")
+        return str(ref)
+
+    # ------------------------------------------------------------------ what commands open
+
+    def record(self) -> "DeploymentRecord":
+        from ccsi_dao.deployment import DeploymentRecord
+
+        return DeploymentRecord.load(self.deployment_path)
+
+    def chain(self, expected_chain_id: int | None = None) -> "Chain":
+        from ccsi_dao.chain import Chain
+
+        return Chain.connect(self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait)
+
+    def consortium(self) -> "Consortium":
+        from ccsi_dao.governance import Consortium
+
+        record = self.record()
+        return Consortium(self.chain(record.chain_id), record)
+
+    def signer(self, prompt: Callable[[], str] | None = None) -> "LocalAccount":
+        """Unlock the signing account's keystore, asking for the password only if no file or variable gives it."""
+        from ccsi_dao.keystore import KeyStore, read_password
+
+        store = KeyStore()
+        ref = self.account_ref()
+        store.resolve(ref)  # an unknown account fails before any password is asked
+        return store.unlock(ref, read_password(self.password_file, prompt=prompt))
