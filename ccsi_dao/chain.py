@@ -68,7 +68,7 @@ class Chain:
         try:
             chain_id = chain.chain_id
         except Exception as exc:  # any transport failure means the same thing to the user
-            raise ChainError(f"cannot reach the chain at {url}: is the node running? ({_brief(exc)})") from None
+            raise ChainError(f"cannot reach the chain at {url}: is the node running? ({_transport_reason(exc)})") from None
         if expected_chain_id is not None and chain_id != expected_chain_id:
             raise ChainError(
                 f"the chain at {url} has chain id {chain_id}, but the deployment is on chain {expected_chain_id}"
@@ -94,7 +94,7 @@ class Chain:
         except (ContractCustomError, ContractLogicError) as exc:
             raise self._revert(exc, action) from None
         except (ConnectionError, TimeoutError, OSError) as exc:
-            raise ChainError(f"the chain did not answer: {_brief(exc)}") from None
+            raise ChainError(f"the chain did not answer: {_transport_reason(exc)}") from None
 
     # ------------------------------------------------------------------ writes
 
@@ -119,12 +119,14 @@ class Chain:
         except Web3RPCError as exc:
             raise self._rpc_error(exc, action) from None
         except (ConnectionError, TimeoutError, OSError) as exc:
-            raise ChainError(f"the chain did not answer: {_brief(exc)}") from None
-        tx["gas"] = gas or int(estimated * 1.2) + 10_000
+            raise ChainError(f"the chain did not answer: {_transport_reason(exc)}") from None
+        # Generous headroom: a vote-power checkpoint written in a later second than the estimate's block takes a
+        # fresh storage slot (~22k gas each), so the real cost can exceed the estimate. Unused gas is not charged.
+        tx["gas"] = gas or int(estimated * 1.5) + 50_000
         tx["nonce"] = self._rpc(lambda: self.w3.eth.get_transaction_count(account.address, "pending"))
         tx.update(self._fees())
         signed = account.sign_transaction(tx)
-        tx_hash = self._rpc(lambda: self.w3.eth.send_raw_transaction(signed.raw_transaction))
+        tx_hash = self._rpc(lambda: self.w3.eth.send_raw_transaction(signed.raw_transaction), action)
         receipt = self.wait(tx_hash, action=action)
         if receipt["status"] != 1:
             raise self._failed(tx, receipt, action)
@@ -149,7 +151,7 @@ class Chain:
             except (TimeExhausted, Web3RPCError, ValueError):  # not mined yet ("transaction not found")
                 pass
             except (ConnectionError, TimeoutError, OSError) as exc:
-                raise ChainError(f"lost the chain while waiting for {action} ({_brief(exc)}); "
+                raise ChainError(f"lost the chain while waiting for {action} ({_transport_reason(exc)}); "
                                  f"transaction 0x{bytes(tx_hash).hex()} may still be mined") from None
             waited = time.monotonic() - started
             if time.monotonic() >= deadline:
@@ -189,13 +191,13 @@ class Chain:
             tip = 10**9
         return {"maxFeePerGas": 2 * int(base_fee) + tip, "maxPriorityFeePerGas": tip}
 
-    def _rpc(self, request: Callable[[], Any]) -> Any:
+    def _rpc(self, request: Callable[[], Any], action: str = "the request") -> Any:
         try:
             return request()
         except Web3RPCError as exc:
-            raise ChainError(f"the node refused the request: {_brief(exc)}") from None
+            raise self._rpc_error(exc, action) from None
         except (ConnectionError, TimeoutError, OSError) as exc:
-            raise ChainError(f"the chain did not answer: {_brief(exc)}") from None
+            raise ChainError(f"the chain did not answer: {_transport_reason(exc)}") from None
 
     def _revert(self, exc: ContractCustomError | ContractLogicError, action: str) -> ContractRevertError:
         data = exc.data if isinstance(exc.data, str) else None
@@ -219,6 +221,15 @@ class Chain:
         except Exception:  # the replay itself failed; report what we know
             pass
         return ContractRevertError(f"{action} failed on chain (transaction 0x{bytes(receipt['transactionHash']).hex()}).")
+
+
+def _transport_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "Errno 111" in text or "Connection refused" in text or "NewConnectionError" in text:
+        return "connection refused"
+    if "timed out" in text.lower() or isinstance(exc, TimeoutError):
+        return "no answer in time"
+    return _brief(exc)
 
 
 def _brief(exc: BaseException) -> str:

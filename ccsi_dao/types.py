@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from fractions import Fraction as _Fraction
 
 
 class Role(IntEnum):
@@ -81,16 +80,6 @@ class Ratio:
     def __post_init__(self) -> None:
         if not 0 < self.denominator <= 0xFFFF or not 0 <= self.numerator <= self.denominator:
             raise ValueError(f"{self.numerator}/{self.denominator} is not a share between 0 and 1")
-
-    @classmethod
-    def parse(cls, text: str | int | float) -> "Ratio":
-        """Read ``"2/3"``, ``"66%"``, ``"0.5"`` or ``0.5`` as an exact ratio."""
-        raw = str(text).strip()
-        if raw.endswith("%"):
-            value = _Fraction(raw[:-1].strip()) / 100
-        else:
-            value = _Fraction(raw)
-        return cls(value.numerator, value.denominator)
 
     def as_tuple(self) -> tuple[int, int]:
         return (self.numerator, self.denominator)

@@ -21,7 +21,7 @@ def check(file: Annotated[Path, typer.Argument(help="The agreement YAML file.")]
 
     a = load_agreement(file)
     if json_:
-        print_json(a.model_dump(mode="json"))
+        print_json({**a.model_dump(mode="json"), "document_uri": a.document_uri, "document_sha256": "0x" + a.document_hash.hex()})
         return
     founders = sum(1 for p in a.partners if p.role.name == "FOUNDING_PARTNER")
     print_fields([

@@ -177,7 +177,7 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
         ("state", data["state"]),
         ("category", data["category"]),
         ("votes", f"for {v['for']}, against {v['against']}, abstain {v['abstain']}"),
-        ("quorum", f"{q['cast']} of {q['needed']} needed ({q['rule']} of {q['of']})"),
+        ("quorum", f"{q['cast']} cast, {q['needed']} needed ({q['rule']} of {q['of']} voting power)"),
         ("approval", f"{a['share'] or 'no votes yet'} for (needs at least {a['rule']}, and more for than against)"),
         ("voting", f"{when(data['snapshot'])} to {when(data['deadline'])}"),
         ("executable", when(data["eta"]) if data["eta"] else "-"),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine (or refreshes an existing checkout): .venv with the pinned Python packages, the pinned
+# npm packages (OpenZeppelin, solc-js, anvil), and the pinned compiler where py-solc-x and ape look for it.
+# Needs python3.11, node (>= 20) and npm with access to PyPI and the npm registry. Idempotent.
+set -eEuo pipefail
+export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 npm_config_fund=false npm_config_audit=false
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+timings=()
+current=""
+report() {
+  local rc=$?
+  printf '%s\n' "${timings[@]}"
+  [ "$rc" -eq 0 ] || echo "!! setup failed (exit ${rc}) in: ${current:-setup}" >&2
+}
+trap report EXIT
+phase() {
+  current="$1"; shift
+  echo "==> ${current}"
+  local start=$SECONDS
+  "$@"
+  timings+=("$(printf 'setup %4ds  %s' $((SECONDS - start)) "${current}")")
+}
+
+python=$(command -v python3.11 || command -v python3 || true)
+make_venv() {
+  if [ ! -x .venv/bin/python ]; then
+    [ -n "${python}" ] || { echo "python3.11 is not on PATH." >&2; return 1; }
+    "${python}" -m venv .venv
+  fi
+  .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "ccsi-dao needs Python 3.11, .venv has " + sys.version.split()[0]'
+}
+
+phase "python venv" make_venv
+phase "pip install -r requirements.lock" .venv/bin/python -m pip install -q -r requirements.lock
+phase "pip install -e ." .venv/bin/python -m pip install -q --no-deps -e .
+phase "npm ci" npm ci --no-audit --no-fund --loglevel=error
+phase "ensure solc" .venv/bin/python -c 'from ccsi_dao.solc import ensure_solc; ensure_solc()'
+current=""
