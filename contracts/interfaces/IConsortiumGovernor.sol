@@ -64,6 +64,7 @@ interface IConsortiumGovernor {
     function proposalRule(uint256 proposalId) external view returns (CategoryRule memory);
 
     /// @notice Votes needed for proposal `proposalId` to reach its quorum.
+    /// @dev Reverts (ERC5805FutureLookup) until the proposal's snapshot has passed: the electorate is not fixed before.
     function proposalQuorum(uint256 proposalId) external view returns (uint256);
 
     /// @notice The rules in force at `timepoint`.
