@@ -76,6 +76,14 @@ def artifact_sha256(name: str, directory: Path | str | None = None) -> str:
 artifact_hash = artifact_sha256
 
 
+def abi_type(item: dict[str, Any]) -> str:
+    """The canonical type of an ABI input (tuples spelled out), as used in signatures and selectors."""
+    t = item["type"]
+    if t.startswith("tuple"):
+        return "(" + ",".join(abi_type(c) for c in item["components"]) + ")" + t[5:]
+    return t
+
+
 def artifact_names(directory: Path | str | None = None) -> list[str]:
     """Names of the contracts with an artifact, sorted."""
     folder = resources.files("ccsi_dao").joinpath("artifacts") if directory is None else Path(directory)

@@ -16,7 +16,7 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.actions import SIGNAL_TARGET, Action
 from ccsi_dao.agreement import group_name, role_name
-from ccsi_dao.artifacts import load_artifact
+from ccsi_dao.artifacts import abi_type, load_artifact
 from ccsi_dao.deployment import DeploymentRecord
 from ccsi_dao.types import Category, Role, StakeholderGroup
 
@@ -51,7 +51,7 @@ class ActionDescriber:
             table = {}
             for item in load_artifact(contract).abi:
                 if item.get("type") == "function" and item.get("stateMutability") not in ("view", "pure"):
-                    types = [_abi_type(i) for i in item["inputs"]]
+                    types = [abi_type(i) for i in item["inputs"]]
                     selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
                     table[selector] = (item["name"], types, [i["name"] for i in item["inputs"]])
             self._functions[address] = table
@@ -125,9 +125,3 @@ def _show(value: Any) -> str:
         return "0x" + value.hex()
     return str(value)
 
-
-def _abi_type(item: dict[str, Any]) -> str:
-    t = item["type"]
-    if t.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + t[5:]
-    return t

@@ -14,6 +14,7 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
+from ccsi_dao.artifacts import abi_type
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role
 
@@ -111,7 +112,7 @@ class RevertDecoder:
             for item in abi:
                 if item.get("type") != "error":
                     continue
-                types = [_abi_type(i) for i in item.get("inputs", [])]
+                types = [abi_type(i) for i in item.get("inputs", [])]
                 signature = f"{item['name']}({','.join(types)})"
                 self._errors[keccak(text=signature)[:4]] = (item["name"], types)
 
@@ -135,12 +136,6 @@ class RevertDecoder:
         detail = f" (revert data 0x{raw.hex()})" if raw else ""
         return ContractRevertError(f"{action} was rejected by the contract{detail}.")
 
-
-def _abi_type(item: dict[str, Any]) -> str:
-    t = item["type"]
-    if t.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + t[5:]
-    return t
 
 
 def _normalise(value: Any) -> Any:

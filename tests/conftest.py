@@ -70,7 +70,7 @@ def start_anvil(*extra: str) -> tuple[subprocess.Popen, str]:
                 return proc, url
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+                raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("anvil did not start within 15 s")

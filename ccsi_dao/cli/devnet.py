@@ -47,7 +47,7 @@ def status(port: PortOpt = 8545, json_: JsonOpt = False) -> None:
         print_json(s.__dict__)
         return
     if not s.running:
-        typer.echo(f"devnet not running (start it with: ccsi-dao devnet start)")
+        typer.echo("devnet not running (start it with: ccsi-dao devnet start)")
         raise typer.Exit(1)
     print_fields([("url", s.url), ("chain id", s.chain_id), ("block", s.block_number), ("time", s.timestamp), ("pid", s.pid)])
 
