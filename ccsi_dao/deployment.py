@@ -164,7 +164,7 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     """Deploy timelock, membership registry and governor, wired together, and prove the deployer kept no power."""
     w3 = chain.w3
     nonce = w3.eth.get_transaction_count(deployer.address, "pending")
-    predicted_governor = _create_address(deployer.address, nonce + 2)
+    predicted_governor = create_address(deployer.address, nonce + 2)
     artifacts = {name: load_artifact(name) for name in SUITE}
 
     timelock, r1 = chain.deploy(
@@ -252,6 +252,6 @@ def _role_events(suite: Suite) -> list[Any]:
     return list(events.get_logs(from_block=suite.record.start_block))
 
 
-def _create_address(sender: str, nonce: int) -> str:
+def create_address(sender: str, nonce: int) -> str:
     """The address ``CREATE`` gives the ``nonce``-th contract deployed by ``sender``."""
     return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
