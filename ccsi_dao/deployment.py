@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from ccsi_dao.agreement import Agreement
 
 SUITE = ("ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor")
+MEMBERS_PER_TRANSACTION = 50
+"""Partners registered per transaction: keeps the registry's init code under EIP-3860's 49,152 bytes and each
+later batch far below the block gas limit, whatever the names' length (at most 100 characters)."""
 
 _ROLES = {
     "admin": b"\x00" * 32,
@@ -137,6 +140,8 @@ class DeploymentRecord(BaseModel):
             raise ConfigError(f"no deployment record at {path}: deploy first (ccsi-dao deploy AGREEMENT.yaml)") from None
         except OSError as exc:
             raise ConfigError(f"cannot read the deployment record {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
         try:
             return cls.model_validate(json.loads(text))
         except (json.JSONDecodeError, ValidationError):
@@ -161,7 +166,12 @@ class Suite:
 
 
 def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> DeploymentRecord:
-    """Deploy timelock, membership registry and governor, wired together, and prove the deployer kept no power."""
+    """Deploy timelock, membership registry and governor, wired together, and prove the deployer kept no power.
+
+    The timelock, registry and governor take three transactions. A consortium of more than
+    :data:`MEMBERS_PER_TRANSACTION` partners is registered in further batches by the deployer, who then seals the
+    initial membership, giving up that right; the result is checked against ``params`` member by member.
+    """
     w3 = chain.w3
     nonce = w3.eth.get_transaction_count(deployer.address, "pending")
     predicted_governor = create_address(deployer.address, nonce + 2)
@@ -172,9 +182,12 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
         params.timelock_delay, [predicted_governor], [predicted_governor], "0x" + "00" * 20,
         action="deploying the timelock",
     )
+    members = [m.as_tuple() for m in params.members]
+    batches = [members[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(members), MEMBERS_PER_TRANSACTION)]
+    bootstrapper = deployer.address if len(batches) > 1 else "0x" + "00" * 20
     membership, r2 = chain.deploy(
         deployer, artifacts["ConsortiumMembership"].abi, artifacts["ConsortiumMembership"].bytecode,
-        timelock, [m.as_tuple() for m in params.members], params.agreement_hash, params.agreement_uri,
+        timelock, batches[0] if batches else [], params.agreement_hash, params.agreement_uri, bootstrapper,
         action="deploying the membership registry",
     )
     governor, r3 = chain.deploy(
@@ -187,7 +200,16 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
             f"the deployer's key was used by another transaction during deployment; the timelock at {timelock} "
             "trusts the wrong governor and must not be used. Deploy again without using that key meanwhile"
         )
-    block = w3.eth.get_block(r3["blockNumber"])
+    registry = w3.eth.contract(address=membership, abi=artifacts["ConsortiumMembership"].abi)
+    extra = {}
+    for number, batch in enumerate(batches[1:], start=2):
+        receipt = chain.transact(deployer, registry.functions.addInitialMembers(batch), action=f"registering partners (batch {number})")
+        extra[f"InitialMembers{number}"] = receipt
+    if len(batches) > 1:
+        extra["SealInitialMembers"] = chain.transact(deployer, registry.functions.sealInitialMembers(), action="sealing the membership")
+    _check_members(registry, params)
+    last = list(extra.values())[-1] if extra else r3
+    block = w3.eth.get_block(last["blockNumber"])
     record = DeploymentRecord(
         consortium=params.name,
         chain_id=chain.chain_id,
@@ -196,11 +218,12 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
         timelock=to_checksum_address(timelock),
         deployer=deployer.address,
         start_block=int(r1["blockNumber"]),
-        block_number=int(r3["blockNumber"]),
+        block_number=int(last["blockNumber"]),
         block_hash="0x" + bytes(block["hash"]).hex(),
         deployed_at=int(block["timestamp"]),
         transactions={
-            name: "0x" + bytes(r["transactionHash"]).hex() for name, r in zip(SUITE, (r1, r2, r3), strict=True)
+            name: "0x" + bytes(r["transactionHash"]).hex()
+            for name, r in [*zip(SUITE, (r1, r2, r3), strict=True), *extra.items()]
         },
         artifacts={name: artifact_sha256(name) for name in SUITE},
     )
@@ -208,6 +231,20 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     if findings:
         raise UserError("the deployment is not safe to use: " + "; ".join(findings))
     return record
+
+
+def _check_members(registry: Any, params: SuiteParams) -> None:
+    """The registry holds exactly the agreement's partners, in its order."""
+    fns = registry.functions
+    if fns.memberCount().call() != len(params.members):
+        raise UserError("the registry does not hold the agreement's partners; do not use this deployment")
+    for index, member in enumerate(params.members):
+        account = fns.memberAt(index).call()
+        role, group, status, _joined, weight, _index, name = fns.memberOf(account).call()
+        got = (account, role, group, weight, name, status)
+        want = (to_checksum_address(member.address), int(member.role), int(member.group), member.weight, member.name, 1)
+        if got != want:
+            raise UserError(f"partner {index} in the registry differs from the agreement; do not use this deployment")
 
 
 def check_privileges(suite: Suite) -> list[str]:
@@ -225,6 +262,8 @@ def check_privileges(suite: Suite) -> list[str]:
         findings.append("the governor does not execute through the timelock")
     if suite.governor.functions.token().call() != record.membership:
         findings.append("the governor does not take voting power from the membership registry")
+    if int(suite.membership.functions.bootstrapper().call(), 16) != 0:
+        findings.append("the initial membership is not sealed: the deployer can still register members")
 
     expected = {
         "admin": {record.timelock},

@@ -175,7 +175,7 @@ class Consortium:
     def member(self, address: str) -> Member:
         """The membership record of ``address``."""
         account = to_checksum_address(address)
-        role, group, status, joined_at, weight, name = self.chain.read(self.membership.functions.memberOf(account))
+        role, group, status, joined_at, weight, _index, name = self.chain.read(self.membership.functions.memberOf(account))
         proxy = self.membership.functions.proxyOf(account).call()
         return Member(
             address=account,
@@ -264,7 +264,7 @@ class Consortium:
     def find_proposal(self, ref: str | int) -> tuple[int, Proposal]:
         """A proposal and its number, from its number in creation order (1, 2, ...) or its full id."""
         text = str(ref).strip().lstrip("#")
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # not "²" (int() fails) nor "١" (int() reads it as 1)
             raise UserError(f"{ref!r} is not a proposal: give its number from `proposals list` or its full id")
         proposals = self.proposals()
         value = int(text)

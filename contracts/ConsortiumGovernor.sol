@@ -3,24 +3,23 @@ pragma solidity 0.8.28;
 
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
-import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
-import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
-import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorCategoryRules} from "./governance/GovernorCategoryRules.sol";
 import {GovernorEarlyClose} from "./governance/GovernorEarlyClose.sol";
+import {GovernorLateQuorum} from "./governance/GovernorLateQuorum.sol";
 import {GovernorMembershipGate} from "./governance/GovernorMembershipGate.sol";
+import {GovernorMemberCounting} from "./governance/GovernorMemberCounting.sol";
 
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's proposals and votes: OpenZeppelin's {Governor} with the timestamp clock of the
- * membership registry, For/Against/Abstain counting, votes by EIP-712 signature, the timelock as executor, a
- * late-quorum extension, and three consortium extensions: rules by category derived from the actions
- * ({GovernorCategoryRules}), early close once the outcome is certain ({GovernorEarlyClose}), and members-only
- * proposing and voting ({GovernorMembershipGate}).
+ * membership registry, votes by EIP-712 signature, the timelock as executor, a late-quorum extension, and four
+ * consortium extensions: rules by category derived from the actions ({GovernorCategoryRules}), early close once
+ * the outcome is certain ({GovernorEarlyClose}), members-only proposing ({GovernorMembershipGate}) and
+ * For/Against/Abstain counting of active members, one vote each ({GovernorMemberCounting}).
  *
  * @dev The {IGovernor} interface is intact, so standard Governor tooling works. {quorum} reports the ordinary
  * category's quorum; {proposalQuorum} the quorum a given proposal must reach.
@@ -28,9 +27,9 @@ import {GovernorMembershipGate} from "./governance/GovernorMembershipGate.sol";
 contract ConsortiumGovernor is
     Governor,
     GovernorSettings,
-    GovernorCountingSimple,
+    GovernorMemberCounting,
     GovernorVotes,
-    GovernorPreventLateQuorum,
+    GovernorLateQuorum,
     GovernorMembershipGate,
     GovernorCategoryRules,
     GovernorEarlyClose,
@@ -59,25 +58,33 @@ contract ConsortiumGovernor is
         Governor(config.name)
         GovernorSettings(config.votingDelay, config.votingPeriod, 0)
         GovernorVotes(registry)
-        GovernorPreventLateQuorum(config.lateQuorumExtension)
+        GovernorLateQuorum(config.lateQuorumExtension)
         GovernorCategoryRules(config.floors, config.rules)
         GovernorTimelockControl(timelock_)
     {}
-
-    /// @notice The membership registry that is the voting-power source.
-    function membership() external view returns (address) {
-        return address(token());
-    }
 
     // ------------------------------------------------------------------ hooks of the consortium extensions
 
     function _membershipRegistry()
         internal
         view
-        override(GovernorMembershipGate, GovernorCategoryRules)
+        override(GovernorMembershipGate, GovernorMemberCounting, GovernorCategoryRules)
         returns (address)
     {
         return address(token());
+    }
+
+    function _extendedDeadline(
+        uint256 proposalId
+    ) internal view override(GovernorLateQuorum, GovernorCategoryRules) returns (uint48) {
+        return super._extendedDeadline(proposalId);
+    }
+
+    function _setExtendedDeadline(
+        uint256 proposalId,
+        uint48 deadline
+    ) internal override(GovernorLateQuorum, GovernorCategoryRules) {
+        super._setExtendedDeadline(proposalId, deadline);
     }
 
     function _totalPowerAt(uint256 timepoint) internal view override returns (uint256) {
@@ -96,7 +103,7 @@ contract ConsortiumGovernor is
     /// @notice Timestamp at which voting on `proposalId` ends, extended if quorum was reached late.
     function proposalDeadline(
         uint256 proposalId
-    ) public view override(Governor, GovernorPreventLateQuorum) returns (uint256) {
+    ) public view override(Governor, GovernorLateQuorum) returns (uint256) {
         return super.proposalDeadline(proposalId);
     }
 
@@ -127,24 +134,13 @@ contract ConsortiumGovernor is
         return super.quorum(timepoint);
     }
 
-    /// @inheritdoc GovernorCategoryRules
-    // solhint-disable-next-line func-name-mixedcase
-    function COUNTING_MODE()
-        public
-        pure
-        override(IGovernor, GovernorCountingSimple, GovernorCategoryRules)
-        returns (string memory)
-    {
-        return super.COUNTING_MODE();
-    }
-
     /// @notice Against, For and Abstain votes cast on `proposalId`.
     function proposalVotes(
         uint256 proposalId
     )
         public
         view
-        override(GovernorCountingSimple, GovernorCategoryRules)
+        override(GovernorMemberCounting, GovernorCategoryRules)
         returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes)
     {
         return super.proposalVotes(proposalId);
@@ -152,24 +148,14 @@ contract ConsortiumGovernor is
 
     function _quorumReached(
         uint256 proposalId
-    ) internal view override(Governor, GovernorCountingSimple, GovernorCategoryRules) returns (bool) {
+    ) internal view override(Governor, GovernorCategoryRules) returns (bool) {
         return super._quorumReached(proposalId);
     }
 
     function _voteSucceeded(
         uint256 proposalId
-    ) internal view override(Governor, GovernorCountingSimple, GovernorCategoryRules) returns (bool) {
+    ) internal view override(Governor, GovernorCategoryRules) returns (bool) {
         return super._voteSucceeded(proposalId);
-    }
-
-    function _castVote(
-        uint256 proposalId,
-        address account,
-        uint8 support,
-        string memory reason,
-        bytes memory params
-    ) internal override(Governor, GovernorMembershipGate) returns (uint256) {
-        return super._castVote(proposalId, account, support, reason, params);
     }
 
     function _propose(
@@ -182,7 +168,9 @@ contract ConsortiumGovernor is
         return super._propose(targets, values, calldatas, description, proposer);
     }
 
-    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
+    function _tallyUpdated(
+        uint256 proposalId
+    ) internal override(Governor, GovernorLateQuorum, GovernorCategoryRules) {
         super._tallyUpdated(proposalId);
     }
 

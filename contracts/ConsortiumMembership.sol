@@ -6,6 +6,7 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IConsortiumMembership} from "./interfaces/IConsortiumMembership.sol";
 
@@ -34,6 +35,9 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     /// @inheritdoc IConsortiumMembership
     address public immutable governance;
 
+    /// @inheritdoc IConsortiumMembership
+    address public bootstrapper;
+
     mapping(address account => Member) private _members;
     address[] private _accounts;
     uint256 private _activeFounders;
@@ -50,12 +54,15 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
      * @param initialMembers The partners of the agreement; at least one must be a founding partner.
      * @param agreementHash SHA-256 of the consortium agreement document.
      * @param agreementURI Where the agreement document can be read.
+     * @param bootstrapper_ Zero if `initialMembers` are all the partners; otherwise the deployer, who adds the rest
+     * with {addInitialMembers} and then calls {sealInitialMembers}, giving up that right.
      */
     constructor(
         address governance_,
         InitialMember[] memory initialMembers,
         bytes32 agreementHash,
-        string memory agreementURI
+        string memory agreementURI,
+        address bootstrapper_
     ) EIP712("ConsortiumMembership", "1") {
         if (governance_ == address(0)) revert MembershipInvalidAccount(governance_);
         governance = governance_;
@@ -63,8 +70,12 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             InitialMember memory m = initialMembers[i];
             _admit(m.account, m.role, m.group, m.weight, m.name);
         }
-        if (_activeFounders == 0) revert MembershipLastFoundingPartner(address(0));
         _amendAgreement(agreementHash, agreementURI);
+        if (bootstrapper_ == address(0)) {
+            _seal();
+        } else {
+            bootstrapper = bootstrapper_;
+        }
     }
 
     // ------------------------------------------------------------------ clock (ERC-6372)
@@ -78,6 +89,23 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override(IERC6372, Votes) returns (string memory) {
         return "mode=timestamp";
+    }
+
+    // ------------------------------------------------------------------ deployment
+
+    /// @inheritdoc IConsortiumMembership
+    function addInitialMembers(InitialMember[] calldata members) external {
+        if (msg.sender != bootstrapper) revert MembershipOnlyBootstrapper(msg.sender);
+        for (uint256 i = 0; i < members.length; ++i) {
+            InitialMember calldata m = members[i];
+            _admit(m.account, m.role, m.group, m.weight, m.name);
+        }
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function sealInitialMembers() external {
+        if (msg.sender != bootstrapper) revert MembershipOnlyBootstrapper(msg.sender);
+        _seal();
     }
 
     // ------------------------------------------------------------------ governance operations
@@ -195,6 +223,12 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     }
 
     /// @inheritdoc IConsortiumMembership
+    function voterOf(address account) external view returns (uint256 index, Status status) {
+        Member storage m = _members[account];
+        return (m.index, m.status);
+    }
+
+    /// @inheritdoc IConsortiumMembership
     function votingUnitsOf(address account) public view returns (uint256) {
         Member storage m = _members[account];
         return (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
@@ -247,7 +281,10 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         if (weight == 0 || weight > MAX_WEIGHT) revert MembershipInvalidWeight(weight);
         Member storage m = _members[account];
         if (m.status == Status.Active || m.status == Status.Suspended) revert MembershipAlreadyMember(account);
-        if (m.status == Status.None) _accounts.push(account);
+        if (m.status == Status.None) {
+            m.index = SafeCast.toUint32(_accounts.length);
+            _accounts.push(account);
+        }
         if (delegates(account) != account) _delegate(account, account);
 
         uint48 joinedAt = clock();
@@ -300,6 +337,12 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
                 _delegate(principal, principal);
             }
         }
+    }
+
+    function _seal() private {
+        if (_activeFounders == 0) revert MembershipLastFoundingPartner(address(0));
+        delete bootstrapper;
+        emit InitialMembersSealed(_accounts.length);
     }
 
     function _amendAgreement(bytes32 contentHash, string memory uri) private {

@@ -66,3 +66,38 @@ def test_deployment_rejects_a_consortium_without_founding_partner(chain, account
     )})
     with pytest.raises(UserError, match="without an active founding partner"):
         deploy_suite(chain, accounts[0], params)
+
+
+def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chain, accounts) -> None:
+    from dataclasses import replace
+
+    from eth_account import Account
+
+    from ccsi_dao.deployment import MEMBERS_PER_TRANSACTION, InitialMember
+    from ccsi_dao.governance import Consortium
+    from ccsi_dao.types import Role, StakeholderGroup
+
+    members = tuple(
+        InitialMember(Account.create().address, f"Associazione per l'Innovazione Sociale del Territorio n. {i:03d}",
+                      Role.FOUNDING_PARTNER if i < 4 else Role.PARTNER, StakeholderGroup(i % 6))
+        for i in range(150)
+    )
+    record = deploy_suite(chain, accounts[0], replace(suite_params(accounts), members=members))
+    big = Consortium(chain, record)
+    assert len(record.transactions) == 3 + 150 // MEMBERS_PER_TRANSACTION  # two batches and the seal
+    assert [m.address for m in big.members()] == [m.address for m in members]
+    assert int(big.membership.functions.bootstrapper().call(), 16) == 0
+    with pytest.raises(ContractRevertError) as err:  # the deployer's bootstrap right is gone
+        chain.transact(accounts[0], big.membership.functions.addInitialMembers([members[0].as_tuple()]))
+    assert err.value.error_name == "MembershipOnlyBootstrapper"
+
+
+def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) -> None:
+    from ccsi_dao.artifacts import load_artifact
+
+    art = load_artifact("ConsortiumMembership")
+    members = [m.as_tuple() for m in suite_params(accounts).members]
+    unsealed, _ = chain.deploy(accounts[0], art.abi, art.bytecode, dao.record.timelock, members,
+                               b"\x11" * 32, "ipfs://x", accounts[0].address)
+    findings = check_privileges(Suite(chain, dao.record.model_copy(update={"membership": unsealed})))
+    assert "the initial membership is not sealed: the deployer can still register members" in findings

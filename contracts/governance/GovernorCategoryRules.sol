@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
 import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
@@ -27,9 +26,9 @@ import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
 abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     using Checkpoints for Checkpoints.Trace208;
 
-    /// @dev How `updateRules` packs the rules: per category 64 bits (quorum n, quorum d, approval n, approval d).
-    struct StoredRuleSet {
-        uint256 packedRules;
+    /// @dev The rule set in force now; `id` keys `_packedRules` (per category 64 bits: quorum n, d, approval n, d).
+    struct CurrentRules {
+        uint32 id;
         bool earlyClose;
     }
 
@@ -47,9 +46,31 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     uint16 private immutable _minApprovalNumerator;
     uint16 private immutable _minApprovalDenominator;
 
-    StoredRuleSet[] private _ruleSets;
-    Checkpoints.Trace208 private _ruleSetHistory;
-    mapping(uint256 proposalId => Category) private _categories;
+    /**
+     * @dev One slot per proposal. At creation: its category and the rule set then in force. At the first vote:
+     * the rule and total voting power at its snapshot, so later votes read them here instead of looking them up.
+     * After every vote (the only thing that can change them): the early-close outcome and, once quorum is
+     * reached, the late-quorum deadline.
+     */
+    struct ProposalRecord {
+        Category category;
+        bool opened;
+        bool resolved;
+        bool earlyClose;
+        Outcome decided;
+        uint16 quorumNumerator;
+        uint16 quorumDenominator;
+        uint16 approvalNumerator;
+        uint16 approvalDenominator;
+        uint32 ruleSetId;
+        uint48 extendedDeadline;
+        uint64 totalPower;
+    }
+
+    CurrentRules private _current;
+    mapping(uint256 ruleSetId => uint256 packed) private _packedRules;
+    Checkpoints.Trace208 private _ruleSetHistory; // timepoint => ruleSetId << 1 | earlyClose
+    mapping(uint256 proposalId => ProposalRecord) private _records;
 
     /**
      * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have.
@@ -85,7 +106,7 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     /// @inheritdoc IConsortiumGovernor
     function proposalCategory(uint256 proposalId) public view virtual returns (Category) {
         if (proposalSnapshot(proposalId) == 0) revert GovernorUnknownProposal(proposalId);
-        return _categories[proposalId];
+        return _records[proposalId].category;
     }
 
     /**
@@ -122,7 +143,8 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         Category category = categorize(targets, values, calldatas);
-        _categories[proposalId] = category;
+        ProposalRecord storage record = _records[proposalId];
+        (record.category, record.opened, record.ruleSetId) = (category, true, _current.id);
         emit ProposalCategorized(proposalId, category);
     }
 
@@ -130,11 +152,12 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
 
     /// @inheritdoc IConsortiumGovernor
     function rulesAt(uint256 timepoint) public view virtual returns (RuleSet memory rules) {
-        StoredRuleSet storage stored = _ruleSets[_ruleSetIdAt(timepoint)];
+        (uint256 id, bool earlyClose) = _ruleSetAt(timepoint);
+        uint256 packed = _packedRules[id];
         for (uint256 c = 0; c < _CATEGORIES; ++c) {
-            rules.rules[c] = _unpack(stored.packedRules, Category(c));
+            rules.rules[c] = _unpack(packed, Category(c));
         }
-        rules.earlyClose = stored.earlyClose;
+        rules.earlyClose = earlyClose;
     }
 
     /// @inheritdoc IConsortiumGovernor
@@ -147,13 +170,15 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
 
     /// @inheritdoc IConsortiumGovernor
     function proposalRule(uint256 proposalId) public view virtual returns (CategoryRule memory) {
-        return _unpack(_ruleSets[_ruleSetIdAt(proposalSnapshot(proposalId))].packedRules, proposalCategory(proposalId));
+        proposalCategory(proposalId); // reverts for an unknown proposal
+        CategoryRule memory rule = _ruleOf(proposalId);
+        return rule;
     }
 
     /// @inheritdoc IConsortiumGovernor
     function proposalQuorum(uint256 proposalId) public view virtual returns (uint256) {
         Fraction memory q = proposalRule(proposalId).quorum;
-        return Math.mulDiv(_totalPowerAt(proposalSnapshot(proposalId)), q.numerator, q.denominator, Math.Rounding.Ceil);
+        return _votesFor(_electorateOf(proposalId), q);
     }
 
     /**
@@ -161,8 +186,9 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
      * @dev {IGovernor-quorum} has no proposal argument; stricter categories need more, see {proposalQuorum}.
      */
     function quorum(uint256 timepoint) public view virtual override returns (uint256) {
-        Fraction memory q = _unpack(_ruleSets[_ruleSetIdAt(timepoint)].packedRules, Category.Ordinary).quorum;
-        return Math.mulDiv(_totalPowerAt(timepoint), q.numerator, q.denominator, Math.Rounding.Ceil);
+        (uint256 id, ) = _ruleSetAt(timepoint);
+        Fraction memory q = _unpack(_packedRules[id], Category.Ordinary).quorum;
+        return _votesFor(_totalPowerAt(timepoint), q);
     }
 
     /// @inheritdoc IConsortiumGovernor
@@ -188,15 +214,18 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
             }
             packed |= _pack(rule) << (64 * c);
         }
-        uint256 id = _ruleSets.length;
-        _ruleSets.push(StoredRuleSet({packedRules: packed, earlyClose: rules.earlyClose}));
+        uint32 id = _ruleSetHistory.length() == 0 ? 0 : _current.id + 1;
+        _packedRules[id] = packed;
+        _current = CurrentRules(id, rules.earlyClose);
         uint48 effectiveFrom = clock();
-        _ruleSetHistory.push(effectiveFrom, SafeCast.toUint208(id));
+        _ruleSetHistory.push(effectiveFrom, (uint208(id) << 1) | (rules.earlyClose ? 1 : 0));
         emit RulesUpdated(id, effectiveFrom, rules);
     }
 
-    function _ruleSetIdAt(uint256 timepoint) internal view returns (uint256) {
-        return _ruleSetHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
+    /// @dev Id and early-close switch of the rule set in force at `timepoint`.
+    function _ruleSetAt(uint256 timepoint) internal view returns (uint256 id, bool earlyClose) {
+        uint256 value = _ruleSetHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
+        return (value >> 1, value & 1 == 1);
     }
 
     // ------------------------------------------------------------------ counting
@@ -204,49 +233,94 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     /// @dev Participation quorum of the proposal's category. See {Governor-_quorumReached}.
     function _quorumReached(uint256 proposalId) internal view virtual override returns (bool) {
         (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        uint256 snapshot = proposalSnapshot(proposalId);
-        Fraction memory q = _unpack(_ruleSets[_ruleSetIdAt(snapshot)].packedRules, _categories[proposalId]).quorum;
-        return _reaches(againstVotes + forVotes + abstainVotes, _totalPowerAt(snapshot), q);
+        CategoryRule memory rule = _ruleOf(proposalId);
+        return _reaches(againstVotes + forVotes + abstainVotes, _electorateOf(proposalId), rule.quorum);
     }
 
     /// @dev Approval threshold of the proposal's category. See {Governor-_voteSucceeded}.
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
         (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
-        uint256 snapshot = proposalSnapshot(proposalId);
-        Fraction memory a = _unpack(_ruleSets[_ruleSetIdAt(snapshot)].packedRules, _categories[proposalId]).approval;
-        return _approves(forVotes, againstVotes, a);
+        CategoryRule memory rule = _ruleOf(proposalId);
+        return _approves(forVotes, againstVotes, rule.approval);
     }
 
     /**
-     * @dev Whether the outcome is already certain while voting is open: passed if quorum is reached and approval
-     * holds even if all uncast power votes against; failed if approval fails even if all uncast power votes for.
-     * Returns {Outcome-Open} when the rules in force at the snapshot do not allow an early close.
+     * @dev After each vote: resolve the proposal's rule and electorate on the first one, then record whether the
+     * outcome is now certain. See {Governor-_tallyUpdated}.
+     */
+    function _tallyUpdated(uint256 proposalId) internal virtual override {
+        ProposalRecord memory r = _records[proposalId];
+        if (!r.resolved) {
+            uint256 snapshot = proposalSnapshot(proposalId);
+            // The rule set recorded at creation is the one at the snapshot unless the rules changed since.
+            CurrentRules memory current = _current;
+            (uint256 id, bool earlyClose) = current.id == r.ruleSetId
+                ? (uint256(current.id), current.earlyClose)
+                : _ruleSetAt(snapshot);
+            CategoryRule memory rule = _unpack(_packedRules[id], r.category);
+            r.resolved = true;
+            r.earlyClose = earlyClose;
+            r.quorumNumerator = rule.quorum.numerator;
+            r.quorumDenominator = rule.quorum.denominator;
+            r.approvalNumerator = rule.approval.numerator;
+            r.approvalDenominator = rule.approval.denominator;
+            r.totalPower = SafeCast.toUint64(_totalPowerAt(snapshot));
+            _records[proposalId] = r;
+        }
+        super._tallyUpdated(proposalId);
+        if (r.earlyClose) {
+            Outcome decided = _certainOutcome(proposalId, r);
+            if (decided != r.decided) _records[proposalId].decided = decided;
+        }
+    }
+
+    /// @dev The late-quorum deadline kept in the proposal's record (0 until quorum is reached).
+    function _extendedDeadline(uint256 proposalId) internal view virtual returns (uint48) {
+        return _records[proposalId].extendedDeadline;
+    }
+
+    function _setExtendedDeadline(uint256 proposalId, uint48 deadline) internal virtual {
+        _records[proposalId].extendedDeadline = deadline;
+    }
+
+    /**
+     * @dev The early-close outcome recorded after the latest vote: passed if quorum is reached and approval holds
+     * even if all uncast power votes against; failed if approval fails even if all uncast power votes for.
+     * {Outcome-Open} before the first vote and whenever the rules at the snapshot do not allow an early close.
      */
     function _decidedOutcome(uint256 proposalId) internal view virtual returns (Outcome) {
-        uint256 snapshot = proposalSnapshot(proposalId);
-        StoredRuleSet storage stored = _ruleSets[_ruleSetIdAt(snapshot)];
-        if (!stored.earlyClose) return Outcome.Open;
-        CategoryRule memory rule = _unpack(stored.packedRules, _categories[proposalId]);
+        return _records[proposalId].decided;
+    }
+
+    function _certainOutcome(uint256 proposalId, ProposalRecord memory r) private view returns (Outcome) {
         (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        uint256 total = _totalPowerAt(snapshot);
+        Fraction memory q = Fraction(r.quorumNumerator, r.quorumDenominator);
+        Fraction memory a = Fraction(r.approvalNumerator, r.approvalDenominator);
+        uint256 total = r.totalPower;
         uint256 cast = againstVotes + forVotes + abstainVotes;
         uint256 uncast = total > cast ? total - cast : 0;
-        if (_reaches(cast, total, rule.quorum) && _approves(forVotes, againstVotes + uncast, rule.approval)) {
-            return Outcome.Passed;
-        }
-        if (!_approves(forVotes + uncast, againstVotes, rule.approval) || !_reaches(total, total, rule.quorum)) {
-            return Outcome.Failed;
-        }
+        if (_reaches(cast, total, q) && _approves(forVotes, againstVotes + uncast, a)) return Outcome.Passed;
+        if (!_approves(forVotes + uncast, againstVotes, a) || !_reaches(total, total, q)) return Outcome.Failed;
         return Outcome.Open;
     }
 
-    /**
-     * @notice Machine-readable description of the counting: For, Against, Abstain; all three count toward the
-     * participation quorum.
-     */
-    // solhint-disable-next-line func-name-mixedcase
-    function COUNTING_MODE() public pure virtual override returns (string memory) {
-        return "support=bravo&quorum=for,against,abstain";
+    /// @dev The proposal's rule: from its record once resolved, else from the rules' history.
+    function _ruleOf(uint256 proposalId) private view returns (CategoryRule memory) {
+        ProposalRecord storage r = _records[proposalId];
+        if (r.resolved) {
+            return CategoryRule(
+                Fraction(r.quorumNumerator, r.quorumDenominator),
+                Fraction(r.approvalNumerator, r.approvalDenominator)
+            );
+        }
+        (uint256 id, ) = _ruleSetAt(proposalSnapshot(proposalId));
+        return _unpack(_packedRules[id], r.category);
+    }
+
+    /// @dev Total voting power at the proposal's snapshot. Reverts before the snapshot (ERC5805FutureLookup).
+    function _electorateOf(uint256 proposalId) private view returns (uint256) {
+        ProposalRecord storage r = _records[proposalId];
+        return r.resolved ? r.totalPower : _totalPowerAt(proposalSnapshot(proposalId));
     }
 
     /// @dev The counting module's tallies for `proposalId`.
@@ -261,6 +335,11 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     function _membershipRegistry() internal view virtual returns (address);
 
     // ------------------------------------------------------------------ fractions
+
+    /// @dev Smallest number of votes that reaches share `q` of `total` (total is at most 2^208: no overflow).
+    function _votesFor(uint256 total, Fraction memory q) private pure returns (uint256) {
+        return (total * q.numerator + q.denominator - 1) / q.denominator;
+    }
 
     function _reaches(uint256 votes, uint256 total, Fraction memory q) private pure returns (bool) {
         return votes * q.denominator >= uint256(q.numerator) * total;

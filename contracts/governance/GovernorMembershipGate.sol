@@ -7,16 +7,10 @@ import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
 
 /**
  * @title GovernorMembershipGate
- * @notice Extension of {Governor} that admits only consortium members: proposers must be active members with a
- * vote, and voters must be active members (not suspended, resigned or removed) holding power at the snapshot.
- *
- * @dev Voting power itself is still read at the proposal's snapshot; this gate only adds the requirement that the
- * voter is an active member when it votes, so a member suspended or gone after the snapshot cannot vote.
+ * @notice Extension of {Governor} that lets only consortium members propose: the proposer must be an active
+ * member with a vote. (Who may vote is {GovernorMemberCounting}'s concern.)
  */
 abstract contract GovernorMembershipGate is Governor {
-    /// @dev `voter` held no voting power at the proposal's snapshot.
-    error GovernorNoVotingPower(address voter, uint256 snapshot);
-
     /// @dev The membership registry.
     function _membershipRegistry() internal view virtual returns (address);
 
@@ -32,20 +26,5 @@ abstract contract GovernorMembershipGate is Governor {
             revert IConsortiumGovernor.GovernorProposerNotMember(proposer);
         }
         return super._propose(targets, values, calldatas, description, proposer);
-    }
-
-    /// @dev Only an active member with power at the snapshot may vote. See {Governor-_castVote}.
-    function _castVote(
-        uint256 proposalId,
-        address account,
-        uint8 support,
-        string memory reason,
-        bytes memory params
-    ) internal virtual override returns (uint256 weight) {
-        if (!IConsortiumMembership(_membershipRegistry()).isActiveMember(account)) {
-            revert IConsortiumGovernor.GovernorVoterNotActive(account);
-        }
-        weight = super._castVote(proposalId, account, support, reason, params);
-        if (weight == 0) revert GovernorNoVotingPower(account, proposalSnapshot(proposalId));
     }
 }

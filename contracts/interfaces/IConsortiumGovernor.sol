@@ -76,7 +76,4 @@ interface IConsortiumGovernor {
     /// @notice Replace the rules; they apply to proposals whose snapshot is at or after now. Governance only, and
     /// always a constitutional decision.
     function updateRules(RuleSet calldata rules) external;
-
-    /// @notice The membership registry that is the voting-power source.
-    function membership() external view returns (address);
 }

@@ -36,13 +36,14 @@ interface IConsortiumMembership is IERC5805 {
         Removed
     }
 
-    /// @notice One membership record.
+    /// @notice One membership record. `index` is the member's position in order of first admission.
     struct Member {
         Role role;
         StakeholderGroup group;
         Status status;
         uint48 joinedAt;
         uint96 weight;
+        uint32 index;
         string name;
     }
 
@@ -87,11 +88,16 @@ interface IConsortiumMembership is IERC5805 {
     /// @notice `member`'s proxy `proxy` no longer votes on its behalf (revoked, or the proxy left active status).
     event ProxyRevoked(address indexed member, address indexed proxy);
 
+    /// @notice The initial membership is complete: `memberCount` partners, registered at deployment.
+    event InitialMembersSealed(uint256 memberCount);
+
     /// @notice Version `version` of the consortium agreement was adopted.
     event AgreementAmended(uint256 indexed version, bytes32 contentHash, string uri);
 
     /// @dev The caller is not the governance executor (the timelock).
     error MembershipOnlyGovernance(address caller);
+    /// @dev Only the deployer, and only before {sealInitialMembers}, may register initial members.
+    error MembershipOnlyBootstrapper(address caller);
     /// @dev `account` is not an active member.
     error MembershipNotActive(address account);
     /// @dev `account` is already an active or suspended member.
@@ -116,6 +122,17 @@ interface IConsortiumMembership is IERC5805 {
     error MembershipInvalidAgreement();
     /// @dev No agreement version `version`.
     error MembershipUnknownAgreementVersion(uint256 version);
+
+    /// @notice Register more of the agreement's partners during deployment (large consortia do not fit in one
+    /// transaction). Bootstrapper only, before {sealInitialMembers}.
+    function addInitialMembers(InitialMember[] calldata members) external;
+
+    /// @notice End the registration of initial members for good; from now on only governance admits. Requires an
+    /// active founding partner. Bootstrapper only.
+    function sealInitialMembers() external;
+
+    /// @notice Who may still register initial members, or the zero address once sealed.
+    function bootstrapper() external view returns (address);
 
     /// @notice Admit `account` as a member. Governance only.
     function admit(address account, Role role, StakeholderGroup group, uint96 weight, string calldata name) external;
@@ -155,6 +172,10 @@ interface IConsortiumMembership is IERC5805 {
 
     /// @notice Whether `account` is an active member.
     function isActiveMember(address account) external view returns (bool);
+
+    /// @notice What the governor needs to count `account`'s vote: its admission index and its status.
+    /// @dev `index` is meaningless (0) when `account` never was a member (status `None`).
+    function voterOf(address account) external view returns (uint256 index, Status status);
 
     /// @notice Voting power `account` contributes itself: its weight if active and not an observer, else 0.
     function votingUnitsOf(address account) external view returns (uint256);
