@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, ItemsView
 from fractions import Fraction
 from pathlib import Path
@@ -128,6 +129,8 @@ def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected a non-empty name")
     value = " ".join(value.split())
+    if any(unicodedata.category(c) == "Cc" or c in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in value):
+        raise ValueError("control characters and text-direction overrides cannot be part of a name")
     if len(value) > MAX_NAME_LENGTH:
         raise ValueError(f"{len(value)} characters is too long; shorten it to at most {MAX_NAME_LENGTH}")
     return value
@@ -618,3 +621,5 @@ def parse_yaml(text: str, path: Path | str = "<text>") -> Any:
         raise ConfigError(f"{path} is not valid YAML: {error.problem or error.context}{where}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is nested too deeply to be a consortium agreement") from None

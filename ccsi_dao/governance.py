@@ -317,6 +317,15 @@ class Consortium:
         )
         return self.chain.transact(account, fn, action="the vote")
 
+    def check_vote(self, voter: str, proposal_id: int, support: VoteType) -> None:
+        """Dry-run ``voter``'s vote as the governor would take it now; ContractRevertError if it would be refused
+        (not an active member, no power at the snapshot, already voted). Nothing is sent: a ballot is checked
+        with it before it is signed, so nobody is handed a ballot that can never be relayed."""
+        try:
+            self.governor.functions.castVote(proposal_id, int(support)).call({"from": to_checksum_address(voter)})
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise self.chain.decoder.decode(exc.data if isinstance(exc.data, str) else None, action="the ballot") from None
+
     def sign_ballot(self, account: LocalAccount, proposal_id: int, support: VoteType, reason: str = "") -> Ballot:
         """Sign a vote for someone else to relay; nothing is sent."""
         nonce = self.governor.functions.nonces(account.address).call()

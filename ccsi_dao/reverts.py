@@ -42,7 +42,10 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "MembershipOnlyGovernance": lambda a: f"only a passed governance decision can do this; {a[0]} is not the timelock",
     "MembershipNotActive": lambda a: f"{a[0]} is not an active member",
     "MembershipAlreadyMember": lambda a: f"{a[0]} is already a member",
-    "MembershipUnexpectedStatus": lambda a: f"{a[0]} is {MemberStatus(a[1]).name.lower()}, which does not allow this",
+    "MembershipUnexpectedStatus": lambda a: (
+        f"{a[0]} is not a member" if a[1] == MemberStatus.NONE
+        else f"{a[0]} is {MemberStatus(a[1]).name.lower()}, which does not allow this"
+    ),
     "MembershipInvalidRole": lambda a: f"role {Role(a[0]).name.lower()} is not a role a member can hold",
     "MembershipInvalidAccount": lambda a: f"{a[0]} cannot be a member",
     "MembershipInvalidWeight": lambda a: f"voting weight {a[0]} is out of range (1 to 1,000,000)",

@@ -6,6 +6,7 @@ Each setting is taken from, in order: the command-line flag, the environment var
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ def _config_file() -> dict[str, Any]:
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         raise ConfigError(f"the config file {path} is not valid YAML") from None
     if not isinstance(data, dict):
         raise ConfigError(f"the config file {path} must be a mapping of setting: value")
@@ -73,15 +74,24 @@ class Settings:
 
     @property
     def deployment_path(self) -> Path:
-        return Path(self._pick(self.deployment, DEPLOYMENT_ENV, "deployment", ccsi_home() / "deployment.json"))
+        raw = self._pick(self.deployment, DEPLOYMENT_ENV, "deployment", ccsi_home() / "deployment.json")
+        if not isinstance(raw, (str, os.PathLike)) or not str(raw).strip():
+            raise ConfigError(f"the deployment setting must be the path of a deployment record, not {raw!r}")
+        return Path(raw)
 
     @property
     def timeout(self) -> float:
         raw = self._pick(self.receipt_timeout, TIMEOUT_ENV, "receipt_timeout", 120)
         try:
-            return float(raw)
-        except (TypeError, ValueError):
+            if isinstance(raw, bool):
+                raise TypeError
+            value = float(raw)
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"the receipt timeout must be a number of seconds, not {raw!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            # checked before anything is sent: a timeout of 0 or less would give up on a transaction already sent
+            raise ConfigError(f"the receipt timeout must be a number of seconds above 0, not {raw!r}")
+        return value
 
     def account_ref(self) -> str:
         ref = self._pick(self.account, ACCOUNT_ENV, "account")
@@ -92,9 +102,19 @@ class Settings:
     # ------------------------------------------------------------------ what commands open
 
     def record(self) -> "DeploymentRecord":
+        from eth_utils import is_checksum_address
+
         from ccsi_dao.deployment import DeploymentRecord
 
-        return DeploymentRecord.load(self.deployment_path)
+        record = DeploymentRecord.load(self.deployment_path)
+        # The record is written with checksummed addresses; anything else is damage (a flipped digit would otherwise
+        # reach web3 as an "ENS name" and end in a traceback, or point at the wrong contract).
+        damaged = [role for role in ("governor", "membership", "timelock", "deployer")
+                   if not is_checksum_address(getattr(record, role))]  # fmt: skip
+        if damaged or record.chain_id <= 0 or record.start_block < 0 or record.block_number < record.start_block:
+            what = f" ({', '.join(damaged)} not a checksummed address)" if damaged else ""
+            raise ConfigError(f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again")
+        return record
 
     def chain(self, expected_chain_id: int | None = None) -> "Chain":
         from ccsi_dao.chain import Chain
@@ -105,7 +125,38 @@ class Settings:
         from ccsi_dao.governance import Consortium
 
         record = self.record()
-        return Consortium(self.chain(record.chain_id), record)
+        chain = self.chain(record.chain_id)
+        self._check_deployed(chain, record)
+        return Consortium(chain, record)
+
+    def _check_deployed(self, chain: "Chain", record: "DeploymentRecord") -> None:
+        """ChainError unless the chain holds the recorded deployment. A devnet that was reset, or another chain with
+        the same chain id, does not: its block at the deployment's height has another hash (or none), and calls to
+        the recorded addresses would answer with nothing."""
+        from web3.exceptions import BlockNotFound
+
+        from ccsi_dao.errors import ChainError
+
+        def block_hash() -> str | None:
+            try:
+                return "0x" + bytes(chain.w3.eth.get_block(record.block_number)["hash"]).hex()
+            except BlockNotFound:
+                return None
+
+        found = chain._rpc(block_hash, "reading the deployment's block")
+        if found is None or found.lower() != record.block_hash.lower():
+            raise ChainError(
+                f"the chain at {self.url} does not hold the deployment recorded in {self.deployment_path}: its block "
+                f"{record.block_number} is {'missing' if found is None else 'another one'} (was the devnet reset?); "
+                "deploy again, or give the right --rpc-url or --deployment"
+            )
+        for role in ("governor", "membership", "timelock"):
+            address = getattr(record, role)
+            if not chain._rpc(lambda a=address: chain.w3.eth.get_code(a), "reading the deployment's contracts"):
+                raise ChainError(
+                    f"the chain at {self.url} has no contract at the {role} address {address} of the deployment "
+                    f"recorded in {self.deployment_path}; the record does not belong to this chain"
+                )
 
     def signer(self, prompt: Callable[[], str] | None = None) -> "LocalAccount":
         """Unlock the signing account's keystore, asking for the password only if no file or variable gives it."""

@@ -36,4 +36,11 @@ phase "pip install -r requirements.lock" .venv/bin/python -m pip install -q -r r
 phase "pip install -e ." .venv/bin/python -m pip install -q --no-deps -e .
 phase "npm ci" npm ci --no-audit --no-fund --loglevel=error
 phase "ensure solc" .venv/bin/python -c 'from ccsi_dao.solc import ensure_solc; ensure_solc()'
+# Static analysis (tests/test_static_analysis.py): slither comes from requirements.lock, forge from package-lock.json;
+# both run offline. Check they work here, so a broken install shows now rather than as a failing test.
+check_static_analysis() {
+  node_modules/@foundry-rs/forge-linux-amd64/bin/forge --version >/dev/null
+  .venv/bin/python -m slither --version >/dev/null
+}
+phase "check forge and slither" check_static_analysis
 current=""

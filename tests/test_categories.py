@@ -46,6 +46,8 @@ def _cases(dao, accounts):
         "eth transfer": ([actions.transfer_eth(outsider, 1)], TREASURY),
         "erc20 transfer": ([actions.transfer_erc20(outsider, outsider, 5)], TREASURY),
         "unknown call outside the DAO": ([actions.raw(outsider, b"\x12\x34\x56\x78")], TREASURY),
+        "empty call to an outside address": ([Action(outsider)], TREASURY),
+        "zero-value transfer to an outside address": ([actions.transfer_eth(outsider, 0)], TREASURY),
         "admit": ([admit], MEMBERSHIP),
         "remove": ([actions.remove(reg, accounts[3].address)], MEMBERSHIP),
         "suspend": ([actions.suspend(reg, accounts[3].address)], MEMBERSHIP),
@@ -104,7 +106,7 @@ def _actions_of(category: Category, dao, accounts) -> list[Action]:
     reg = dao.record.membership
     return {
         ORDINARY: [actions.signal()],
-        TREASURY: [actions.transfer_eth(accounts[19].address, 0), actions.raw(accounts[19].address, b"\x01")],
+        TREASURY: [actions.transfer_eth(accounts[19].address, 1)],
         MEMBERSHIP: [actions.admit(reg, accounts[19].address, "Municipality of Maribor")],
         CONSTITUTIONAL: [actions.amend_agreement(reg, keccak(b"v2"), "ipfs://v2")],
     }[category]

@@ -46,13 +46,48 @@ def handled(fn: F) -> F:
             return fn(*args, **kwargs)
         except CcsiDaoError as exc:
             _clear_wait()
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except Exception as exc:  # a node failure that escaped the library's own checks (e.g. a read deep in web3)
+            reason = _chain_failure(exc)
+            if reason is None:
+                raise
+            _clear_wait()
+            typer.echo(f"error: {printable(reason)}", err=True)
+            raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# Control characters and bidirectional overrides, shown escaped: an error message often quotes what the user (or a
+# file, or the chain) gave, and a terminal must not act on an escape sequence hidden in it. Newlines stay.
+_UNSAFE = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A},
+    **{c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidi overrides escaped (``\\x1b``), newlines kept."""
+    return text.translate(_UNSAFE)
+
+
+def _chain_failure(exc: Exception) -> str | None:
+    """One sentence if ``exc`` is a failure of the connection to the node or the node's error answer, else None."""
+    requests = sys.modules.get("requests")
+    if requests is not None and isinstance(exc, requests.RequestException):
+        from ccsi_dao.chain import _transport_reason
+
+        return f"the chain did not answer: {_transport_reason(exc)}"
+    web3_exceptions = sys.modules.get("web3.exceptions")
+    if web3_exceptions is not None and isinstance(exc, web3_exceptions.Web3RPCError):
+        from ccsi_dao.chain import _brief
+
+        return f"the node refused the request: {_brief(exc)}"
+    return None
 
 
 def interactive() -> bool:

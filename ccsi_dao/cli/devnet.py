@@ -10,7 +10,8 @@ from ccsi_dao.cli.common import JsonOpt, handled, print_fields, print_json
 
 app = typer.Typer(help="Run the local devnet (anvil in the background, state saved to disk).", no_args_is_help=True)
 
-PortOpt = Annotated[int, typer.Option("--port", help="Loopback port of the devnet.")]
+PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Loopback port of the devnet.")]
+MAX_ADVANCE = 100 * 365 * 86_400  # a century: more is a typo, and anvil's clock would overflow long before 10**400 s
 
 
 def _devnet(port: int):  # noqa: ANN202 (lazy import keeps --help fast)
@@ -67,7 +68,13 @@ def reset(port: PortOpt = 8545, yes: Annotated[bool, typer.Option("--yes", "-y")
 @handled
 def advance(duration: Annotated[str, typer.Argument(help="How far to move time on: 90s, 30m, 12h, 7d, 2w.")], port: PortOpt = 8545) -> None:
     """Move the devnet's clock forward and mine a block (devnet only)."""
-    timestamp = _devnet(port).advance(duration)
+    from ccsi_dao.durations import parse_duration
+    from ccsi_dao.errors import UserError
+
+    seconds = parse_duration(duration)
+    if seconds > MAX_ADVANCE:
+        raise UserError(f"{duration!r} is more than a century; the devnet's clock moves at most 36500d at a time")
+    timestamp = _devnet(port).advance(seconds)
     from datetime import datetime
 
     typer.echo(f"devnet time is now {datetime.fromtimestamp(timestamp).astimezone():%Y-%m-%d %H:%M:%S %Z}")

@@ -54,7 +54,8 @@ def deploy(
     params = SuiteParams.from_agreement(load_agreement(agreement))
     path = s.deployment_path
     if path.exists() and not replace:
-        raise UserError(f"a deployment record already exists at {path}; use --replace to overwrite it, or --deployment PATH")
+        raise UserError(f"a deployment record already exists at {path}; use --replace to overwrite it, "
+                        "or write another record with ccsi-dao --deployment PATH deploy ...")
     chain = s.chain()
     deployer = s.signer(password_prompt())
     record = deploy_suite(chain, deployer, params)
@@ -217,8 +218,11 @@ def vote(
         raise UserError(f"proposal #{number} is {state.name.lower()}; votes are taken only while it is active")
     if sign_only and out is not None and out.exists():
         raise UserError(f"{out} already exists; it was left unchanged")
+    if sign_only and out is not None and not out.parent.is_dir():
+        raise UserError(f"cannot write the ballot to {out}: the folder {out.parent} does not exist")
     voter = s.signer(password_prompt())
     if sign_only:
+        dao.check_vote(voter.address, p.id, choice)  # a ballot the governor would refuse is not written
         ballot = dao.sign_ballot(voter, p.id, choice, reason)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
@@ -237,7 +241,7 @@ def relay(
     """Submit signed ballots, paying their gas."""
     import json
 
-    from ccsi_dao.errors import ConfigError
+    from ccsi_dao.errors import ConfigError, UserError
     from ccsi_dao.governance import Ballot
 
     loaded = []
@@ -246,6 +250,11 @@ def relay(
             loaded.append((path, Ballot.from_json(json.loads(path.read_text(encoding="utf-8")))))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             raise ConfigError(f"cannot read ballot file {path}: not a readable JSON file") from None
+    votes = [(b.governor, b.proposal_id, b.voter) for _, b in loaded]
+    for n, vote_key in enumerate(votes):
+        if vote_key in votes[:n]:  # the second copy would fail after the first was sent
+            first = loaded[votes.index(vote_key)][0]
+            raise UserError(f"ballot files {first} and {loaded[n][0]} are votes of the same voter on the same proposal; relay one")
     s = settings(ctx, account, password_file)
     dao = s.consortium()
     relayer = s.signer(password_prompt())

@@ -3,6 +3,7 @@ actions in plain words, dry-runs them as the timelock would execute them, and on
 
 from __future__ import annotations
 
+import unicodedata
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +14,8 @@ from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done,
 
 if TYPE_CHECKING:
     from ccsi_dao.actions import Action
+
+_BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 app = typer.Typer(help="Submit a proposal (shows its category before sending).", no_args_is_help=True)
 
@@ -71,7 +74,8 @@ def _submit(
         typer.echo(f"  {i}. {text}")
     confirm("Submit this proposal?", yes)
     proposer = s.signer(password_prompt())
-    proposal = dao.propose(proposer, actions, description or "; ".join(words).capitalize())
+    default = "; ".join(words)  # upper-case the first letter only: capitalize() would lower-case addresses and names
+    proposal = dao.propose(proposer, actions, description or default[:1].upper() + default[1:])
     number, _ = dao.find_proposal(proposal.id)
     from ccsi_dao.cli.governance import when
 
@@ -110,6 +114,8 @@ def admit(
     target = parse_address(address)
     if not name.strip() or len(name) > 100:
         raise UserError("the name must have 1 to 100 characters")
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
+        raise UserError("the name must not contain control characters or text-direction overrides")
     grp = StakeholderGroup[group.value.upper().replace("-", "_")]
     _submit(ctx, lambda dao: [actions.admit(dao.record.membership, target, " ".join(name.split()), _role(role), grp, weight)],
             description, account, password_file, yes)
@@ -169,8 +175,12 @@ def amend(
     from ccsi_dao import actions
     from ccsi_dao.agreement import sha256_file
 
-    digest = sha256_file(document)
+    from ccsi_dao.errors import UserError
+
+    if uri is not None and (not uri or len(uri) > 2000 or any(c.isspace() or unicodedata.category(c) == "Cc" for c in uri)):
+        raise UserError("--uri must be a URI of 1 to 2000 characters without spaces, such as ipfs://… or https://…")
     location = uri or document.name
+    digest = sha256_file(document)
     _submit(ctx, lambda dao: [actions.amend_agreement(dao.record.membership, digest, location)], description, account, password_file, yes)
 
 
@@ -248,7 +258,7 @@ def signal(
     from ccsi_dao import actions
     from ccsi_dao.errors import UserError
 
-    if not description.strip():
+    if not "".join(c for c in description if c.isprintable()).strip():
         raise UserError("a signal proposal needs a description")
     _submit(ctx, lambda dao: [actions.signal()], description, account, password_file, yes)
 

@@ -14,8 +14,8 @@ import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
  *
  * A call's category: to the governor or the timelock themselves, constitutional; to the membership registry,
  * membership for the six membership operations and constitutional for anything else (agreement amendments
- * included); to any other contract, treasury if it carries value or calldata (the timelock holds the treasury, so
- * such a call may commit its assets) and ordinary otherwise. The strictest call decides.
+ * included); the signal (zero address, no value, no data) is ordinary; any other call is treasury, because the
+ * timelock holds the treasury and the target's code runs with the timelock as caller. The strictest call decides.
  *
  * Rules change only through {updateRules}, which targets this contract and is therefore constitutional. A change
  * is checkpointed at the current time: a proposal whose snapshot is earlier keeps the rules it was opened under.
@@ -129,8 +129,10 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
             }
             return Category.Constitutional;
         }
-        if (value != 0 || data.length != 0) return Category.Treasury;
-        return Category.Ordinary;
+        // Only the signal (a call to the zero address, without value or data) is proven to do nothing: any other
+        // target may run code (now, or once deployed there) with the timelock as caller.
+        if (target == address(0) && value == 0 && data.length == 0) return Category.Ordinary;
+        return Category.Treasury;
     }
 
     /// @dev Records the category of a new proposal. See {Governor-_propose}.
