@@ -68,10 +68,21 @@ def ensure_solc() -> Path:
     if target.is_file() and not is_shim(target) and solc_version_of(target) == SOLC_LONG_VERSION:
         return target
     on_path = shutil.which("solc")
-    if on_path and not is_shim(Path(on_path)) and solc_version_of(Path(on_path)) == SOLC_LONG_VERSION:
+    if on_path and _is_native(Path(on_path)) and solc_version_of(Path(on_path)) == SOLC_LONG_VERSION:
         atomic_write(target, Path(on_path).read_bytes(), 0o755)
         return target
     return install_shim(target)
+
+
+def _is_native(binary: Path) -> bool:
+    """Whether ``binary`` may be a real solc: not our shim, nor solc-select's ``solc`` wrapper (slither installs
+    it; offline it spends half a minute trying to download a compiler before failing)."""
+    try:
+        with binary.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return SHIM_MARKER.encode() not in head and b"solc_select" not in head
 
 
 def install_shim(target: Path) -> Path:
