@@ -14,6 +14,15 @@ def ccsi_home() -> Path:
     return Path(os.environ.get("CCSI_DAO_HOME") or Path.home() / ".ccsi-dao").expanduser()
 
 
+def check_writable(path: Path) -> None:
+    """UserError unless ``path`` can be written: its folder exists and it is not itself a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UserError(f"cannot write {path}: the folder {path.parent} does not exist")
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False) -> None:
     """Write ``data`` to ``path`` in one step: a temporary file in the same folder, fsync, then rename.
 
@@ -22,6 +31,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None, excl
     replaced: :class:`ccsi_dao.errors.UserError` is raised instead (checked atomically).
     """
     path = Path(path)
+    check_writable(path)
     if isinstance(data, str):
         data = data.encode()
     if mode is None:

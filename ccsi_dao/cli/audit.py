@@ -70,10 +70,10 @@ def log(
     max_range: RangeOpt = 2_000,
 ) -> None:
     """The chronological record of every governance event, from the local index (synced first)."""
-    from ccsi_dao.decisionlog.entries import FORMATS, Filters, entries, parse_when, render, select
+    from ccsi_dao.decisionlog.entries import FORMATS, Filters, check_filters, entries, parse_when, render, select
     from ccsi_dao.decisionlog.history import load_history
     from ccsi_dao.errors import UserError
-    from ccsi_dao.fileio import write_atomic
+    from ccsi_dao.fileio import check_writable, write_atomic
 
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
@@ -81,6 +81,9 @@ def log(
     filters = Filters(proposal=proposal, member=member, group=group, kinds=kinds,
                       since=parse_when(since) if since else None, until=parse_when(until) if until else None,
                       from_block=from_block, to_block=to_block)
+    check_filters(filters)
+    if output is not None:
+        check_writable(output)
     _, _, idx, _ = _open(ctx, index, not no_sync, confirmations, max_range)
     with idx:
         history = load_history(idx)
@@ -159,8 +162,10 @@ def report(
     """Write a self-contained HTML report (and Markdown): members, proposals, votes, participation, verification."""
     from ccsi_dao.decisionlog.history import load_history
     from ccsi_dao.decisionlog.report import write_report
+    from ccsi_dao.fileio import check_writable
     from ccsi_dao.decisionlog.verify import verify as run
 
+    check_writable(output)
     s, record, idx, chain = _open(ctx, index, True, confirmations, max_range)
     with idx:
         history = load_history(idx)

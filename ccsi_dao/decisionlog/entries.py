@@ -232,13 +232,20 @@ def _jsonable(value: Any) -> Any:
 
 # ---------------------------------------------------------------------- filters
 
+def check_filters(filters: Filters) -> None:
+    """Reject filters that are wrong whatever the history holds (run before any index is opened)."""
+    unknown = set(filters.kinds) - set(KINDS)
+    if unknown:
+        raise UserError(f"unknown event kind {', '.join(sorted(unknown))}: choose from {', '.join(KINDS)}")
+    if filters.group:
+        _group(filters.group)
+
+
 def select(items: Iterable[Entry], filters: Filters, history: History) -> list[Entry]:
     """The entries that pass every given filter."""
     f = filters
+    check_filters(f)
     kinds = set(f.kinds)
-    unknown = kinds - set(KINDS)
-    if unknown:
-        raise UserError(f"unknown event kind {', '.join(sorted(unknown))}: choose from {', '.join(KINDS)}")
     proposal_number = _proposal_number(f.proposal, history) if f.proposal is not None else None
     member = _member_address(f.member, history) if f.member else None
     group = _group(f.group) if f.group else None
