@@ -85,7 +85,6 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, int]:
         voting_delay=DELAY, voting_period=PERIOD, late_quorum_extension=0, early_close=True, timelock_delay=TIMELOCK_DELAY,
     )
     dao = Consortium(node.chain, deploy_suite(node.chain, acc[0], params))
-    gov = dao.governor.functions
     out: dict[str, int] = {}
     newcomer = Account.create().address
 

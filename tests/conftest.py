@@ -6,10 +6,12 @@ Every test that touches the chain runs against the session's anvil and is rolled
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,20 +56,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_anvil(*extra: str) -> tuple[subprocess.Popen, str]:
-    """Start an anvil on a free loopback port; return the process and its URL once it answers."""
+def start_anvil(*extra: str, accounts: int = N_ACCOUNTS) -> tuple[subprocess.Popen, str]:
+    """Start an anvil with ``accounts`` funded dev accounts on a free loopback port; return it once it answers."""
     port = free_port()
     proc = subprocess.Popen(
-        [anvil_binary(), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(N_ACCOUNTS), "--silent", *extra],
+        [anvil_binary(), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
+    request = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, url
+            urllib.request.urlopen(urllib.request.Request(url, request, {"Content-Type": "application/json"}), timeout=1)
+            return proc, url
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None

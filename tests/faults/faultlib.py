@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from conftest import MNEMONIC, anvil_binary, free_port
+from conftest import MNEMONIC, start_anvil
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
@@ -35,23 +35,7 @@ def dev_accounts(count: int) -> list[LocalAccount]:
 
 def launch_anvil(*extra: str, accounts: int = 20) -> tuple[subprocess.Popen, str]:
     """An anvil on a free loopback port with ``accounts`` funded dev accounts; returns it once it answers."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [anvil_binary(), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            rpc(url, "eth_chainId")
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("anvil did not start within 15 s")
+    return start_anvil(*extra, accounts=accounts)
 
 
 def stop(proc: subprocess.Popen) -> None:
