@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -27,6 +27,9 @@ from ccsi_dao.deployment import SUITE, DeploymentRecord, Suite
 from ccsi_dao.errors import UserError
 from ccsi_dao.reverts import RevertDecoder
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
+
+if TYPE_CHECKING:
+    from ccsi_dao.describe import ActionDescriber
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,13 @@ class Consortium:
         if not 0 <= decimals <= 77:
             raise UserError(f"{token} reports {decimals} decimals, which no real token has")
         return decimals
+
+    def describer(self) -> "ActionDescriber":
+        """Describes actions in plain words, naming members (reads the member list once)."""
+        from ccsi_dao.describe import ActionDescriber
+
+        names = {m.address: m.name for m in self.members()}
+        return ActionDescriber(self.record, names.get)
 
     # ------------------------------------------------------------------ proposals
 

@@ -24,7 +24,8 @@ from ccsi_dao.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ccsi_dao.governance import Consortium, Member, ProposalStatus
+    from ccsi_dao.describe import ActionDescriber
+    from ccsi_dao.governance import Member, ProposalStatus
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
 members_app = typer.Typer(help="Show the consortium's members.", no_args_is_help=True)
@@ -107,12 +108,9 @@ def members_show(ctx: typer.Context, address: Annotated[str, typer.Argument(help
 
 # ---------------------------------------------------------------------- proposals
 
-def _status_json(dao: "Consortium", st: "ProposalStatus", number: int | None = None) -> dict[str, Any]:
-    from ccsi_dao.describe import ActionDescriber
+def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int | None = None) -> dict[str, Any]:
     from ccsi_dao.types import VoteType
 
-    names = {m.address: m.name for m in dao.members()}
-    describer = ActionDescriber(dao.record, names.get)
     p = st.proposal
     share = st.approval_share
     return {
@@ -145,7 +143,8 @@ def proposals_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         st = dao.status(p)
         rows.append((number, st))
     if json_:
-        print_json([_status_json(dao, st, n) for n, st in rows])
+        describer = dao.describer()
+        print_json([_status_json(describer, st, n) for n, st in rows])
         return
     if not rows:
         typer.echo("no proposals yet")
@@ -166,7 +165,7 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     """One proposal: votes against its quorum and threshold, deadlines in local time, actions in plain words."""
     dao = settings(ctx).consortium()
     number, p = dao.find_proposal(proposal)
-    data = _status_json(dao, dao.status(p), number)
+    data = _status_json(dao.describer(), dao.status(p), number)
     if json_:
         print_json(data)
         return

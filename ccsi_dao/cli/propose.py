@@ -60,12 +60,10 @@ def _submit(
     yes: bool,
 ) -> None:
     """Build the actions against the live consortium, show them, check them, confirm, send."""
-    from ccsi_dao.describe import ActionDescriber
-
     s = settings(ctx, account, password_file)
     dao = s.consortium()
     actions: list[Action] = build(dao)
-    describer = ActionDescriber(dao.record, {m.address: m.name for m in dao.members()}.get)
+    describer = dao.describer()
     words = [describer.describe(a) for a in actions]
     category = dao.categorize(actions)
     dao.check_executable(actions)
