@@ -1,15 +1,13 @@
 """``ccsi-dao agreement``: check an agreement file, export its JSON Schema."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli.common import JsonOpt, handled, print_fields, print_json
+from ccsi_dao.cli.common import JsonOpt, handled, new_app, print_fields, print_json
 
-app = typer.Typer(help="Check a consortium agreement file; export its JSON Schema for editors.", no_args_is_help=True)
+app = new_app("Check a consortium agreement file; export its JSON Schema for editors.")
 
 
 @app.command()

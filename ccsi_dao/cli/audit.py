@@ -1,7 +1,5 @@
 """``ccsi-dao log`` and ``ccsi-dao audit ...``: the decision log, independent verification, the auditors' report."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -9,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli.common import handled, settings
+from ccsi_dao.cli.common import handled, new_app, settings
 
-app = typer.Typer(help="For auditors: verify every decision from chain data, check the deployed code, write a report.",
-                  no_args_is_help=True)
+app = new_app("For auditors: verify every decision from chain data, check the deployed code, write a report.")
 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="SQLite index file (default: "
                                                                  "$CCSI_DAO_HOME/index-<chain>-<governor>.sqlite).")]

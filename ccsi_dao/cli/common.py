@@ -1,7 +1,5 @@
 """What every command shares: options defined once, error handling, tables, JSON, confirmation."""
 
-from __future__ import annotations
-
 import functools
 import json
 import os
@@ -11,11 +9,49 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
 from ccsi_dao.errors import CcsiDaoError
 from ccsi_dao.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GroupOption(TyperOption):
+    """An option of a command group (``--help``; ``ccsi-dao``'s own ``--rpc-url`` ...). Left unset, it is None, as
+    typer would make it, but without typer first building a pydantic validator for it: that imports pydantic, and
+    would double the start-up of ``ccsi-dao <command> --help``. A value given is checked by typer as usual."""
+
+    def process_value(self, ctx: typer.Context, value: Any) -> Any:
+        if value is None and self.nargs == 1 and not self.multiple and not self.required:
+            return None if self.callback is None else self.callback(ctx, self, value)
+        return super().process_value(ctx, value)
+
+
+class Group(TyperGroup):
+    """A command group: its help lists each command's first paragraph in full (click would cut it with "..."),
+    and its options cost nothing when not given (see ``_GroupOption``)."""
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if type(param) is TyperOption:
+                param.__class__ = _GroupOption  # the same object and state; only process_value differs
+        return params
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def new_app(help_text: str, **kwargs: Any) -> typer.Typer:
+    """A command group. Its help is plain text: rich's formatting (rich_markup_mode) would import rich, markdown-it
+    and pygments at every ``--help`` and double the start-up time."""
+    return typer.Typer(help=help_text, cls=Group, no_args_is_help=True, rich_markup_mode=None, **kwargs)
+
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 FromOpt = Annotated[

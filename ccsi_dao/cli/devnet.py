@@ -1,14 +1,12 @@
 """``ccsi-dao devnet``: the local anvil devnet, its chain kept on disk."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli.common import JsonOpt, handled, print_fields, print_json
+from ccsi_dao.cli.common import JsonOpt, handled, new_app, print_fields, print_json
 
-app = typer.Typer(help="Run the local devnet (anvil in the background, state saved to disk).", no_args_is_help=True)
+app = new_app("Run the local devnet (anvil in the background, state saved to disk).")
 
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Loopback port of the devnet.")]
 MAX_ADVANCE = 100 * 365 * 86_400  # a century: more is a typo, and anvil's clock would overflow long before 10**400 s

@@ -1,7 +1,5 @@
 """The governance round: deploy, members, proposals, votes, ballots, queue, execute, cancel, proxies, resign."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +14,7 @@ from ccsi_dao.cli.common import (
     confirm,
     done,
     handled,
+    new_app,
     password_prompt,
     print_fields,
     print_json,
@@ -28,9 +27,9 @@ if TYPE_CHECKING:
     from ccsi_dao.governance import Member, ProposalStatus
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
-members_app = typer.Typer(help="Show the consortium's members.", no_args_is_help=True)
-proposals_app = typer.Typer(help="Show proposals: state, category, votes, rules, actions.", no_args_is_help=True)
-proxy_app = typer.Typer(help="Let another member vote with your power, or take it back.", no_args_is_help=True)
+members_app = new_app("Show the consortium's members.")
+proposals_app = new_app("Show proposals: state, category, votes, rules, actions.")
+proxy_app = new_app("Let another member vote with your power, or take it back.")
 
 
 def when(timestamp: int) -> str:

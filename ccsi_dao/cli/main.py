@@ -1,7 +1,5 @@
 """The ``ccsi-dao`` application: global options and the command tree. Imports stay lazy so ``--help`` is fast."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,13 +7,12 @@ from typing import Annotated
 import typer
 
 from ccsi_dao.cli import agreement, audit, devnet, governance, propose, wallet
-from ccsi_dao.cli.common import handled
+from ccsi_dao.cli.common import handled, new_app
 from ccsi_dao.settings import Settings
 
-app = typer.Typer(
+app = new_app(
+    "DAO governance for consortia: agreement as code, proposals and votes, a local devnet.",
     name="ccsi-dao",
-    help="DAO governance for consortia: agreement as code, proposals and votes, a local devnet.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )

@@ -1,8 +1,6 @@
 """``ccsi-dao propose``: typed proposal builders. Each shows the category the contracts will apply and the
 actions in plain words, dry-runs them as the timelock would execute them, and only then sends."""
 
-from __future__ import annotations
-
 import unicodedata
 from enum import Enum
 from pathlib import Path
@@ -10,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, password_prompt, settings
+from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, new_app, password_prompt, settings
 
 if TYPE_CHECKING:
     from ccsi_dao.actions import Action
 
 _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-app = typer.Typer(help="Submit a proposal (shows its category before sending).", no_args_is_help=True)
+app = new_app("Submit a proposal (shows its category before sending).")
 
 AddressArg = Annotated[str, typer.Argument(help="The organisation's address.")]
 DescriptionOpt = Annotated[str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")]

@@ -1,15 +1,13 @@
 """``ccsi-dao wallet``: encrypted keystores (Web3 Secret Storage), interchangeable with geth, ape and Foundry."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli.common import JsonOpt, PasswordFileOpt, handled, print_json, print_table
+from ccsi_dao.cli.common import JsonOpt, PasswordFileOpt, handled, new_app, print_json, print_table
 
-app = typer.Typer(help="Create, import and list encrypted keys.", no_args_is_help=True)
+app = new_app("Create, import and list encrypted keys.")
 
 AliasArg = Annotated[str, typer.Argument(help="Name of the key, e.g. ministry or hashnet.")]
 
