@@ -87,8 +87,16 @@ contract ConsortiumGovernor is
         super._setExtendedDeadline(proposalId, deadline);
     }
 
-    function _totalPowerAt(uint256 timepoint) internal view override returns (uint256) {
+    function _totalPowerAt(
+        uint256 timepoint
+    ) internal view override(GovernorMemberCounting, GovernorCategoryRules) returns (uint256) {
         return token().getPastTotalSupply(timepoint);
+    }
+
+    function _votedElectorate(
+        uint256 proposalId
+    ) internal view override(GovernorMemberCounting, GovernorCategoryRules) returns (uint256) {
+        return super._votedElectorate(proposalId);
     }
 
     // ------------------------------------------------------------------ required overrides

@@ -37,6 +37,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
 
     /// @inheritdoc IConsortiumMembership
     address public bootstrapper;
+    /// @dev When the total voting power last changed (shares `bootstrapper`'s slot).
+    uint48 private _totalChangedAt;
 
     mapping(address account => Member) private _members;
     address[] private _accounts;
@@ -234,6 +236,26 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         return (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
     }
 
+    /**
+     * @notice Total voting power at `timepoint`, which must be in the past (ERC-5805).
+     * @dev Reads the latest total directly when it has not changed since `timepoint` (the usual case for a
+     * proposal's snapshot), so the cost does not grow with the history of membership changes.
+     */
+    function getPastTotalSupply(uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
+        if (timepoint >= _totalChangedAt && timepoint < clock()) return _getTotalSupply();
+        return super.getPastTotalSupply(timepoint);
+    }
+
+    /**
+     * @notice The account that votes with `account`'s power: its proxy if it appointed one, else itself.
+     * @dev Self by default, so a new member votes from its admission without a delegation record (a member that
+     * stops voting has its proxy revoked, so a readmitted member also starts with its own power).
+     */
+    function delegates(address account) public view override(IVotes, Votes) returns (address) {
+        address delegatee = super.delegates(account);
+        return delegatee == address(0) ? account : delegatee;
+    }
+
     /// @inheritdoc IConsortiumMembership
     function proxyOf(address account) public view returns (address) {
         address delegatee = delegates(account);
@@ -285,8 +307,6 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             m.index = SafeCast.toUint32(_accounts.length);
             _accounts.push(account);
         }
-        if (delegates(account) != account) _delegate(account, account);
-
         uint48 joinedAt = clock();
         m.role = role;
         m.group = group;
@@ -327,6 +347,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         } else if (unitsAfter < unitsBefore) {
             _transferVotingUnits(account, address(0), unitsBefore - unitsAfter);
         }
+        if (unitsAfter != unitsBefore) _totalChangedAt = clock();
 
         if (!_canVote(account)) {
             // A member that cannot vote can neither hold a proxy appointment nor act as a proxy.

@@ -165,6 +165,28 @@ def test_lowering_a_quorum_does_not_revive_a_defeated_proposal(rounds: Round, da
     assert dao.governor.functions.proposalQuorum(fresh.id).call() == 4
 
 
+def test_a_rule_change_before_the_snapshot_does_not_apply_to_an_open_proposal(rounds: Round, dao, accounts) -> None:
+    """A proposal is judged by the rules in force when it was created, even if they change before its snapshot."""
+    lower = _rules_with(membership=(Ratio(1, 3), Ratio(2, 3)), constitutional=(Ratio(2, 3), Ratio(3, 4)))
+    change, state = rounds.tally([actions.update_rules(dao.record.governor, lower, False)], for_=range(1, 13))
+    assert state == ProposalState.SUCCEEDED
+    dao.queue(accounts[1], change)
+    rounds.advance(dao.governor.functions.proposalEta(change.id).call() - rounds.now())
+    created_before = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Created just before the change")
+    dao.execute(accounts[1], change)
+    changed_at = rounds.now()
+    created_after = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Created after the change")
+    assert created_before.snapshot > changed_at
+
+    rounds.advance(created_after.snapshot - rounds.now() + 1)
+    rounds.vote(created_before, range(1, 5))
+    rounds.vote(created_after, range(1, 5))
+    assert dao.governor.functions.proposalRule(created_before.id).call()[0] == (1, 2)  # membership quorum of the test rules
+    assert dao.governor.functions.proposalQuorum(created_before.id).call() == 6
+    assert dao.governor.functions.proposalQuorum(created_after.id).call() == 4
+    assert (rounds.close(created_before), rounds.close(created_after)) == (ProposalState.DEFEATED, ProposalState.SUCCEEDED)
+
+
 @pytest.mark.parametrize(
     ("rules", "error"),
     [

@@ -17,8 +17,9 @@ import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
  * included); the signal (zero address, no value, no data) is ordinary; any other call is treasury, because the
  * timelock holds the treasury and the target's code runs with the timelock as caller. The strictest call decides.
  *
- * Rules change only through {updateRules}, which targets this contract and is therefore constitutional. A change
- * is checkpointed at the current time: a proposal whose snapshot is earlier keeps the rules it was opened under.
+ * Rules change only through {updateRules}, which targets this contract and is therefore constitutional. A proposal
+ * is judged by the rule of its category in force when it was created, kept in its record: a later change never
+ * applies to it. Changes are also checkpointed, for {rulesAt} and {quorum}.
  *
  * @dev Quorum: `(for + against + abstain) * q.denominator >= q.numerator * totalPower(snapshot)`.
  * Approval: `for * a.denominator >= a.numerator * (for + against)` and `for > against`.
@@ -47,24 +48,19 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     uint16 private immutable _minApprovalDenominator;
 
     /**
-     * @dev One slot per proposal. At creation: its category and the rule set then in force. At the first vote:
-     * the rule and total voting power at its snapshot, so later votes read them here instead of looking them up.
-     * After every vote (the only thing that can change them): the early-close outcome and, once quorum is
-     * reached, the late-quorum deadline.
+     * @dev One slot per proposal, written at creation: its category, and the rule of that category and the
+     * early-close switch then in force. After a vote (the only thing that can change them): the early-close
+     * outcome and, once quorum is reached, the late-quorum deadline.
      */
     struct ProposalRecord {
         Category category;
-        bool opened;
-        bool resolved;
         bool earlyClose;
         Outcome decided;
         uint16 quorumNumerator;
         uint16 quorumDenominator;
         uint16 approvalNumerator;
         uint16 approvalDenominator;
-        uint32 ruleSetId;
         uint48 extendedDeadline;
-        uint64 totalPower;
     }
 
     CurrentRules private _current;
@@ -135,7 +131,7 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
         return Category.Treasury;
     }
 
-    /// @dev Records the category of a new proposal. See {Governor-_propose}.
+    /// @dev Records the category of a new proposal and the rule it will be judged by. See {Governor-_propose}.
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -145,8 +141,18 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         Category category = categorize(targets, values, calldatas);
-        ProposalRecord storage record = _records[proposalId];
-        (record.category, record.opened, record.ruleSetId) = (category, true, _current.id);
+        CurrentRules memory current = _current;
+        CategoryRule memory rule = _unpack(_packedRules[current.id], category);
+        _records[proposalId] = ProposalRecord({
+            category: category,
+            earlyClose: current.earlyClose,
+            decided: Outcome.Open,
+            quorumNumerator: rule.quorum.numerator,
+            quorumDenominator: rule.quorum.denominator,
+            approvalNumerator: rule.approval.numerator,
+            approvalDenominator: rule.approval.denominator,
+            extendedDeadline: 0
+        });
         emit ProposalCategorized(proposalId, category);
     }
 
@@ -246,30 +252,10 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
         return _approves(forVotes, againstVotes, rule.approval);
     }
 
-    /**
-     * @dev After each vote: resolve the proposal's rule and electorate on the first one, then record whether the
-     * outcome is now certain. See {Governor-_tallyUpdated}.
-     */
+    /// @dev After each vote: record whether the outcome is now certain. See {Governor-_tallyUpdated}.
     function _tallyUpdated(uint256 proposalId) internal virtual override {
-        ProposalRecord memory r = _records[proposalId];
-        if (!r.resolved) {
-            uint256 snapshot = proposalSnapshot(proposalId);
-            // The rule set recorded at creation is the one at the snapshot unless the rules changed since.
-            CurrentRules memory current = _current;
-            (uint256 id, bool earlyClose) = current.id == r.ruleSetId
-                ? (uint256(current.id), current.earlyClose)
-                : _ruleSetAt(snapshot);
-            CategoryRule memory rule = _unpack(_packedRules[id], r.category);
-            r.resolved = true;
-            r.earlyClose = earlyClose;
-            r.quorumNumerator = rule.quorum.numerator;
-            r.quorumDenominator = rule.quorum.denominator;
-            r.approvalNumerator = rule.approval.numerator;
-            r.approvalDenominator = rule.approval.denominator;
-            r.totalPower = SafeCast.toUint64(_totalPowerAt(snapshot));
-            _records[proposalId] = r;
-        }
         super._tallyUpdated(proposalId);
+        ProposalRecord memory r = _records[proposalId];
         if (r.earlyClose) {
             Outcome decided = _certainOutcome(proposalId, r);
             if (decided != r.decided) _records[proposalId].decided = decided;
@@ -298,7 +284,7 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
         (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
         Fraction memory q = Fraction(r.quorumNumerator, r.quorumDenominator);
         Fraction memory a = Fraction(r.approvalNumerator, r.approvalDenominator);
-        uint256 total = r.totalPower;
+        uint256 total = _electorateOf(proposalId);
         uint256 cast = againstVotes + forVotes + abstainVotes;
         uint256 uncast = total > cast ? total - cast : 0;
         if (_reaches(cast, total, q) && _approves(forVotes, againstVotes + uncast, a)) return Outcome.Passed;
@@ -306,23 +292,20 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
         return Outcome.Open;
     }
 
-    /// @dev The proposal's rule: from its record once resolved, else from the rules' history.
+    /// @dev The rule the proposal is judged by, kept in its record since creation.
     function _ruleOf(uint256 proposalId) private view returns (CategoryRule memory) {
         ProposalRecord storage r = _records[proposalId];
-        if (r.resolved) {
-            return CategoryRule(
-                Fraction(r.quorumNumerator, r.quorumDenominator),
-                Fraction(r.approvalNumerator, r.approvalDenominator)
-            );
-        }
-        (uint256 id, ) = _ruleSetAt(proposalSnapshot(proposalId));
-        return _unpack(_packedRules[id], r.category);
+        return CategoryRule(
+            Fraction(r.quorumNumerator, r.quorumDenominator),
+            Fraction(r.approvalNumerator, r.approvalDenominator)
+        );
     }
 
-    /// @dev Total voting power at the proposal's snapshot. Reverts before the snapshot (ERC5805FutureLookup).
+    /// @dev Total voting power at the proposal's snapshot: as recorded by the first vote, else looked up. Reverts
+    /// before the snapshot (ERC5805FutureLookup).
     function _electorateOf(uint256 proposalId) private view returns (uint256) {
-        ProposalRecord storage r = _records[proposalId];
-        return r.resolved ? r.totalPower : _totalPowerAt(proposalSnapshot(proposalId));
+        uint256 recorded = _votedElectorate(proposalId);
+        return recorded != 0 ? recorded : _totalPowerAt(proposalSnapshot(proposalId));
     }
 
     /// @dev The counting module's tallies for `proposalId`.
@@ -332,6 +315,9 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
 
     /// @dev Total voting power at `timepoint`.
     function _totalPowerAt(uint256 timepoint) internal view virtual returns (uint256);
+
+    /// @dev Total voting power at the proposal's snapshot as recorded by the counting module's first vote; 0 before.
+    function _votedElectorate(uint256 proposalId) internal view virtual returns (uint256);
 
     /// @dev The membership registry, whose operations form the membership category.
     function _membershipRegistry() internal view virtual returns (address);

@@ -10,8 +10,8 @@ import {GovernorCategoryRules} from "./GovernorCategoryRules.sol";
  * voting power could not flip it. A proposal that has certainly passed becomes `Succeeded` (and can be queued)
  * before its deadline; one that has certainly failed becomes `Defeated`.
  *
- * @dev Whether early close applies is part of the rules in force at the proposal's snapshot
- * ({GovernorCategoryRules-rulesAt}), so enabling it never affects proposals opened before.
+ * @dev Whether early close applies is part of the rules in force when the proposal was created (kept in its
+ * record by {GovernorCategoryRules}), so enabling it never affects proposals opened before.
  * NOTE: once closed early, remaining members can no longer vote on the proposal.
  */
 abstract contract GovernorEarlyClose is GovernorCategoryRules {

@@ -13,9 +13,10 @@ import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
  *
  * @dev Same semantics as OpenZeppelin's {GovernorCountingSimple}, stored for a consortium: members are few and
  * numbered by the registry in order of admission, so who voted is a bitmap keyed by that number instead of a
- * mapping keyed by address. The three tallies and the bits of the first 136 members share one storage slot, so
- * a vote updates a slot that is already written instead of creating two (roughly 20,000 gas less per voter);
- * members admitted later use further bitmap words of 256.
+ * mapping keyed by address. The three tallies, the total voting power at the snapshot (recorded by the first vote,
+ * so later votes need not look it up) and the bits of the first 96 members share one storage slot, so a vote
+ * updates a slot that is already written instead of creating two (roughly 20,000 gas less per voter); members
+ * admitted later use further bitmap words of 256.
  * Tallies are uint40 (up to 1.09e12 votes): the registry caps a weight at 1,000,000, so that is a million members
  * at the largest weight; beyond it a vote reverts rather than overflow.
  */
@@ -27,24 +28,33 @@ abstract contract GovernorMemberCounting is Governor {
         Abstain
     }
 
-    /// @dev Tallies of one proposal and whether members 0..135 voted.
+    /// @dev Tallies of one proposal, its electorate (0 until the first vote) and whether members 0..95 voted.
     struct Tally {
         uint40 againstVotes;
         uint40 forVotes;
         uint40 abstainVotes;
-        uint136 votedLow;
+        uint40 electorate;
+        uint96 votedLow;
     }
 
     /// @dev `voter` held no voting power at the proposal's snapshot.
     error GovernorNoVotingPower(address voter, uint256 snapshot);
 
-    uint256 private constant _LOW_BITS = 136;
+    uint256 private constant _LOW_BITS = 96;
 
     mapping(uint256 proposalId => Tally) private _tallies;
     mapping(uint256 proposalId => mapping(uint256 word => uint256 bits)) private _votedHigh;
 
     /// @dev The membership registry.
     function _membershipRegistry() internal view virtual returns (address);
+
+    /// @dev Total voting power at `timepoint`.
+    function _totalPowerAt(uint256 timepoint) internal view virtual returns (uint256);
+
+    /// @dev Total voting power at the proposal's snapshot, as recorded by its first vote; 0 before it.
+    function _votedElectorate(uint256 proposalId) internal view virtual returns (uint256) {
+        return _tallies[proposalId].electorate;
+    }
 
     /// @notice Machine-readable description of the counting: For, Against, Abstain; all three count toward the
     /// participation quorum.
@@ -87,10 +97,11 @@ abstract contract GovernorMemberCounting is Governor {
         if (totalWeight == 0) revert GovernorNoVotingPower(account, proposalSnapshot(proposalId));
 
         Tally memory t = _tallies[proposalId];
+        if (t.electorate == 0) t.electorate = SafeCast.toUint40(_totalPowerAt(proposalSnapshot(proposalId)));
         (uint256 word, uint256 bit) = _position(index);
         if (word == type(uint256).max) {
             if (t.votedLow & bit != 0) revert GovernorAlreadyCastVote(account);
-            t.votedLow |= uint136(bit);
+            t.votedLow |= uint96(bit);
         } else {
             uint256 bits = _votedHigh[proposalId][word];
             if (bits & bit != 0) revert GovernorAlreadyCastVote(account);

@@ -34,7 +34,7 @@ interface IConsortiumGovernor {
         bool earlyClose;
     }
 
-    /// @notice The rules in force changed; they apply to proposals whose snapshot is at or after `effectiveFrom`.
+    /// @notice The rules in force changed; they apply to proposals created from `effectiveFrom` on.
     event RulesUpdated(uint256 indexed ruleSetId, uint48 effectiveFrom, RuleSet rules);
 
     /// @notice Proposal `proposalId` falls into `category`.
@@ -60,7 +60,7 @@ interface IConsortiumGovernor {
     /// @notice The category of proposal `proposalId`.
     function proposalCategory(uint256 proposalId) external view returns (Category);
 
-    /// @notice The rule proposal `proposalId` is judged by (the rule of its category in force at its snapshot).
+    /// @notice The rule proposal `proposalId` is judged by (the rule of its category in force when it was created).
     function proposalRule(uint256 proposalId) external view returns (CategoryRule memory);
 
     /// @notice Votes needed for proposal `proposalId` to reach its quorum.
@@ -73,7 +73,7 @@ interface IConsortiumGovernor {
     /// @notice The lowest quorum and approval threshold any rule may have, fixed at deployment.
     function ruleFloors() external view returns (Fraction memory minQuorum, Fraction memory minApproval);
 
-    /// @notice Replace the rules; they apply to proposals whose snapshot is at or after now. Governance only, and
-    /// always a constitutional decision.
+    /// @notice Replace the rules; they apply to proposals created from now on. Governance only, and always a
+    /// constitutional decision.
     function updateRules(RuleSet calldata rules) external;
 }
