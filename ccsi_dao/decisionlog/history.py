@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from eth_abi.decoding import ContextFramesBytesIO, TupleDecoder
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 from web3 import Web3
 from web3._utils.events import get_event_data
@@ -27,11 +29,6 @@ _TRANSFER_ABI = {
     "type": "event", "name": "Transfer", "anonymous": False,
     "inputs": [{"name": "from", "type": "address", "indexed": True}, {"name": "to", "type": "address", "indexed": True},
                {"name": "value", "type": "uint256", "indexed": False}],
-}
-BY_SIG_SELECTORS = {
-    "0x" + function_signature_to_4byte_selector(s).hex()
-    for s in ("castVoteBySig(uint256,uint8,address,bytes)",
-              "castVoteWithReasonAndParamsBySig(uint256,uint8,address,string,bytes,bytes)")
 }
 
 
@@ -69,12 +66,11 @@ class Vote:
     reason: str
     decoded: Decoded
     sender: str | None = None  # who sent the transaction
-    selector: str | None = None
 
     @property
     def signed_ballot(self) -> bool:
-        """Cast by EIP-712 signature, relayed by someone (or by the voter itself through a by-sig function)."""
-        return (self.sender is not None and self.sender != self.voter.lower()) or self.selector in BY_SIG_SELECTORS
+        """Cast by EIP-712 signature and relayed by another account than the voter's."""
+        return self.sender is not None and self.sender != self.voter.lower()
 
 
 @dataclass
@@ -133,6 +129,7 @@ class EventDecoder:
                     signature = f"{item['name']}({','.join(_abi_type(i) for i in item['inputs'])})"
                     table["0x" + keccak(text=signature).hex()] = item
             self._by_contract[address.lower()] = table
+        self._plans: dict[int, _Plan | None] = {}
         self._names = {record.governor.lower(): "governor", record.membership.lower(): "membership",
                        record.timelock.lower(): "timelock"}
 
@@ -145,6 +142,13 @@ class EventDecoder:
             contract = self._names.get(log.address, "")
             if abi is None:
                 return None
+        key = id(abi)  # the ABI items live as long as the decoder (in its tables, or module-level)
+        if key not in self._plans:
+            self._plans[key] = self._plan(abi)
+        plan = self._plans[key]
+        if plan is not None:
+            args = self._decode_simple(plan, log)
+            return None if args is None else Decoded(log, contract, abi["name"], args, timestamp)
         entry = {
             "address": to_checksum_address(log.address), "topics": [bytes.fromhex(t[2:]) for t in log.topics],
             "data": bytes.fromhex(log.data[2:]), "blockNumber": log.block_number, "logIndex": log.log_index,
@@ -156,6 +160,59 @@ class EventDecoder:
         except Exception:  # a log whose shape does not match the ABI: not ours to interpret
             return None
         return Decoded(log, contract, data["event"], _plain(dict(data["args"])), timestamp)
+
+    def _decode_simple(self, plan: "_Plan", log: RawLog) -> dict[str, Any] | None:
+        """What :func:`get_event_data` gives for an event of static indexed inputs and no tuples (the suite's
+        events but ``RulesUpdated``), decoded with the codec's own decoders, built once per event: topic arguments
+        first, then data arguments; addresses checksummed, arrays as lists. None for a log whose shape does not
+        match the ABI."""
+        indexed, data_names, data_types, data_decoder = plan
+        if len(log.topics) != 1 + len(indexed):
+            return None
+        try:
+            args = {name: _returned(t, decoder(ContextFramesBytesIO(bytes.fromhex(topic[2:])))[0])
+                    for (name, t, decoder), topic in zip(indexed, log.topics[1:], strict=True)}
+            values = data_decoder(ContextFramesBytesIO(bytes.fromhex(log.data[2:])))
+        except Exception:  # noqa: BLE001 - a log whose shape does not match the ABI: not ours to interpret
+            return None
+        for name, t, value in zip(data_names, data_types, values, strict=True):
+            args[name] = _returned(t, value)
+        return args
+
+    def _plan(self, abi: dict[str, Any]) -> "_Plan | None":
+        """``(indexed (name, type, decoder)s, data names, data types, data decoder)`` of an event the direct decoder
+        handles (no tuples, no dynamic indexed inputs, not anonymous), else None."""
+        inputs = abi["inputs"]
+        indexed = [(i["name"], i["type"]) for i in inputs if i.get("indexed")]
+        data = [(i["name"], i["type"]) for i in inputs if not i.get("indexed")]
+        simple = (not abi.get("anonymous") and not any("tuple" in i["type"] for i in inputs)
+                  and not any(t in ("string", "bytes") or t.endswith("]") for _, t in indexed)
+                  and len({i["name"] for i in inputs}) == len(inputs))
+        if not simple:
+            return None
+        registry = self.codec._registry  # the same decoders codec.decode uses (strict)
+        decoders = tuple((n, t, TupleDecoder(decoders=[registry.get_decoder(t, strict=True)])) for n, t in indexed)
+        types = tuple(t for _, t in data)
+        return decoders, tuple(n for n, _ in data), types, \
+            TupleDecoder(decoders=[registry.get_decoder(t, strict=True) for t in types])
+
+
+_Plan = tuple[tuple[tuple[str, str, Any], ...], tuple[str, ...], tuple[str, ...], Any]
+
+
+@lru_cache(maxsize=65_536)
+def _checksum(address: str) -> str:
+    return to_checksum_address(address)
+
+
+def _returned(t: str, value: Any) -> Any:
+    """A decoded value as web3 returns it: addresses checksummed, arrays as lists."""
+    if t == "address":
+        return _checksum(value)
+    if t.endswith("]"):
+        item = t[:t.rindex("[")]
+        return [_returned(item, v) for v in value]
+    return value
 
 
 def _abi_type(item: dict[str, Any]) -> str:
@@ -177,7 +234,7 @@ class History:
     """Everything the logs say, in chain order."""
 
     def __init__(self, record: DeploymentRecord, decoded: Iterable[Decoded],
-                 transactions: dict[str, tuple[str, str | None, str]] | None = None) -> None:
+                 transactions: dict[str, tuple[str, str | None]] | None = None) -> None:
         self.record = record
         self.events: list[Decoded] = sorted(decoded, key=lambda d: (d.log.block_number, d.log.log_index))
         self.transactions = transactions or {}
@@ -196,7 +253,7 @@ class History:
 
     @classmethod
     def from_logs(cls, record: DeploymentRecord, logs: Iterable[RawLog], times: dict[int, int],
-                  transactions: dict[str, tuple[str, str | None, str]] | None = None) -> "History":
+                  transactions: dict[str, tuple[str, str | None]] | None = None) -> "History":
         decoder = EventDecoder(record)
         decoded = [d for log in logs if (d := decoder.decode(log, times[log.block_number])) is not None]
         return cls(record, decoded, transactions)
@@ -216,9 +273,8 @@ class History:
                 p.category = Category(a["category"])
             elif name in ("VoteCast", "VoteCastWithParams"):
                 p = self.proposals.get(int(a["proposalId"]))
-                sender, _, selector = self.transactions.get(d.log.tx_hash, (None, None, None))
-                vote = Vote(to_checksum_address(a["voter"]), VoteType(a["support"]), int(a["weight"]), a["reason"], d,
-                            sender, selector)
+                sender, _ = self.transactions.get(d.log.tx_hash, (None, None))
+                vote = Vote(_checksum(a["voter"]), VoteType(a["support"]), int(a["weight"]), a["reason"], d, sender)
                 (p.votes.append(vote) if p else self.unknown_votes.append(d))
             elif name == "ProposalQueued" and (p := self.proposals.get(int(a["proposalId"]))):
                 p.queued, p.eta = d, int(a["etaSeconds"])
@@ -231,7 +287,7 @@ class History:
             elif name == "RulesUpdated":
                 self.rules.append(d)
         elif d.contract == "membership":
-            account = to_checksum_address(a["account"]) if "account" in a else None
+            account = _checksum(a["account"]) if "account" in a else None
             if name == "MemberAdmitted":
                 self._member(account, t, MemberState(Role(a["role"]), StakeholderGroup(a["group"]), MemberStatus.ACTIVE,
                                                      int(a["weight"]), a["name"], int(a["joinedAt"])))
@@ -275,7 +331,7 @@ class History:
     def member_at(self, account: str, t: int | None = None) -> MemberState | None:
         """``account``'s record as of timepoint ``t`` (None: the latest)."""
         state = None
-        for when, s in self.member_changes.get(to_checksum_address(account), []):
+        for when, s in self.member_changes.get(_checksum(account), []):
             if t is not None and when > t:
                 break
             state = s
@@ -283,20 +339,20 @@ class History:
 
     def proxy_at(self, account: str, t: int) -> str | None:
         proxy = None
-        for when, p in self.proxy_changes.get(to_checksum_address(account), []):
+        for when, p in self.proxy_changes.get(_checksum(account), []):
             if when > t:
                 break
             proxy = p
         return proxy
 
     def principals_at(self, proxy: str, t: int) -> list[str]:
-        proxy = to_checksum_address(proxy)
+        proxy = _checksum(proxy)
         return [m for m in self.proxy_changes if self.proxy_at(m, t) == proxy]
 
     def power_at(self, account: str, t: int) -> int:
         """Voting power as the registry's checkpoints should hold it at ``t``: own units unless given to a proxy,
         plus the units of every member that appointed ``account``."""
-        account = to_checksum_address(account)
+        account = _checksum(account)
         state = self.member_at(account, t)
         own = state.units if state and self.proxy_at(account, t) is None else 0
         return own + sum((s.units if (s := self.member_at(m, t)) else 0) for m in self.principals_at(account, t))

@@ -1,7 +1,7 @@
 """The local index: every governance log of one deployment in an embedded SQLite database, kept in step with the chain.
 
 What is stored is raw chain data (each log's address, topics and data, the hash and time of its block, the sender
-and selector of vote transactions); decoding happens when the log is read (:mod:`ccsi_dao.decisionlog.history`, :mod:`ccsi_dao.decisionlog.entries`),
+and recipient of vote transactions); decoding happens when the log is read (:mod:`ccsi_dao.decisionlog.history`, :mod:`ccsi_dao.decisionlog.entries`),
 so the index never holds an interpretation that could drift from the chain.
 
 Correctness on real networks:
@@ -19,6 +19,11 @@ Correctness on real networks:
 - **Limited providers.** ``eth_getLogs`` ranges are split in half whenever a provider refuses a range or a result
   size, and the range size adapts (shrinks on refusal, grows again on success). Transient failures (timeouts,
   HTTP 429/5xx, dropped connections) are retried with exponential backoff.
+- **Batches.** Blocks and the receipts of blocks holding votes (``eth_getBlockReceipts``: one request per block
+  instead of one per vote; ``eth_getTransactionReceipt`` per vote where a provider lacks it) are read in JSON-RPC batches (:data:`BATCH_SIZE` requests per HTTP request),
+  a per-request round trip costing several times what the node spends answering. Any request a batch leaves
+  unanswered is asked again on its own (with the retries above); a provider that keeps failing batches is asked
+  one request at a time from then on.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import contextlib
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +45,7 @@ from ccsi_dao.deployment import DeploymentRecord
 from ccsi_dao.errors import ChainError, ConfigError
 from ccsi_dao.fileio import ccsi_home
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 DEVNET_CHAIN_IDS = {31337, 1337}
 DEFAULT_CONFIRMATIONS = 12
@@ -48,6 +53,10 @@ DEFAULT_CONFIRMATIONS = 12
 DEFAULT_RANGE = 2_000
 MIN_RANGE = 1
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+BATCH_SIZE = 250
+"""Requests per JSON-RPC batch (public providers accept 100 to 1,000)."""
+BATCH_FAILURES = 2
+"""Failed batches in a row after which a fetcher stops batching (a provider that does not take them)."""
 
 _TOO_LARGE = re.compile(
     r"block range|range too (large|wide|big)|more than \d+ (results|logs|blocks)|too many (results|logs|blocks)|"
@@ -79,7 +88,7 @@ CREATE TABLE IF NOT EXISTS logs (
 );
 CREATE INDEX IF NOT EXISTS logs_topic0 ON logs (topic0);
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT, selector TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT);
 """
 
 
@@ -163,6 +172,9 @@ class LogFetcher:
         self.requests = 0
         self.splits = 0
         self.retries = 0
+        self.batch_size = BATCH_SIZE
+        self.batching = True
+        self._batch_failures = 0
         self._sleep = sleep
 
     def call(self, method: str, params: list[Any]) -> Any:
@@ -192,6 +204,37 @@ class LogFetcher:
             self.retries += 1
             self._sleep(RETRY_DELAYS[attempt])
             attempt += 1
+
+    def call_many(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+        """The results of ``calls``, in order: sent in JSON-RPC batches where the provider takes them; a request
+        the batch did not answer (an error, a missing item, a failed batch) is sent again alone through
+        :meth:`call`, with its retries and errors."""
+        out: list[Any] = [None] * len(calls)
+        for first in range(0, len(calls), self.batch_size):
+            chunk = calls[first:first + self.batch_size]
+            answers = self._batch(chunk) if self.batching and len(chunk) > 1 else None
+            for i, (method, params) in enumerate(chunk):
+                answer = answers[i] if answers is not None else None
+                if isinstance(answer, dict) and "result" in answer and answer.get("error") is None:
+                    out[first + i] = answer["result"]
+                else:
+                    out[first + i] = self.call(method, params)
+        return out
+
+    def _batch(self, chunk: list[tuple[str, list[Any]]]) -> list[Any] | None:
+        """One JSON-RPC batch; None if it failed as a whole (the caller then asks one by one)."""
+        self.requests += 1
+        try:
+            answers = self.w3.provider.make_batch_request(chunk)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a provider without batches, or a transient failure: ask one by one
+            answers = None
+        if not isinstance(answers, list) or len(answers) != len(chunk):
+            self._batch_failures += 1
+            if self._batch_failures >= BATCH_FAILURES:
+                self.batching = False
+            return None
+        self._batch_failures = 0
+        return answers
 
     def logs(self, first: int, last: int, filter_: dict[str, Any]) -> list[dict[str, Any]]:
         """Every log in ``[first, last]`` matching ``filter_``, in as many requests as the provider needs."""
@@ -272,6 +315,9 @@ class DecisionIndex:
             with self._transaction():
                 self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", identity.items())
             return
+        if stored.get("schema") != identity["schema"]:
+            raise ConfigError(f"the index {self.path} was written by another version of ccsi-dao (index schema "
+                              f"{stored.get('schema')}, this one reads {SCHEMA_VERSION}); delete it to rebuild")
         for key, value in identity.items():
             if stored.get(key) != value:
                 raise ConfigError(f"the index {self.path} belongs to another deployment ({key} {stored.get(key)}, "
@@ -316,9 +362,9 @@ class DecisionIndex:
     def block_hashes(self) -> dict[int, str]:
         return dict(self.db.execute("SELECT number, hash FROM blocks").fetchall())
 
-    def transactions(self) -> dict[str, tuple[str, str | None, str]]:
-        """tx hash -> (sender, recipient, selector)."""
-        return {h: (s, r, sel) for h, s, r, sel in self.db.execute("SELECT hash, sender, recipient, selector FROM txs")}
+    def transactions(self) -> dict[str, tuple[str, str | None]]:
+        """tx hash -> (sender, recipient) of vote transactions."""
+        return {h: (s, r) for h, s, r in self.db.execute("SELECT hash, sender, recipient FROM txs")}
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every data table, sorted: for comparing two indexes."""
@@ -400,7 +446,7 @@ class DecisionIndex:
             with_logs = {log.block_number for log in raw}
             self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
                                 [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs])
-            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?,?)",
+            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)",
                                 [(h, *v) for h, v in txs.items()])
             self._set("synced_to", str(end))
             self._set("tip_hash", blocks[end][0])
@@ -437,10 +483,10 @@ class DecisionIndex:
 
 
 def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
-               ) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None, str]]]:
+               ) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
     """Everything the index keeps about blocks ``[start, end]``, read from the chain: the suite's logs and the
     timelock's ERC-20 transfers in chain order, ``{block: (hash, timestamp)}`` for their blocks and ``end``, and
-    ``{tx: (sender, recipient, selector)}`` for vote transactions. Raises _Reorged if the chain changed meanwhile."""
+    ``{tx: (sender, recipient)}`` for vote transactions. Raises _Reorged if the chain changed meanwhile."""
     raw: dict[tuple[int, int], RawLog] = {}
     transfer = "0x" + TRANSFER_TOPIC.hex()
     queries = [
@@ -457,21 +503,41 @@ def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
                 continue  # ERC-721 and other non-ERC-20 Transfer events
             raw[(log.block_number, log.log_index)] = log
     blocks: dict[int, tuple[str, int]] = {}
-    for number in sorted({log.block_number for log in raw.values()} | {end}):
-        block = fetch.block(number)
+    numbers = sorted({log.block_number for log in raw.values()} | {end})
+    for number, block in zip(numbers, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in numbers]),
+                             strict=True):
         if block is None:
             raise _Reorged(f"block {number} vanished")
         blocks[number] = (block["hash"].lower(), int(block["timestamp"], 16))
     for log in raw.values():
         if blocks[log.block_number][0] != log.block_hash:
             raise _Reorged(f"block {log.block_number} changed during the read")
-    txs: dict[str, tuple[str, str | None, str]] = {}
-    for log in raw.values():
-        if log.topics[0] in _VOTE_TOPICS and log.tx_hash not in txs:
-            tx = fetch.transaction(log.tx_hash)
-            data = tx.get("input") or tx.get("data") or "0x"
-            txs[log.tx_hash] = (tx["from"].lower(), (tx.get("to") or "").lower() or None, data[:10].lower())
-    return [raw[k] for k in sorted(raw)], blocks, txs
+    return [raw[k] for k in sorted(raw)], blocks, _vote_senders(fetch, raw.values(), blocks)
+
+
+def _vote_senders(fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, tuple[str, int]]
+                  ) -> dict[str, tuple[str, str | None]]:
+    """``{tx: (sender, recipient)}`` of the transactions holding votes, from their receipts: per block where the
+    provider has ``eth_getBlockReceipts``, else per transaction."""
+    votes = {log.tx_hash: log.block_number for log in logs if log.topics[0] in _VOTE_TOPICS}
+    if not votes:
+        return {}
+    numbers = sorted(set(votes.values()))
+    try:
+        per_block = fetch.call_many([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
+        receipts = [r for block in per_block for r in (block or [])]
+    except ChainError:  # a provider without eth_getBlockReceipts
+        receipts = [r for r in fetch.call_many([("eth_getTransactionReceipt", [h]) for h in votes]) if r]
+    senders = {}
+    for r in receipts:
+        tx_hash = r["transactionHash"].lower()
+        if tx_hash in votes:
+            if r["blockHash"].lower() != blocks[votes[tx_hash]][0]:
+                raise _Reorged(f"block {votes[tx_hash]} changed during the read")
+            senders[tx_hash] = (r["from"].lower(), (r.get("to") or "").lower() or None)
+    if missing := set(votes) - set(senders):
+        raise _Reorged(f"transaction {min(missing)} vanished")
+    return senders
 
 
 def _event_topics(*signatures: str) -> tuple[str, ...]:

@@ -11,12 +11,12 @@ compared row by row with the chain, so a tampered or incomplete index is reporte
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from ccsi_dao.artifacts import abi_type, load_artifact
 from ccsi_dao.decisionlog.history import History, ProposalRecord, categorize, rule_set
@@ -68,7 +68,7 @@ class Verification:
 
 
 def read_chain(consortium: Consortium, last_block: int, fetcher: LogFetcher | None = None
-               ) -> tuple[History, list[Any], dict[int, tuple[str, int]], dict[str, tuple[str, str | None, str]]]:
+               ) -> tuple[History, list[Any], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
     """The deployment's history read from the chain itself, up to ``last_block``, with the raw rows it came from."""
     record = consortium.record
     fetch = fetcher or LogFetcher(consortium.chain.w3, max_range=READ_RANGE)
@@ -101,36 +101,86 @@ def verify(consortium: Consortium, *, index: DecisionIndex | None = None, last_b
     if index is not None:
         _check_index(result, index, logs, blocks, txs, last)
     block_id = last
-    for p in history.proposal_list():
+    read = _Reader(LogFetcher(w3), block_id)
+    proposals = history.proposal_list()
+    say(f"reading the contracts' answers for {len(proposals)} proposals at block {block_id}")
+    read.prefetch(r for p in proposals for r in _proposal_reads(consortium, history, p, now))
+    for p in proposals:
         say(f"proposal #{p.number}")
-        _check_proposal(result, consortium, history, p, now, block_id)
-    _check_membership(result, consortium, history, block_id)
+        _check_proposal(result, consortium, history, p, now, block_id, read)
+    _check_membership(result, consortium, history, block_id, read)
     _check_timelock(result, consortium, history)
     result.seconds = time.monotonic() - started
     return result
 
 
 class _Reader:
-    """View calls at one block, one JSON-RPC request each (web3's ``call`` costs several), with the fetcher's retries."""
+    """View calls at one block, one ``eth_call`` each (web3's ``call`` costs several requests), with the fetcher's
+    retries. :meth:`prefetch` sends many calls at once in JSON-RPC batches and keeps the chain's answers, which the
+    calls that follow use instead of asking again (the same call at the same block has the same answer)."""
 
     def __init__(self, fetch: LogFetcher, block: int) -> None:
         self.fetch = fetch
         self.block = hex(block)
         self.codec = fetch.w3.codec
+        self._functions: dict[tuple[str, str], tuple[bytes, list[str], list[str]]] = {}
+        self._requests: dict[tuple[Any, ...], tuple[tuple[str, str], list[str]]] = {}
+        self._answers: dict[tuple[str, str], Any] = {}
+
+    def _request(self, contract: Any, name: str, args: tuple[Any, ...]) -> tuple[tuple[str, str], list[str]]:
+        """``((to, data), output types)`` of a call; the ABI of each function is looked up once, each call encoded once."""
+        memo = (contract.address, name, *args)
+        if memo in self._requests:
+            return self._requests[memo]
+        key = (contract.address, name)
+        if key not in self._functions:
+            fn = contract.get_function_by_name(name)
+            inputs = [abi_type(i) for i in fn.abi["inputs"]]
+            selector = function_signature_to_4byte_selector(f"{name}({','.join(inputs)})")
+            self._functions[key] = (selector, inputs, [abi_type(o) for o in fn.abi["outputs"]])
+        selector, inputs, outputs = self._functions[key]
+        request = (contract.address, "0x" + (selector + self.codec.encode(inputs, list(args))).hex()), outputs
+        self._requests[memo] = request
+        return request
+
+    def prefetch(self, reads: Iterable[tuple[Any, ...]]) -> None:
+        """Ask the chain for every ``(contract, name, *args)`` in ``reads`` at once, in JSON-RPC batches."""
+        todo = list(dict.fromkeys(self._request(contract, name, tuple(args))[0] for contract, name, *args in reads))
+        todo = [key for key in todo if key not in self._answers]
+        answers = self.fetch.call_many([("eth_call", [{"to": to, "data": data}, self.block]) for to, data in todo])
+        self._answers.update(zip(todo, answers, strict=True))
 
     def __call__(self, contract: Any, name: str, *args: Any) -> Any:
-        fn = contract.get_function_by_name(name)
-        data = contract.encode_abi(name, list(args))
-        raw = self.fetch.call("eth_call", [{"to": contract.address, "data": data}, self.block])
-        types = [abi_type(o) for o in fn.abi["outputs"]]
-        values = self.codec.decode(types, bytes.fromhex(raw[2:]))
+        key, outputs = self._request(contract, name, args)
+        raw = self._answers.get(key)
+        if raw is None:
+            raw = self.fetch.call("eth_call", [{"to": key[0], "data": key[1]}, self.block])
+        values = self.codec.decode(outputs, bytes.fromhex(raw[2:]))
         return values[0] if len(values) == 1 else tuple(values)
+
+
+def _proposal_reads(dao: Consortium, history: History, p: ProposalRecord, now: int) -> list[tuple[Any, ...]]:
+    """The view calls :func:`_check_proposal` makes for ``p``, so they can be fetched in batches beforehand (a call
+    missing here is still made, alone, when the check asks for it)."""
+    gov, reg = dao.governor, dao.membership
+    reads: list[tuple[Any, ...]] = [(gov, "proposalCategory", p.id)]
+    snapshot_passed = p.snapshot < now
+    if snapshot_passed:
+        for v in p.votes:
+            reads += [(reg, "getPastVotes", v.voter, p.snapshot), (gov, "hasVoted", p.id, v.voter)]
+    reads.append((gov, "proposalVotes", p.id))
+    if _rules_at_creation(history, p) is None:
+        reads.append((gov, "rulesAt", p.created.timestamp))
+    reads += [(gov, "proposalRule", p.id), (gov, "state", p.id)]
+    if snapshot_passed:
+        reads.append((reg, "getPastTotalSupply", p.snapshot))
+    return reads
 
 
 # ---------------------------------------------------------------------- the index against the chain
 
 def _check_index(result: Verification, index: DecisionIndex, logs: list[Any], blocks: dict[int, tuple[str, int]],
-                 txs: dict[str, tuple[str, str | None, str]], last: int) -> None:
+                 txs: dict[str, tuple[str, str | None]], last: int) -> None:
     stored = {(log.block_number, log.log_index): log for log in index.logs(to_block=last)}
     chain = {(log.block_number, log.log_index): log for log in logs if index.synced_to is not None and log.block_number <= index.synced_to}
     missing = sorted(set(chain) - set(stored))
@@ -162,8 +212,9 @@ def _check_index(result: Verification, index: DecisionIndex, logs: list[Any], bl
 
 # ---------------------------------------------------------------------- proposals
 
-def _check_proposal(result: Verification, dao: Consortium, history: History, p: ProposalRecord, now: int, block: int) -> None:
-    read = _Reader(LogFetcher(dao.chain.w3), block)
+def _check_proposal(result: Verification, dao: Consortium, history: History, p: ProposalRecord, now: int, block: int,
+                    read: _Reader | None = None) -> None:
+    read = read or _Reader(LogFetcher(dao.chain.w3), block)
     subject = f"proposal #{p.number} ({str(p.id)[:10]}...)"
     add = lambda check, ok, evidence: result.add(check, subject, ok, evidence)  # noqa: E731
 
@@ -204,15 +255,15 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, p: 
         f"recomputed for/against/abstain {totals[VoteType.FOR]}/{totals[VoteType.AGAINST]}/{totals[VoteType.ABSTAIN]}, "
         f"proposalVotes {for_}/{against}/{abstain}")
 
-    # rules in force at the snapshot
-    rules, early_close = read(dao.governor, "rulesAt", p.snapshot)
+    # rules in force when the proposal was created: the last RulesUpdated before its ProposalCreated
+    from_events = _rules_at_creation(history, p)
+    rules, early_close = from_events or read(dao.governor, "rulesAt", p.created.timestamp)
     (qn, qd), (an, ad) = rules[int(derived)]
     rule_now = read(dao.governor, "proposalRule", p.id)
-    from_events = _rules_from_events(history, p.snapshot)
-    ok_rule = ((qn, qd), (an, ad)) == tuple(map(tuple, rule_now)) and (from_events is None or from_events[0][int(derived)] == ((qn, qd), (an, ad)))
-    add("rules", ok_rule, f"{derived.name.lower()} rule at snapshot: quorum {qn}/{qd}, approval {an}/{ad} "
-        f"(rulesAt), proposalRule {rule_now[0][0]}/{rule_now[0][1]}, {rule_now[1][0]}/{rule_now[1][1]}"
-        + ("" if from_events is None else f"; RulesUpdated history: {from_events[0][int(derived)]}"))
+    add("rules", ((qn, qd), (an, ad)) == tuple(map(tuple, rule_now)),
+        f"{derived.name.lower()} rule at creation: quorum {qn}/{qd}, approval {an}/{ad} "
+        f"({'RulesUpdated history' if from_events else 'rulesAt'}), proposalRule {rule_now[0][0]}/{rule_now[0][1]}, "
+        f"{rule_now[1][0]}/{rule_now[1][1]}")
 
     # outcome
     state = ProposalState(read(dao.governor, "state", p.id))
@@ -289,10 +340,11 @@ def _expected_state(p: ProposalRecord, now: int, quorum: bool, approval: bool, e
     return {ProposalState.DEFEATED}
 
 
-def _rules_from_events(history: History, t: int) -> Any:
+def _rules_at_creation(history: History, p: ProposalRecord) -> Any:
+    created = (p.created.log.block_number, p.created.log.log_index)
     chosen = None
     for d in history.rules:
-        if int(d.args["effectiveFrom"]) <= t:
+        if (d.log.block_number, d.log.log_index) < created:
             chosen = rule_set(d.args["rules"])
     return chosen
 
@@ -313,15 +365,18 @@ def _brief(calls: list[tuple[str, int, bytes]]) -> str:
 
 # ---------------------------------------------------------------------- membership and timelock
 
-def _check_membership(result: Verification, dao: Consortium, history: History, block: int) -> None:
-    read = _Reader(LogFetcher(dao.chain.w3), block)
+def _check_membership(result: Verification, dao: Consortium, history: History, block: int,
+                      read: _Reader | None = None) -> None:
+    read = read or _Reader(LogFetcher(dao.chain.w3), block)
     count = read(dao.membership, "memberCount")
+    read.prefetch((dao.membership, "memberAt", i) for i in range(count))
     listed = {to_checksum_address(read(dao.membership, "memberAt", i)) for i in range(count)}
     rebuilt = set(history.member_changes)
     result.add("members", "membership registry", listed == rebuilt,
                f"{count} members listed by memberAt, {len(rebuilt)} rebuilt from MemberAdmitted"
                + ("" if listed == rebuilt else f"; only on chain: {sorted(listed - rebuilt)}, only in events: {sorted(rebuilt - listed)}"))
     bad = []
+    read.prefetch((dao.membership, name, account) for account in rebuilt | listed for name in ("memberOf", "votingUnitsOf"))
     for account in sorted(rebuilt | listed):
         role, group, status, joined, weight, _, name = read(dao.membership, "memberOf", account)
         state = history.member_at(account)
@@ -335,6 +390,8 @@ def _check_membership(result: Verification, dao: Consortium, history: History, b
     result.add("records", "membership registry", not bad, "; ".join(bad) if bad else
                f"every record (role, group, status, joined, weight, name) rebuilt from events equals memberOf at block {block}")
     version = read(dao.membership, "agreementVersion")
+    read.prefetch((dao.membership, "agreement", int(d.args["version"])) for d in history.agreements
+                  if 1 <= int(d.args["version"]) <= version)
     bad_agreements = []
     for d in history.agreements:
         v = int(d.args["version"])

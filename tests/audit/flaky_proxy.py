@@ -2,7 +2,7 @@
 
 It refuses ``eth_getLogs`` over more than ``max_range`` blocks (alternating the two error messages public providers
 use), and fails a share of all requests: HTTP 502, a dropped connection, or an answer slower than the client's
-timeout. Bounded: 127.0.0.1 only, at most ``max_requests`` requests, daemon threads, stopped by :meth:`close`.
+timeout. It answers the methods in ``lacks`` as a provider that does not have them (geth's -32601). Bounded: 127.0.0.1 only, at most ``max_requests`` requests, daemon threads, stopped by :meth:`close`.
 """
 
 from __future__ import annotations
@@ -18,15 +18,17 @@ from typing import Any
 
 class FlakyProxy:
     def __init__(self, upstream: str, *, max_range: int = 7, failure_share: float = 0.2, slow_share: float = 0.03,
-                 slow_seconds: float = 0.6, seed: int = 4, max_requests: int = 20_000) -> None:
+                 slow_seconds: float = 0.6, seed: int = 4, max_requests: int = 20_000,
+                 lacks: frozenset[str] = frozenset()) -> None:
         self.upstream = upstream
+        self.lacks = lacks
         self.max_range = max_range
         self.failure_share = failure_share
         self.slow_share = slow_share
         self.slow_seconds = slow_seconds
         self.random = random.Random(seed)
         self.max_requests = max_requests
-        self.counts: dict[str, int] = {"requests": 0, "refused_range": 0, "502": 0, "dropped": 0, "slow": 0}
+        self.counts: dict[str, int] = {"requests": 0, "refused_range": 0, "502": 0, "dropped": 0, "slow": 0, "lacked": 0}
         self._lock = threading.Lock()
         proxy = self
 
@@ -73,6 +75,11 @@ class FlakyProxy:
             handler.connection.close()
             return
         request = json.loads(body)
+        if request.get("method") in self.lacks:
+            self._count("lacked")
+            message = f"the method {request['method']} does not exist/is not available"
+            self._reply(handler, {"jsonrpc": "2.0", "id": request.get("id"), "error": {"code": -32601, "message": message}})
+            return
         if request.get("method") == "eth_getLogs":
             f = request["params"][0]
             span = int(f["toBlock"], 16) - int(f["fromBlock"], 16) + 1
