@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 from click.testing import CliRunner
 from web3 import HTTPProvider, Web3
@@ -27,6 +28,7 @@ from ccsi_dao.decisionlog.history import categorize, load_history
 from ccsi_dao.decisionlog.index import DecisionIndex, LogFetcher
 from ccsi_dao.decisionlog.verify import verify, verify_code
 from ccsi_dao.deployment import deploy_suite
+from ccsi_dao.errors import ConfigError
 from ccsi_dao.governance import Consortium
 from ccsi_dao.types import Category
 from conftest import start_anvil, suite_params
@@ -348,3 +350,11 @@ def test_cli_log_verify_and_report(built: Built, tmp_path: Path) -> None:
 
     out = cli("--rpc-url", "http://127.0.0.1:9", "log")
     assert out.returncode == 3 and out.stderr.startswith("error:")
+
+
+def test_an_index_of_another_schema_is_refused_with_a_way_out(built: Built, tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with synced(built, path) as index:
+        index.db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    with pytest.raises(ConfigError, match=r"another version of ccsi-dao \(index schema 1, this one reads 2\); delete it"):
+        DecisionIndex(path, built.dao.record)
