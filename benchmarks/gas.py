@@ -8,7 +8,7 @@ CountingSimple + Votes + VotesQuorumFraction + TimelockControl over an ERC721Vot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -29,6 +29,13 @@ LATE_VOTER = 9  # funded development account 9 is the member admitted last (the 
 RULES = {c: (Ratio(1, 4), Ratio(1, 2)) for c in Category}
 
 
+class Measured(NamedTuple):
+    """Gas used by one operation, and the transaction that used it (for a profile)."""
+
+    gas: int
+    tx_hash: str
+
+
 @dataclass
 class Node:
     chain: Chain
@@ -44,13 +51,15 @@ class Node:
         self.rpc("evm_increaseTime", seconds)
         self.rpc("evm_mine")
 
-    def as_account(self, address: str, fn: Any) -> int:
-        """Gas of ``fn`` sent from ``address`` (anvil impersonation)."""
+    def as_account(self, address: str, fn: Any) -> Measured:
+        """Gas of ``fn`` sent from ``address`` (anvil impersonation), one second after the last block: a change in the
+        same second as the previous one would update the registry's checkpoints in place and look cheaper."""
         self.rpc("anvil_setBalance", address, hex(10**20))
+        self.advance(1)
         self.rpc("anvil_impersonateAccount", address)
         try:
             tx = fn.transact({"from": address})
-            return int(self.chain.w3.eth.wait_for_transaction_receipt(tx)["gasUsed"])
+            return _gas(self.chain.w3.eth.wait_for_transaction_receipt(tx))
         finally:
             self.rpc("anvil_stopImpersonatingAccount", address)
 
@@ -60,8 +69,8 @@ def _members(node: Node, size: int) -> list[str]:
     return voters + [Account.create().address for _ in range(size - VOTERS - 1)] + [node.accounts[LATE_VOTER].address]
 
 
-def _gas(receipt: Any) -> int:
-    return int(receipt["gasUsed"])
+def _gas(receipt: Any) -> Measured:
+    return Measured(int(receipt["gasUsed"]), "0x" + bytes(receipt["transactionHash"]).hex())
 
 
 def _sign(node: Node, voter: LocalAccount, governor: Any, name: str, proposal_id: int) -> bytes:
@@ -73,7 +82,7 @@ def _sign(node: Node, voter: LocalAccount, governor: Any, name: str, proposal_id
     return bytes(Account.sign_message(encode_typed_data(domain, types, message), voter.key).signature)
 
 
-def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, int]:
+def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measured]:
     """Gas of each operation on a ccsi-dao consortium of ``size`` members."""
     acc = node.accounts
     members = _members(node, size)
@@ -85,7 +94,7 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, int]:
         voting_delay=DELAY, voting_period=PERIOD, late_quorum_extension=0, early_close=True, timelock_delay=TIMELOCK_DELAY,
     )
     dao = Consortium(node.chain, deploy_suite(node.chain, acc[0], params))
-    out: dict[str, int] = {}
+    out: dict[str, Measured] = {}
     newcomer = Account.create().address
 
     one = dao.propose(acc[1], [actions.signal()], "one action")
@@ -115,7 +124,7 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, int]:
     return out
 
 
-def measure_reference(node: Node, size: int) -> dict[str, int]:
+def measure_reference(node: Node, size: int) -> dict[str, Measured]:
     """The same operations on OpenZeppelin's reference governor with an ERC721Votes membership token."""
     acc, chain, w3 = node.accounts, node.chain, node.chain.w3
     timelock_art, token_art, gov_art = (load_artifact("ConsortiumTimelock"), load_test_artifact("ReferenceMembershipToken"),
@@ -127,7 +136,7 @@ def measure_reference(node: Node, size: int) -> dict[str, int]:
     governor, _ = chain.deploy(acc[0], gov_art.abi, gov_art.bytecode, token, timelock, DELAY, PERIOD, 4)
     gov = w3.eth.contract(address=governor, abi=gov_art.abi)
     tok = w3.eth.contract(address=token, abi=token_art.abi)
-    out: dict[str, int] = {}
+    out: dict[str, Measured] = {}
     newcomer = Account.create().address
 
     def propose(acts: list[Action], text: str) -> tuple[int, tuple, Any]:
@@ -162,7 +171,7 @@ def measure_reference(node: Node, size: int) -> dict[str, int]:
     return out
 
 
-def _proposal_gas(node: Node, governor: Any, proposal_id: int) -> int:
+def _proposal_gas(node: Node, governor: Any, proposal_id: int) -> Measured:
     for log in governor.events.ProposalCreated.get_logs(from_block=0):
         if log["args"]["proposalId"] == proposal_id:
             return _gas(node.chain.w3.eth.get_transaction_receipt(log["transactionHash"]))

@@ -1,6 +1,6 @@
 """Run the benchmarks side by side and write their figures.
 
-    .venv/bin/python benchmarks/run.py            # everything, about 5 minutes here
+    .venv/bin/python benchmarks/run.py            # everything, about 11 minutes here (the test suite is 5 of them)
     .venv/bin/python benchmarks/run.py --only gas,scale
 
 Writes benchmarks/results/<name>.json and benchmarks/results/SUMMARY.md, and prints the table of ratios. Ratios
@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -31,6 +32,13 @@ from ccsi_dao.devnet import DEV_MNEMONIC, find_anvil  # noqa: E402
 from ccsi_dao.fileio import write_atomic  # noqa: E402
 
 SIZES = (15, 150, 1500)
+# What the profile of a missed aim shows, in words (the figures come from the profile in the same run).
+EXPLAINED = {
+    "propose": "one fresh slot for the proposal's record (its category, the rule it is judged by and the early-close "
+               "switch), and cold reads of the membership gate, the current rules and the timelock address",
+    "castVote (member admitted last)": "members numbered 96 and above are kept in per-proposal bitmap words of 256; "
+               "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter)",
+}
 CAST_VOTE_OPS = ("castVote (first voter)", "castVote (later voter)", "castVote (member admitted last)")
 
 
@@ -39,7 +47,7 @@ def _anvil() -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [str(find_anvil()), "--port", str(port), "--accounts", "20", "--gas-limit", "3000000000", "--silent"],
+        [str(find_anvil()), "--port", str(port), "--accounts", "20", "--gas-limit", "3000000000", "--steps-tracing", "--silent"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -61,6 +69,13 @@ def _node(url: str):  # noqa: ANN202
     return gas.Node(Chain.connect(url), accounts)
 
 
+def _profile(url: str, measured: Any) -> dict:  # a gas.Measured
+    import gas_profile
+    from web3 import HTTPProvider, Web3
+
+    return gas_profile.breakdown(Web3(HTTPProvider(url)), measured.tx_hash)["by_kind"]
+
+
 def bench_gas(url: str) -> dict:
     import gas
 
@@ -68,10 +83,17 @@ def bench_gas(url: str) -> dict:
     rows = {}
     for op in ours:
         aim = 1.0 if op.startswith("castVote") else 1.15
-        ratio = ours[op] / reference[op]
-        rows[op] = {"ccsi_dao": ours[op], "reference": reference[op], "ratio": round(ratio, 3), "aim": aim,
+        ratio = ours[op].gas / reference[op].gas
+        rows[op] = {"ccsi_dao": ours[op].gas, "reference": reference[op].gas, "ratio": round(ratio, 3), "aim": aim,
                     "met": ratio <= aim}
-    return {"members": 15, "operations": rows}
+        if not rows[op]["met"]:
+            rows[op]["profile"] = {"ccsi_dao": _profile(url, ours[op]), "reference": _profile(url, reference[op])}
+    voters = 15
+    whole = {name: m["propose (1 action)"].gas + m["castVote (first voter)"].gas
+             + (voters - 1) * m["castVote (later voter)"].gas + m["queue"].gas + m["execute (1 action)"].gas
+             for name, m in (("ccsi_dao", ours), ("reference", reference))}
+    decision = {**whole, "voters": voters, "ratio": round(whole["ccsi_dao"] / whole["reference"], 3)}
+    return {"members": 15, "operations": rows, "whole_decision": decision}
 
 
 def bench_scale(url: str) -> dict:
@@ -80,10 +102,12 @@ def bench_scale(url: str) -> dict:
     by_size = {n: gas.measure_ccsi(_node(url), n, full=False) for n in SIZES}
     rows = {}
     for op in by_size[SIZES[0]]:
-        base = by_size[SIZES[0]][op]
-        growth = by_size[SIZES[-1]][op] / base
-        rows[op] = {**{str(n): by_size[n][op] for n in SIZES}, "growth_15_to_1500": round(growth, 3),
+        base = by_size[SIZES[0]][op].gas
+        growth = by_size[SIZES[-1]][op].gas / base
+        rows[op] = {**{str(n): by_size[n][op].gas for n in SIZES}, "growth_15_to_1500": round(growth, 3),
                     "aim": 1.05, "met": growth <= 1.05}
+        if not rows[op]["met"]:
+            rows[op]["profile"] = {str(n): _profile(url, by_size[n][op]) for n in (SIZES[0], SIZES[-1])}
     return {"sizes": list(SIZES), "operations": rows}
 
 
@@ -97,6 +121,12 @@ def bench_cli(_url: str) -> dict:
         "help_startup_median_seconds": result["help_startup_median_seconds"] <= 0.3,
     }
     return result
+
+
+def bench_decisionlog(_url: str) -> dict:
+    import decisionlog_scale
+
+    return decisionlog_scale.measure()
 
 
 def bench_suite(_url: str) -> dict:
@@ -114,7 +144,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-BENCHES = {"gas": bench_gas, "scale": bench_scale, "cli": bench_cli, "suite": bench_suite}
+BENCHES = {"gas": bench_gas, "scale": bench_scale, "cli": bench_cli, "decisionlog": bench_decisionlog, "suite": bench_suite}
+
+
+def _cost_difference(ours: dict[str, int], base: dict[str, int], top: int = 4) -> str:
+    """The largest differences between two gas breakdowns, as text."""
+    kinds = set(ours) | set(base)
+    diff = sorted(((ours.get(k, 0) - base.get(k, 0), k) for k in kinds), key=lambda d: -abs(d[0]))
+    return ", ".join(f"{k} {d:+,}" for d, k in diff[:top] if d)
+
+
+def _explained(op: str) -> str:
+    text = next((t for key, t in EXPLAINED.items() if op.startswith(key)), None)
+    return f". Why: {text}." if text else ""
 
 
 def summary_markdown(results: dict[str, dict]) -> str:
@@ -126,6 +168,17 @@ def summary_markdown(results: dict[str, dict]) -> str:
         for op, r in results["gas"]["operations"].items():
             lines.append(f"| {op} | {r['ccsi_dao']:,} | {r['reference']:,} | {r['ratio']:.3f} | ≤ {r['aim']} | "
                          f"{'met' if r['met'] else 'missed'} |")
+        w = results["gas"]["whole_decision"]
+        lines += ["", f"A whole decision (propose, {w['voters']} votes, queue, execute): {w['ccsi_dao']:,} gas against "
+                  f"{w['reference']:,}, ratio {w['ratio']:.3f} (sum of the rows above)."]
+        missed = {op: r for op, r in results["gas"]["operations"].items() if not r["met"]}
+        if missed:
+            lines += ["", "Missed, and what costs it (opcode-level profile from `debug_traceTransaction`, ccsi-dao minus "
+                      "reference, by kind of work; `benchmarks/gas_profile.py`):", ""]
+            for op, r in missed.items():
+                over = r["ccsi_dao"] - r["reference"]
+                lines.append(f"- {op}: {over:+,} gas (ratio {r['ratio']:.3f}, aim ≤ {r['aim']}): "
+                             + _cost_difference(r["profile"]["ccsi_dao"], r["profile"]["reference"]) + _explained(op))
         lines.append("")
     if "scale" in results:
         sizes = results["scale"]["sizes"]
@@ -135,6 +188,12 @@ def summary_markdown(results: dict[str, dict]) -> str:
         for op, r in results["scale"]["operations"].items():
             lines.append(f"| {op} | " + " | ".join(f"{r[str(n)]:,}" for n in sizes)
                          + f" | {r['growth_15_to_1500']:.3f} | ≤ {r['aim']} | {'met' if r['met'] else 'missed'} |")
+        missed = {op: r for op, r in results["scale"]["operations"].items() if not r["met"]}
+        if missed:
+            lines += ["", f"Missed, and what costs it (profile at {sizes[-1]} minus at {sizes[0]} members):", ""]
+            for op, r in missed.items():
+                lines.append(f"- {op}: " + _cost_difference(r["profile"][str(sizes[-1])], r["profile"][str(sizes[0])])
+                             + _explained(op))
         lines.append("")
     if "cli" in results:
         c = results["cli"]
@@ -147,20 +206,47 @@ def summary_markdown(results: dict[str, dict]) -> str:
                   f"`ccsi-dao --help` start-up: {c['help_startup_median_seconds']:.2f} s (aim < 0.3 s). "
                   f"Keystores: scrypt n={c['keystore_kdf']['n']}, r=8, p=1; one unlock "
                   f"{c['keystore_kdf']['unlock_median_seconds']:.2f} s.", ""]
+    if "decisionlog" in results:
+        d = results["decisionlog"]
+        one, two = d["sizes"]["1x"], d["sizes"]["2x"]
+        h1, h2 = one["history"], two["history"]
+        lines += [f"## Decision log: {h1['proposals']:,} proposals / {h1['votes']:,} votes, and twice that", "",
+                  "| | floor (bare eth_getLogs) | full sync | incremental sync (1 block) | audit verify | sync / floor "
+                  "| verify / floor |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for label, size, h in (("1x", one, h1), ("2x", two, h2)):
+            lines.append(f"| {label}: {h['logs']:,} logs, {h['blocks']:,} blocks | {size['floor']['seconds']:.2f} s | "
+                         f"{size['full_sync']['seconds']:.2f} s | {size['incremental_sync']['seconds']:.3f} s | "
+                         f"{size['verify']['seconds']:.2f} s | {size['ratios']['sync_over_floor']:.1f} (aim ≤ 2) | "
+                         f"{size['ratios']['verify_over_floor']:.1f} (aim ≤ 3) |")
+        g = d["growth_2x_over_1x"]
+        lines += ["", f"Doubling the history: full sync x{g['full_sync']}, verify x{g['verify']} (aim ≤ 2 each); "
+                  f"floor x{g['floor']}. Peak memory (MB, whole process): sync {one['full_sync']['peak_rss_mb']} / "
+                  f"{two['full_sync']['peak_rss_mb']}, verify {one['verify']['peak_rss_mb']} / {two['verify']['peak_rss_mb']} "
+                  f"(a process that only imports and connects: {d['baseline_rss_mb']}).", "",
+                  "Aims: " + "; ".join(f"{k} {a['value']} ({'met' if a['met'] else 'missed, ' + a['missed_by']})"
+                                       for k, a in d["aims"].items()) + ".", "", "What the time is made of (measured):", ""]
+        lines += [f"- {line}" for line in d["summary"] if not line.startswith(tuple(d["aims"]))]
+        lines += ["", "cProfile of each missed operation: `profile` in `decisionlog.json`.", ""]
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]
+    spent = {name: results[name]["benchmark_seconds"] for name in BENCHES if "benchmark_seconds" in results.get(name, {})}
+    lines += ["Time per benchmark: " + ", ".join(f"{name} {sec:.0f} s" for name, sec in spent.items())
+              + f"; {sum(spent.values()) / 60:.1f} minutes in all.", ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="Comma-separated subset of: " + ", ".join(BENCHES))
+    parser.add_argument("--summarize", action="store_true", help="Only rewrite SUMMARY.md from the results files.")
     args = parser.parse_args()
-    names = args.only.split(",") if args.only else list(BENCHES)
+    names = [] if args.summarize else args.only.split(",") if args.only else list(BENCHES)
+    if unknown := set(names) - set(BENCHES):
+        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
     RESULTS.mkdir(exist_ok=True)
-    proc, url = _anvil()
     results: dict[str, dict] = {}
+    proc, url = _anvil() if names else (None, "")
     try:
         for name in names:
             started = time.perf_counter()
@@ -169,7 +255,8 @@ def main() -> None:
             results[name]["benchmark_seconds"] = round(time.perf_counter() - started, 1)
             write_atomic(RESULTS / f"{name}.json", json.dumps(results[name], indent=2) + "\n")
     finally:
-        proc.terminate()
+        if proc is not None:
+            proc.terminate()
     previous = {p.stem: json.loads(p.read_text()) for p in RESULTS.glob("*.json") if p.stem not in results}
     text = summary_markdown({**previous, **results})
     write_atomic(RESULTS / "SUMMARY.md", text + "\n")
