@@ -31,7 +31,6 @@ import io
 import json
 import os
 import pstats
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,34 +54,6 @@ AIMS = {"sync_over_floor": 2.0, "verify_over_floor": 3.0, "growth_2x": 2.0}
 
 
 # ---------------------------------------------------------------------- the chain
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_anvil() -> tuple[subprocess.Popen, str]:
-    from ccsi_dao.devnet import find_anvil
-
-    port = _free_port()
-    proc = subprocess.Popen([str(find_anvil()), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(MEMBERS + 1),
-                             "--gas-limit", str(GAS_LIMIT), "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    import requests
-
-    for _ in range(300):
-        try:
-            requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=1)
-            return proc, url
-        except requests.RequestException:
-            if proc.poll() is not None:
-                raise RuntimeError("anvil exited") from None
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("anvil did not start")
-
 
 class Rpc:
     """Plain JSON-RPC over one keep-alive session, with batches."""
@@ -526,7 +497,9 @@ def _summary(sizes: dict[str, Any], growth: dict[str, float], aims: dict[str, An
 
 def measure(*, profile_missed: bool = True) -> dict[str, Any]:
     total = time.perf_counter()
-    proc, url = _start_anvil()
+    from ccsi_dao.devnet import start_anvil
+
+    proc, url = start_anvil("--gas-limit", str(GAS_LIMIT), accounts=MEMBERS + 1)
     try:
         with tempfile.TemporaryDirectory(prefix="ccsi-decisionlog-") as tmp:
             workdir = Path(tmp)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ sys.path.insert(0, str(HERE))
 from eth_account import Account  # noqa: E402
 
 from ccsi_dao.chain import Chain  # noqa: E402
-from ccsi_dao.devnet import DEV_MNEMONIC, find_anvil  # noqa: E402
+from ccsi_dao.devnet import DEV_MNEMONIC, free_port, start_anvil  # noqa: E402
 from ccsi_dao.fileio import write_atomic  # noqa: E402
 
 SIZES = (15, 150, 1500)
@@ -39,26 +38,6 @@ EXPLAINED = {
     "castVote (member admitted last)": "members numbered 96 and above are kept in per-proposal bitmap words of 256; "
                "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter)",
 }
-CAST_VOTE_OPS = ("castVote (first voter)", "castVote (later voter)", "castVote (member admitted last)")
-
-
-def _anvil() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [str(find_anvil()), "--port", str(port), "--accounts", "20", "--gas-limit", "3000000000", "--steps-tracing", "--silent"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            Chain.connect(url, request_timeout=1)
-            return proc, url
-        except Exception:  # not up yet
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("anvil did not start")
 
 
 def _node(url: str):  # noqa: ANN202
@@ -114,7 +93,7 @@ def bench_scale(url: str) -> dict:
 def bench_cli(_url: str) -> dict:
     import cli_latency
 
-    result = cli_latency.measure(runs=12, port=_free_port())
+    result = cli_latency.measure(runs=12, port=free_port())
     result["aims"] = {"ratio_ccsi_to_web3_script": 1.2, "help_startup_median_seconds": 0.3}
     result["met"] = {
         "ratio_ccsi_to_web3_script": result["ratio_ccsi_to_web3_script"] <= 1.2,
@@ -136,12 +115,6 @@ def bench_suite(_url: str) -> dict:
     elapsed = time.perf_counter() - start
     summary = [line for line in proc.stdout.splitlines() if " passed" in line or " failed" in line]
     return {"wall_seconds": round(elapsed, 1), "exit_code": proc.returncode, "summary": summary[-1] if summary else ""}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 BENCHES = {"gas": bench_gas, "scale": bench_scale, "cli": bench_cli, "decisionlog": bench_decisionlog, "suite": bench_suite}
@@ -246,7 +219,8 @@ def main() -> None:
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
     RESULTS.mkdir(exist_ok=True)
     results: dict[str, dict] = {}
-    proc, url = _anvil() if names else (None, "")
+    # opcode traces kept for the gas profiles; a block gas limit that takes a 1,500-member deployment
+    proc, url = start_anvil("--gas-limit", "3000000000", "--steps-tracing") if names else (None, "")
     try:
         for name in names:
             started = time.perf_counter()

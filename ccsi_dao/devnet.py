@@ -75,6 +75,35 @@ def find_anvil() -> Path:
     raise ConfigError("anvil not found: run `npm ci` in the project, or put anvil on PATH")
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_anvil(*extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0) -> tuple[subprocess.Popen[bytes], str]:
+    """A throwaway anvil (nothing saved) on a free loopback port with ``accounts`` funded development accounts and
+    the ``extra`` options, returned with its URL once it answers; for tests and benchmarks. The caller stops it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(find_anvil()), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            rpc(url, "eth_chainId", timeout=1)
+            return proc, url
+        except ChainError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"anvil did not start within {wait:.0f} s")
+
+
 def rpc(url: str, method: str, *params: Any, timeout: float = 5.0) -> Any:
     """Call JSON-RPC ``method`` at ``url``; ChainError if the node cannot be reached or answers with an error."""
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()

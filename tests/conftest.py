@@ -6,12 +6,7 @@ Every test that touches the chain runs against the session's anvil and is rolled
 
 from __future__ import annotations
 
-import json
-import os
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +15,14 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from ccsi_dao.chain import Chain
+from ccsi_dao.devnet import DEV_MNEMONIC, free_port  # noqa: F401 - free_port is imported by tests from here
+from ccsi_dao.devnet import start_anvil as start_throwaway_anvil
 from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
 from ccsi_dao.governance import Consortium
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 ROOT = Path(__file__).resolve().parent.parent
-MNEMONIC = "test test test test test test test test test test test junk"
+MNEMONIC = DEV_MNEMONIC
 N_ACCOUNTS = 20
 
 # The test consortium: 12 partners of weight 1 (accounts 1..12; 1 and 2 founding), rules chosen so that every
@@ -41,42 +38,9 @@ VOTING_PERIOD = 1_000
 TIMELOCK_DELAY = 500
 
 
-def anvil_binary() -> str:
-    """The anvil executable: ``CCSI_DAO_ANVIL``, the project's npm package, or PATH."""
-    candidates = [os.environ.get("CCSI_DAO_ANVIL", ""), str(ROOT / "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return "anvil"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_anvil(*extra: str, accounts: int = N_ACCOUNTS) -> tuple[subprocess.Popen, str]:
-    """Start an anvil with ``accounts`` funded dev accounts on a free loopback port; return it once it answers."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [anvil_binary(), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    request = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, request, {"Content-Type": "application/json"}), timeout=1)
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("anvil did not start within 15 s")
+    """A throwaway anvil with ``accounts`` funded dev accounts (:func:`ccsi_dao.devnet.start_anvil`)."""
+    return start_throwaway_anvil(*extra, accounts=accounts)
 
 
 @pytest.fixture(scope="session")

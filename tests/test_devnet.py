@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ccsi_dao.devnet import DEVNET_CHAIN_ID, Devnet, advance_time, dev_account, find_anvil, rpc
+from ccsi_dao.devnet import DEVNET_CHAIN_ID, Devnet, advance_time, dev_account, find_anvil, free_port, rpc
 from ccsi_dao.errors import ChainError, ConfigError, UserError
 
 pytestmark = pytest.mark.slow
@@ -22,12 +22,6 @@ CONTRACT = "0x600a600c600039600a6000f3602a60005260206000f3"
 RUNTIME = "0x602a60005260206000f3"
 DEAD = "0x000000000000000000000000000000000000dEaD"
 WEEK = 7 * 86400
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
