@@ -21,7 +21,7 @@ from ccsi_dao.errors import CcsiDaoError, ConfigError, UserError
 from ccsi_dao.solc import PROJECT_ROOT, SOLC_LONG_VERSION, atomic_write, ensure_solc
 
 OZ_PREFIX = "@openzeppelin/contracts/"
-OZ_VERSION = "5.4.0"
+OZ_VERSION = "5.7.0"
 OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
 ARTIFACT_DIRS = (Path("ccsi_dao/artifacts"), Path("tests/artifacts"))
 SETTINGS: dict[str, Any] = {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun"}

@@ -4,9 +4,12 @@ pragma solidity 0.8.28;
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
-import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorNoncesKeyed} from "@openzeppelin/contracts/governance/extensions/GovernorNoncesKeyed.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {GovernorProposalRecord} from "./governance/GovernorProposalRecord.sol";
+import {GovernorTiming} from "./governance/GovernorTiming.sol";
 import {GovernorCategoryRules} from "./governance/GovernorCategoryRules.sol";
 import {GovernorEarlyClose} from "./governance/GovernorEarlyClose.sol";
 import {GovernorLateQuorum} from "./governance/GovernorLateQuorum.sol";
@@ -16,19 +19,26 @@ import {GovernorMemberCounting} from "./governance/GovernorMemberCounting.sol";
 /**
  * @title ConsortiumGovernor
  * @notice The consortium's proposals and votes: OpenZeppelin's {Governor} with the timestamp clock of the
- * membership registry, votes by EIP-712 signature, the timelock as executor, a late-quorum extension, and four
- * consortium extensions: rules by category derived from the actions ({GovernorCategoryRules}), early close once
- * the outcome is certain ({GovernorEarlyClose}), members-only proposing ({GovernorMembershipGate}) and
- * For/Against/Abstain counting of active members, one vote each ({GovernorMemberCounting}).
+ * membership registry, votes by EIP-712 signature with nonces keyed by proposal (so any number of ballots can be
+ * signed ahead and relayed in any order), the timelock as executor, and the consortium extensions: rules by category
+ * derived from the actions ({GovernorCategoryRules}), early close once the outcome is certain ({GovernorEarlyClose}),
+ * a late-quorum extension ({GovernorLateQuorum}), members-only proposing ({GovernorMembershipGate}) and
+ * For/Against/Abstain counting of members, one vote each ({GovernorMemberCounting}).
  *
- * @dev The {IGovernor} interface is intact, so standard Governor tooling works. {quorum} reports the ordinary
- * category's quorum; {proposalQuorum} the quorum a given proposal must reach.
+ * Every consortium keeps a window to react: a voting delay of at least an hour and a voting period of at least an hour
+ * ({GovernorTiming}); the timelock adds at least a day before execution.
+ *
+ * @dev The {IGovernor} interface is intact, so standard Governor tooling works; proposal ids carry the category
+ * (see {IConsortiumGovernor}), so use {getProposalId}. {quorum} reports the ordinary category's quorum;
+ * {proposalQuorum} the quorum a given proposal must reach. A relayed ballot emits {VoteRelayed} before its
+ * {VoteCast}, so relayed votes are known from the logs alone.
  */
 contract ConsortiumGovernor is
     Governor,
-    GovernorSettings,
-    GovernorMemberCounting,
+    GovernorTiming,
     GovernorVotes,
+    GovernorNoncesKeyed,
+    GovernorMemberCounting,
     GovernorLateQuorum,
     GovernorMembershipGate,
     GovernorCategoryRules,
@@ -41,14 +51,13 @@ contract ConsortiumGovernor is
         uint48 votingDelay;
         uint32 votingPeriod;
         uint48 lateQuorumExtension;
-        CategoryRule floors;
-        RuleSet rules;
     }
 
     /**
      * @param registry The membership registry (voting-power source, timestamp clock).
      * @param timelock_ The timelock that executes passed proposals and holds the treasury.
-     * @param config Name, voting delay and period, late-quorum extension, rule floors and initial rules.
+     * @param config Name (the EIP-712 domain name: at most 31 bytes), voting delay and period, late-quorum
+     * extension (at most the voting period). The decision rules are the registry's ({IConsortiumRules}).
      */
     constructor(
         IERC5805 registry,
@@ -56,50 +65,77 @@ contract ConsortiumGovernor is
         Config memory config
     )
         Governor(config.name)
-        GovernorSettings(config.votingDelay, config.votingPeriod, 0)
+        GovernorTiming(config.votingDelay, config.votingPeriod)
         GovernorVotes(registry)
         GovernorLateQuorum(config.lateQuorumExtension)
-        GovernorCategoryRules(config.floors, config.rules)
         GovernorTimelockControl(timelock_)
     {}
+
+    /// @notice Always reverts: the membership registry is governed by this governor's timelock for good.
+    function updateTimelock(TimelockController) public pure override {
+        revert GovernorTimelockFixed();
+    }
+
+    // ------------------------------------------------------------------ relayed ballots
+
+    function _validateVoteSig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        bytes memory signature
+    ) internal override(Governor, GovernorNoncesKeyed) returns (bool valid) {
+        valid = super._validateVoteSig(proposalId, support, voter, signature);
+        if (valid) emit VoteRelayed(proposalId, voter, _msgSender());
+    }
+
+    function _validateExtendedVoteSig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        string memory reason,
+        bytes memory params,
+        bytes memory signature
+    ) internal override(Governor, GovernorNoncesKeyed) returns (bool valid) {
+        valid = super._validateExtendedVoteSig(proposalId, support, voter, reason, params, signature);
+        if (valid) emit VoteRelayed(proposalId, voter, _msgSender());
+    }
 
     // ------------------------------------------------------------------ hooks of the consortium extensions
 
     function _membershipRegistry()
         internal
         view
-        override(GovernorMembershipGate, GovernorMemberCounting, GovernorCategoryRules)
+        override(GovernorProposalRecord, GovernorMembershipGate)
         returns (address)
     {
         return address(token());
     }
 
-    function _extendedDeadline(
-        uint256 proposalId
-    ) internal view override(GovernorLateQuorum, GovernorCategoryRules) returns (uint48) {
-        return super._extendedDeadline(proposalId);
-    }
-
-    function _setExtendedDeadline(
-        uint256 proposalId,
-        uint48 deadline
-    ) internal override(GovernorLateQuorum, GovernorCategoryRules) {
-        super._setExtendedDeadline(proposalId, deadline);
-    }
-
-    function _totalPowerAt(
-        uint256 timepoint
-    ) internal view override(GovernorMemberCounting, GovernorCategoryRules) returns (uint256) {
-        return token().getPastTotalSupply(timepoint);
-    }
-
-    function _votedElectorate(
-        uint256 proposalId
-    ) internal view override(GovernorMemberCounting, GovernorCategoryRules) returns (uint256) {
-        return super._votedElectorate(proposalId);
-    }
-
     // ------------------------------------------------------------------ required overrides
+
+    function _afterRecordOpened(uint256 proposalId) internal override(GovernorProposalRecord, GovernorCategoryRules) {
+        super._afterRecordOpened(proposalId);
+    }
+
+    function _quorumBase(
+        uint256 proposalId
+    ) internal view override(GovernorProposalRecord, GovernorCategoryRules) returns (uint256) {
+        return super._quorumBase(proposalId);
+    }
+
+    function _useCheckedNonce(address owner, uint256 nonce) internal override(Nonces, GovernorNoncesKeyed) {
+        super._useCheckedNonce(owner, nonce);
+    }
+
+    /// @notice The proposal id: `hashProposal` with the category in its top bits. See {GovernorCategoryRules}.
+    function getProposalId(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) public view override(Governor, GovernorCategoryRules) returns (uint256) {
+        return super.getProposalId(targets, values, calldatas, descriptionHash);
+    }
 
     /// @notice The proposal's state, following OpenZeppelin's lifecycle (with early close and the timelock).
     function state(
@@ -122,50 +158,6 @@ contract ConsortiumGovernor is
         return super.proposalNeedsQueuing(proposalId);
     }
 
-    /// @notice Seconds between proposing and the snapshot at which voting starts.
-    function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.votingDelay();
-    }
-
-    /// @notice Seconds voting stays open (before any late-quorum extension).
-    function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.votingPeriod();
-    }
-
-    /// @notice Votes needed to propose: 0, as membership (checked separately) is what entitles to propose.
-    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.proposalThreshold();
-    }
-
-    /// @inheritdoc GovernorCategoryRules
-    function quorum(uint256 timepoint) public view override(Governor, GovernorCategoryRules) returns (uint256) {
-        return super.quorum(timepoint);
-    }
-
-    /// @notice Against, For and Abstain votes cast on `proposalId`.
-    function proposalVotes(
-        uint256 proposalId
-    )
-        public
-        view
-        override(GovernorMemberCounting, GovernorCategoryRules)
-        returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes)
-    {
-        return super.proposalVotes(proposalId);
-    }
-
-    function _quorumReached(
-        uint256 proposalId
-    ) internal view override(Governor, GovernorCategoryRules) returns (bool) {
-        return super._quorumReached(proposalId);
-    }
-
-    function _voteSucceeded(
-        uint256 proposalId
-    ) internal view override(Governor, GovernorCategoryRules) returns (bool) {
-        return super._voteSucceeded(proposalId);
-    }
-
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -176,9 +168,17 @@ contract ConsortiumGovernor is
         return super._propose(targets, values, calldatas, description, proposer);
     }
 
-    function _tallyUpdated(
-        uint256 proposalId
-    ) internal override(Governor, GovernorLateQuorum, GovernorCategoryRules) {
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal override(Governor, GovernorMemberCounting) returns (uint256) {
+        return super._castVote(proposalId, account, support, reason, params);
+    }
+
+    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorLateQuorum, GovernorEarlyClose) {
         super._tallyUpdated(proposalId);
     }
 

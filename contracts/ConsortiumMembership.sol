@@ -4,47 +4,102 @@ pragma solidity 0.8.28;
 import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IConsortiumMembership} from "./interfaces/IConsortiumMembership.sol";
+import {AgreementRules} from "./membership/AgreementRules.sol";
 
 /**
  * @title ConsortiumMembership
- * @notice The consortium's membership registry and voting-power source (ERC-5805, timestamp clock).
+ * @notice The consortium agreement on chain and the governor's voting-power source (ERC-5805, timestamp clock): the
+ * partners and their memberships, the versions of the agreement's text (hash and URI) and its decision rules
+ * ({AgreementRules}: quorum and approval per category, checkpointed), all changed by governance only.
  *
  * One non-transferable membership per organisation address. An active member with a voting role holds its weight
  * as voting power from the moment it is admitted, with no delegation step; it may appoint another active voting
- * member as its proxy. Power is checkpointed, so each proposal's electorate is frozen at its snapshot.
+ * member as its proxy. Power is checkpointed, so each proposal's electorate is frozen at its snapshot. Indexers see
+ * it as a token: ERC-20-style `name`, `symbol`, `decimals` (0), `totalSupply` and `balanceOf` (a member's own
+ * voting units), a {Transfer} event for every change of units, and ERC-5805's delegation events.
  *
- * Admission, removal, suspension, reinstatement, role and weight changes and agreement amendments are made by
- * governance only (the timelock that executes passed proposals). A member may resign by itself.
+ * Protections (see README, "Categories"): the agreement's partners, and members given one by a constitutional
+ * decision, also hold a constitutional vote, counted in a second checkpointed electorate, so power admitted under
+ * the membership rule never weighs in constitutional decisions; governance can never give one member more than
+ * the agreement's cap on a single share ({maxShare}); the governor, the timelock and this registry can never be
+ * members; a proxy represents at most {MAX_PRINCIPALS} members, so sanctioning it always fits in a block.
+ *
+ * Admission, removal, suspension, reinstatement, role, weight and constitutional-vote changes and agreement
+ * amendments are made by governance only (the timelock that executes passed proposals). A member may resign.
  *
  * @dev Voting units of `account` are derived from its record ({votingUnitsOf}); every record change moves the
- * difference through {Votes-_transferVotingUnits}, so the total supply always equals the sum of the active voting
- * members' weights. Proxies are OpenZeppelin delegations restricted to active voting members; when a proxy stops
- * being one, the power of every member it represented returns to that member.
+ * difference through {Votes-_transferVotingUnits} (and the constitutional electorate alike), so each total always
+ * equals the sum of its members' units. Each member's units, constitutional units, role and group, and its
+ * delegation, are also checkpointed ({pastDelegation}): the governor lets a member vote itself on a proposal whose
+ * snapshot precedes the moment its proxy lost its vote. OpenZeppelin's {VotesExtended} keeps the units and the
+ * delegation too, but not the constitutional units, role and group, so this contract keeps one packed history
+ * instead of adding a second.
  */
-contract ConsortiumMembership is IConsortiumMembership, Votes {
+contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     using EnumerableSet for EnumerableSet.AddressSet;
+    using Checkpoints for Checkpoints.Trace208;
+    using Checkpoints for Checkpoints.Trace160;
+
+    /// @notice Deployment parameters.
+    struct Setup {
+        address governance;
+        address governor;
+        address bootstrapper;
+        bytes32 agreementHash;
+        string agreementURI;
+        string name;
+        string symbol;
+        uint16 maxShareNumerator;
+        uint16 maxShareDenominator;
+    }
 
     /// @notice The largest voting weight a member may hold.
     uint96 public constant MAX_WEIGHT = 1_000_000;
+    /// @notice The largest total voting power (the governor's tallies are 32-bit).
+    uint256 public constant MAX_TOTAL_POWER = type(uint32).max;
+    /// @notice The most members one proxy may represent: sanctioning the busiest proxy stays far below 5M gas.
+    uint256 public constant MAX_PRINCIPALS = 50;
+
+    uint256 private constant _UNITS_BITS = 96;
+    uint256 private constant _ROLE_SHIFT = 192;
+    uint256 private constant _GROUP_SHIFT = 200;
 
     /// @inheritdoc IConsortiumMembership
     address public immutable governance;
+    /// @inheritdoc IConsortiumMembership
+    address public immutable governor;
+    uint16 private immutable _maxShareNumerator;
+    uint16 private immutable _maxShareDenominator;
 
     /// @inheritdoc IConsortiumMembership
     address public bootstrapper;
     /// @dev When the total voting power last changed (shares `bootstrapper`'s slot).
     uint48 private _totalChangedAt;
+    /// @dev Whether the initial membership is complete; the cap on one share is enforced from then on.
+    bool private _sealed;
+    /// @dev The initial partner with the most units, checked against the cap when sealing.
+    address private _largestInitialMember;
+    uint32 private _largestInitialUnits;
 
+    string private _name;
+    string private _symbol;
     mapping(address account => Member) private _members;
     address[] private _accounts;
     uint256 private _activeFounders;
     mapping(address proxy => EnumerableSet.AddressSet) private _principals;
     AgreementVersion[] private _agreements;
+    mapping(address delegatee => Checkpoints.Trace208) private _constitutionalVotes;
+    Checkpoints.Trace208 private _constitutionalSupply;
+    /// @dev Per member: units | constitutional units << 96 | role << 192 | group << 200.
+    mapping(address account => Checkpoints.Trace208) private _memberHistory;
+    mapping(address account => Checkpoints.Trace160) private _delegationHistory;
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert MembershipOnlyGovernance(msg.sender);
@@ -52,35 +107,44 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     }
 
     /**
-     * @param governance_ The timelock that executes the consortium's decisions.
+     * @param setup Governance (the timelock), the governor, the bootstrapper (zero if `initialMembers` are all the
+     * partners; otherwise the deployer, who adds the rest with {addInitialMembers} and then calls
+     * {sealInitialMembers}), the agreement's SHA-256 and URI, the ERC-20-style name and symbol, and the cap on one
+     * member's share of the power.
      * @param initialMembers The partners of the agreement; at least one must be a founding partner.
-     * @param agreementHash SHA-256 of the consortium agreement document.
-     * @param agreementURI Where the agreement document can be read.
-     * @param bootstrapper_ Zero if `initialMembers` are all the partners; otherwise the deployer, who adds the rest
-     * with {addInitialMembers} and then calls {sealInitialMembers}, giving up that right.
+     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have.
+     * @param rules The agreement's decision rules, in force from deployment on.
      */
     constructor(
-        address governance_,
+        Setup memory setup,
         InitialMember[] memory initialMembers,
-        bytes32 agreementHash,
-        string memory agreementURI,
-        address bootstrapper_
-    ) EIP712("ConsortiumMembership", "1") {
-        if (governance_ == address(0)) revert MembershipInvalidAccount(governance_);
-        governance = governance_;
+        CategoryRule memory floors,
+        RuleSet memory rules
+    ) EIP712("ConsortiumMembership", "1") AgreementRules(floors, rules) {
+        if (setup.governance == address(0)) revert MembershipInvalidAccount(setup.governance);
+        if (setup.governor == address(0)) revert MembershipInvalidAccount(setup.governor);
+        if (setup.maxShareNumerator == 0 || 2 * uint256(setup.maxShareNumerator) > setup.maxShareDenominator) {
+            revert MembershipInvalidCap();
+        }
+        governance = setup.governance;
+        governor = setup.governor;
+        _maxShareNumerator = setup.maxShareNumerator;
+        _maxShareDenominator = setup.maxShareDenominator;
+        _name = setup.name;
+        _symbol = setup.symbol;
         for (uint256 i = 0; i < initialMembers.length; ++i) {
             InitialMember memory m = initialMembers[i];
-            _admit(m.account, m.role, m.group, m.weight, m.name);
+            _admit(m.account, m.role, m.group, m.weight, m.name, true);
         }
-        _amendAgreement(agreementHash, agreementURI);
-        if (bootstrapper_ == address(0)) {
+        _amendAgreement(setup.agreementHash, setup.agreementURI);
+        if (setup.bootstrapper == address(0)) {
             _seal();
         } else {
-            bootstrapper = bootstrapper_;
+            bootstrapper = setup.bootstrapper;
         }
     }
 
-    // ------------------------------------------------------------------ clock (ERC-6372)
+    // ------------------------------------------------------------------ clock (ERC-6372) and introspection
 
     /// @notice The current timepoint: the block timestamp (agreements speak in days, not blocks).
     function clock() public view override(IERC6372, Votes) returns (uint48) {
@@ -93,6 +157,42 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         return "mode=timestamp";
     }
 
+    /// @notice ERC-165: IVotes, IERC6372 and their union IERC5805 (whose own interface id would be empty).
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return
+            interfaceId == type(IERC165).interfaceId ||
+            interfaceId == type(IVotes).interfaceId ||
+            interfaceId == type(IERC6372).interfaceId ||
+            interfaceId == (type(IVotes).interfaceId ^ type(IERC6372).interfaceId);
+    }
+
+    // ------------------------------------------------------------------ token views (ERC-20 style, read-only)
+
+    /// @notice Name of the voting units, for explorers and indexers.
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @notice Symbol of the voting units, for explorers and indexers.
+    function symbol() external view returns (string memory) {
+        return _symbol;
+    }
+
+    /// @notice Voting units are whole numbers.
+    function decimals() external pure returns (uint8) {
+        return 0;
+    }
+
+    /// @notice Total voting units of all active voting members.
+    function totalSupply() external view returns (uint256) {
+        return _getTotalSupply();
+    }
+
+    /// @notice `account`'s own voting units (its weight if it is an active voting member), whoever votes with them.
+    function balanceOf(address account) external view returns (uint256) {
+        return votingUnitsOf(account);
+    }
+
     // ------------------------------------------------------------------ deployment
 
     /// @inheritdoc IConsortiumMembership
@@ -100,7 +200,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         if (msg.sender != bootstrapper) revert MembershipOnlyBootstrapper(msg.sender);
         for (uint256 i = 0; i < members.length; ++i) {
             InitialMember calldata m = members[i];
-            _admit(m.account, m.role, m.group, m.weight, m.name);
+            _admit(m.account, m.role, m.group, m.weight, m.name, true);
         }
     }
 
@@ -118,9 +218,9 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         Role role,
         StakeholderGroup group,
         uint96 weight,
-        string calldata name
+        string calldata name_
     ) external onlyGovernance {
-        _admit(account, role, group, weight, name);
+        _admit(account, role, group, weight, name_, role == Role.FoundingPartner);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -146,38 +246,51 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
 
     /// @inheritdoc IConsortiumMembership
     function setRole(address account, Role role) external onlyGovernance {
-        Member storage m = _members[account];
-        if (m.status != Status.Active && m.status != Status.Suspended) {
-            revert MembershipUnexpectedStatus(account, m.status);
-        }
+        Member storage m = _currentMember(account);
         if (role == Role.None) revert MembershipInvalidRole(role);
         Role previous = m.role;
         if (previous == role) return;
-        uint256 unitsBefore = votingUnitsOf(account);
-        bool wasFounder = _isActiveFounder(account);
+        uint256 before = _stateOf(m);
         m.role = role;
-        _afterRecordChange(account, unitsBefore, wasFounder);
+        if (role == Role.FoundingPartner && !m.constitutionalVote) {
+            m.constitutionalVote = true;
+            emit MemberConstitutionalVoteChanged(account, true);
+        }
+        _afterRecordChange(account, before);
         emit MemberRoleChanged(account, previous, role);
     }
 
     /// @inheritdoc IConsortiumMembership
     function setWeight(address account, uint96 weight) external onlyGovernance {
-        Member storage m = _members[account];
-        if (m.status != Status.Active && m.status != Status.Suspended) {
-            revert MembershipUnexpectedStatus(account, m.status);
-        }
+        Member storage m = _currentMember(account);
         if (weight == 0 || weight > MAX_WEIGHT) revert MembershipInvalidWeight(weight);
         uint96 previous = m.weight;
         if (previous == weight) return;
-        uint256 unitsBefore = votingUnitsOf(account);
+        uint256 before = _stateOf(m);
         m.weight = weight;
-        _afterRecordChange(account, unitsBefore, _isActiveFounder(account));
+        _afterRecordChange(account, before);
         emit MemberWeightChanged(account, previous, weight);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function setConstitutionalVote(address account, bool constitutionalVote) external onlyGovernance {
+        Member storage m = _currentMember(account);
+        if (m.constitutionalVote == constitutionalVote) return;
+        if (m.role == Role.FoundingPartner) revert MembershipFounderConstitutionalVote(account);
+        uint256 before = _stateOf(m);
+        m.constitutionalVote = constitutionalVote;
+        _afterRecordChange(account, before);
+        emit MemberConstitutionalVoteChanged(account, constitutionalVote);
     }
 
     /// @inheritdoc IConsortiumMembership
     function amendAgreement(bytes32 contentHash, string calldata uri) external onlyGovernance {
         _amendAgreement(contentHash, uri);
+    }
+
+    /// @notice Replace the agreement's decision rules, from now on. Governance only (constitutional).
+    function updateRules(RuleSet calldata rules) external onlyGovernance {
+        _setRules(rules);
     }
 
     // ------------------------------------------------------------------ member operations
@@ -215,6 +328,11 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IConsortiumMembership
+    function maxShare() external view returns (uint16 numerator, uint16 denominator) {
+        return (_maxShareNumerator, _maxShareDenominator);
+    }
+
+    /// @inheritdoc IConsortiumMembership
     function memberOf(address account) external view returns (Member memory) {
         return _members[account];
     }
@@ -225,15 +343,63 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     }
 
     /// @inheritdoc IConsortiumMembership
-    function voterOf(address account) external view returns (uint256 index, Status status) {
+    function voterOf(address account) external view returns (uint256 index, bool canVote, uint48 votingSince) {
         Member storage m = _members[account];
-        return (m.index, m.status);
+        if (m.status == Status.None) return (type(uint256).max, false, 0);
+        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function voterAt(
+        address account,
+        uint256 timepoint,
+        bool constitutional
+    ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes) {
+        Member storage m = _members[account];
+        if (m.status == Status.None) return (type(uint256).max, false, 0, 0);
+        votes = constitutional
+            ? _constitutionalVotes[account].upperLookupRecent(_validateTimepoint(timepoint))
+            : getPastVotes(account, timepoint);
+        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince, votes);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function electorateAt(
+        uint256 timepoint,
+        Category category
+    ) external view returns (uint256 power, uint256 rule, bool earlyClose) {
+        power = category == Category.Constitutional
+            ? _constitutionalSupply.upperLookupRecent(_validateTimepoint(timepoint))
+            : getPastTotalSupply(timepoint);
+        (rule, earlyClose) = _packedRuleAt(timepoint, category);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function pastDelegation(
+        address account,
+        uint256 timepoint
+    ) external view returns (address delegatee, uint256 units, uint256 constitutionalUnits) {
+        uint48 at = _validateTimepoint(timepoint);
+        delegatee = address(_delegationHistory[account].upperLookupRecent(at));
+        if (delegatee == address(0)) delegatee = account;
+        uint256 state = _memberHistory[account].upperLookupRecent(at);
+        return (delegatee, uint96(state), uint96(state >> _UNITS_BITS));
     }
 
     /// @inheritdoc IConsortiumMembership
     function votingUnitsOf(address account) public view returns (uint256) {
         Member storage m = _members[account];
         return (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function getPastConstitutionalVotes(address account, uint256 timepoint) external view returns (uint256) {
+        return _constitutionalVotes[account].upperLookupRecent(_validateTimepoint(timepoint));
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function getPastConstitutionalSupply(uint256 timepoint) external view returns (uint256) {
+        return _constitutionalSupply.upperLookupRecent(_validateTimepoint(timepoint));
     }
 
     /**
@@ -262,7 +428,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
         return delegatee == account ? address(0) : delegatee;
     }
 
-    /// @notice The members that appointed `proxy`.
+    /// @inheritdoc IConsortiumMembership
     function principalsOf(address proxy) external view returns (address[] memory) {
         return _principals[proxy].values();
     }
@@ -295,8 +461,15 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
 
     // ------------------------------------------------------------------ internals
 
-    function _admit(address account, Role role, StakeholderGroup group, uint96 weight, string memory name) private {
-        if (account == address(0) || account == governance || account == address(this)) {
+    function _admit(
+        address account,
+        Role role,
+        StakeholderGroup group,
+        uint96 weight,
+        string memory name_,
+        bool constitutionalVote
+    ) private {
+        if (account == address(0) || account == governance || account == governor || account == address(this)) {
             revert MembershipInvalidAccount(account);
         }
         if (role == Role.None) revert MembershipInvalidRole(role);
@@ -307,33 +480,54 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             m.index = SafeCast.toUint32(_accounts.length);
             _accounts.push(account);
         }
+        uint256 before = _stateOf(m);
         uint48 joinedAt = clock();
         m.role = role;
         m.group = group;
         m.status = Status.Active;
+        m.constitutionalVote = constitutionalVote;
         m.joinedAt = joinedAt;
         m.weight = weight;
-        m.name = name;
-        _afterRecordChange(account, 0, false);
-        emit MemberAdmitted(account, role, group, weight, name, joinedAt);
+        m.name = name_;
+        emit DelegateChanged(account, address(0), account);
+        _afterRecordChange(account, before);
+        emit MemberAdmitted(account, role, group, weight, constitutionalVote, name_, joinedAt);
     }
 
     function _setStatus(address account, Status status) private {
         Member storage m = _members[account];
         Status previous = m.status;
-        uint256 unitsBefore = votingUnitsOf(account);
-        bool wasFounder = _isActiveFounder(account);
+        uint256 before = _stateOf(m);
         m.status = status;
-        _afterRecordChange(account, unitsBefore, wasFounder);
+        _afterRecordChange(account, before);
         emit MemberStatusChanged(account, previous, status);
     }
 
+    /// @dev The record of an active or suspended member (the only ones governance can change).
+    function _currentMember(address account) private view returns (Member storage m) {
+        m = _members[account];
+        if (m.status != Status.Active && m.status != Status.Suspended) {
+            revert MembershipUnexpectedStatus(account, m.status);
+        }
+    }
+
     /**
-     * @dev Brings voting power, the founding-partner count and proxies in line with `account`'s (already updated)
-     * record. Reverts if the change would leave no active founding partner.
+     * @dev Brings both electorates, the founding-partner count, the member's history and proxies in line with
+     * `account`'s (already updated) record; `before` is {_stateOf} the record before the change. Reverts if the
+     * change would leave no active founding partner, give the member more than the cap allows, or exceed
+     * {MAX_TOTAL_POWER}.
      */
-    function _afterRecordChange(address account, uint256 unitsBefore, bool wasFounder) private {
-        bool isFounder = _isActiveFounder(account);
+    function _afterRecordChange(address account, uint256 before) private {
+        Member storage m = _members[account];
+        uint256 current = _stateOf(m);
+        if (current == before) return;
+        uint256 unitsBefore = uint96(before);
+        uint256 unitsAfter = uint96(current);
+        uint256 constitutionalBefore = uint96(before >> _UNITS_BITS);
+        uint256 constitutionalAfter = uint96(current >> _UNITS_BITS);
+
+        bool wasFounder = unitsBefore > 0 && uint8(before >> _ROLE_SHIFT) == uint8(Role.FoundingPartner);
+        bool isFounder = unitsAfter > 0 && m.role == Role.FoundingPartner;
         if (wasFounder && !isFounder) {
             if (_activeFounders == 1) revert MembershipLastFoundingPartner(account);
             --_activeFounders;
@@ -341,27 +535,92 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             ++_activeFounders;
         }
 
-        uint256 unitsAfter = votingUnitsOf(account);
-        if (unitsAfter > unitsBefore) {
-            _transferVotingUnits(address(0), account, unitsAfter - unitsBefore);
-        } else if (unitsAfter < unitsBefore) {
-            _transferVotingUnits(account, address(0), unitsBefore - unitsAfter);
+        uint48 now_ = clock();
+        if (unitsAfter != unitsBefore) {
+            if (unitsBefore == 0) m.votingSince = now_;
+            if (unitsAfter > unitsBefore) {
+                _transferVotingUnits(address(0), account, unitsAfter - unitsBefore);
+                emit Transfer(address(0), account, unitsAfter - unitsBefore);
+                uint256 total = _getTotalSupply();
+                if (total > MAX_TOTAL_POWER) revert MembershipTotalPowerTooLarge(total);
+                _checkShare(account, unitsAfter, total);
+            } else {
+                _transferVotingUnits(account, address(0), unitsBefore - unitsAfter);
+                emit Transfer(account, address(0), unitsBefore - unitsAfter);
+            }
+            _totalChangedAt = now_;
         }
-        if (unitsAfter != unitsBefore) _totalChangedAt = clock();
+        if (constitutionalAfter != constitutionalBefore) {
+            address delegatee = delegates(account);
+            if (constitutionalAfter > constitutionalBefore) {
+                _moveConstitutional(address(0), delegatee, constitutionalAfter - constitutionalBefore);
+                _checkShare(account, constitutionalAfter, _constitutionalSupply.latest());
+            } else {
+                _moveConstitutional(delegatee, address(0), constitutionalBefore - constitutionalAfter);
+            }
+        }
+        _memberHistory[account].push(now_, SafeCast.toUint208(current));
 
-        if (!_canVote(account)) {
+        if (unitsAfter == 0) {
             // A member that cannot vote can neither hold a proxy appointment nor act as a proxy.
             if (proxyOf(account) != address(0)) _delegate(account, account);
             EnumerableSet.AddressSet storage principals = _principals[account];
-            while (principals.length() > 0) {
-                address principal = principals.at(principals.length() - 1);
+            for (uint256 i = principals.length(); i > 0; --i) {
+                address principal = principals.at(i - 1);
                 _delegate(principal, principal);
             }
         }
     }
 
+    /// @dev Reverts if `units` of `total` exceeds the cap on one share; before sealing, remembers the largest.
+    function _checkShare(address account, uint256 units, uint256 total) private {
+        if (!_sealed) {
+            if (units > _largestInitialUnits) {
+                _largestInitialMember = account;
+                _largestInitialUnits = SafeCast.toUint32(units);
+            }
+        } else if (units * _maxShareDenominator > total * _maxShareNumerator) {
+            revert MembershipShareAboveCap(account, units, total);
+        }
+    }
+
+    /// @dev Moves constitutional voting power between delegates; the zero address mints or burns.
+    function _moveConstitutional(address from, address to, uint256 amount) private {
+        if (from == to || amount == 0) return;
+        uint48 now_ = clock();
+        uint208 delta = SafeCast.toUint208(amount);
+        if (from == address(0)) {
+            _constitutionalSupply.push(now_, _constitutionalSupply.latest() + delta);
+        } else {
+            Checkpoints.Trace208 storage trace = _constitutionalVotes[from];
+            trace.push(now_, trace.latest() - delta);
+        }
+        if (to == address(0)) {
+            _constitutionalSupply.push(now_, _constitutionalSupply.latest() - delta);
+        } else {
+            Checkpoints.Trace208 storage trace = _constitutionalVotes[to];
+            trace.push(now_, trace.latest() + delta);
+        }
+    }
+
+    /// @dev The record as checkpointed: units | constitutional units << 96 | role << 192 | group << 200.
+    function _stateOf(Member storage m) private view returns (uint256) {
+        uint256 units = (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
+        uint256 constitutionalUnits = m.constitutionalVote ? units : 0;
+        return
+            units |
+            (constitutionalUnits << _UNITS_BITS) |
+            (uint256(m.role) << _ROLE_SHIFT) |
+            (uint256(m.group) << _GROUP_SHIFT);
+    }
+
     function _seal() private {
         if (_activeFounders == 0) revert MembershipLastFoundingPartner(address(0));
+        uint256 total = _getTotalSupply();
+        if (uint256(_largestInitialUnits) * _maxShareDenominator > total * _maxShareNumerator) {
+            revert MembershipShareAboveCap(_largestInitialMember, _largestInitialUnits, total);
+        }
+        _sealed = true;
         delete bootstrapper;
         emit InitialMembersSealed(_accounts.length);
     }
@@ -374,7 +633,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
 
     /**
      * @dev Every change of delegation passes here: appointing a proxy requires both sides to be active voting
-     * members; returning the power to oneself is always allowed.
+     * members, no chain (the appointing member holds no proxies, the proxy has none of its own) and room among the
+     * proxy's principals; returning the power to oneself is always allowed.
      */
     function _delegate(address account, address delegatee) internal override {
         address previous = delegates(account);
@@ -382,10 +642,14 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             if (delegatee != account) revert MembershipInvalidProxy(account, delegatee);
             return;
         }
-        if (delegatee != account && (!_canVote(account) || !_canVote(delegatee))) {
-            revert MembershipInvalidProxy(account, delegatee);
+        if (delegatee != account) {
+            if (!_canVote(account) || !_canVote(delegatee)) revert MembershipInvalidProxy(account, delegatee);
+            if (_principals[account].length() != 0 || delegates(delegatee) != delegatee) {
+                revert MembershipProxyChain(account, delegatee);
+            }
+            if (_principals[delegatee].length() >= MAX_PRINCIPALS) revert MembershipTooManyPrincipals(delegatee);
         }
-        if (previous != address(0) && previous != account) {
+        if (previous != account) {
             _principals[previous].remove(account);
             emit ProxyRevoked(account, previous);
         }
@@ -394,6 +658,13 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
             emit ProxyAppointed(account, delegatee);
         }
         super._delegate(account, delegatee);
+        Member storage m = _members[account];
+        if (m.constitutionalVote) _moveConstitutional(previous, delegatee, votingUnitsOf(account));
+        _delegationHistory[account].push(clock(), uint160(delegatee));
+    }
+
+    function _rulesClock() internal view override returns (uint48) {
+        return clock();
     }
 
     function _getVotingUnits(address account) internal view override returns (uint256) {
@@ -403,10 +674,5 @@ contract ConsortiumMembership is IConsortiumMembership, Votes {
     function _canVote(address account) private view returns (bool) {
         Member storage m = _members[account];
         return m.status == Status.Active && m.role != Role.Observer;
-    }
-
-    function _isActiveFounder(address account) private view returns (bool) {
-        Member storage m = _members[account];
-        return m.status == Status.Active && m.role == Role.FoundingPartner;
     }
 }

@@ -5,14 +5,26 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 
 /**
  * @title ConsortiumTimelock
- * @notice OpenZeppelin's {TimelockController}, unchanged: it executes the consortium's passed proposals after the
- * agreed delay and holds the treasury (ETH and ERC-20 tokens).
+ * @notice OpenZeppelin's {TimelockController}: it executes the consortium's passed proposals after the agreed delay
+ * and holds the treasury (ETH and ERC-20 tokens). Two additions: the delay can never be set below
+ * {MIN_DELAY}, so every decision leaves the members a day between passing and taking effect, and ETH paid in is
+ * recorded by {Deposited}, so the treasury's inflows are in the decision log.
  * @dev After deployment the governor is its only proposer, canceller and executor and the timelock administers
  * itself; nobody else holds a role (see the deployment's privilege check).
  */
 contract ConsortiumTimelock is TimelockController {
+    /// @notice The shortest delay between a decision passing and its execution: one day, long enough for members in
+    /// every time zone to learn of a decision (and react: resign, object, alert) before it takes effect.
+    uint256 public constant MIN_DELAY = 1 days;
+
+    /// @notice `sender` paid `amount` wei into the treasury.
+    event Deposited(address indexed sender, uint256 amount);
+
+    /// @dev `delay` is below {MIN_DELAY}.
+    error TimelockDelayBelowFloor(uint256 delay, uint256 minDelay);
+
     /**
-     * @param minDelay Seconds between queueing and execution.
+     * @param minDelay Seconds between queueing and execution; at least {MIN_DELAY}.
      * @param proposers Accounts allowed to schedule (and cancel) operations.
      * @param executors Accounts allowed to execute ready operations.
      * @param admin Optional setup administrator; must renounce once roles are wired.
@@ -22,5 +34,19 @@ contract ConsortiumTimelock is TimelockController {
         address[] memory proposers,
         address[] memory executors,
         address admin
-    ) TimelockController(minDelay, proposers, executors, admin) {}
+    ) TimelockController(minDelay, proposers, executors, admin) {
+        if (minDelay < MIN_DELAY) revert TimelockDelayBelowFloor(minDelay, MIN_DELAY);
+    }
+
+    /// @notice Accept ETH into the treasury and record it.
+    receive() external payable override {
+        emit Deposited(msg.sender, msg.value);
+    }
+
+    /// @notice Change the delay (the timelock itself only, i.e. through a constitutional decision); never below
+    /// {MIN_DELAY}.
+    function updateDelay(uint256 newDelay) public override {
+        super.updateDelay(newDelay); // reverts first for any caller but the timelock itself
+        if (newDelay < MIN_DELAY) revert TimelockDelayBelowFloor(newDelay, MIN_DELAY);
+    }
 }

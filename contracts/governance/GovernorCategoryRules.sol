@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
 import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
+import {IConsortiumRules} from "../interfaces/IConsortiumRules.sol";
+import {Fractions} from "../utils/Fractions.sol";
+import {GovernorProposalRecord} from "./GovernorProposalRecord.sol";
 
 /**
  * @title GovernorCategoryRules
@@ -13,125 +13,120 @@ import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
  * category's participation quorum and approval threshold, as in force at the proposal's snapshot.
  *
  * A call's category: to the governor or the timelock themselves, constitutional; to the membership registry,
- * membership for the six membership operations and constitutional for anything else (agreement amendments
- * included); the signal (zero address, no value, no data) is ordinary; any other call is treasury, because the
- * timelock holds the treasury and the target's code runs with the timelock as caller. The strictest call decides.
+ * membership only for admitting a member other than a founding partner, and constitutional for everything else
+ * (weights, roles, constitutional votes, suspension, reinstatement, removal, agreement amendments), because those
+ * move power among the existing members; the signal (zero address, no value, no data) is ordinary; any other call
+ * is treasury, because the timelock holds the treasury and the target's code runs with the timelock as caller.
+ * The strictest call decides. Constitutional proposals are counted in the constitutional electorate, which only
+ * constitutional decisions can change, so no decision taken under a weaker rule can outweigh it.
  *
- * Rules change only through {updateRules}, which targets this contract and is therefore constitutional. A proposal
- * is judged by the rule of its category in force when it was created, kept in its record: a later change never
- * applies to it. Changes are also checkpointed, for {rulesAt} and {quorum}.
+ * The category is part of the proposal id ({getProposalId}: bits 255..254), so it costs no storage; bit 253 marks
+ * proposals that suspend or remove members. Their quorum leaves out the power those members held at the snapshot
+ * (their votes still count): a member who never votes cannot make the quorum of its own sanction unreachable.
  *
- * @dev Quorum: `(for + against + abstain) * q.denominator >= q.numerator * totalPower(snapshot)`.
- * Approval: `for * a.denominator >= a.numerator * (for + against)` and `for > against`.
+ * The rules themselves are the agreement's, kept (checkpointed) by the membership registry ({IConsortiumRules}) and
+ * changed only by a call to the registry, which is constitutional. A proposal is judged by the rules in force at its
+ * snapshot (as OpenZeppelin's quorum fraction is), when its electorate is frozen; its first vote fixes them in its
+ * record ({GovernorProposalRecord}).
+ *
+ * @dev Quorum: `(for + against + abstain) * q.denominator >= q.numerator * base` where base is the electorate less
+ * the sanctioned members' power. Approval: `for * a.denominator >= a.numerator * (for + against)` and `for > against`.
  */
-abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
-    using Checkpoints for Checkpoints.Trace208;
+abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGovernor {
 
-    /// @dev The rule set in force now; `id` keys `_packedRules` (per category 64 bits: quorum n, d, approval n, d).
-    struct CurrentRules {
-        uint32 id;
-        bool earlyClose;
-    }
+    uint256 private constant _CATEGORY_SHIFT = 254;
+    uint256 private constant _SANCTIONS_FLAG = 1 << 253;
+    uint256 private constant _HASH_MASK = (1 << 253) - 1;
 
-    /// @dev Outcome of a proposal that can no longer change, whatever the members who have not voted yet do.
-    enum Outcome {
-        Open,
-        Passed,
-        Failed
-    }
-
-    uint256 private constant _CATEGORIES = 4;
-
-    uint16 private immutable _minQuorumNumerator;
-    uint16 private immutable _minQuorumDenominator;
-    uint16 private immutable _minApprovalNumerator;
-    uint16 private immutable _minApprovalDenominator;
-
-    /**
-     * @dev One slot per proposal, written at creation: its category, and the rule of that category and the
-     * early-close switch then in force. After a vote (the only thing that can change them): the early-close
-     * outcome and, once quorum is reached, the late-quorum deadline.
-     */
-    struct ProposalRecord {
-        Category category;
-        bool earlyClose;
-        Outcome decided;
-        uint16 quorumNumerator;
-        uint16 quorumDenominator;
-        uint16 approvalNumerator;
-        uint16 approvalDenominator;
-        uint48 extendedDeadline;
-    }
-
-    CurrentRules private _current;
-    mapping(uint256 ruleSetId => uint256 packed) private _packedRules;
-    Checkpoints.Trace208 private _ruleSetHistory; // timepoint => ruleSetId << 1 | earlyClose
-    mapping(uint256 proposalId => ProposalRecord) private _records;
-
-    /**
-     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have.
-     * @param initialRules The rules in force from deployment on.
-     */
-    constructor(CategoryRule memory floors, RuleSet memory initialRules) {
-        Fraction memory q = floors.quorum;
-        Fraction memory a = floors.approval;
-        if (!_isShare(q) || q.numerator == 0 || !_isShare(a) || uint256(a.numerator) * 2 < a.denominator) {
-            revert GovernorInvalidRule(Category.Ordinary);
-        }
-        _minQuorumNumerator = q.numerator;
-        _minQuorumDenominator = q.denominator;
-        _minApprovalNumerator = a.numerator;
-        _minApprovalDenominator = a.denominator;
-        _setRules(initialRules);
-    }
+    mapping(uint256 proposalId => address[]) private _sanctioned;
+    mapping(uint256 proposalId => uint256) private _sanctionedPower;
 
     // ------------------------------------------------------------------ categories
+
+    /**
+     * @notice OpenZeppelin's `hashProposal` with the proposal's category in bits 255..254 and, in bit 253, whether
+     * it suspends or removes members. See {IGovernor-getProposalId}.
+     */
+    function getProposalId(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) public view virtual override returns (uint256) {
+        (IConsortiumRules.Category category, bool sanctions) = _classify(targets, values, calldatas);
+        uint256 hash = super.getProposalId(targets, values, calldatas, descriptionHash) & _HASH_MASK;
+        return hash | (uint256(category) << _CATEGORY_SHIFT) | (sanctions ? _SANCTIONS_FLAG : 0);
+    }
 
     /// @inheritdoc IConsortiumGovernor
     function categorize(
         address[] memory targets,
         uint256[] memory values,
         bytes[] memory calldatas
-    ) public view virtual returns (Category category) {
-        for (uint256 i = 0; i < targets.length; ++i) {
-            Category c = _categorizeCall(targets[i], values[i], calldatas[i]);
-            if (c > category) category = c;
-        }
+    ) public view virtual returns (IConsortiumRules.Category category) {
+        (category, ) = _classify(targets, values, calldatas);
     }
 
     /// @inheritdoc IConsortiumGovernor
-    function proposalCategory(uint256 proposalId) public view virtual returns (Category) {
+    function proposalCategory(uint256 proposalId) public view virtual returns (IConsortiumRules.Category) {
         if (proposalSnapshot(proposalId) == 0) revert GovernorUnknownProposal(proposalId);
-        return _records[proposalId].category;
+        return IConsortiumRules.Category(proposalId >> _CATEGORY_SHIFT);
+    }
+
+    /// @dev The strictest category of the calls, and whether any call suspends or removes a member.
+    function _classify(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas
+    ) internal view returns (IConsortiumRules.Category category, bool sanctions) {
+        // Malformed lists are refused by {Governor-propose}; until then they are as strict as can be.
+        if (targets.length != values.length || targets.length != calldatas.length) return (IConsortiumRules.Category.Constitutional, false);
+        for (uint256 i = 0; i < targets.length; ++i) {
+            (IConsortiumRules.Category c, address sanctioned) = _categorizeCall(targets[i], values[i], calldatas[i]);
+            if (c > category) category = c;
+            if (sanctioned != address(0)) sanctions = true;
+        }
     }
 
     /**
-     * @dev Category of one call. Anything this contract cannot prove to be weaker is constitutional.
+     * @dev Category of one call, and the member it suspends or removes (if any). Anything this contract cannot
+     * prove to be weaker is constitutional.
      */
-    function _categorizeCall(address target, uint256 value, bytes memory data) internal view virtual returns (Category) {
-        if (target == address(this) || target == _executor()) return Category.Constitutional;
+    function _categorizeCall(
+        address target,
+        uint256 value,
+        bytes memory data
+    ) internal view virtual returns (IConsortiumRules.Category, address sanctioned) {
+        if (target == address(this) || target == _executor()) return (IConsortiumRules.Category.Constitutional, address(0));
         if (target == _membershipRegistry()) {
-            if (data.length < 4) return Category.Constitutional;
+            if (data.length < 4) return (IConsortiumRules.Category.Constitutional, address(0));
             bytes4 selector = bytes4(data);
-            if (
-                selector == IConsortiumMembership.admit.selector ||
-                selector == IConsortiumMembership.remove.selector ||
-                selector == IConsortiumMembership.suspend.selector ||
-                selector == IConsortiumMembership.reinstate.selector ||
-                selector == IConsortiumMembership.setRole.selector ||
-                selector == IConsortiumMembership.setWeight.selector
+            if (selector == IConsortiumMembership.admit.selector && value == 0 && data.length >= 68) {
+                uint256 role = _word(data, 1);
+                // Partner or observer: membership. A founding partner (or an invalid role, which reverts) is not.
+                if (role == uint256(IConsortiumMembership.Role.Partner) || role == uint256(IConsortiumMembership.Role.Observer)) {
+                    return (IConsortiumRules.Category.Membership, address(0));
+                }
+            } else if (
+                (selector == IConsortiumMembership.suspend.selector || selector == IConsortiumMembership.remove.selector) &&
+                data.length >= 36
             ) {
-                return value == 0 ? Category.Membership : Category.Constitutional;
+                uint256 account = _word(data, 0);
+                // A clean address names the member; anything else reverts when executed and excludes nothing.
+                if (account >> 160 == 0) return (IConsortiumRules.Category.Constitutional, address(uint160(account)));
             }
-            return Category.Constitutional;
+            return (IConsortiumRules.Category.Constitutional, address(0));
         }
         // Only the signal (a call to the zero address, without value or data) is proven to do nothing: any other
         // target may run code (now, or once deployed there) with the timelock as caller.
-        if (target == address(0) && value == 0 && data.length == 0) return Category.Ordinary;
-        return Category.Treasury;
+        if (target == address(0) && value == 0 && data.length == 0) return (IConsortiumRules.Category.Ordinary, address(0));
+        return (IConsortiumRules.Category.Treasury, address(0));
     }
 
-    /// @dev Records the category of a new proposal and the rule it will be judged by. See {Governor-_propose}.
+    /**
+     * @dev Keeps the members a new proposal suspends or removes, whose power its quorum leaves out; refuses a
+     * proposal that names one member twice. See {Governor-_propose}.
+     */
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -140,225 +135,107 @@ abstract contract GovernorCategoryRules is Governor, IConsortiumGovernor {
         address proposer
     ) internal virtual override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        Category category = categorize(targets, values, calldatas);
-        CurrentRules memory current = _current;
-        CategoryRule memory rule = _unpack(_packedRules[current.id], category);
-        _records[proposalId] = ProposalRecord({
-            category: category,
-            earlyClose: current.earlyClose,
-            decided: Outcome.Open,
-            quorumNumerator: rule.quorum.numerator,
-            quorumDenominator: rule.quorum.denominator,
-            approvalNumerator: rule.approval.numerator,
-            approvalDenominator: rule.approval.denominator,
-            extendedDeadline: 0
-        });
-        emit ProposalCategorized(proposalId, category);
+        if (proposalId & _SANCTIONS_FLAG == 0) return proposalId;
+        address[] storage sanctioned = _sanctioned[proposalId];
+        for (uint256 i = 0; i < targets.length; ++i) {
+            (, address account) = _categorizeCall(targets[i], values[i], calldatas[i]);
+            if (account == address(0)) continue;
+            for (uint256 j = 0; j < sanctioned.length; ++j) {
+                if (sanctioned[j] == account) revert GovernorDuplicateSanction(account);
+            }
+            sanctioned.push(account);
+        }
     }
 
     // ------------------------------------------------------------------ rules
 
     /// @inheritdoc IConsortiumGovernor
-    function rulesAt(uint256 timepoint) public view virtual returns (RuleSet memory rules) {
-        (uint256 id, bool earlyClose) = _ruleSetAt(timepoint);
-        uint256 packed = _packedRules[id];
-        for (uint256 c = 0; c < _CATEGORIES; ++c) {
-            rules.rules[c] = _unpack(packed, Category(c));
-        }
-        rules.earlyClose = earlyClose;
-    }
-
-    /// @inheritdoc IConsortiumGovernor
-    function ruleFloors() public view virtual returns (Fraction memory minQuorum, Fraction memory minApproval) {
-        return (
-            Fraction(_minQuorumNumerator, _minQuorumDenominator),
-            Fraction(_minApprovalNumerator, _minApprovalDenominator)
-        );
-    }
-
-    /// @inheritdoc IConsortiumGovernor
-    function proposalRule(uint256 proposalId) public view virtual returns (CategoryRule memory) {
-        proposalCategory(proposalId); // reverts for an unknown proposal
-        CategoryRule memory rule = _ruleOf(proposalId);
-        return rule;
-    }
-
-    /// @inheritdoc IConsortiumGovernor
     function proposalQuorum(uint256 proposalId) public view virtual returns (uint256) {
-        Fraction memory q = proposalRule(proposalId).quorum;
-        return _votesFor(_electorateOf(proposalId), q);
+        proposalCategory(proposalId); // reverts for an unknown proposal
+        (, uint256 rule, ) = _proposalBasis(proposalId);
+        (uint256 qn, uint256 qd) = Fractions.quorumOf(rule);
+        return Fractions.ceilShare(_quorumBase(proposalId), qn, qd);
     }
 
     /**
-     * @notice Votes needed to reach the ordinary category's quorum at `timepoint`.
+     * @notice Votes needed to reach the ordinary category's quorum at `timepoint`, of the total voting power then.
      * @dev {IGovernor-quorum} has no proposal argument; stricter categories need more, see {proposalQuorum}.
      */
     function quorum(uint256 timepoint) public view virtual override returns (uint256) {
-        (uint256 id, ) = _ruleSetAt(timepoint);
-        Fraction memory q = _unpack(_packedRules[id], Category.Ordinary).quorum;
-        return _votesFor(_totalPowerAt(timepoint), q);
+        (uint256 power, uint256 rule, ) = IConsortiumMembership(_membershipRegistry()).electorateAt(
+            timepoint,
+            IConsortiumRules.Category.Ordinary
+        );
+        (uint256 qn, uint256 qd) = Fractions.quorumOf(rule);
+        return Fractions.ceilShare(power, qn, qd);
     }
 
-    /// @inheritdoc IConsortiumGovernor
-    function updateRules(RuleSet calldata rules) public virtual onlyGovernance {
-        _setRules(rules);
-    }
-
-    function _setRules(RuleSet memory rules) internal virtual {
-        uint256 packed;
-        for (uint256 c = 0; c < _CATEGORIES; ++c) {
-            CategoryRule memory rule = rules.rules[c];
-            if (
-                !_isShare(rule.quorum) ||
-                !_isShare(rule.approval) ||
-                _less(rule.quorum, Fraction(_minQuorumNumerator, _minQuorumDenominator)) ||
-                _less(rule.approval, Fraction(_minApprovalNumerator, _minApprovalDenominator))
-            ) revert GovernorInvalidRule(Category(c));
-            if (c > 0) {
-                CategoryRule memory weaker = rules.rules[c - 1];
-                if (_less(rule.quorum, weaker.quorum) || _less(rule.approval, weaker.approval)) {
-                    revert GovernorRulesNotMonotonic(Category(c));
-                }
-            }
-            packed |= _pack(rule) << (64 * c);
-        }
-        uint32 id = _ruleSetHistory.length() == 0 ? 0 : _current.id + 1;
-        _packedRules[id] = packed;
-        _current = CurrentRules(id, rules.earlyClose);
-        uint48 effectiveFrom = clock();
-        _ruleSetHistory.push(effectiveFrom, (uint208(id) << 1) | (rules.earlyClose ? 1 : 0));
-        emit RulesUpdated(id, effectiveFrom, rules);
-    }
-
-    /// @dev Id and early-close switch of the rule set in force at `timepoint`.
-    function _ruleSetAt(uint256 timepoint) internal view returns (uint256 id, bool earlyClose) {
-        uint256 value = _ruleSetHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
-        return (value >> 1, value & 1 == 1);
-    }
-
-    // ------------------------------------------------------------------ counting
+    // ------------------------------------------------------------------ judging
 
     /// @dev Participation quorum of the proposal's category. See {Governor-_quorumReached}.
     function _quorumReached(uint256 proposalId) internal view virtual override returns (bool) {
-        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        CategoryRule memory rule = _ruleOf(proposalId);
-        return _reaches(againstVotes + forVotes + abstainVotes, _electorateOf(proposalId), rule.quorum);
+        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = _proposalTally(proposalId);
+        (, uint256 rule, ) = _proposalBasis(proposalId);
+        (uint256 qn, uint256 qd) = Fractions.quorumOf(rule);
+        return Fractions.reaches(againstVotes + forVotes + abstainVotes, _quorumBase(proposalId), qn, qd);
     }
 
     /// @dev Approval threshold of the proposal's category. See {Governor-_voteSucceeded}.
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
-        (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
-        CategoryRule memory rule = _ruleOf(proposalId);
-        return _approves(forVotes, againstVotes, rule.approval);
+        (uint256 againstVotes, uint256 forVotes, ) = _proposalTally(proposalId);
+        (, uint256 rule, ) = _proposalBasis(proposalId);
+        (uint256 an, uint256 ad) = Fractions.approvalOf(rule);
+        return Fractions.approves(forVotes, againstVotes, an, ad);
     }
 
-    /// @dev After each vote: record whether the outcome is now certain. See {Governor-_tallyUpdated}.
-    function _tallyUpdated(uint256 proposalId) internal virtual override {
-        super._tallyUpdated(proposalId);
-        ProposalRecord memory r = _records[proposalId];
-        if (r.earlyClose) {
-            Outcome decided = _certainOutcome(proposalId, r);
-            if (decided != r.decided) _records[proposalId].decided = decided;
+    /// @dev Constitutional proposals count constitutional votes only.
+    function _usesConstitutionalVotes(uint256 proposalId) internal view virtual override returns (bool) {
+        return proposalId >> _CATEGORY_SHIFT == uint256(IConsortiumRules.Category.Constitutional);
+    }
+
+    /// @dev The electorate's power, the category's rule and the early-close switch at the proposal's snapshot.
+    function _snapshotBasis(
+        uint256 proposalId
+    ) internal view virtual override returns (uint256 electorate, uint256 rule, bool earlyClose) {
+        return
+            IConsortiumMembership(_membershipRegistry()).electorateAt(
+                proposalSnapshot(proposalId),
+                IConsortiumRules.Category(proposalId >> _CATEGORY_SHIFT)
+            );
+    }
+
+    /// @dev Records, with the proposal's basis, the power of the members it sanctions.
+    function _afterRecordOpened(uint256 proposalId) internal virtual override {
+        super._afterRecordOpened(proposalId);
+        if (proposalId & _SANCTIONS_FLAG != 0) _sanctionedPower[proposalId] = _sumSanctionedPower(proposalId);
+    }
+
+    /// @dev The electorate less the power the sanctioned members held at the snapshot.
+    function _quorumBase(uint256 proposalId) internal view virtual override returns (uint256) {
+        uint256 base = super._quorumBase(proposalId);
+        if (proposalId & _SANCTIONS_FLAG == 0) return base;
+        uint256 excluded = _recordOpened(proposalId)
+            ? _sanctionedPower[proposalId]
+            : _sumSanctionedPower(proposalId);
+        return base - excluded;
+    }
+
+    /// @dev Power the sanctioned members held at the snapshot (constitutional: sanctions are constitutional).
+    function _sumSanctionedPower(uint256 proposalId) private view returns (uint256 power) {
+        IConsortiumMembership registry = IConsortiumMembership(_membershipRegistry());
+        uint256 snapshot = proposalSnapshot(proposalId);
+        address[] storage sanctioned = _sanctioned[proposalId];
+        for (uint256 i = 0; i < sanctioned.length; ++i) {
+            power += registry.getPastConstitutionalVotes(sanctioned[i], snapshot);
         }
     }
 
-    /// @dev The late-quorum deadline kept in the proposal's record (0 until quorum is reached).
-    function _extendedDeadline(uint256 proposalId) internal view virtual returns (uint48) {
-        return _records[proposalId].extendedDeadline;
+    // ------------------------------------------------------------------ packing
+
+    function _word(bytes memory data, uint256 index) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := mload(add(add(data, 36), mul(index, 32)))
+        }
     }
 
-    function _setExtendedDeadline(uint256 proposalId, uint48 deadline) internal virtual {
-        _records[proposalId].extendedDeadline = deadline;
-    }
-
-    /**
-     * @dev The early-close outcome recorded after the latest vote: passed if quorum is reached and approval holds
-     * even if all uncast power votes against; failed if approval fails even if all uncast power votes for.
-     * {Outcome-Open} before the first vote and whenever the rules at the snapshot do not allow an early close.
-     */
-    function _decidedOutcome(uint256 proposalId) internal view virtual returns (Outcome) {
-        return _records[proposalId].decided;
-    }
-
-    function _certainOutcome(uint256 proposalId, ProposalRecord memory r) private view returns (Outcome) {
-        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        Fraction memory q = Fraction(r.quorumNumerator, r.quorumDenominator);
-        Fraction memory a = Fraction(r.approvalNumerator, r.approvalDenominator);
-        uint256 total = _electorateOf(proposalId);
-        uint256 cast = againstVotes + forVotes + abstainVotes;
-        uint256 uncast = total > cast ? total - cast : 0;
-        if (_reaches(cast, total, q) && _approves(forVotes, againstVotes + uncast, a)) return Outcome.Passed;
-        if (!_approves(forVotes + uncast, againstVotes, a) || !_reaches(total, total, q)) return Outcome.Failed;
-        return Outcome.Open;
-    }
-
-    /// @dev The rule the proposal is judged by, kept in its record since creation.
-    function _ruleOf(uint256 proposalId) private view returns (CategoryRule memory) {
-        ProposalRecord storage r = _records[proposalId];
-        return CategoryRule(
-            Fraction(r.quorumNumerator, r.quorumDenominator),
-            Fraction(r.approvalNumerator, r.approvalDenominator)
-        );
-    }
-
-    /// @dev Total voting power at the proposal's snapshot: as recorded by the first vote, else looked up. Reverts
-    /// before the snapshot (ERC5805FutureLookup).
-    function _electorateOf(uint256 proposalId) private view returns (uint256) {
-        uint256 recorded = _votedElectorate(proposalId);
-        return recorded != 0 ? recorded : _totalPowerAt(proposalSnapshot(proposalId));
-    }
-
-    /// @dev The counting module's tallies for `proposalId`.
-    function proposalVotes(
-        uint256 proposalId
-    ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes);
-
-    /// @dev Total voting power at `timepoint`.
-    function _totalPowerAt(uint256 timepoint) internal view virtual returns (uint256);
-
-    /// @dev Total voting power at the proposal's snapshot as recorded by the counting module's first vote; 0 before.
-    function _votedElectorate(uint256 proposalId) internal view virtual returns (uint256);
-
-    /// @dev The membership registry, whose operations form the membership category.
-    function _membershipRegistry() internal view virtual returns (address);
-
-    // ------------------------------------------------------------------ fractions
-
-    /// @dev Smallest number of votes that reaches share `q` of `total` (total is at most 2^208: no overflow).
-    function _votesFor(uint256 total, Fraction memory q) private pure returns (uint256) {
-        return (total * q.numerator + q.denominator - 1) / q.denominator;
-    }
-
-    function _reaches(uint256 votes, uint256 total, Fraction memory q) private pure returns (bool) {
-        return votes * q.denominator >= uint256(q.numerator) * total;
-    }
-
-    function _approves(uint256 forVotes, uint256 againstVotes, Fraction memory a) private pure returns (bool) {
-        return forVotes > againstVotes && forVotes * a.denominator >= uint256(a.numerator) * (forVotes + againstVotes);
-    }
-
-    function _isShare(Fraction memory f) private pure returns (bool) {
-        return f.denominator != 0 && f.numerator <= f.denominator;
-    }
-
-    function _less(Fraction memory x, Fraction memory y) private pure returns (bool) {
-        return uint256(x.numerator) * y.denominator < uint256(y.numerator) * x.denominator;
-    }
-
-    function _pack(CategoryRule memory rule) private pure returns (uint256) {
-        return
-            uint256(rule.quorum.numerator) |
-            (uint256(rule.quorum.denominator) << 16) |
-            (uint256(rule.approval.numerator) << 32) |
-            (uint256(rule.approval.denominator) << 48);
-    }
-
-    function _unpack(uint256 packed, Category category) private pure returns (CategoryRule memory) {
-        uint256 bits = packed >> (64 * uint256(category));
-        return
-            CategoryRule({
-                quorum: Fraction(uint16(bits), uint16(bits >> 16)),
-                approval: Fraction(uint16(bits >> 32), uint16(bits >> 48))
-            });
-    }
 }

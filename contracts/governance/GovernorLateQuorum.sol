@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {GovernorProposalRecord} from "./GovernorProposalRecord.sol";
 
 /**
  * @title GovernorLateQuorum
  * @notice Extension of {Governor} that gives members time to respond when a proposal reaches its quorum late: the
- * voting period then lasts at least {lateQuorumVoteExtension} after the vote that reached it.
+ * voting period then lasts at least {lateQuorumVoteExtension} after the vote that reached it. The extension is
+ * capped at one voting period.
  *
- * @dev OpenZeppelin's {GovernorPreventLateQuorum}, with the same functions, events and behaviour, except where
- * the extended deadline is kept: in a slot the proposal already writes ({_extendedDeadline} and
- * {_setExtendedDeadline}, provided by {GovernorCategoryRules}), which spares the vote that reaches quorum a fresh
- * storage slot.
+ * @dev A copy of OpenZeppelin 5.7's {GovernorPreventLateQuorum}: same functions, events, error, behaviour and cap
+ * (audit M-03). It remains a copy for one reason: OpenZeppelin keeps the extended deadline in a mapping of its own,
+ * which costs the vote that reaches quorum a fresh storage slot (about 20,000 gas); here it is kept in the
+ * proposal's record ({GovernorProposalRecord}), a slot every vote already writes.
  */
-abstract contract GovernorLateQuorum is Governor {
+abstract contract GovernorLateQuorum is GovernorProposalRecord {
     uint48 private _voteExtension;
 
     /// @notice Proposal `proposalId`'s deadline was pushed back because it reached quorum late.
@@ -23,7 +24,10 @@ abstract contract GovernorLateQuorum is Governor {
     /// @notice The late-quorum extension changed.
     event LateQuorumVoteExtensionSet(uint64 oldVoteExtension, uint64 newVoteExtension);
 
-    /// @param initialVoteExtension Minimum time voting stays open after quorum is reached.
+    /// @dev The extension would exceed {_maxLateQuorumVoteExtension} (the voting period).
+    error GovernorPreventLateQuorumVoteExtensionTooLarge(uint256 newVoteExtension, uint256 maxVoteExtension);
+
+    /// @param initialVoteExtension Minimum time voting stays open after quorum is reached; at most the voting period.
     constructor(uint48 initialVoteExtension) {
         _setLateQuorumVoteExtension(initialVoteExtension);
     }
@@ -38,7 +42,7 @@ abstract contract GovernorLateQuorum is Governor {
         return _voteExtension;
     }
 
-    /// @notice Change the late-quorum extension. Governance only (a constitutional decision).
+    /// @notice Change the late-quorum extension, at most one voting period. Governance only (constitutional).
     function setLateQuorumVoteExtension(uint48 newVoteExtension) public virtual onlyGovernance {
         _setLateQuorumVoteExtension(newVoteExtension);
     }
@@ -55,14 +59,17 @@ abstract contract GovernorLateQuorum is Governor {
         }
     }
 
+    /// @dev Upper bound of the extension: the voting period (OpenZeppelin's default).
+    function _maxLateQuorumVoteExtension() internal view virtual returns (uint256) {
+        return votingPeriod();
+    }
+
     function _setLateQuorumVoteExtension(uint48 newVoteExtension) internal virtual {
+        uint256 maxVoteExtension = _maxLateQuorumVoteExtension();
+        if (newVoteExtension > maxVoteExtension) {
+            revert GovernorPreventLateQuorumVoteExtensionTooLarge(newVoteExtension, maxVoteExtension);
+        }
         emit LateQuorumVoteExtensionSet(_voteExtension, newVoteExtension);
         _voteExtension = newVoteExtension;
     }
-
-    /// @dev The proposal's extended deadline, 0 until its quorum is reached.
-    function _extendedDeadline(uint256 proposalId) internal view virtual returns (uint48);
-
-    /// @dev Store the proposal's extended deadline.
-    function _setExtendedDeadline(uint256 proposalId, uint48 deadline) internal virtual;
 }

@@ -1,59 +1,32 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
 import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
+import {GovernorProposalRecord} from "./GovernorProposalRecord.sol";
 
 /**
  * @title GovernorMemberCounting
- * @notice Extension of {Governor} for For/Against/Abstain voting by consortium members: one vote per member,
- * cast only by an active member that held voting power at the proposal's snapshot.
+ * @notice Extension of {Governor} for For/Against/Abstain voting by consortium members: one vote per member, cast
+ * by an active voting member with the power it held at the proposal's snapshot, in the proposal's electorate
+ * (constitutional proposals count constitutional votes only).
  *
- * @dev Same semantics as OpenZeppelin's {GovernorCountingSimple}, stored for a consortium: members are few and
- * numbered by the registry in order of admission, so who voted is a bitmap keyed by that number instead of a
- * mapping keyed by address. The three tallies, the total voting power at the snapshot (recorded by the first vote,
- * so later votes need not look it up) and the bits of the first 96 members share one storage slot, so a vote
- * updates a slot that is already written instead of creating two (roughly 20,000 gas less per voter); members
- * admitted later use further bitmap words of 256.
- * Tallies are uint40 (up to 1.09e12 votes): the registry caps a weight at 1,000,000, so that is a million members
- * at the largest weight; beyond it a vote reverts rather than overflow.
+ * A member whose proxy lost its vote after the snapshot (suspended, removed, resigned, made an observer) without
+ * having voted may vote itself, with its own power at the snapshot: a sanction against a proxy never takes the vote
+ * away from the members it represented. The proxy cannot vote on that proposal any more (its vote was interrupted
+ * since the snapshot), so no power counts twice.
+ *
+ * @dev Same semantics and ABI as OpenZeppelin's {GovernorCountingSimple} (VoteType, {hasVoted}, {proposalVotes},
+ * {COUNTING_MODE}), stored for a consortium: members are numbered by the registry in order of admission, so who voted
+ * is a bitmap kept in the proposal's record ({GovernorProposalRecord}) instead of a mapping keyed by address.
  */
-abstract contract GovernorMemberCounting is Governor {
+abstract contract GovernorMemberCounting is GovernorProposalRecord {
     /// @dev Supported vote types; match OpenZeppelin's {GovernorCountingSimple}.
     enum VoteType {
         Against,
         For,
         Abstain
-    }
-
-    /// @dev Tallies of one proposal, its electorate (0 until the first vote) and whether members 0..95 voted.
-    struct Tally {
-        uint40 againstVotes;
-        uint40 forVotes;
-        uint40 abstainVotes;
-        uint40 electorate;
-        uint96 votedLow;
-    }
-
-    /// @dev `voter` held no voting power at the proposal's snapshot.
-    error GovernorNoVotingPower(address voter, uint256 snapshot);
-
-    uint256 private constant _LOW_BITS = 96;
-
-    mapping(uint256 proposalId => Tally) private _tallies;
-    mapping(uint256 proposalId => mapping(uint256 word => uint256 bits)) private _votedHigh;
-
-    /// @dev The membership registry.
-    function _membershipRegistry() internal view virtual returns (address);
-
-    /// @dev Total voting power at `timepoint`.
-    function _totalPowerAt(uint256 timepoint) internal view virtual returns (uint256);
-
-    /// @dev Total voting power at the proposal's snapshot, as recorded by its first vote; 0 before it.
-    function _votedElectorate(uint256 proposalId) internal view virtual returns (uint256) {
-        return _tallies[proposalId].electorate;
     }
 
     /// @notice Machine-readable description of the counting: For, Against, Abstain; all three count toward the
@@ -65,67 +38,96 @@ abstract contract GovernorMemberCounting is Governor {
 
     /// @notice Whether `account` has voted on `proposalId`.
     function hasVoted(uint256 proposalId, address account) public view virtual override returns (bool) {
-        (uint256 index, IConsortiumMembership.Status status) = IConsortiumMembership(_membershipRegistry()).voterOf(account);
-        if (status == IConsortiumMembership.Status.None) return false;
-        (uint256 word, uint256 bit) = _position(index);
-        uint256 bits = word == type(uint256).max ? _tallies[proposalId].votedLow : _votedHigh[proposalId][word];
-        return bits & bit != 0;
+        (uint256 index, , ) = IConsortiumMembership(_membershipRegistry()).voterOf(account);
+        return index != type(uint256).max && _hasVotedIndex(proposalId, index);
     }
 
     /// @notice Against, For and Abstain votes cast on `proposalId`.
     function proposalVotes(
         uint256 proposalId
     ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
-        Tally storage t = _tallies[proposalId];
-        return (t.againstVotes, t.forVotes, t.abstainVotes);
+        return _proposalTally(proposalId);
     }
 
     /**
-     * @dev Counts an active member's vote once. See {Governor-_countVote}.
-     * Reverts if the voter is not an active member, held no power at the snapshot, already voted, or the support
-     * is not one of the three vote types.
+     * @dev OpenZeppelin's {Governor-_castVote} (same state check, events and {_tallyUpdated} hook) without its
+     * separate {Governor-_getVotes} lookup: {_countVote} reads the voter's eligibility and weight from the registry
+     * in one call, which spares every vote a second external call.
+     */
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal virtual override returns (uint256) {
+        _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+        uint256 votedWeight = _countVote(proposalId, account, support, 0, params);
+        if (params.length == 0) {
+            emit VoteCast(account, proposalId, support, votedWeight, reason);
+        } else {
+            emit VoteCastWithParams(account, proposalId, support, votedWeight, reason, params);
+        }
+        _tallyUpdated(proposalId);
+        return votedWeight;
+    }
+
+    /**
+     * @dev Counts an eligible member's vote once, with the weight it held at the snapshot (the `totalWeight`
+     * argument is not used: see {_castVote}). Reverts if the support is not one of the three vote types, the voter
+     * is not an active voting member or was not one without interruption since the snapshot, holds no power in the
+     * proposal's electorate, or already voted.
      */
     function _countVote(
         uint256 proposalId,
         address account,
         uint8 support,
-        uint256 totalWeight,
+        uint256, // totalWeight
         bytes memory // params
     ) internal virtual override returns (uint256) {
-        (uint256 index, IConsortiumMembership.Status status) = IConsortiumMembership(_membershipRegistry()).voterOf(account);
-        if (status != IConsortiumMembership.Status.Active) revert IConsortiumGovernor.GovernorVoterNotActive(account);
-        if (totalWeight == 0) revert GovernorNoVotingPower(account, proposalSnapshot(proposalId));
+        if (support > uint8(VoteType.Abstain)) revert GovernorInvalidVoteType();
+        uint256 snapshot = proposalSnapshot(proposalId);
+        IConsortiumMembership registry = IConsortiumMembership(_membershipRegistry());
+        (uint256 index, bool canVote, uint48 votingSince, uint256 weight) = registry.voterAt(
+            account,
+            snapshot,
+            _usesConstitutionalVotes(proposalId)
+        );
+        if (!canVote || votingSince > snapshot) revert IConsortiumGovernor.GovernorVoterNotActive(account);
+        if (weight == 0) weight = _weightWithoutProxy(proposalId, registry, account, snapshot);
+        if (weight == 0) revert IConsortiumGovernor.GovernorNoVotingPower(account, snapshot);
 
-        Tally memory t = _tallies[proposalId];
-        if (t.electorate == 0) t.electorate = SafeCast.toUint40(_totalPowerAt(proposalSnapshot(proposalId)));
-        (uint256 word, uint256 bit) = _position(index);
-        if (word == type(uint256).max) {
-            if (t.votedLow & bit != 0) revert GovernorAlreadyCastVote(account);
-            t.votedLow |= uint96(bit);
-        } else {
-            uint256 bits = _votedHigh[proposalId][word];
-            if (bits & bit != 0) revert GovernorAlreadyCastVote(account);
-            _votedHigh[proposalId][word] = bits | bit;
-        }
-
-        uint40 weight = SafeCast.toUint40(totalWeight);
+        ProposalRecord memory r = _proposalRecord(proposalId);
+        if (r.electorate == 0) _openRecord(proposalId, r);
+        if (!_markVoted(proposalId, r, index)) revert GovernorAlreadyCastVote(account);
+        uint32 votes = SafeCast.toUint32(weight);
         if (support == uint8(VoteType.Against)) {
-            t.againstVotes += weight;
+            r.againstVotes += votes;
         } else if (support == uint8(VoteType.For)) {
-            t.forVotes += weight;
-        } else if (support == uint8(VoteType.Abstain)) {
-            t.abstainVotes += weight;
+            r.forVotes += votes;
         } else {
-            revert GovernorInvalidVoteType();
+            r.abstainVotes += votes;
         }
-        _tallies[proposalId] = t;
-        return totalWeight;
+        _setProposalRecord(proposalId, r);
+        return weight;
     }
 
-    /// @dev Word and bit of member `index`; word `type(uint256).max` means the bits kept with the tallies.
-    function _position(uint256 index) private pure returns (uint256 word, uint256 bit) {
-        if (index < _LOW_BITS) return (type(uint256).max, 1 << index);
-        uint256 high = index - _LOW_BITS;
-        return (high >> 8, 1 << (high & 0xff));
+    /**
+     * @dev The power `account` may vote with itself although it had handed it to a proxy at the snapshot: its own
+     * units then, if that proxy can no longer vote on the proposal and did not vote on it. Zero otherwise. (A member
+     * that appointed a proxy holds no proxies itself, so this is its whole power.)
+     */
+    function _weightWithoutProxy(
+        uint256 proposalId,
+        IConsortiumMembership registry,
+        address account,
+        uint256 snapshot
+    ) private view returns (uint256) {
+        (address proxy, uint256 units, uint256 constitutionalUnits) = registry.pastDelegation(account, snapshot);
+        if (proxy == account) return 0;
+        (uint256 proxyIndex, bool proxyCanVote, uint48 proxyVotingSince) = registry.voterOf(proxy);
+        if (proxyIndex == type(uint256).max || (proxyCanVote && proxyVotingSince <= snapshot)) return 0;
+        if (_hasVotedIndex(proposalId, proxyIndex)) return 0;
+        return _usesConstitutionalVotes(proposalId) ? constitutionalUnits : units;
     }
 }

@@ -1,79 +1,55 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IConsortiumRules} from "./IConsortiumRules.sol";
+
 /**
  * @title IConsortiumGovernor
  * @notice What the consortium governor adds to OpenZeppelin's {IGovernor}: proposal categories derived from the
- * actions, per-category participation quorum and approval threshold, and the rules' history.
+ * actions, each judged by its category's quorum and approval threshold (the agreement's rules, kept by the
+ * membership registry, see {IConsortiumRules}), and the consortium's protections (no capture through a weaker rule,
+ * no freeze, a window to react).
+ *
+ * @dev Proposal ids: the governor's {IGovernor-getProposalId} is OpenZeppelin's `hashProposal` with its top three
+ * bits replaced: bits 255..254 hold the proposal's category and bit 253 is set when the proposal suspends or removes
+ * members (its quorum then leaves their power out, see {proposalQuorum}). The category is a pure function of the
+ * actions, so the id stays computable in advance; tools must use {IGovernor-getProposalId} (as for OpenZeppelin's
+ * GovernorSequentialProposalId) or the id in {IGovernor-ProposalCreated}, not `hashProposal`.
  */
 interface IConsortiumGovernor {
-    /// @notice Proposal categories, from least to most strict. The strictest action decides.
-    enum Category {
-        Ordinary,
-        Treasury,
-        Membership,
-        Constitutional
-    }
-
-    /// @notice An exact share, such as 2/3.
-    struct Fraction {
-        uint16 numerator;
-        uint16 denominator;
-    }
-
-    /// @notice The rule of one category: participation quorum (For + Against + Abstain, as a share of the total
-    /// voting power at the snapshot) and approval threshold (For as a share of For + Against).
-    struct CategoryRule {
-        Fraction quorum;
-        Fraction approval;
-    }
-
-    /// @notice All rules in force from one timepoint on.
-    struct RuleSet {
-        CategoryRule[4] rules;
-        bool earlyClose;
-    }
-
-    /// @notice The rules in force changed; they apply to proposals created from `effectiveFrom` on.
-    event RulesUpdated(uint256 indexed ruleSetId, uint48 effectiveFrom, RuleSet rules);
-
-    /// @notice Proposal `proposalId` falls into `category`.
-    event ProposalCategorized(uint256 indexed proposalId, Category category);
+    /// @notice `relayer` submitted `voter`'s signed ballot on `proposalId`; the {IGovernor-VoteCast} event that
+    /// follows in the same transaction records the vote itself.
+    event VoteRelayed(uint256 indexed proposalId, address indexed voter, address relayer);
 
     /// @dev `proposer` holds no vote in the consortium (not an active voting member).
     error GovernorProposerNotMember(address proposer);
-    /// @dev `voter` is not an active member and cannot vote.
+    /// @dev `voter` is not an active voting member, or its vote was interrupted (suspension, resignation, role
+    /// change) since the proposal's snapshot.
     error GovernorVoterNotActive(address voter);
-    /// @dev A fraction is malformed (zero denominator, above one) or below the agreement's floor.
-    error GovernorInvalidRule(Category category);
-    /// @dev A category's rule is weaker than the rule of a less strict category.
-    error GovernorRulesNotMonotonic(Category category);
+    /// @dev `voter` held no voting power in this proposal's electorate at its snapshot.
+    error GovernorNoVotingPower(address voter, uint256 snapshot);
     /// @dev No proposal `proposalId`.
     error GovernorUnknownProposal(uint256 proposalId);
+    /// @dev The proposal names `account` in more than one suspension or removal.
+    error GovernorDuplicateSanction(address account);
+    /// @dev The governor's timelock is fixed: the membership registry is governed by it for good.
+    error GovernorTimelockFixed();
 
     /// @notice The category the contract derives for these actions.
-    function categorize(address[] calldata targets, uint256[] calldata values, bytes[] calldata calldatas)
-        external
-        view
-        returns (Category);
+    function categorize(
+        address[] calldata targets,
+        uint256[] calldata values,
+        bytes[] calldata calldatas
+    ) external view returns (IConsortiumRules.Category);
 
     /// @notice The category of proposal `proposalId`.
-    function proposalCategory(uint256 proposalId) external view returns (Category);
+    function proposalCategory(uint256 proposalId) external view returns (IConsortiumRules.Category);
 
-    /// @notice The rule proposal `proposalId` is judged by (the rule of its category in force when it was created).
-    function proposalRule(uint256 proposalId) external view returns (CategoryRule memory);
-
-    /// @notice Votes needed for proposal `proposalId` to reach its quorum.
-    /// @dev Reverts (ERC5805FutureLookup) until the proposal's snapshot has passed: the electorate is not fixed before.
+    /**
+     * @notice Votes needed for proposal `proposalId` to reach its quorum: its category's quorum share of the voting
+     * power at the snapshot in the proposal's electorate (constitutional proposals count constitutional votes only),
+     * leaving out the power of the members the proposal suspends or removes.
+     * @dev Reverts (ERC5805FutureLookup) until the proposal's snapshot has passed: the electorate is not fixed before.
+     */
     function proposalQuorum(uint256 proposalId) external view returns (uint256);
-
-    /// @notice The rules in force at `timepoint`.
-    function rulesAt(uint256 timepoint) external view returns (RuleSet memory);
-
-    /// @notice The lowest quorum and approval threshold any rule may have, fixed at deployment.
-    function ruleFloors() external view returns (Fraction memory minQuorum, Fraction memory minApproval);
-
-    /// @notice Replace the rules; they apply to proposals created from now on. Governance only, and always a
-    /// constitutional decision.
-    function updateRules(RuleSet calldata rules) external;
 }
