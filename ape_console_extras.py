@@ -13,7 +13,7 @@ def ape_init_extras(networks: Any) -> dict[str, Any]:
     import ccsi_dao
     from ccsi_dao.chain import Chain
     from ccsi_dao.errors import CcsiDaoError
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.governance.consortium import Consortium
     from ccsi_dao.settings import Settings
 
     extras: dict[str, Any] = {"ccsi_dao": ccsi_dao}

@@ -98,11 +98,11 @@ class HistoryBuilder:
         from eth_abi import encode
         from eth_utils import keccak
 
-        from ccsi_dao import actions
+        from ccsi_dao.governance import actions
         from ccsi_dao.chain import Chain
-        from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
+        from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
         from ccsi_dao.devnet import dev_account
-        from ccsi_dao.governance import Consortium
+        from ccsi_dao.governance.consortium import Consortium
         from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
         self._encode, self._keccak = encode, keccak
@@ -160,7 +160,7 @@ class HistoryBuilder:
     def _data(self, fn: str, *args: Any) -> str:
         """Calldata, with the selector and types looked up once (web3's encode_abi hashes every ABI entry each time)."""
         if fn not in self._functions:
-            from ccsi_dao.artifacts import abi_type
+            from ccsi_dao.abi.artifacts import abi_type
             from eth_utils import function_signature_to_4byte_selector
 
             item = self.gov.get_function_by_name(fn).abi
@@ -271,10 +271,13 @@ class HistoryBuilder:
 
 def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) -> None:
     from ccsi_dao.chain import Chain
-    from ccsi_dao.decisionlog.index import DEFAULT_RANGE, TRANSFER_TOPIC, DecisionIndex, topic_of
-    from ccsi_dao.decisionlog.verify import verify
-    from ccsi_dao.deployment import DeploymentRecord
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.abi.events import TRANSFER_TOPIC
+    from ccsi_dao.chain.logs import DEFAULT_RANGE
+    from ccsi_dao.decisionlog.store import DecisionIndex
+    from ccsi_dao.decisionlog.sync import topic_of
+    from ccsi_dao.audit.verify import verify
+    from ccsi_dao.governance.deployment import DeploymentRecord
+    from ccsi_dao.governance.consortium import Consortium
 
     record = DeploymentRecord.load(Path(record_path))
     chain = Chain.connect(url)
@@ -306,12 +309,13 @@ def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) 
                        timed_seconds=min(passes))
         elif op == "receipts":
             # the node's own cost of the receipts of the blocks holding votes: blocks found untimed, then bare batches
-            from ccsi_dao.decisionlog.index import BATCH_SIZE, _VOTE_TOPICS
+            from ccsi_dao.chain.transport import BATCH_SIZE
+            from ccsi_dao.decisionlog.sync import VOTE_TOPICS
 
             last = int(w3.eth.block_number)
             blocks: list[str] = []
             for start in range(record.start_block, last + 1, DEFAULT_RANGE):
-                answer = w3.provider.make_request("eth_getLogs", [{"address": record.governor, "topics": [list(_VOTE_TOPICS)],
+                answer = w3.provider.make_request("eth_getLogs", [{"address": record.governor, "topics": [list(VOTE_TOPICS)],
                                                                    "fromBlock": hex(start),
                                                                    "toBlock": hex(min(last, start + DEFAULT_RANGE - 1))}])
                 blocks += list(dict.fromkeys(item["blockNumber"] for item in answer["result"]))
@@ -369,8 +373,10 @@ def _vm_hwm_kb() -> int:
 
 def _time_requests() -> dict[str, float]:
     """Seconds spent in the fetcher's requests (HTTP round trip, the node's work, JSON decoding), by JSON-RPC method:
-    the outermost of ``LogFetcher.logs`` / ``call_many`` / ``call`` is timed, the rest of the time is the library's."""
-    from ccsi_dao.decisionlog.index import LogFetcher
+    the outermost of ``LogFetcher.logs`` / ``Transport.batch`` / ``Transport.request`` is timed, the rest of the time
+    is the library's."""
+    from ccsi_dao.chain.logs import LogFetcher
+    from ccsi_dao.chain.transport import Transport
 
     spent: dict[str, float] = {}
     depth = [0]
@@ -389,8 +395,8 @@ def _time_requests() -> dict[str, float]:
         return timed
 
     LogFetcher.logs = wrap(LogFetcher.logs, lambda *a: "eth_getLogs")  # type: ignore[method-assign]
-    LogFetcher.call_many = wrap(LogFetcher.call_many, lambda calls: calls[0][0] if calls else "none")  # type: ignore[method-assign]
-    LogFetcher.call = wrap(LogFetcher.call, lambda method, params: method)  # type: ignore[method-assign]
+    Transport.batch = wrap(Transport.batch, lambda calls: calls[0][0] if calls else "none")  # type: ignore[method-assign]
+    Transport.request = wrap(Transport.request, lambda method, params: method)  # type: ignore[method-assign]
     return spent
 
 

@@ -17,8 +17,8 @@ from eth_account.signers.local import LocalAccount
 from ccsi_dao.chain import Chain
 from ccsi_dao.devnet import DEV_MNEMONIC, free_port  # noqa: F401 - free_port is imported by tests from here
 from ccsi_dao.devnet import start_anvil as start_throwaway_anvil
-from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from eth_account.signers.local import LocalAccount
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
 
-from ccsi_dao.actions import Action
-from ccsi_dao.governance import Consortium, Proposal
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.consortium import Consortium, Proposal
 from ccsi_dao.types import ProposalState, VoteType
 
 FOR, AGAINST, ABSTAIN = VoteType.FOR, VoteType.AGAINST, VoteType.ABSTAIN

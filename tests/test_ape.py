@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ccsi_dao.artifacts import load_artifact
+from ccsi_dao.abi.artifacts import load_artifact
 
 ROOT = Path(__file__).resolve().parent.parent
 APE = str(Path(sys.executable).with_name("ape"))

@@ -10,9 +10,9 @@ import pytest
 import solcx
 from packaging.version import Version
 
-from ccsi_dao import build
-from ccsi_dao.artifacts import TEST_ARTIFACTS_DIR, artifact_names, artifact_sha256, load_artifact, load_test_artifact
-from ccsi_dao.solc import PROJECT_ROOT, SOLC_LONG_VERSION, ensure_solc, install_shim, is_shim
+from tools import build
+from ccsi_dao.abi.artifacts import TEST_ARTIFACTS_DIR, artifact_names, artifact_sha256, load_artifact, load_test_artifact
+from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, ensure_solc, install_shim, is_shim
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +38,8 @@ def test_committed_artifacts_match_a_fresh_build(fresh: tuple[dict[Path, bytes],
     for folder in build.ARTIFACT_DIRS:
         assert sorted(p.name for p in (dest / folder).glob("*.json")) == sorted(
             p.name for p in (PROJECT_ROOT / folder).glob("*.json")
-        ), f"{folder}: run python -m ccsi_dao.build"
-    assert build.differences(files, PROJECT_ROOT) == [], "run python -m ccsi_dao.build and commit the artifacts"
+        ), f"{folder}: run python -m tools.build"
+    assert build.differences(files, PROJECT_ROOT) == [], "run python -m tools.build and commit the artifacts"
 
 
 def test_artifacts_load_and_match_their_source(fresh: tuple[dict[Path, bytes], Path]) -> None:

@@ -9,8 +9,8 @@ from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak
 from scenario import Round
 
-from ccsi_dao import actions
-from ccsi_dao.actions import Action
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, ProposalState, Ratio, Role
 

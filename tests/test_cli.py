@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from ccsi_dao import actions
+from ccsi_dao.governance import actions
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import DeploymentRecord, create_address
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord, create_address
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import ProposalState, VoteType
 from cli_harness import SMALL, Cli, Result, Rpc, digest, dev_account, run_parallel, write_keystore
 from conftest import free_port, start_anvil

@@ -7,7 +7,7 @@ from conftest import suite_params
 from eth_utils import keccak
 from scenario import Round
 
-from ccsi_dao.deployment import DeploymentRecord, Suite, check_privileges, deploy_suite
+from ccsi_dao.governance.deployment import DeploymentRecord, Suite, check_privileges, deploy_suite
 from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
 
 
@@ -73,8 +73,8 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
 
     from eth_account import Account
 
-    from ccsi_dao.deployment import MEMBERS_PER_TRANSACTION, InitialMember
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.governance.deployment import MEMBERS_PER_TRANSACTION, InitialMember
+    from ccsi_dao.governance.consortium import Consortium
     from ccsi_dao.types import Role, StakeholderGroup
 
     members = tuple(
@@ -93,7 +93,7 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
 
 
 def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) -> None:
-    from ccsi_dao.artifacts import load_artifact
+    from ccsi_dao.abi.artifacts import load_artifact
 
     art = load_artifact("ConsortiumMembership")
     members = [m.as_tuple() for m in suite_params(accounts).members]

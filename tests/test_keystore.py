@@ -14,7 +14,7 @@ from eth_account import Account
 
 from ccsi_dao.errors import ConfigError, UserError
 from ccsi_dao.fileio import write_atomic
-from ccsi_dao.keystore import SCRYPT_N, KeyStore, read_password
+from ccsi_dao.chain.keystore import SCRYPT_N, KeyStore, read_password
 
 # anvil's public development key 1 (never holds real value)
 KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scenario import AGAINST, FOR, Round
 
-from ccsi_dao import actions
+from ccsi_dao.governance import actions
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup
 

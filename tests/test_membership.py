@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from scenario import FOR, Round
 
-from ccsi_dao import actions
+from ccsi_dao.governance import actions
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import MemberStatus, Role, StakeholderGroup
 

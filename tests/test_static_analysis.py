@@ -1,7 +1,7 @@
 """Static analysis: slither over the contracts, offline, with every High or Medium finding justified.
 
 forge (the npm package @foundry-rs/forge) compiles ``contracts/`` (without ``contracts/test/``) with the project's
-pinned solc 0.8.28 (``ccsi_dao.solc.ensure_solc``, offline) with build info, into a folder of its own per
+pinned solc 0.8.28 (``tools.solc.ensure_solc``, offline) with build info, into a folder of its own per
 version of the sources (``.build/slither/<hash>``, reused while they do not change); slither reads that build
 (``--foundry-ignore-compile``) and reports findings outside OpenZeppelin and the test contracts. Each
 High or Medium finding must be accepted in ``contracts/SLITHER.md`` (detector, file, function, statement and a
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from ccsi_dao.build import collect_sources
-from ccsi_dao.solc import SOLC_LONG_VERSION, ensure_solc
+from tools.build import collect_sources
+from tools.solc import SOLC_LONG_VERSION, ensure_solc
 
 ROOT = Path(__file__).resolve().parents[1]
 FORGE_DIR = ROOT / "node_modules" / "@foundry-rs" / "forge-linux-amd64" / "bin"

@@ -6,10 +6,10 @@ import pytest
 from conftest import suite_params
 from scenario import AGAINST, FOR, Round
 
-from ccsi_dao import actions
-from ccsi_dao.deployment import deploy_suite
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.errors import ContractRevertError
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import ProposalState
 
 

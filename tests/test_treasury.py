@@ -6,8 +6,8 @@ import pytest
 from scenario import Round
 from web3 import Web3
 
-from ccsi_dao import actions
-from ccsi_dao.artifacts import load_test_artifact
+from ccsi_dao.governance import actions
+from ccsi_dao.abi.artifacts import load_test_artifact
 from ccsi_dao.chain import Call
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category

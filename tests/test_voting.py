@@ -13,10 +13,10 @@ from scenario import AGAINST, FOR, Round
 
 from web3.logs import DISCARD
 
-from ccsi_dao import actions
-from ccsi_dao.deployment import deploy_suite
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.errors import ContractRevertError, UserError
-from ccsi_dao.governance import Ballot, Consortium
+from ccsi_dao.governance.consortium import Ballot, Consortium
 from ccsi_dao.types import Role, StakeholderGroup
 
 

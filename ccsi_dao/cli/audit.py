@@ -29,7 +29,7 @@ def _progress(synced_to: int, target: int, first: int) -> None:
 
 
 def _open(ctx: typer.Context, index: Path | None, sync: bool, confirmations: int | None, max_range: int):
-    from ccsi_dao.decisionlog.index import open_index
+    from ccsi_dao.decisionlog.store import open_index
 
     s = settings(ctx)
     record = s.record()
@@ -101,8 +101,8 @@ def verify(
     only_failures: Annotated[bool, typer.Option("--failures", help="Print only discrepancies.")] = False,
 ) -> None:
     """Recompute every decision from raw chain data and compare with the contracts (and the local index)."""
-    from ccsi_dao.decisionlog.index import default_index_path, open_index
-    from ccsi_dao.decisionlog.verify import verify as run
+    from ccsi_dao.decisionlog.store import default_index_path, open_index
+    from ccsi_dao.audit.verify import verify as run
 
     s = settings(ctx)
     consortium = s.consortium()
@@ -134,7 +134,7 @@ def verify_code(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Check that the code at each deployed address is the committed artifacts' code."""
-    from ccsi_dao.decisionlog.verify import verify_code as run
+    from ccsi_dao.audit.bytecode import verify_code as run
 
     result = run(settings(ctx).consortium())
     if as_json:
@@ -158,9 +158,9 @@ def report(
 ) -> None:
     """Write a self-contained HTML report (and Markdown): members, proposals, votes, participation, verification."""
     from ccsi_dao.decisionlog.history import load_history
-    from ccsi_dao.decisionlog.report import write_report
+    from ccsi_dao.audit.report import write_report
     from ccsi_dao.fileio import check_writable
-    from ccsi_dao.decisionlog.verify import verify as run
+    from ccsi_dao.audit.verify import verify as run
 
     check_writable(output)
     s, record, idx, chain = _open(ctx, index, True, confirmations, max_range)

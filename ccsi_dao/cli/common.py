@@ -115,12 +115,12 @@ def _chain_failure(exc: Exception) -> str | None:
     """One sentence if ``exc`` is a failure of the connection to the node or the node's error answer, else None."""
     requests = sys.modules.get("requests")
     if requests is not None and isinstance(exc, requests.RequestException):
-        from ccsi_dao.chain import _transport_reason
+        from ccsi_dao.chain.translate import transport_reason as _transport_reason
 
         return f"the chain did not answer: {_transport_reason(exc)}"
     web3_exceptions = sys.modules.get("web3.exceptions")
     if web3_exceptions is not None and isinstance(exc, web3_exceptions.Web3RPCError):
-        from ccsi_dao.chain import _brief
+        from ccsi_dao.chain.translate import brief as _brief
 
         return f"the node refused the request: {_brief(exc)}"
     return None

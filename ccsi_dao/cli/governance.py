@@ -23,8 +23,8 @@ from ccsi_dao.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ccsi_dao.describe import ActionDescriber
-    from ccsi_dao.governance import Member, ProposalStatus
+    from ccsi_dao.governance.describe import ActionDescriber
+    from ccsi_dao.governance.consortium import Member, ProposalStatus
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
 members_app = new_app("Show the consortium's members.")
@@ -47,7 +47,7 @@ def deploy(
 ) -> None:
     """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record."""
     from ccsi_dao.agreement import load_agreement
-    from ccsi_dao.deployment import SuiteParams, deploy_suite
+    from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
     from ccsi_dao.errors import UserError
 
     s = settings(ctx, account, password_file)
@@ -71,7 +71,7 @@ def deploy(
 # ---------------------------------------------------------------------- members
 
 def _member_json(m: "Member") -> dict[str, Any]:
-    from ccsi_dao.agreement import group_name, role_name
+    from ccsi_dao.types import group_name, role_name
 
     return {"address": m.address, "name": m.name, "role": role_name(m.role), "group": group_name(m.group),
             "status": m.status.name.lower(), "weight": m.weight, "joined_at": m.joined_at, "proxy": m.proxy, "power": m.power}
@@ -240,7 +240,7 @@ def relay(
     import json
 
     from ccsi_dao.errors import ConfigError, UserError
-    from ccsi_dao.governance import Ballot
+    from ccsi_dao.governance.consortium import Ballot
 
     loaded = []
     for path in ballots:  # every file is checked before anything is sent
@@ -272,7 +272,7 @@ def _lifecycle(ctx: typer.Context, proposal: str, account: str | None, password_
     past = {"queue": "queued", "execute": "executed", "cancel": "cancelled"}[step]
     extra = ""
     if step == "queue":
-        extra = f"; executable from {when(dao.governor.functions.proposalEta(p.id).call())}"
+        extra = f"; executable from {when(dao.chain.read(dao.governor.functions.proposalEta(p.id)))}"
     done(f"{past} #{number} (tx 0x{bytes(receipt['transactionHash']).hex()}){extra}")
 
 

@@ -11,7 +11,7 @@ import typer
 from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, new_app, password_prompt, settings
 
 if TYPE_CHECKING:
-    from ccsi_dao.actions import Action
+    from ccsi_dao.governance.actions import Action
 
 _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -81,7 +81,7 @@ def _submit(
 
 def _registry_call(builder_name: str):  # noqa: ANN202
     def build_for(address: str):  # noqa: ANN202
-        from ccsi_dao import actions
+        from ccsi_dao.governance import actions
         from ccsi_dao.addresses import parse_address
 
         target = parse_address(address)
@@ -102,7 +102,7 @@ def admit(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose admitting a new member."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
     from ccsi_dao.types import StakeholderGroup
@@ -138,7 +138,7 @@ def set_weight(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's voting weight."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
 
     target = parse_address(address)
@@ -152,7 +152,7 @@ def set_role(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's role."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
 
     target = parse_address(address)
@@ -168,7 +168,7 @@ def amend(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose a new version of the consortium agreement (constitutional)."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.agreement import sha256_file
 
     from ccsi_dao.errors import UserError
@@ -190,7 +190,7 @@ def transfer(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose paying from the treasury, in ETH or an ERC-20 token."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
 
     recipient = parse_address(to)
@@ -216,7 +216,7 @@ def rules(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a category's quorum or approval threshold (constitutional)."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.agreement import parse_ratio
     from ccsi_dao.errors import UserError
     from ccsi_dao.types import Category
@@ -251,7 +251,7 @@ def signal(
     account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose a text-only decision (ordinary; no on-chain effect beyond the record of the vote)."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.errors import UserError
 
     if not "".join(c for c in description if c.isprintable()).strip():
@@ -269,7 +269,7 @@ def raw(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose any other call (its category is still derived on chain: unknown calls on the DAO are constitutional)."""
-    from ccsi_dao import actions
+    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
 

@@ -14,7 +14,7 @@ AliasArg = Annotated[str, typer.Argument(help="Name of the key, e.g. ministry or
 
 def _new_password(password_file: Path | None) -> str:
     from ccsi_dao.cli.common import password_prompt
-    from ccsi_dao.keystore import read_password
+    from ccsi_dao.chain.keystore import read_password
 
     prompt = password_prompt()
     if prompt is not None and password_file is None:
@@ -26,7 +26,7 @@ def _new_password(password_file: Path | None) -> str:
 @handled
 def new(alias: AliasArg, password_file: PasswordFileOpt = None) -> None:
     """Create a new random key, stored encrypted."""
-    from ccsi_dao.keystore import KeyStore, check_alias
+    from ccsi_dao.chain.keystore import KeyStore, check_alias
 
     check_alias(alias)
     address = KeyStore().new(alias, _new_password(password_file))
@@ -43,7 +43,7 @@ def import_(
     """Import an existing private key, stored encrypted."""
     from ccsi_dao.cli.common import password_prompt
     from ccsi_dao.errors import ConfigError, UserError
-    from ccsi_dao.keystore import KeyStore, check_alias
+    from ccsi_dao.chain.keystore import KeyStore, check_alias
 
     check_alias(alias)
     if key_file is not None:
@@ -63,7 +63,7 @@ def import_(
 @handled
 def list_(json_: JsonOpt = False) -> None:
     """List the keys ccsi-dao can sign with (its own, ape's and Foundry's keystores)."""
-    from ccsi_dao.keystore import KeyStore
+    from ccsi_dao.chain.keystore import KeyStore
 
     keys = KeyStore().list()
     if json_:
@@ -79,6 +79,6 @@ def list_(json_: JsonOpt = False) -> None:
 @handled
 def address(alias: AliasArg) -> None:
     """Print a key's address (no password needed)."""
-    from ccsi_dao.keystore import KeyStore
+    from ccsi_dao.chain.keystore import KeyStore
 
     typer.echo(KeyStore().address(alias))

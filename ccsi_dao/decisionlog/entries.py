@@ -16,9 +16,9 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from ccsi_dao.agreement import group_name, role_name
+from ccsi_dao.types import group_name, role_name
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, rule_set
-from ccsi_dao.describe import ActionDescriber, format_eth
+from ccsi_dao.governance.describe import ActionDescriber, format_eth
 from ccsi_dao.errors import UserError
 from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup
 
@@ -193,7 +193,7 @@ def entries(history: History) -> list[Entry]:
 
 
 def _action(a: dict[str, Any]) -> Any:
-    from ccsi_dao.actions import Action
+    from ccsi_dao.governance.actions import Action
 
     return Action(to_checksum_address(a["target"]), int(a["value"]), bytes(a["data"]))
 

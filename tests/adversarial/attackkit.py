@@ -10,10 +10,10 @@ from eth_account.signers.local import LocalAccount
 from scenario import Round
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from ccsi_dao.actions import Action
-from ccsi_dao.artifacts import artifact_names, load_artifact, load_test_artifact, TEST_ARTIFACTS_DIR
-from ccsi_dao.governance import Consortium, Proposal
-from ccsi_dao.reverts import RevertDecoder
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.abi.artifacts import artifact_names, load_artifact, load_test_artifact, TEST_ARTIFACTS_DIR
+from ccsi_dao.governance.consortium import Consortium, Proposal
+from ccsi_dao.abi.reverts import RevertDecoder
 from ccsi_dao.types import ProposalState
 
 # Every custom error of the suite and of the test contracts, so a refused call can be named exactly.

@@ -26,12 +26,12 @@ from scenario import ABSTAIN, AGAINST, FOR, Round
 from web3 import Web3
 from web3.logs import DISCARD
 
-from ccsi_dao import actions
-from ccsi_dao.actions import RULE_SET_TYPE, Action
-from ccsi_dao.artifacts import load_artifact, load_test_artifact
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import RULE_SET_TYPE, Action
+from ccsi_dao.abi.artifacts import load_artifact, load_test_artifact
 from ccsi_dao.chain import Call
 from ccsi_dao.errors import ContractRevertError
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup
 
 ORDINARY, TREASURY, MEMBERSHIP, CONSTITUTIONAL = Category
@@ -291,7 +291,7 @@ def test_forged_and_reused_ballots_are_rejected(rounds: Round, dao, accounts) ->
     message = {"proposalId": proposal.id, "support": int(FOR), "voter": accounts[3].address, "nonce": 0}
     ballot_type = [{"name": k, "type": t} for k, t in
                    (("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256"))]
-    signable = encode_typed_data(domain_data=dao._domain(), message_types={"Ballot": ballot_type}, message_data=message)
+    signable = encode_typed_data(domain_data=dao.eip712_domain(), message_types={"Ballot": ballot_type}, message_data=message)
     impostor = bytes(Account.sign_message(signable, accounts[4].key).signature)
     with pytest.raises(ContractRevertError) as err:
         dao.relay(accounts[0], dataclasses.replace(ballot, signature=impostor))

@@ -43,9 +43,9 @@ from hypothesis.stateful import (
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from ccsi_dao import actions
-from ccsi_dao.actions import Action
-from ccsi_dao.artifacts import abi_type
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.abi.artifacts import abi_type
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, VoteType
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from ccsi_dao import actions
-from ccsi_dao.artifacts import load_test_artifact
+from ccsi_dao.governance import actions
+from ccsi_dao.abi.artifacts import load_test_artifact
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import deploy_suite
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 from conftest import TEST_RULES, start_anvil, suite_params
 from scenario import FOR, Round

@@ -24,12 +24,15 @@ from web3 import HTTPProvider, Web3
 from ccsi_dao.chain import Chain
 from ccsi_dao.cli.main import app
 from ccsi_dao.decisionlog.entries import Filters, entries, render, select
-from ccsi_dao.decisionlog.history import categorize, load_history
-from ccsi_dao.decisionlog.index import DecisionIndex, LogFetcher
-from ccsi_dao.decisionlog.verify import verify, verify_code
-from ccsi_dao.deployment import deploy_suite
+from ccsi_dao.decisionlog.history import load_history
+from ccsi_dao.governance.categories import categorize
+from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.decisionlog.store import DecisionIndex
+from ccsi_dao.audit.bytecode import verify_code
+from ccsi_dao.audit.verify import verify
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.errors import ConfigError
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category
 from conftest import start_anvil, suite_params
 from scenario import Round
@@ -147,7 +150,7 @@ def test_verify_reports_a_tampered_index(built: Built, tmp_path: Path) -> None:
 
 def test_verify_reports_discrepancies_of_the_chain_data(built: Built) -> None:
     """Remove the resignation from the data verify reads (a "missing event"): the rebuilt records disagree."""
-    from ccsi_dao.decisionlog import verify as module
+    from ccsi_dao.audit import verify as module
 
     original = module.read_range
 
@@ -265,8 +268,8 @@ def test_reorg_is_detected_and_repaired(accounts, tmp_path: Path) -> None:
 _SYNC_SCRIPT = """
 import sys, time
 from web3 import HTTPProvider, Web3
-from ccsi_dao.deployment import DeploymentRecord
-from ccsi_dao.decisionlog.index import DecisionIndex
+from ccsi_dao.governance.deployment import DeploymentRecord
+from ccsi_dao.decisionlog.store import DecisionIndex
 record = DeploymentRecord.load(sys.argv[1])
 index = DecisionIndex(sys.argv[2], record)
 print("ready", flush=True)

@@ -33,11 +33,11 @@ from conftest import free_port
 from faultlib import CLI, PASSWORD, assert_clean_error, dev_accounts, hash_tree, rpc, write_keystore
 from typer.testing import CliRunner
 
-from ccsi_dao.actions import signal
+from ccsi_dao.governance.actions import signal
 from ccsi_dao.agreement import load_agreement
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import SuiteParams, deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import VoteType
 
 pytestmark = pytest.mark.slow

@@ -27,11 +27,11 @@ from faultlib import (
     write_keystore,
 )
 
-from ccsi_dao import actions
+from ccsi_dao.governance import actions
 from ccsi_dao.agreement import load_agreement
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import DeploymentRecord, SuiteParams, deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord, SuiteParams, deploy_suite
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import VoteType
 
 pytestmark = pytest.mark.slow

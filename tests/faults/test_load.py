@@ -11,10 +11,10 @@ import pytest
 from conftest import TEST_RULES
 from faultlib import CLI, advance, ccsi, cli_env, dev_accounts, launch_anvil, nonce, stop, write_keystore
 
-from ccsi_dao.actions import signal
+from ccsi_dao.governance.actions import signal
 from ccsi_dao.chain import Call, Chain
-from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Role, StakeholderGroup, VoteType
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_fifty_partners_vote_at_once(world) -> None:
     vote is counted exactly once, with its weight, and each voter sent exactly one transaction."""
     import ccsi_dao.cli.main  # noqa: F401  - imported before the fork: children start warm
     import ccsi_dao.governance  # noqa: F401
-    import ccsi_dao.keystore  # noqa: F401
+    import ccsi_dao.chain.keystore  # noqa: F401
 
     url, accounts, dao, home = world
     proposal_id = open_proposal(dao, accounts[1], url, "Fifty at once")

@@ -14,10 +14,10 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-from ccsi_dao.actions import SIGNAL_TARGET, Action
-from ccsi_dao.agreement import group_name, role_name
-from ccsi_dao.artifacts import abi_type, load_artifact
-from ccsi_dao.deployment import DeploymentRecord
+from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
+from ccsi_dao.types import group_name, role_name
+from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, Role, StakeholderGroup
 
 _ERC20 = {

@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ccsi_dao.artifacts import artifact_sha256, load_artifact
+from ccsi_dao.abi.artifacts import artifact_sha256, load_artifact
 from ccsi_dao.chain import Chain
 from ccsi_dao.errors import ConfigError, UserError
 from ccsi_dao.fileio import write_atomic
@@ -159,10 +159,10 @@ class Suite:
     timelock: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        eth = self.chain.w3.eth
-        self.governor = eth.contract(address=self.record.governor, abi=load_artifact("ConsortiumGovernor").abi)
-        self.membership = eth.contract(address=self.record.membership, abi=load_artifact("ConsortiumMembership").abi)
-        self.timelock = eth.contract(address=self.record.timelock, abi=load_artifact("ConsortiumTimelock").abi)
+        contract, record = self.chain.contract, self.record
+        self.governor = contract(record.governor, load_artifact("ConsortiumGovernor").abi)
+        self.membership = contract(record.membership, load_artifact("ConsortiumMembership").abi)
+        self.timelock = contract(record.timelock, load_artifact("ConsortiumTimelock").abi)
 
 
 def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> DeploymentRecord:
@@ -172,8 +172,7 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     :data:`MEMBERS_PER_TRANSACTION` partners is registered in further batches by the deployer, who then seals the
     initial membership, giving up that right; the result is checked against ``params`` member by member.
     """
-    w3 = chain.w3
-    nonce = w3.eth.get_transaction_count(deployer.address, "pending")
+    nonce = chain.pending_nonce(deployer.address)
     predicted_governor = create_address(deployer.address, nonce + 2)
     artifacts = {name: load_artifact(name) for name in SUITE}
 
@@ -200,16 +199,16 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
             f"the deployer's key was used by another transaction during deployment; the timelock at {timelock} "
             "trusts the wrong governor and must not be used. Deploy again without using that key meanwhile"
         )
-    registry = w3.eth.contract(address=membership, abi=artifacts["ConsortiumMembership"].abi)
+    registry = chain.contract(membership, artifacts["ConsortiumMembership"].abi)
     extra = {}
     for number, batch in enumerate(batches[1:], start=2):
         receipt = chain.transact(deployer, registry.functions.addInitialMembers(batch), action=f"registering partners (batch {number})")
         extra[f"InitialMembers{number}"] = receipt
     if len(batches) > 1:
         extra["SealInitialMembers"] = chain.transact(deployer, registry.functions.sealInitialMembers(), action="sealing the membership")
-    _check_members(registry, params)
+    _check_members(chain, registry, params)
     last = list(extra.values())[-1] if extra else r3
-    block = w3.eth.get_block(last["blockNumber"])
+    block = chain.block(last["blockNumber"])
     record = DeploymentRecord(
         consortium=params.name,
         chain_id=chain.chain_id,
@@ -233,14 +232,14 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     return record
 
 
-def _check_members(registry: Any, params: SuiteParams) -> None:
+def _check_members(chain: Chain, registry: Any, params: SuiteParams) -> None:
     """The registry holds exactly the agreement's partners, in its order."""
     fns = registry.functions
-    if fns.memberCount().call() != len(params.members):
+    if chain.read(fns.memberCount()) != len(params.members):
         raise UserError("the registry does not hold the agreement's partners; do not use this deployment")
     for index, member in enumerate(params.members):
-        account = fns.memberAt(index).call()
-        role, group, status, _joined, weight, _index, name = fns.memberOf(account).call()
+        account = chain.read(fns.memberAt(index))
+        role, group, status, _joined, weight, _index, name = chain.read(fns.memberOf(account))
         got = (account, role, group, weight, name, status)
         want = (to_checksum_address(member.address), int(member.role), int(member.group), member.weight, member.name, 1)
         if got != want:
@@ -254,15 +253,15 @@ def check_privileges(suite: Suite) -> list[str]:
     timelock: the governor must be its only proposer, canceller and executor, the timelock its only administrator,
     judged from current state and from every ``RoleGranted`` event since deployment.
     """
-    record, tl = suite.record, suite.timelock
+    record, tl, read = suite.record, suite.timelock, suite.chain.read
     findings: list[str] = []
-    if suite.membership.functions.governance().call() != record.timelock:
+    if read(suite.membership.functions.governance()) != record.timelock:
         findings.append("the membership registry is not governed by the timelock")
-    if suite.governor.functions.timelock().call() != record.timelock:
+    if read(suite.governor.functions.timelock()) != record.timelock:
         findings.append("the governor does not execute through the timelock")
-    if suite.governor.functions.token().call() != record.membership:
+    if read(suite.governor.functions.token()) != record.membership:
         findings.append("the governor does not take voting power from the membership registry")
-    if int(suite.membership.functions.bootstrapper().call(), 16) != 0:
+    if int(read(suite.membership.functions.bootstrapper()), 16) != 0:
         findings.append("the initial membership is not sealed: the deployer can still register members")
 
     expected = {
@@ -277,7 +276,7 @@ def check_privileges(suite: Suite) -> list[str]:
         holders[role_names[bytes(event["args"]["role"])]].add(to_checksum_address(event["args"]["account"]))
     for name, role in _ROLES.items():
         for account in holders[name] | expected[name] | {record.deployer, "0x" + "00" * 20}:
-            has = tl.functions.hasRole(role, to_checksum_address(account)).call()
+            has = read(tl.functions.hasRole(role, to_checksum_address(account)))
             if has and account not in expected[name]:
                 who = "the deployer" if account == record.deployer else to_checksum_address(account)
                 findings.append(f"{who} holds the timelock's {name} role")
@@ -287,8 +286,7 @@ def check_privileges(suite: Suite) -> list[str]:
 
 
 def _role_events(suite: Suite) -> list[Any]:
-    events = suite.timelock.events.RoleGranted
-    return list(events.get_logs(from_block=suite.record.start_block))
+    return suite.chain.events(suite.timelock.events.RoleGranted, suite.record.start_block)
 
 
 def create_address(sender: str, nonce: int) -> str:

@@ -1,6 +1,6 @@
-"""Read the contract artifacts written by ``python -m ccsi_dao.build``.
+"""Read the contract artifacts written by ``python -m tools.build``.
 
-Production artifacts ship in the package (``ccsi_dao/artifacts/``); test-only contracts live in
+Production artifacts ship in the package (``ccsi_dao/abi/artifacts/``); test-only contracts live in
 ``tests/artifacts/`` and are read with :func:`load_test_artifact` (or ``directory=TEST_ARTIFACTS_DIR``).
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 
 from ccsi_dao.errors import ConfigError
 
-TEST_ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+TEST_ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
+"""Where a source checkout keeps the artifacts of ``contracts/test/`` (not part of the wheel)."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ def _read(name: str, directory: Path | str | None) -> bytes:
         raise ConfigError(f"{name!r} is not a contract name.")
     try:
         if directory is None:
-            return resources.files("ccsi_dao").joinpath("artifacts", f"{name}.json").read_bytes()
+            return resources.files("ccsi_dao.abi").joinpath("artifacts", f"{name}.json").read_bytes()
         return (Path(directory) / f"{name}.json").read_bytes()
     except FileNotFoundError:
-        where = directory or "ccsi_dao/artifacts"
-        raise ConfigError(f"There is no artifact for contract {name!r} in {where}: run python -m ccsi_dao.build.") from None
+        where = directory or "ccsi_dao/abi/artifacts"
+        raise ConfigError(f"There is no artifact for contract {name!r} in {where}: run python -m tools.build.") from None
 
 
 @lru_cache(maxsize=None)
@@ -60,7 +61,7 @@ def load_artifact(name: str, directory: Path | str | None = None) -> Artifact:
             compiler_version=data["compiler"]["version"],
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"The artifact of {name} is malformed ({exc!r}): run python -m ccsi_dao.build.") from exc
+        raise ConfigError(f"The artifact of {name} is malformed ({exc!r}): run python -m tools.build.") from exc
 
 
 def load_test_artifact(name: str) -> Artifact:
@@ -86,5 +87,5 @@ def abi_type(item: dict[str, Any]) -> str:
 
 def artifact_names(directory: Path | str | None = None) -> list[str]:
     """Names of the contracts with an artifact, sorted."""
-    folder = resources.files("ccsi_dao").joinpath("artifacts") if directory is None else Path(directory)
+    folder = resources.files("ccsi_dao.abi").joinpath("artifacts") if directory is None else Path(directory)
     return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))

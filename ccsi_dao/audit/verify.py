@@ -3,26 +3,27 @@
 :func:`verify` never reads the local index to form its judgement: it reads every log of the deployment straight
 from the chain, rebuilds the history (:class:`~ccsi_dao.decisionlog.history.History`) and checks, per proposal and
 for the consortium as a whole, that the contracts' answers agree with the recomputation. If an index is given it is
-compared row by row with the chain, so a tampered or incomplete index is reported too.
-
-:func:`verify_code` checks that the bytecode at each address of the deployment record is the committed artifacts'.
+compared row by row with the chain, so a tampered or incomplete index is reported too. The contracts' answers are
+read at one block, in JSON-RPC batches (:class:`ccsi_dao.chain.BlockReader`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
-from ccsi_dao.artifacts import abi_type, load_artifact
-from ccsi_dao.decisionlog.history import History, ProposalRecord, categorize, rule_set
-from ccsi_dao.decisionlog.index import DecisionIndex, LogFetcher, read_range
-from ccsi_dao.deployment import SUITE
-from ccsi_dao.governance import Consortium
+from ccsi_dao.chain import BlockReader
+from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.decisionlog.history import History, ProposalRecord, rule_set
+from ccsi_dao.decisionlog.store import DecisionIndex
+from ccsi_dao.decisionlog.sync import read_range
+from ccsi_dao.governance.categories import categorize
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
 READ_RANGE = 5_000
@@ -89,19 +90,19 @@ def verify(consortium: Consortium, *, index: DecisionIndex | None = None, last_b
            progress: Callable[[str], None] | None = None) -> Verification:
     """Recompute every proposal and the membership history from the chain; compare with the contracts and the index."""
     started = time.monotonic()
-    w3 = consortium.chain.w3
-    latest = int(w3.eth.block_number)
+    chain = consortium.chain
+    latest = chain.block_number()
     last = latest if last_block is None else min(last_block, latest)
     say = progress or (lambda _text: None)
     say(f"reading blocks {consortium.record.start_block}..{last} from the chain")
     history, logs, blocks, txs = read_chain(consortium, last)
     result = Verification(first_block=consortium.record.start_block, last_block=last,
                           proposals=len(history.proposals), logs=len(logs))
-    now = int(w3.eth.get_block(last)["timestamp"])
+    now = int(chain.block(last)["timestamp"])
     if index is not None:
         _check_index(result, index, logs, blocks, txs, last)
     block_id = last
-    read = _Reader(LogFetcher(w3), block_id)
+    read = chain.reader(block_id)
     proposals = history.proposal_list()
     say(f"reading the contracts' answers for {len(proposals)} proposals at block {block_id}")
     read.prefetch(r for p in proposals for r in _proposal_reads(consortium, history, p, now))
@@ -112,51 +113,6 @@ def verify(consortium: Consortium, *, index: DecisionIndex | None = None, last_b
     _check_timelock(result, consortium, history)
     result.seconds = time.monotonic() - started
     return result
-
-
-class _Reader:
-    """View calls at one block, one ``eth_call`` each (web3's ``call`` costs several requests), with the fetcher's
-    retries. :meth:`prefetch` sends many calls at once in JSON-RPC batches and keeps the chain's answers, which the
-    calls that follow use instead of asking again (the same call at the same block has the same answer)."""
-
-    def __init__(self, fetch: LogFetcher, block: int) -> None:
-        self.fetch = fetch
-        self.block = hex(block)
-        self.codec = fetch.w3.codec
-        self._functions: dict[tuple[str, str], tuple[bytes, list[str], list[str]]] = {}
-        self._requests: dict[tuple[Any, ...], tuple[tuple[str, str], list[str]]] = {}
-        self._answers: dict[tuple[str, str], Any] = {}
-
-    def _request(self, contract: Any, name: str, args: tuple[Any, ...]) -> tuple[tuple[str, str], list[str]]:
-        """``((to, data), output types)`` of a call; the ABI of each function is looked up once, each call encoded once."""
-        memo = (contract.address, name, *args)
-        if memo in self._requests:
-            return self._requests[memo]
-        key = (contract.address, name)
-        if key not in self._functions:
-            fn = contract.get_function_by_name(name)
-            inputs = [abi_type(i) for i in fn.abi["inputs"]]
-            selector = function_signature_to_4byte_selector(f"{name}({','.join(inputs)})")
-            self._functions[key] = (selector, inputs, [abi_type(o) for o in fn.abi["outputs"]])
-        selector, inputs, outputs = self._functions[key]
-        request = (contract.address, "0x" + (selector + self.codec.encode(inputs, list(args))).hex()), outputs
-        self._requests[memo] = request
-        return request
-
-    def prefetch(self, reads: Iterable[tuple[Any, ...]]) -> None:
-        """Ask the chain for every ``(contract, name, *args)`` in ``reads`` at once, in JSON-RPC batches."""
-        todo = list(dict.fromkeys(self._request(contract, name, tuple(args))[0] for contract, name, *args in reads))
-        todo = [key for key in todo if key not in self._answers]
-        answers = self.fetch.call_many([("eth_call", [{"to": to, "data": data}, self.block]) for to, data in todo])
-        self._answers.update(zip(todo, answers, strict=True))
-
-    def __call__(self, contract: Any, name: str, *args: Any) -> Any:
-        key, outputs = self._request(contract, name, args)
-        raw = self._answers.get(key)
-        if raw is None:
-            raw = self.fetch.call("eth_call", [{"to": key[0], "data": key[1]}, self.block])
-        values = self.codec.decode(outputs, bytes.fromhex(raw[2:]))
-        return values[0] if len(values) == 1 else tuple(values)
 
 
 def _proposal_reads(dao: Consortium, history: History, p: ProposalRecord, now: int) -> list[tuple[Any, ...]]:
@@ -213,8 +169,8 @@ def _check_index(result: Verification, index: DecisionIndex, logs: list[Any], bl
 # ---------------------------------------------------------------------- proposals
 
 def _check_proposal(result: Verification, dao: Consortium, history: History, p: ProposalRecord, now: int, block: int,
-                    read: _Reader | None = None) -> None:
-    read = read or _Reader(LogFetcher(dao.chain.w3), block)
+                    read: BlockReader | None = None) -> None:
+    read = read or dao.chain.reader(block)
     subject = f"proposal #{p.number} ({str(p.id)[:10]}...)"
     add = lambda check, ok, evidence: result.add(check, subject, ok, evidence)  # noqa: E731
 
@@ -366,8 +322,8 @@ def _brief(calls: list[tuple[str, int, bytes]]) -> str:
 # ---------------------------------------------------------------------- membership and timelock
 
 def _check_membership(result: Verification, dao: Consortium, history: History, block: int,
-                      read: _Reader | None = None) -> None:
-    read = read or _Reader(LogFetcher(dao.chain.w3), block)
+                      read: BlockReader | None = None) -> None:
+    read = read or dao.chain.reader(block)
     count = read(dao.membership, "memberCount")
     read.prefetch((dao.membership, "memberAt", i) for i in range(count))
     listed = {to_checksum_address(read(dao.membership, "memberAt", i)) for i in range(count)}
@@ -410,72 +366,3 @@ def _check_timelock(result: Verification, dao: Consortium, history: History) -> 
     result.add("timelock", "timelock", not stray,
                f"every executed timelock operation belongs to an executed proposal ({len(history.executed_calls)} operation(s))"
                if not stray else "operations executed without an executed proposal: " + ", ".join("0x" + o.hex() for o in stray))
-
-
-# ---------------------------------------------------------------------- bytecode
-
-def verify_code(consortium: Consortium) -> Verification:
-    """Compare the code at each address of the deployment record with the committed artifacts.
-
-    Method: the runtime code on chain must equal the artifact's ``deployedBytecode`` byte for byte, except inside
-    the operands of ``PUSH32`` instructions whose operand is all zeros in the artifact: that is where solc leaves
-    room for immutables, filled in by the constructor. (The build does not emit ``immutableReferences``; the zero
-    ``PUSH32`` slots are a superset of them, and any code change outside an operand, including the metadata hash
-    that pins the sources, is caught.) The values found there are reported, and the creation transaction's input
-    must start with the artifact's creation bytecode, so the constructor that wrote them is the committed one.
-    """
-    started = time.monotonic()
-    w3 = consortium.chain.w3
-    record = consortium.record
-    result = Verification(first_block=record.start_block, last_block=record.block_number)
-    addresses = {"ConsortiumTimelock": record.timelock, "ConsortiumMembership": record.membership,
-                 "ConsortiumGovernor": record.governor}
-    for name in SUITE:
-        artifact = load_artifact(name)
-        address = addresses[name]
-        code = bytes(w3.eth.get_code(address))
-        expected = artifact.deployed_bytecode
-        slots = immutable_slots(expected)
-        if len(code) != len(expected):
-            result.add("runtime", f"{name} at {address}", False,
-                       f"{len(code)} bytes on chain, {len(expected)} in the artifact")
-        else:
-            allowed = bytearray(len(code))
-            for start in slots:
-                allowed[start:start + 32] = b"\x01" * 32
-            diffs = [i for i in range(len(code)) if code[i] != expected[i] and not allowed[i]]
-            filled = sorted({s for s in slots if code[s:s + 32] != expected[s:s + 32]})
-            values = sorted({"0x" + code[s:s + 32].hex().lstrip("0") for s in filled})
-            result.add("runtime", f"{name} at {address}", not diffs,
-                       (f"{len(code)} bytes equal to the artifact outside {len(slots)} immutable slots "
-                        f"({len(filled)} filled, {len(values)} distinct values)") if not diffs else
-                       f"{len(diffs)} byte(s) differ outside immutable slots, first at offset {diffs[0]}")
-        tx_hash = record.transactions.get(name)
-        if tx_hash:
-            tx = w3.eth.get_transaction(tx_hash)
-            data = bytes(tx["input"])
-            receipt = w3.eth.get_transaction_receipt(tx_hash)
-            ok = data.startswith(artifact.bytecode) and to_checksum_address(receipt["contractAddress"]) == address
-            result.add("creation", f"{name} at {address}", ok,
-                       f"creation transaction {tx_hash[:12]}... input starts with the artifact's creation code "
-                       f"({len(artifact.bytecode)} bytes, {len(data) - len(artifact.bytecode)} bytes of constructor "
-                       f"arguments) and created this address" if ok else
-                       f"creation transaction {tx_hash} does not carry the artifact's creation code or created another address")
-    result.seconds = time.monotonic() - started
-    return result
-
-
-def immutable_slots(code: bytes) -> list[int]:
-    """Offsets of the 32-byte operands of ``PUSH32 0`` instructions (where solc places immutables)."""
-    slots = []
-    i = 0
-    while i < len(code):
-        op = code[i]
-        if 0x60 <= op <= 0x7F:
-            width = op - 0x5F
-            if op == 0x7F and code[i + 1:i + 33] == b"\x00" * 32:
-                slots.append(i + 1)
-            i += 1 + width
-        else:
-            i += 1
-    return slots

@@ -1,7 +1,7 @@
 """Compile ``contracts/`` into deterministic JSON artifacts.
 
-``python -m ccsi_dao.build`` writes one artifact per deployable contract: contracts under
-``contracts/test/`` go to ``tests/artifacts/``, all others to ``ccsi_dao/artifacts/``; artifacts of
+``python -m tools.build`` writes one artifact per deployable contract: contracts under
+``contracts/test/`` go to ``tests/artifacts/``, all others to ``ccsi_dao/abi/artifacts/``; artifacts of
 contracts that no longer exist are removed. ``--check`` writes nothing and exits 1, listing the
 artifacts that differ from a fresh build. Sources (ours plus the OpenZeppelin files they import) are
 passed to solc by content under stable names, so the same sources always give the same bytes.
@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ccsi_dao.errors import CcsiDaoError, ConfigError, UserError
-from ccsi_dao.solc import PROJECT_ROOT, SOLC_LONG_VERSION, atomic_write, ensure_solc
+from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, atomic_write, ensure_solc
 
 OZ_PREFIX = "@openzeppelin/contracts/"
 OZ_VERSION = "5.4.0"
 OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
-ARTIFACT_DIRS = (Path("ccsi_dao/artifacts"), Path("tests/artifacts"))
+ARTIFACT_DIRS = (Path("ccsi_dao/abi/artifacts"), Path("tests/artifacts"))
 SETTINGS: dict[str, Any] = {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun"}
 OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
 
@@ -118,7 +118,7 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
             if not bytecode:  # interfaces and abstract contracts
                 continue
             if "__$" in bytecode:
-                raise ConfigError(f"{name} in {unit} needs library linking, which ccsi_dao.build does not support.")
+                raise ConfigError(f"{name} in {unit} needs library linking, which tools.build does not support.")
             path = folder / f"{name}.json"
             if path in files:
                 raise ConfigError(f"Two deployable contracts are named {name}; artifact names must be unique.")
@@ -170,7 +170,7 @@ def write_files(files: dict[Path, bytes], dest: Path = PROJECT_ROOT) -> list[str
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; see the module docstring."""
-    parser = argparse.ArgumentParser(prog="python -m ccsi_dao.build", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the artifacts differ from a fresh build")
     args = parser.parse_args(argv)
     try:
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     if args.check:
         if diffs := differences(files):
-            print("Artifacts differ from a fresh build (run python -m ccsi_dao.build):", *diffs, sep="\n  ", file=sys.stderr)
+            print("Artifacts differ from a fresh build (run python -m tools.build):", *diffs, sep="\n  ", file=sys.stderr)
             return 1
         print(f"{len(files)} artifacts are up to date.")
         return 0

@@ -7,15 +7,15 @@ membership changes, agreement amendments, treasury transfers, rule changes, a te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.errors import UserError
+from ccsi_dao.governance.categories import ADMIT, REINSTATE, REMOVE, SET_ROLE, SET_WEIGHT, SUSPEND
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 SIGNAL_TARGET = "0x0000000000000000000000000000000000000000"
@@ -40,34 +40,34 @@ def _call(target: str, signature: str, types: list[str], args: list[Any], value:
 def admit(registry: str, account: str, name: str, role: Role = Role.PARTNER,
           group: StakeholderGroup = StakeholderGroup.OTHER, weight: int = 1) -> Action:
     """Admit ``account`` as a member."""
-    return _call(registry, "admit(address,uint8,uint8,uint96,string)",
+    return _call(registry, ADMIT,
                  ["address", "uint8", "uint8", "uint96", "string"],
                  [to_checksum_address(account), int(role), int(group), weight, name])
 
 
 def remove(registry: str, account: str) -> Action:
     """Remove ``account`` from the consortium."""
-    return _call(registry, "remove(address)", ["address"], [to_checksum_address(account)])
+    return _call(registry, REMOVE, ["address"], [to_checksum_address(account)])
 
 
 def suspend(registry: str, account: str) -> Action:
     """Suspend ``account``'s membership."""
-    return _call(registry, "suspend(address)", ["address"], [to_checksum_address(account)])
+    return _call(registry, SUSPEND, ["address"], [to_checksum_address(account)])
 
 
 def reinstate(registry: str, account: str) -> Action:
     """Lift ``account``'s suspension."""
-    return _call(registry, "reinstate(address)", ["address"], [to_checksum_address(account)])
+    return _call(registry, REINSTATE, ["address"], [to_checksum_address(account)])
 
 
 def set_role(registry: str, account: str, role: Role) -> Action:
     """Change ``account``'s role."""
-    return _call(registry, "setRole(address,uint8)", ["address", "uint8"], [to_checksum_address(account), int(role)])
+    return _call(registry, SET_ROLE, ["address", "uint8"], [to_checksum_address(account), int(role)])
 
 
 def set_weight(registry: str, account: str, weight: int) -> Action:
     """Change ``account``'s voting weight."""
-    return _call(registry, "setWeight(address,uint96)", ["address", "uint96"], [to_checksum_address(account), weight])
+    return _call(registry, SET_WEIGHT, ["address", "uint96"], [to_checksum_address(account), weight])
 
 
 def amend_agreement(registry: str, content_hash: bytes, uri: str) -> Action:

@@ -14,7 +14,8 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
-from ccsi_dao.artifacts import abi_type
+from ccsi_dao.abi.artifacts import abi_type
+from ccsi_dao.chain.translate import BasicRevertDecoder
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role
 
@@ -106,7 +107,7 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
 }
 
 
-class RevertDecoder:
+class RevertDecoder(BasicRevertDecoder):
     """Maps revert data to sentences, using the custom errors declared in the given ABIs."""
 
     def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
@@ -119,26 +120,17 @@ class RevertDecoder:
                 signature = f"{item['name']}({','.join(types)})"
                 self._errors[keccak(text=signature)[:4]] = (item["name"], types)
 
-    def decode(self, data: bytes | str | None, *, action: str = "the call") -> ContractRevertError:
-        """A :class:`ContractRevertError` for revert ``data`` (hex or bytes)."""
-        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else (data or b"")
-        if len(raw) >= 4 and raw[:4] in self._errors:
-            name, types = self._errors[raw[:4]]
-            try:
-                args = [_normalise(v) for v in abi_decode(types, raw[4:])]
-            except Exception:  # malformed payload: still name the error
-                args = []
-            reason = _render(name, args)
-            return ContractRevertError(f"{action} was rejected: {reason}.", error_name=name, args={"args": args})
-        if raw[:4] == bytes.fromhex("08c379a0"):  # Error(string)
-            (text,) = abi_decode(["string"], raw[4:])
-            return ContractRevertError(f"{action} was rejected: {text}.", error_name="Error")
-        if raw[:4] == bytes.fromhex("4e487b71"):  # Panic(uint256)
-            (code,) = abi_decode(["uint256"], raw[4:])
-            return ContractRevertError(f"{action} was rejected: the contract panicked (code {code:#x}).", error_name="Panic")
-        detail = f" (revert data 0x{raw.hex()})" if raw else ""
-        return ContractRevertError(f"{action} was rejected by the contract{detail}.")
-
+    def decode_known(self, raw: bytes, action: str) -> ContractRevertError | None:
+        """The sentence for one of the ABIs' custom errors, else None."""
+        if len(raw) < 4 or raw[:4] not in self._errors:
+            return None
+        name, types = self._errors[raw[:4]]
+        try:
+            args = [_normalise(v) for v in abi_decode(types, raw[4:])]
+        except Exception:  # malformed payload: still name the error
+            args = []
+        reason = _render(name, args)
+        return ContractRevertError(f"{action} was rejected: {reason}.", error_name=name, args={"args": args})
 
 
 def _normalise(value: Any) -> Any:
