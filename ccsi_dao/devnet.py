@@ -82,10 +82,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_anvil(*extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0) -> tuple[subprocess.Popen[bytes], str]:
-    """A throwaway anvil (nothing saved) on a free loopback port with ``accounts`` funded development accounts and
-    the ``extra`` options, returned with its URL once it answers; for tests and benchmarks. The caller stops it."""
-    port = free_port()
+def start_anvil(
+    *extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A throwaway anvil (nothing saved) on ``port`` (default: a free loopback port) with ``accounts`` funded
+    development accounts and the ``extra`` options, returned with its URL once it answers; for tests and benchmarks.
+    The caller stops it."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(find_anvil()), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -224,7 +224,7 @@ class Transport:
         )
 
     def request(self, method: str, params: list[Any]) -> Any:
-        """The result of one request, asked again after transient failures."""
+        """The result of one request, asked again after transient failures if it changes nothing."""
 
         def attempt() -> Any:
             self.requests += 1
@@ -244,6 +244,8 @@ class Transport:
             self.retries += 1
 
         try:
+            if not idempotent(method):  # it could act twice: one attempt only
+                return attempt()
             return self.policy.run(attempt, sleep=self._sleep, on_retry=retried)
         except RequestRefused:
             raise
