@@ -17,12 +17,12 @@ from pathlib import Path
 
 from eth_account import Account
 
-from ccsi_dao.governance.actions import signal
 from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
-from ccsi_dao.devnet import Devnet, dev_account
-from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.chain.keystore import SCRYPT_N
+from ccsi_dao.devnet import Devnet, dev_account
+from ccsi_dao.governance.actions import signal
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup, VoteType
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -98,11 +98,11 @@ class HistoryBuilder:
         from eth_abi import encode
         from eth_utils import keccak
 
-        from ccsi_dao.governance import actions
         from ccsi_dao.chain import Chain
-        from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
         from ccsi_dao.devnet import dev_account
+        from ccsi_dao.governance import actions
         from ccsi_dao.governance.consortium import Consortium
+        from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
         from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
         self._encode, self._keccak = encode, keccak
@@ -160,8 +160,9 @@ class HistoryBuilder:
     def _data(self, fn: str, *args: Any) -> str:
         """Calldata, with the selector and types looked up once (web3's encode_abi hashes every ABI entry each time)."""
         if fn not in self._functions:
-            from ccsi_dao.abi.artifacts import abi_type
             from eth_utils import function_signature_to_4byte_selector
+
+            from ccsi_dao.abi.artifacts import abi_type
 
             item = self.gov.get_function_by_name(fn).abi
             types = [abi_type(i) for i in item["inputs"]]
@@ -270,14 +271,14 @@ class HistoryBuilder:
 # ---------------------------------------------------------------------- measured operations (each in a subprocess)
 
 def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) -> None:
-    from ccsi_dao.chain import Chain
     from ccsi_dao.abi.events import TRANSFER_TOPIC
+    from ccsi_dao.audit.verify import verify
+    from ccsi_dao.chain import Chain
     from ccsi_dao.chain.logs import DEFAULT_RANGE
     from ccsi_dao.decisionlog.store import DecisionIndex
     from ccsi_dao.decisionlog.sync import topic_of
-    from ccsi_dao.audit.verify import verify
-    from ccsi_dao.governance.deployment import DeploymentRecord
     from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import DeploymentRecord
 
     record = DeploymentRecord.load(Path(record_path))
     chain = Chain.connect(url)

@@ -15,12 +15,12 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from ccsi_dao.governance import actions
-from ccsi_dao.governance.actions import Action
 from ccsi_dao.abi.artifacts import load_artifact, load_test_artifact
 from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import InitialMember, SuiteParams, create_address, deploy_suite
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, create_address, deploy_suite
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup, VoteType
 
 DELAY, PERIOD, TIMELOCK_DELAY = 100, 1_000, 100

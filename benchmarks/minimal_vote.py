@@ -11,7 +11,8 @@ from web3 import Web3
 
 url, governor, keystore, password_file, proposal_id = sys.argv[1:6]
 w3 = Web3(Web3.HTTPProvider(url))
-account = Account.from_key(Account.decrypt(json.load(open(keystore)), open(password_file).read().strip()))
+with open(keystore) as key_file, open(password_file) as secret:
+    account = Account.from_key(Account.decrypt(json.load(key_file), secret.read().strip()))
 abi = [{"type": "function", "name": "castVote", "stateMutability": "nonpayable",
         "inputs": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"}],
         "outputs": [{"name": "", "type": "uint256"}]}]

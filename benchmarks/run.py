@@ -15,7 +15,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ def _explained(op: str) -> str:
 
 
 def summary_markdown(results: dict[str, dict]) -> str:
-    lines = [f"# Benchmark summary ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+    lines = [f"# Benchmark summary ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
              f"{platform.python_version()})", "", "Command: `.venv/bin/python benchmarks/run.py`", ""]
     if "gas" in results:
         lines += ["## Gas against OpenZeppelin's reference governor (15 members, same chain, same run)", "",
@@ -171,7 +171,7 @@ def summary_markdown(results: dict[str, dict]) -> str:
     if "cli" in results:
         c = results["cli"]
         m = c["median_seconds"]
-        lines += ["## `ccsi-dao vote`, end to end (median of %d, same keystore and devnet)" % c["runs"], "",
+        lines += [f"## `ccsi-dao vote`, end to end (median of {c['runs']}, same keystore and devnet)", "",
                   "| tool | median s | ccsi-dao / tool |", "|---|---:|---:|",
                   f"| ccsi-dao vote | {m['ccsi-dao vote']:.2f} | 1.00 |",
                   f"| minimal web3.py script | {m['web3.py script']:.2f} | {c['ratio_ccsi_to_web3_script']:.2f} (aim ≤ 1.2) |",

@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     from ccsi_dao.governance.actions import Action
     from ccsi_dao.governance.ballots import Ballot
     from ccsi_dao.governance.consortium import Consortium, Member
-    from ccsi_dao.governance.deployment import DeploymentRecord, InitialMember, SuiteParams, check_privileges, deploy_suite
+    from ccsi_dao.governance.deployment import (
+        DeploymentRecord,
+        InitialMember,
+        SuiteParams,
+        check_privileges,
+        deploy_suite,
+    )
     from ccsi_dao.governance.proposals import Proposal, ProposalStatus
     from ccsi_dao.settings import Settings
     from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
@@ -75,8 +81,6 @@ _LAZY = {
 }
 
 __all__ = [
-    "__version__",
-    "connect",
     "Action",
     "Agreement",
     "AgreementError",
@@ -105,8 +109,10 @@ __all__ = [
     "TransactionTimeoutError",
     "UserError",
     "VoteType",
+    "__version__",
     "actions",
     "check_privileges",
+    "connect",
     "deploy_suite",
     "load_agreement",
 ]

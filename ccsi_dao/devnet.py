@@ -9,6 +9,7 @@ clock fall behind its latest block. Only JSON-RPC over ``urllib`` is used, so im
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -223,10 +224,8 @@ class Devnet:
         record = self._record()
         if not record:
             return False
-        try:
+        with contextlib.suppress(ChainError):
             self._save_clock(record["url"])
-        except ChainError:
-            pass
         self._terminate(record["pid"])
         self.pid_file.unlink(missing_ok=True)
         return True

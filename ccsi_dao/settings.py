@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ccsi_dao.chain import Chain, ProgressCallback
-    from ccsi_dao.governance.deployment import DeploymentRecord
     from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import DeploymentRecord
 
 DEVNET_URL = "http://127.0.0.1:8545"
 RPC_URL_ENV = "CCSI_DAO_RPC_URL"
@@ -55,7 +55,7 @@ class Settings:
     account: str | None = None
     password_file: Path | None = None
     receipt_timeout: float | None = None
-    on_wait: "ProgressCallback | None" = None
+    on_wait: ProgressCallback | None = None
 
     @cached_property
     def _file(self) -> dict[str, Any]:
@@ -101,7 +101,7 @@ class Settings:
 
     # ------------------------------------------------------------------ what commands open
 
-    def record(self) -> "DeploymentRecord":
+    def record(self) -> DeploymentRecord:
         from eth_utils import is_checksum_address
 
         from ccsi_dao.governance.deployment import DeploymentRecord
@@ -116,12 +116,12 @@ class Settings:
             raise ConfigError(f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again")
         return record
 
-    def chain(self, expected_chain_id: int | None = None) -> "Chain":
+    def chain(self, expected_chain_id: int | None = None) -> Chain:
         from ccsi_dao.chain import Chain
 
         return Chain.connect(self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait)
 
-    def consortium(self) -> "Consortium":
+    def consortium(self) -> Consortium:
         from ccsi_dao.governance.consortium import Consortium
 
         record = self.record()
@@ -129,7 +129,7 @@ class Settings:
         self._check_deployed(chain, record)
         return Consortium(chain, record)
 
-    def _check_deployed(self, chain: "Chain", record: "DeploymentRecord") -> None:
+    def _check_deployed(self, chain: Chain, record: DeploymentRecord) -> None:
         """ChainError unless the chain holds the recorded deployment. A devnet that was reset, or another chain with
         the same chain id, does not: its block at the deployment's height has another hash (or none), and calls to
         the recorded addresses would answer with nothing."""
@@ -150,7 +150,7 @@ class Settings:
                     f"recorded in {self.deployment_path}; the record does not belong to this chain"
                 )
 
-    def signer(self, prompt: Callable[[], str] | None = None) -> "LocalAccount":
+    def signer(self, prompt: Callable[[], str] | None = None) -> LocalAccount:
         """Unlock the signing account's keystore, asking for the password only if no file or variable gives it."""
         from ccsi_dao.chain.keystore import KeyStore, read_password
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ def _read(name: str, directory: Path | str | None) -> bytes:
         raise ConfigError(f"There is no artifact for contract {name!r} in {where}: run python -m tools.build.") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_artifact(name: str, directory: Path | str | None = None) -> Artifact:
     """The artifact of contract ``name``, from the package or from ``directory`` (e.g. TEST_ARTIFACTS_DIR)."""
     raw = _read(name, directory)
@@ -79,7 +79,7 @@ artifact_hash = artifact_sha256
 
 def abi_type(item: dict[str, Any]) -> str:
     """The canonical type of an ABI input (tuples spelled out), as used in signatures and selectors."""
-    t = item["type"]
+    t = str(item["type"])
     if t.startswith("tuple"):
         return "(" + ",".join(abi_type(c) for c in item["components"]) + ")" + t[5:]
     return t

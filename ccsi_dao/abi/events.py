@@ -7,18 +7,16 @@ Arguments come out as web3 gives them: addresses checksummed, arrays as lists, s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from eth_abi.decoding import ContextFramesBytesIO, TupleDecoder
 from eth_abi.registry import registry as abi_registry
 from eth_utils import keccak, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
-
-if TYPE_CHECKING:
-    from ccsi_dao.decisionlog.store import RawLog
 
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 _TRANSFER_ABI: dict[str, Any] = {
@@ -32,6 +30,30 @@ _TRANSFER_ABI: dict[str, Any] = {
     ],
 }
 _HASHED = ("string", "bytes")  # indexed as their hash
+_frames: Callable[[bytes], Any] = ContextFramesBytesIO  # eth-abi's decoding classes are untyped
+_tuple_decoder: Callable[..., Any] = TupleDecoder
+
+
+class RawLog(Protocol):
+    """A log as read from the chain or the index (hex strings, lower case), e.g.
+    :class:`ccsi_dao.decisionlog.store.RawLog`."""
+
+    @property
+    def block_number(self) -> int: ...
+    @property
+    def log_index(self) -> int: ...
+    @property
+    def block_hash(self) -> str: ...
+    @property
+    def tx_hash(self) -> str: ...
+    @property
+    def tx_index(self) -> int: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def data(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -98,10 +120,10 @@ def _plan(abi: dict[str, Any]) -> _Plan:
     for item in (i for i in abi["inputs"] if i.get("indexed")):
         t = abi_type(item)
         hashed = t in _HASHED or t.endswith("]") or t.startswith("(")
-        decoder = None if hashed else TupleDecoder(decoders=[abi_registry.get_decoder(t, strict=True)])
+        decoder = None if hashed else _tuple_decoder(decoders=[abi_registry.get_decoder(t, strict=True)])
         indexed.append((item["name"], item, decoder))
     data = tuple(i for i in abi["inputs"] if not i.get("indexed"))
-    decoder = TupleDecoder(decoders=[abi_registry.get_decoder(abi_type(i), strict=True) for i in data])
+    decoder = _tuple_decoder(decoders=[abi_registry.get_decoder(abi_type(i), strict=True) for i in data])
     return _Plan(tuple(indexed), data, decoder)
 
 
@@ -113,8 +135,8 @@ def _decode(plan: _Plan, log: RawLog) -> dict[str, Any] | None:
         args: dict[str, Any] = {}
         for (name, item, decoder), topic in zip(plan.indexed, log.topics[1:], strict=True):
             raw = bytes.fromhex(topic[2:])
-            args[name] = raw if decoder is None else _returned(item, decoder(ContextFramesBytesIO(raw))[0])
-        values = plan.data_decoder(ContextFramesBytesIO(bytes.fromhex(log.data[2:])))
+            args[name] = raw if decoder is None else _returned(item, decoder(_frames(raw))[0])
+        values = plan.data_decoder(_frames(bytes.fromhex(log.data[2:])))
     except Exception:  # noqa: BLE001 - a log whose shape does not match the ABI: not ours to interpret
         return None
     for item, value in zip(plan.data, values, strict=True):

@@ -8,7 +8,7 @@ stopped the call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from eth_abi import decode as abi_decode
@@ -29,7 +29,7 @@ def _states_in_bitmap(bitmap: bytes) -> str:
 
 
 def _when(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return datetime.fromtimestamp(timestamp, tz=UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _short_id(proposal_id: int) -> str:

@@ -120,16 +120,16 @@ class Rules(_Model):
 
 
 class Voting(_Model):
-    delay: duration(0, UINT48_MAX) = Field(description="From proposal to the start of voting.")
-    period: duration(1, UINT32_MAX) = Field(description="How long voting lasts.")
-    late_quorum_extension: duration(0, UINT48_MAX) = Field(
+    delay: duration(0, UINT48_MAX) = Field(description="From proposal to the start of voting.")  # type: ignore[valid-type]
+    period: duration(1, UINT32_MAX) = Field(description="How long voting lasts.")  # type: ignore[valid-type]
+    late_quorum_extension: duration(0, UINT48_MAX) = Field(  # type: ignore[valid-type]
         0, description="Voting time still left after a late quorum is reached."
     )
     early_close: StrictBool = Field(False, description="Close voting once the outcome can no longer change.")
 
 
 class Timelock(_Model):
-    delay: duration(0, UINT48_MAX) = Field(description="From a passed proposal to its execution.")
+    delay: duration(0, UINT48_MAX) = Field(description="From a passed proposal to its execution.")  # type: ignore[valid-type]
 
 
 class Document(_Model):
@@ -170,7 +170,8 @@ class Agreement(_Model):
     consortium: Name = Field(description="The consortium's name; also the governor's name on chain.")
     document: Document
     partners: tuple[Partner, ...]
-    floors: Floors = Field(default_factory=Floors, description="Default: quorum 1/10, approval 1/2.")
+    floors: Floors = Field(default_factory=Floors,  # type: ignore[arg-type]
+                           description="Default: quorum 1/10, approval 1/2.")
     rules: Rules
     voting: Voting
     timelock: Timelock

@@ -10,13 +10,12 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccsi_dao.types import group_name, role_name
+from ccsi_dao.audit.verify import Verification
 from ccsi_dao.decisionlog.entries import iso
 from ccsi_dao.decisionlog.history import History, ProposalRecord
-from ccsi_dao.audit.verify import Verification
-from ccsi_dao.governance.describe import ActionDescriber
 from ccsi_dao.fileio import write_atomic
-from ccsi_dao.types import MemberStatus, StakeholderGroup, VoteType
+from ccsi_dao.governance.describe import ActionDescriber
+from ccsi_dao.types import MemberStatus, StakeholderGroup, VoteType, group_name, role_name
 
 _COLORS = {VoteType.FOR: "#2e7d32", VoteType.AGAINST: "#c62828", VoteType.ABSTAIN: "#9e9e9e"}
 

@@ -10,7 +10,7 @@ read at one block, in JSON-RPC batches (:class:`ccsi_dao.chain.BlockReader`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,7 +315,7 @@ def operation_id(governor: str, timelock: str, p: ProposalRecord) -> bytes:
     return keccak(encoded)
 
 
-def _brief(calls: list[tuple[str, int, bytes]]) -> str:
+def _brief(calls: Sequence[tuple[str, int, bytes]]) -> str:
     return "[" + ", ".join(f"{t[:10]}.. value {v} data 0x{d[:8].hex()}" for t, v, d in calls) + "]"
 
 

@@ -176,7 +176,7 @@ class Chain:
     def block(self, block: int | str, *, action: str = "the request") -> Any:
         """A block (without its transactions) by number or tag; ChainError if the chain has none there."""
         with map_errors(refused=action):
-            return self.w3.eth.get_block(block)
+            return self.w3.eth.get_block(block)  # type: ignore[arg-type]
 
     def block_hash(self, number: int, *, action: str = "the request") -> str | None:
         """``0x``-hash of block ``number``, or None if the chain has no such block."""

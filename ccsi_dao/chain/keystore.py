@@ -7,6 +7,7 @@ reads, without changing them, the keystores of ape (``~/.ape/accounts/*.json``) 
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -87,7 +88,7 @@ class KeyStore:
             write_atomic(self._path(alias), json.dumps(keyfile, indent=2) + "\n", mode=0o600, exclusive=True)
         except UserError:
             raise self._exists(alias) from None
-        return account.address
+        return str(account.address)
 
     def _check_new(self, alias: str, password: str) -> None:
         check_alias(alias)
@@ -168,7 +169,7 @@ class KeyStore:
         return account
 
     @staticmethod
-    def _scan(folder: Path, source: str, pattern: str) -> list[KeyInfo]:
+    def _scan(folder: Path, source: str, pattern: str) -> builtins.list[KeyInfo]:
         if not folder.is_dir():
             return []
         paths = sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
@@ -216,7 +217,7 @@ def _read_keyfile(path: Path) -> dict[str, Any]:
     crypto = data.get("crypto", data.get("Crypto")) if isinstance(data, dict) else None
     if not isinstance(crypto, dict) or not {"ciphertext", "kdf", "mac"} <= crypto.keys():
         raise _damaged(path, "no encrypted key in it")
-    return data
+    return dict(data)
 
 
 def _recorded_address(path: Path) -> str | None:

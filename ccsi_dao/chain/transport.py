@@ -60,6 +60,7 @@ _TOO_LARGE = re.compile(
     re.IGNORECASE,
 )
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_EXHAUSTIBLE: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, ValueError)
 
 
 def idempotent(method: str) -> bool:
@@ -220,7 +221,7 @@ class Transport:
         provider = w3.provider
         # One retry loop per request: ours here, and not HTTPTransport's as well.
         self._send: Callable[[Any, Any], Any] = (
-            provider.send if isinstance(provider, HTTPTransport) else provider.make_request  # type: ignore[attr-defined]
+            provider.send if isinstance(provider, HTTPTransport) else provider.make_request
         )
 
     def request(self, method: str, params: list[Any]) -> Any:
@@ -251,7 +252,7 @@ class Transport:
             raise
         except TransientAnswer as exc:
             raise ChainError(f"the chain kept failing {method} after {attempts + 1} attempts: {str(exc)[:200]}") from None
-        except (*TRANSPORT_ERRORS, ValueError) as exc:
+        except _EXHAUSTIBLE as exc:
             if is_transient(exc):
                 raise ChainError(
                     f"the chain kept failing {method} after {attempts + 1} attempts: {str(exc)[:200]}"

@@ -101,8 +101,8 @@ def verify(
     only_failures: Annotated[bool, typer.Option("--failures", help="Print only discrepancies.")] = False,
 ) -> None:
     """Recompute every decision from raw chain data and compare with the contracts (and the local index)."""
-    from ccsi_dao.decisionlog.store import default_index_path, open_index
     from ccsi_dao.audit.verify import verify as run
+    from ccsi_dao.decisionlog.store import default_index_path, open_index
 
     s = settings(ctx)
     consortium = s.consortium()
@@ -157,13 +157,13 @@ def report(
     max_range: RangeOpt = 2_000,
 ) -> None:
     """Write a self-contained HTML report (and Markdown): members, proposals, votes, participation, verification."""
-    from ccsi_dao.decisionlog.history import load_history
     from ccsi_dao.audit.report import write_report
-    from ccsi_dao.fileio import check_writable
     from ccsi_dao.audit.verify import verify as run
+    from ccsi_dao.decisionlog.history import load_history
+    from ccsi_dao.fileio import check_writable
 
     check_writable(output)
-    s, record, idx, chain = _open(ctx, index, True, confirmations, max_range)
+    s, record, idx, _chain = _open(ctx, index, True, confirmations, max_range)
     with idx:
         history = load_history(idx)
         covered = idx.covered()

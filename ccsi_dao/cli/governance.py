@@ -23,8 +23,8 @@ from ccsi_dao.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ccsi_dao.governance.describe import ActionDescriber
     from ccsi_dao.governance.consortium import Member, ProposalStatus
+    from ccsi_dao.governance.describe import ActionDescriber
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
 members_app = new_app("Show the consortium's members.")
@@ -47,8 +47,8 @@ def deploy(
 ) -> None:
     """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record."""
     from ccsi_dao.agreement import load_agreement
-    from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
 
     s = settings(ctx, account, password_file)
     params = SuiteParams.from_agreement(load_agreement(agreement))

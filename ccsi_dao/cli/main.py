@@ -50,7 +50,7 @@ def run() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # typer's usage errors derive from it
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help text was the answer
-            exc.show()
+            exc.show()  # type: ignore[attr-defined]
         else:
             ctx = getattr(exc, "ctx", None)
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""

@@ -2,13 +2,24 @@
 actions in plain words, dry-runs them as the timelock would execute them, and only then sends."""
 
 import unicodedata
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, new_app, password_prompt, settings
+from ccsi_dao.cli.common import (
+    FromOpt,
+    PasswordFileOpt,
+    YesOpt,
+    confirm,
+    done,
+    handled,
+    new_app,
+    password_prompt,
+    settings,
+)
 
 if TYPE_CHECKING:
     from ccsi_dao.governance.actions import Action
@@ -51,7 +62,7 @@ def _role(choice: RoleChoice):  # noqa: ANN202
 
 def _submit(
     ctx: typer.Context,
-    build: "callable",
+    build: "Callable[[Any], list[Action]]",
     description: str | None,
     account: str | None,
     password_file: Path | None,
@@ -81,8 +92,8 @@ def _submit(
 
 def _registry_call(builder_name: str):  # noqa: ANN202
     def build_for(address: str):  # noqa: ANN202
-        from ccsi_dao.governance import actions
         from ccsi_dao.addresses import parse_address
+        from ccsi_dao.governance import actions
 
         target = parse_address(address)
         return lambda dao: [getattr(actions, builder_name)(dao.record.membership, target)]
@@ -102,9 +113,9 @@ def admit(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose admitting a new member."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
     from ccsi_dao.types import StakeholderGroup
 
     target = parse_address(address)
@@ -138,8 +149,8 @@ def set_weight(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's voting weight."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     target = parse_address(address)
     _submit(ctx, lambda dao: [actions.set_weight(dao.record.membership, target, weight)], description, account, password_file, yes)
@@ -152,8 +163,8 @@ def set_role(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's role."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     target = parse_address(address)
     _submit(ctx, lambda dao: [actions.set_role(dao.record.membership, target, _role(role))], description, account, password_file, yes)
@@ -168,10 +179,9 @@ def amend(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose a new version of the consortium agreement (constitutional)."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.agreement import sha256_file
-
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
     if uri is not None and (not uri or len(uri) > 2000 or any(c.isspace() or unicodedata.category(c) == "Cc" for c in uri)):
         raise UserError("--uri must be a URI of 1 to 2000 characters without spaces, such as ipfs://… or https://…")
@@ -190,8 +200,8 @@ def transfer(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose paying from the treasury, in ETH or an ERC-20 token."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     recipient = parse_address(to)
     token_address = parse_address(token) if token else None
@@ -216,9 +226,9 @@ def rules(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose changing a category's quorum or approval threshold (constitutional)."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.agreement import parse_ratio
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
     from ccsi_dao.types import Category
 
     def ratio(text: str, what: str):  # noqa: ANN202
@@ -251,8 +261,8 @@ def signal(
     account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose a text-only decision (ordinary; no on-chain effect beyond the record of the vote)."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
     if not "".join(c for c in description if c.isprintable()).strip():
         raise UserError("a signal proposal needs a description")
@@ -269,9 +279,9 @@ def raw(
     description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
 ) -> None:
     """Propose any other call (its category is still derived on chain: unknown calls on the DAO are constitutional)."""
-    from ccsi_dao.governance import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
     address = parse_address(target)
     hex_data = data.strip().removeprefix("0x")

@@ -13,8 +13,8 @@ AliasArg = Annotated[str, typer.Argument(help="Name of the key, e.g. ministry or
 
 
 def _new_password(password_file: Path | None) -> str:
-    from ccsi_dao.cli.common import password_prompt
     from ccsi_dao.chain.keystore import read_password
+    from ccsi_dao.cli.common import password_prompt
 
     prompt = password_prompt()
     if prompt is not None and password_file is None:
@@ -41,9 +41,9 @@ def import_(
     password_file: PasswordFileOpt = None,
 ) -> None:
     """Import an existing private key, stored encrypted."""
+    from ccsi_dao.chain.keystore import KeyStore, check_alias
     from ccsi_dao.cli.common import password_prompt
     from ccsi_dao.errors import ConfigError, UserError
-    from ccsi_dao.chain.keystore import KeyStore, check_alias
 
     check_alias(alias)
     if key_file is not None:

@@ -11,16 +11,15 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from eth_utils import to_checksum_address
 
-from ccsi_dao.types import group_name, role_name
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, rule_set
-from ccsi_dao.governance.describe import ActionDescriber, format_eth
 from ccsi_dao.errors import UserError
-from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup
+from ccsi_dao.governance.describe import ActionDescriber, format_eth
+from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup, group_name, role_name
 
 KINDS = ("proposal", "vote", "queue", "execute", "cancel", "extend", "membership", "proxy", "agreement", "rules",
          "settings", "treasury", "timelock", "roles")
@@ -53,7 +52,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Filters:
-    proposal: int | None = None  # number or full id
+    proposal: int | str | None = None  # number or full id
     member: str | None = None  # address or part of a name
     group: str | None = None
     kinds: tuple[str, ...] = ()
@@ -64,7 +63,7 @@ class Filters:
 
 
 def iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def entries(history: History) -> list[Entry]:
@@ -327,9 +326,9 @@ def render(items: Sequence[Entry], fmt: str) -> str:
         headers = ("time", "block", "kind", "prop", "what")
         rows = [(e.time, str(e.block), e.kind, f"#{e.proposal}" if e.proposal else "", e.summary) for e in items]
         widths = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(4)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(headers[:4], widths)) + "  " + headers[4],
+        lines = ["  ".join(h.ljust(w) for h, w in zip(headers[:4], widths, strict=True)) + "  " + headers[4],
                  "  ".join("-" * w for w in widths) + "  " + "-" * 4]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4] for r in rows]
         return "\n".join(lines) + "\n"
     raise UserError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
 
@@ -352,8 +351,8 @@ def parse_when(text: str) -> int:
     except ValueError:
         raise UserError(f"{text!r} is not a time: write 2026-03-01, 2026-03-01T12:00:00Z or a unix timestamp") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 
-__all__ = ["Entry", "Filters", "FORMATS", "KINDS", "entries", "iso", "parse_when", "render", "select"]
+__all__ = ["FORMATS", "KINDS", "Entry", "Filters", "entries", "iso", "parse_when", "render", "select"]

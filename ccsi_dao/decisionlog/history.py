@@ -79,7 +79,7 @@ class ProposalRecord:
         return head if sep and len(tail) == 42 else self.description
 
     def totals(self) -> dict[VoteType, int]:
-        out = {v: 0 for v in VoteType}
+        out = dict.fromkeys(VoteType, 0)
         for vote in self.votes:
             out[vote.support] += vote.weight
         return out
@@ -118,7 +118,7 @@ class History:
 
     @classmethod
     def from_logs(cls, record: DeploymentRecord, logs: Iterable[RawLog], times: dict[int, int],
-                  transactions: dict[str, tuple[str, str | None]] | None = None) -> "History":
+                  transactions: dict[str, tuple[str, str | None]] | None = None) -> History:
         decoder = EventDecoder(record.governor, record.membership, record.timelock)
         decoded = [d for log in logs if (d := decoder.decode(log, times[log.block_number])) is not None]
         return cls(record, decoded, transactions)

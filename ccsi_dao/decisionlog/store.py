@@ -68,12 +68,12 @@ class RawLog:
                 *topics, self.data)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> "RawLog":
+    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> RawLog:
         topics = tuple(t for t in row[6:10] if t is not None)
         return cls(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), row[5], topics, row[10])
 
     @classmethod
-    def from_rpc(cls, log: Any) -> "RawLog":
+    def from_rpc(cls, log: Any) -> RawLog:
         return cls(
             block_number=_int(log["blockNumber"]),
             log_index=_int(log["logIndex"]),
@@ -124,7 +124,7 @@ class DecisionIndex:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "DecisionIndex":
+    def __enter__(self) -> DecisionIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,7 +140,7 @@ class DecisionIndex:
         identity = {"schema": str(SCHEMA_VERSION), "chain_id": str(self.record.chain_id),
                     "governor": self.record.governor.lower(), "membership": self.record.membership.lower(),
                     "timelock": self.record.timelock.lower(), "start_block": str(self.record.start_block)}
-        stored = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN (%s)" % ",".join("?" * len(identity)),
+        stored = dict(self.db.execute(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(identity))})",
                                       tuple(identity)).fetchall())
         if not stored:
             with self._transaction():

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import keccak
 from web3 import Web3
@@ -146,7 +147,7 @@ def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
     ``{tx: (sender, recipient)}`` for vote transactions. Raises Reorged if the chain changed meanwhile."""
     raw: dict[tuple[int, int], RawLog] = {}
     transfer = "0x" + TRANSFER_TOPIC.hex()
-    queries = [
+    queries: list[dict[str, Any]] = [
         {"address": [record.governor.lower(), record.membership.lower(), record.timelock.lower()]},
         {"topics": [transfer, None, topic_of(record.timelock)]},
         {"topics": [transfer, topic_of(record.timelock)]},

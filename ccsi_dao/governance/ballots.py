@@ -49,7 +49,7 @@ class Ballot:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Ballot":
+    def from_json(cls, data: dict[str, Any]) -> Ballot:
         try:
             if data.get("type") != "ccsi-dao ballot":
                 raise ValueError

@@ -119,7 +119,7 @@ class Consortium:
             raise UserError(f"{token} reports {decimals} decimals, which no real token has")
         return decimals
 
-    def describer(self) -> "ActionDescriber":
+    def describer(self) -> ActionDescriber:
         """Describes actions in plain words, naming members (reads the member list once)."""
         from ccsi_dao.governance.describe import ActionDescriber
 

@@ -71,7 +71,7 @@ class SuiteParams:
     timelock_delay: int = 2 * 86_400
 
     @classmethod
-    def from_agreement(cls, agreement: "Agreement") -> "SuiteParams":
+    def from_agreement(cls, agreement: Agreement) -> SuiteParams:
         """The parameters a consortium agreement prescribes."""
         return cls(
             name=agreement.consortium,
@@ -132,7 +132,7 @@ class DeploymentRecord(BaseModel):
         write_atomic(path, self.model_dump_json(indent=2) + "\n")
 
     @classmethod
-    def load(cls, path: Path) -> "DeploymentRecord":
+    def load(cls, path: Path) -> DeploymentRecord:
         """Read a record, with a clear error if it is missing or damaged."""
         try:
             text = Path(path).read_text(encoding="utf-8")

@@ -14,11 +14,10 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
-from ccsi_dao.types import group_name, role_name
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
 from ccsi_dao.governance.deployment import DeploymentRecord
-from ccsi_dao.types import Category, Role, StakeholderGroup
+from ccsi_dao.types import Category, Role, StakeholderGroup, group_name, role_name
 
 _ERC20 = {
     function_signature_to_4byte_selector("transfer(address,uint256)"): ("transfer", ["address", "uint256"]),
@@ -56,10 +55,10 @@ class ActionDescriber:
                     table[selector] = (item["name"], types, [i["name"] for i in item["inputs"]])
             self._functions[address] = table
 
-    def who(self, address: str) -> str:
+    def who(self, address: str | None) -> str:
         """An address with its member name, if it has one."""
-        name = self.name_of(address)
-        return f"{address} ({name})" if name else address
+        name = self.name_of(address) if address is not None else None
+        return f"{address} ({name})" if name else str(address)
 
     def describe(self, action: Action) -> str:
         """One sentence for one action."""
@@ -108,7 +107,7 @@ class ActionDescriber:
             return f"amend the consortium agreement: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}"
         if name == "updateRules":
             rules, early_close = a["rules"]
-            parts = [f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}" for c, r in zip(Category, rules)]
+            parts = [f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}" for c, r in zip(Category, rules, strict=True)]
             return "change the rules: " + "; ".join(parts) + f"; early close {'on' if early_close else 'off'}"
         if name in ("setVotingDelay", "setVotingPeriod", "setLateQuorumVoteExtension"):
             field = {"setVotingDelay": "voting delay", "setVotingPeriod": "voting period",

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from ccsi_dao.abi.artifacts import load_artifact
-
 from tests.support import ROOT
+
 APE = str(Path(sys.executable).with_name("ape"))
 
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from ccsi_dao.governance import actions
 from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import DeploymentRecord, create_address
+from ccsi_dao.governance import actions
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord, create_address
 from ccsi_dao.types import ProposalState, VoteType
-from tests.support.cli import SMALL, Cli, Result, Rpc, digest, dev_account, run_parallel, write_keystore
 from tests.support.anvil import free_port, start_anvil
+from tests.support.cli import SMALL, Cli, Result, Rpc, dev_account, digest, run_parallel, write_keystore
 
 pytestmark = pytest.mark.slow
 

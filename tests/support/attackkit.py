@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from tests.support.scenario import Round
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from ccsi_dao.governance.actions import Action
-from ccsi_dao.abi.artifacts import artifact_names, load_artifact, load_test_artifact, TEST_ARTIFACTS_DIR
-from ccsi_dao.governance.consortium import Consortium, Proposal
+from ccsi_dao.abi.artifacts import TEST_ARTIFACTS_DIR, artifact_names, load_artifact, load_test_artifact
 from ccsi_dao.abi.reverts import RevertDecoder
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.consortium import Consortium, Proposal
 from ccsi_dao.types import ProposalState
+from tests.support.scenario import Round
 
 # Every custom error of the suite and of the test contracts, so a refused call can be named exactly.
 DECODER = RevertDecoder(

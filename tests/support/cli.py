@@ -24,8 +24,8 @@ from typing import Any
 from eth_account import Account
 
 from ccsi_dao.devnet import dev_account, rpc  # noqa: F401 - dev_account: one import for the CLI tests
-
 from tests.support import ROOT
+
 SMALL = ROOT / "examples" / "small.yaml"
 PASSWORD = "cli-test-password"
 FAST_SCRYPT = 2**10  # the keystore reader accepts any cost; the standard 2**18 costs ~0.5 s per unlock

@@ -30,18 +30,18 @@ def suite_params(accounts: list[LocalAccount], **overrides: object) -> SuitePara
         )
         for i, a in enumerate(accounts[1:13], start=1)
     )
-    fields: dict[str, object] = dict(
-        name="CCSI Test Consortium",
-        members=members,
-        agreement_hash=bytes.fromhex("11" * 32),
-        agreement_uri="ipfs://agreement-v1",
-        rules=TEST_RULES,
-        floors=(Ratio(1, 10), Ratio(1, 2)),
-        voting_delay=VOTING_DELAY,
-        voting_period=VOTING_PERIOD,
-        late_quorum_extension=0,
-        early_close=False,
-        timelock_delay=TIMELOCK_DELAY,
-    )
+    fields: dict[str, object] = {
+        "name": "CCSI Test Consortium",
+        "members": members,
+        "agreement_hash": bytes.fromhex("11" * 32),
+        "agreement_uri": "ipfs://agreement-v1",
+        "rules": TEST_RULES,
+        "floors": (Ratio(1, 10), Ratio(1, 2)),
+        "voting_delay": VOTING_DELAY,
+        "voting_period": VOTING_PERIOD,
+        "late_quorum_extension": 0,
+        "early_close": False,
+        "timelock_delay": TIMELOCK_DELAY,
+    }
     fields.update(overrides)
     return SuiteParams(**fields)  # type: ignore[arg-type]

@@ -105,7 +105,7 @@ def assert_clean_error(result: Any, codes: tuple[int, ...] = (2,)) -> str:
         return " ".join(line.strip() for line in lines)
     # click's usage error: "Usage: ...", "Try ... --help", then the error (typer draws a box around it)
     assert lines[0].startswith("Usage:") and any("Error" in line for line in lines), output
-    text = " ".join(line.strip(" │╭╮╰╯─") for line in lines[lines.index(next(l for l in lines if "Error" in l)):])
+    text = " ".join(line.strip(" │╭╮╰╯─") for line in lines[lines.index(next(line for line in lines if "Error" in line)):])
     return " ".join(text.split())
 
 
@@ -217,7 +217,7 @@ class FaultProxy:
         self._timer = threading.Timer(lifetime, self.close)
         self._timer.daemon = True
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         self._thread.start()
         self._timer.start()
         return self

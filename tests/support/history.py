@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 
-from ccsi_dao.governance import actions
 from ccsi_dao.abi.artifacts import load_test_artifact
 from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import deploy_suite
+from ccsi_dao.governance import actions
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 from tests.support.consortium import TEST_RULES, suite_params
 from tests.support.scenario import FOR, Round

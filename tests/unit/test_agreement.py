@@ -25,8 +25,8 @@ from ccsi_dao.agreement import (
 )
 from ccsi_dao.durations import format_duration, parse_duration
 from ccsi_dao.errors import ConfigError, UserError
-from tests.support import ROOT
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
+from tests.support import ROOT
 
 EXAMPLES = ROOT / "examples"
 MNEMONIC = "test test test test test test test test test test test junk"
@@ -232,7 +232,7 @@ def test_yaml_traps(tmp_path: Path) -> None:
     (tmp_path / "list.yaml").write_text("- 1\n")
     with pytest.raises(AgreementError, match=r"\(top level\): expected a mapping"):
         load_agreement(tmp_path / "list.yaml")
-    with pytest.raises(ConfigError, match="agreement file .*nope.yaml not found"):
+    with pytest.raises(ConfigError, match=r"agreement file .*nope.yaml not found"):
         load_agreement(tmp_path / "nope.yaml")
 
 

@@ -10,8 +10,14 @@ import pytest
 import solcx
 from packaging.version import Version
 
+from ccsi_dao.abi.artifacts import (
+    TEST_ARTIFACTS_DIR,
+    artifact_names,
+    artifact_sha256,
+    load_artifact,
+    load_test_artifact,
+)
 from tools import build
-from ccsi_dao.abi.artifacts import TEST_ARTIFACTS_DIR, artifact_names, artifact_sha256, load_artifact, load_test_artifact
 from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, ensure_solc, install_shim, is_shim
 
 pytestmark = pytest.mark.slow

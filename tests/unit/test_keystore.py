@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from ccsi_dao.errors import ConfigError, UserError
-from tests.support import ROOT
-from ccsi_dao.fileio import write_atomic
 from ccsi_dao.chain.keystore import SCRYPT_N, KeyStore, read_password
+from ccsi_dao.errors import ConfigError, UserError
+from ccsi_dao.fileio import write_atomic
+from tests.support import ROOT
 
 # anvil's public development key 1 (never holds real value)
 KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
@@ -59,7 +59,7 @@ def test_round_trip(store: KeyStore, home: Path) -> None:
 def test_import_and_refusals(store: KeyStore) -> None:
     assert store.import_key("dev1", KEY, "pw") == ADDRESS
     assert store.unlock("dev1", "pw").key.hex() == KEY.removeprefix("0x")
-    with pytest.raises(UserError, match="^wrong password for keystore 'dev1'$"):
+    with pytest.raises(UserError, match=r"^wrong password for keystore 'dev1'$"):
         store.unlock("dev1", "wrong")
     before = (store.folder / "dev1.json").read_bytes()
     with pytest.raises(UserError, match="a keystore named 'dev1' already exists"):
@@ -145,7 +145,7 @@ def test_corrupted_file(store: KeyStore) -> None:
     path.write_text(json.dumps(keyfile))
     with pytest.raises(ConfigError, match="is damaged or not a keystore"):
         store.unlock("alice", "pw")
-    with pytest.raises(ConfigError, match="keystore file .*missing.json not found"):
+    with pytest.raises(ConfigError, match=r"keystore file .*missing.json not found"):
         store.unlock(str(store.folder / "missing.json"), "pw")
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ROOT
 from tools.build import collect_sources
 from tools.solc import SOLC_LONG_VERSION, ensure_solc
 
-from tests.support import ROOT
 FORGE_DIR = ROOT / "node_modules" / "@foundry-rs" / "forge-linux-amd64" / "bin"
 ACCEPTED = ROOT / "contracts" / "SLITHER.md"
 FAILING_IMPACTS = {"High", "Medium"}

@@ -21,27 +21,25 @@ import typer
 from click.testing import CliRunner
 from web3 import HTTPProvider, Web3
 
+from ccsi_dao.audit.bytecode import verify_code
+from ccsi_dao.audit.verify import verify
 from ccsi_dao.chain import Chain
+from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.cli.main import app
 from ccsi_dao.decisionlog.entries import Filters, entries, render, select
 from ccsi_dao.decisionlog.history import load_history
-from ccsi_dao.governance.categories import categorize
-from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.store import DecisionIndex
-from ccsi_dao.audit.bytecode import verify_code
-from ccsi_dao.audit.verify import verify
-from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.errors import ConfigError
+from ccsi_dao.governance.categories import categorize
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.types import Category
+from tests.support import ROOT
 from tests.support.anvil import start_anvil
 from tests.support.consortium import suite_params
-from tests.support.scenario import Round
-
-from tests.support.history import Built
 from tests.support.flaky_proxy import FlakyProxy
-
-from tests.support import ROOT
+from tests.support.history import Built
+from tests.support.scenario import Round
 
 
 def synced(built: Built, path: Path, **kwargs) -> DecisionIndex:

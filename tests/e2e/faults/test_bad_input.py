@@ -29,20 +29,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.anvil import free_port
-from tests.support.faultlib import CLI, PASSWORD, assert_clean_error, dev_accounts, hash_tree, rpc, write_keystore
 from typer.testing import CliRunner
 
-from ccsi_dao.governance.actions import signal
 from ccsi_dao.agreement import load_agreement
 from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
+from ccsi_dao.governance.actions import signal
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
 from ccsi_dao.types import VoteType
+from tests.support import ROOT
+from tests.support.anvil import free_port
+from tests.support.faultlib import CLI, PASSWORD, assert_clean_error, dev_accounts, hash_tree, rpc, write_keystore
 
 pytestmark = pytest.mark.slow
 
-from tests.support import ROOT
+
 SMALL = ROOT / "examples" / "small.yaml"  # partners: accounts 1-5 (5 observes); 60 s voting delay
 ACCOUNTS = dev_accounts(8)
 A = {f"a{i}": a.address for i, a in enumerate(ACCOUNTS)}

@@ -10,6 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+
+from ccsi_dao.agreement import load_agreement
+from ccsi_dao.chain import Chain
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord, SuiteParams, deploy_suite
+from ccsi_dao.types import VoteType
 from tests.support import ROOT
 from tests.support.anvil import free_port
 from tests.support.faultlib import (
@@ -27,13 +34,6 @@ from tests.support.faultlib import (
     stop,
     write_keystore,
 )
-
-from ccsi_dao.governance import actions
-from ccsi_dao.agreement import load_agreement
-from ccsi_dao.chain import Chain
-from ccsi_dao.governance.deployment import DeploymentRecord, SuiteParams, deploy_suite
-from ccsi_dao.governance.consortium import Consortium
-from ccsi_dao.types import VoteType
 
 pytestmark = pytest.mark.slow
 

@@ -10,17 +10,28 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.support.faultlib import ccsi, cli_env, dev_accounts, hash_tree, launch_anvil, nonce, rpc, stop, write_keystore
 from typer.testing import CliRunner
 
 from ccsi_dao import fileio
-from ccsi_dao.governance.deployment import DeploymentRecord
-from ccsi_dao.errors import UserError
 from ccsi_dao.chain.keystore import KeyStore
+from ccsi_dao.errors import UserError
+from ccsi_dao.governance.deployment import DeploymentRecord
+from tests.support import ROOT
+from tests.support.faultlib import (
+    ccsi,
+    cli_env,
+    dev_accounts,
+    hash_tree,
+    launch_anvil,
+    nonce,
+    rpc,
+    stop,
+    write_keystore,
+)
 
 pytestmark = pytest.mark.slow
 
-from tests.support import ROOT
+
 SMALL = ROOT / "examples" / "small.yaml"
 ACCOUNTS = dev_accounts(6)
 

@@ -8,14 +8,14 @@ import subprocess
 import time
 
 import pytest
+
+from ccsi_dao.chain import Call, Chain
+from ccsi_dao.governance.actions import signal
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
+from ccsi_dao.types import Role, StakeholderGroup, VoteType
 from tests.support.consortium import TEST_RULES
 from tests.support.faultlib import CLI, advance, ccsi, cli_env, dev_accounts, launch_anvil, nonce, stop, write_keystore
-
-from ccsi_dao.governance.actions import signal
-from ccsi_dao.chain import Call, Chain
-from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
-from ccsi_dao.governance.consortium import Consortium
-from ccsi_dao.types import Role, StakeholderGroup, VoteType
 
 pytestmark = pytest.mark.slow
 
@@ -91,9 +91,9 @@ def _vote_in_child(env: dict[str, str], args: list[str], start, results) -> None
 def test_fifty_partners_vote_at_once(world) -> None:
     """Fifty member processes run `ccsi-dao vote` at the same moment (released together by one event); every
     vote is counted exactly once, with its weight, and each voter sent exactly one transaction."""
+    import ccsi_dao.chain.keystore  # noqa: F401
     import ccsi_dao.cli.main  # noqa: F401  - imported before the fork: children start warm
     import ccsi_dao.governance  # noqa: F401
-    import ccsi_dao.chain.keystore  # noqa: F401
 
     url, accounts, dao, home = world
     proposal_id = open_proposal(dao, accounts[1], url, "Fifty at once")
