@@ -1,7 +1,7 @@
 """ape console extras: ``dao`` is the consortium of the ccsi-dao deployment record, on ape's network.
 
-    ape console --network ethereum:local:node      # the devnet (ccsi-dao devnet start)
-    >>> dao.members()
+ape console --network ethereum:local:node      # the devnet (ccsi-dao devnet start)
+>>> dao.members()
 """
 
 from __future__ import annotations

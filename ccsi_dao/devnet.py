@@ -91,8 +91,19 @@ def start_anvil(
     The caller stops it."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [str(find_anvil()), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(find_anvil()),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--accounts",
+            str(accounts),
+            "--silent",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait

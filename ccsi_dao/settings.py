@@ -113,13 +113,17 @@ class Settings:
                    if not is_checksum_address(getattr(record, role))]  # fmt: skip
         if damaged or record.chain_id <= 0 or record.start_block < 0 or record.block_number < record.start_block:
             what = f" ({', '.join(damaged)} not a checksummed address)" if damaged else ""
-            raise ConfigError(f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again")
+            raise ConfigError(
+                f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again"
+            )
         return record
 
     def chain(self, expected_chain_id: int | None = None) -> Chain:
         from ccsi_dao.chain import Chain
 
-        return Chain.connect(self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait)
+        return Chain.connect(
+            self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait
+        )
 
     def consortium(self) -> Consortium:
         from ccsi_dao.governance.consortium import Consortium

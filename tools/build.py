@@ -124,7 +124,9 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
                 raise ConfigError(f"Two deployable contracts are named {name}; artifact names must be unique.")
             metadata = json.loads(data["metadata"])
             if metadata["compiler"]["version"] != SOLC_LONG_VERSION:
-                raise ConfigError(f"{name} was compiled by solc {metadata['compiler']['version']}, not {SOLC_LONG_VERSION}.")
+                raise ConfigError(
+                    f"{name} was compiled by solc {metadata['compiler']['version']}, not {SOLC_LONG_VERSION}."
+                )
             artifact = {
                 "contractName": name,
                 "sourceName": unit,
@@ -180,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     if args.check:
         if diffs := differences(files):
-            print("Artifacts differ from a fresh build (run python -m tools.build):", *diffs, sep="\n  ", file=sys.stderr)
+            print(
+                "Artifacts differ from a fresh build (run python -m tools.build):", *diffs, sep="\n  ", file=sys.stderr
+            )
             return 1
         print(f"{len(files)} artifacts are up to date.")
         return 0

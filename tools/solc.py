@@ -99,10 +99,14 @@ def install_shim(target: Path) -> Path:
     """Write the solc-js shim to ``target`` unless an identical one is already there."""
     node = shutil.which("node")
     if node is None:
-        raise ConfigError(f"No native solc {SOLC_VERSION} found and `node` is not on PATH: install Node.js 20+ and run npm ci.")
+        raise ConfigError(
+            f"No native solc {SOLC_VERSION} found and `node` is not on PATH: install Node.js 20+ and run npm ci."
+        )
     package_json = SOLCJS_MODULE / "package.json"
     if not package_json.is_file():
-        raise ConfigError(f"No native solc {SOLC_VERSION} found and solc-js is missing from {SOLCJS_MODULE.parent}: run npm ci.")
+        raise ConfigError(
+            f"No native solc {SOLC_VERSION} found and solc-js is missing from {SOLCJS_MODULE.parent}: run npm ci."
+        )
     installed = json.loads(package_json.read_text(encoding="utf-8")).get("version")
     if installed != SOLC_VERSION:
         raise ConfigError(f"{SOLCJS_MODULE} is solc-js {installed}, not {SOLC_VERSION}: run npm ci.")
@@ -117,10 +121,15 @@ def install_shim(target: Path) -> Path:
 
     long_version = subprocess.run(
         [node, "-e", "process.stdout.write(require(process.argv[1]).version())", str(SOLCJS_MODULE)],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     ).stdout.strip()
     if not long_version.startswith(SOLC_LONG_VERSION + "."):
-        raise ConfigError(f"{SOLCJS_MODULE} does not load as solc {SOLC_LONG_VERSION} (got {long_version!r}): run npm ci.")
+        raise ConfigError(
+            f"{SOLCJS_MODULE} does not load as solc {SOLC_LONG_VERSION} (got {long_version!r}): run npm ci."
+        )
     body = template.replace('"@@SOLC_MODULE@@"', json.dumps(str(SOLCJS_MODULE))).replace(
         '"@@SOLC_VERSION@@"', json.dumps(long_version)
     )

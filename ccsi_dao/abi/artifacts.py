@@ -42,7 +42,9 @@ def _read(name: str, directory: Path | str | None) -> bytes:
         return (Path(directory) / f"{name}.json").read_bytes()
     except FileNotFoundError:
         where = directory or "ccsi_dao/abi/artifacts"
-        raise ConfigError(f"There is no artifact for contract {name!r} in {where}: run python -m tools.build.") from None
+        raise ConfigError(
+            f"There is no artifact for contract {name!r} in {where}: run python -m tools.build."
+        ) from None
 
 
 @cache

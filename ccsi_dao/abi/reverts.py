@@ -44,7 +44,8 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "MembershipNotActive": lambda a: f"{a[0]} is not an active member",
     "MembershipAlreadyMember": lambda a: f"{a[0]} is already a member",
     "MembershipUnexpectedStatus": lambda a: (
-        f"{a[0]} is not a member" if a[1] == MemberStatus.NONE
+        f"{a[0]} is not a member"
+        if a[1] == MemberStatus.NONE
         else f"{a[0]} is {MemberStatus(a[1]).name.lower()}, which does not allow this"
     ),
     "MembershipInvalidRole": lambda a: f"role {Role(a[0]).name.lower()} is not a role a member can hold",
@@ -60,7 +61,9 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "GovernorProposerNotMember": lambda a: f"{a[0]} cannot propose: only active members with a vote may",
     "GovernorVoterNotActive": lambda a: f"{a[0]} cannot vote: it is not an active member",
     "GovernorNoVotingPower": lambda a: f"{a[0]} had no voting power at the proposal's snapshot ({_when(a[1])})",
-    "GovernorInvalidRule": lambda a: f"the {Category(a[0]).name.lower()} rule is malformed or below the agreement's floors",
+    "GovernorInvalidRule": lambda a: (
+        f"the {Category(a[0]).name.lower()} rule is malformed or below the agreement's floors"
+    ),
     "GovernorRulesNotMonotonic": lambda a: (
         f"the {Category(a[0]).name.lower()} rule would be weaker than the rule of a less strict category"
     ),
@@ -72,7 +75,9 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "GovernorNonexistentProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
     "GovernorAlreadyCastVote": lambda a: f"{a[0]} has already voted on this proposal",
     "GovernorInvalidVoteType": lambda a: "the vote must be for, against or abstain",
-    "GovernorInvalidSignature": lambda a: f"the ballot's signature is not {a[0]}'s (wrong signer, nonce, chain or governor)",
+    "GovernorInvalidSignature": lambda a: (
+        f"the ballot's signature is not {a[0]}'s (wrong signer, nonce, chain or governor)"
+    ),
     "GovernorRestrictedProposer": lambda a: f"the description reserves this proposal for another proposer than {a[0]}",
     "GovernorUnableToCancel": lambda a: (
         f"{a[1]} cannot cancel proposal {_short_id(a[0])}: only its proposer can, and only while it is pending"

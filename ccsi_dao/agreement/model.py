@@ -170,8 +170,10 @@ class Agreement(_Model):
     consortium: Name = Field(description="The consortium's name; also the governor's name on chain.")
     document: Document
     partners: tuple[Partner, ...]
-    floors: Floors = Field(default_factory=Floors,  # type: ignore[arg-type]
-                           description="Default: quorum 1/10, approval 1/2.")
+    floors: Floors = Field(
+        default_factory=Floors,  # type: ignore[arg-type]
+        description="Default: quorum 1/10, approval 1/2.",
+    )
     rules: Rules
     voting: Voting
     timelock: Timelock
@@ -274,5 +276,3 @@ class Agreement(_Model):
     def document_file(self) -> Path | None:
         """The agreement text's file, if the agreement names one."""
         return self.document._file
-
-

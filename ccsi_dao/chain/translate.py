@@ -83,7 +83,9 @@ def rpc_error(exc: Web3RPCError, refused: str, *, unpaid: str | None = None) -> 
     """The sentence for a JSON-RPC error answer to ``refused`` (e.g. "the vote")."""
     message = brief(exc)
     if _UNPAID.search(message) or (unpaid is not None and "lack of funds" in message.lower()):
-        return ContractRevertError(unpaid or f"{refused} cannot be paid: the sending account has too little ETH for gas.")
+        return ContractRevertError(
+            unpaid or f"{refused} cannot be paid: the sending account has too little ETH for gas."
+        )
     return ChainError(f"the node refused {refused}: {message}")
 
 

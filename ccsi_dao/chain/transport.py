@@ -251,7 +251,9 @@ class Transport:
         except RequestRefused:
             raise
         except TransientAnswer as exc:
-            raise ChainError(f"the chain kept failing {method} after {attempts + 1} attempts: {str(exc)[:200]}") from None
+            raise ChainError(
+                f"the chain kept failing {method} after {attempts + 1} attempts: {str(exc)[:200]}"
+            ) from None
         except _EXHAUSTIBLE as exc:
             if is_transient(exc):
                 raise ChainError(

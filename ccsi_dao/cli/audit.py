@@ -11,10 +11,18 @@ from ccsi_dao.cli.common import handled, new_app, settings
 
 app = new_app("For auditors: verify every decision from chain data, check the deployed code, write a report.")
 
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="SQLite index file (default: "
-                                                                 "$CCSI_DAO_HOME/index-<chain>-<governor>.sqlite).")]
-ConfirmOpt = Annotated[int | None, typer.Option("--confirmations", min=0, help="Index only blocks this deep (default: the "
-                                                "chain's finalized block, else 12; 0 on a local devnet).")]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="SQLite index file (default: $CCSI_DAO_HOME/index-<chain>-<governor>.sqlite)."),
+]
+ConfirmOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--confirmations",
+        min=0,
+        help="Index only blocks this deep (default: the chain's finalized block, else 12; 0 on a local devnet).",
+    ),
+]
 NoSyncOpt = Annotated[bool, typer.Option("--no-sync", help="Read the index as it is, without asking the chain.")]
 RangeOpt = Annotated[int, typer.Option("--max-range", min=1, help="Largest eth_getLogs block range to ask for.")]
 
@@ -50,11 +58,20 @@ def _open(ctx: typer.Context, index: Path | None, sync: bool, confirmations: int
 def log(
     ctx: typer.Context,
     proposal: Annotated[str | None, typer.Option("--proposal", "-p", help="Only this proposal (number or id).")] = None,
-    member: Annotated[str | None, typer.Option("--member", "-m", help="Only this member (address or part of its name).")] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", "-m", help="Only this member (address or part of its name).")
+    ] = None,
     group: Annotated[str | None, typer.Option("--group", "-g", help="Only members of this stakeholder group.")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only these kinds (repeat or comma-separate): "
-                                                    "proposal, vote, queue, execute, cancel, extend, membership, proxy, "
-                                                    "agreement, rules, settings, treasury, timelock, roles.")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Only these kinds (repeat or comma-separate): "
+            "proposal, vote, queue, execute, cancel, extend, membership, proxy, "
+            "agreement, rules, settings, treasury, timelock, roles.",
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this time (2026-03-01, ISO time or unix).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Up to this time.")] = None,
     from_block: Annotated[int | None, typer.Option("--from-block", min=0)] = None,
@@ -75,9 +92,16 @@ def log(
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
     kinds = tuple(k.strip() for item in (kind or []) for k in item.split(",") if k.strip())
-    filters = Filters(proposal=proposal, member=member, group=group, kinds=kinds,
-                      since=parse_when(since) if since else None, until=parse_when(until) if until else None,
-                      from_block=from_block, to_block=to_block)
+    filters = Filters(
+        proposal=proposal,
+        member=member,
+        group=group,
+        kinds=kinds,
+        since=parse_when(since) if since else None,
+        until=parse_when(until) if until else None,
+        from_block=from_block,
+        to_block=to_block,
+    )
     check_filters(filters)
     if output is not None:
         check_writable(output)
@@ -120,9 +144,11 @@ def verify(
             if finding.ok and only_failures:
                 continue
             typer.echo(finding.line())
-        typer.echo(f"{'PASS' if result.ok else 'FAIL'}: {len(result.findings)} checks, {len(result.discrepancies)} "
-                   f"discrepancies; {result.proposals} proposals, {result.logs} logs, blocks {result.first_block}.."
-                   f"{result.last_block}, {result.seconds:.2f} s")
+        typer.echo(
+            f"{'PASS' if result.ok else 'FAIL'}: {len(result.findings)} checks, {len(result.discrepancies)} "
+            f"discrepancies; {result.proposals} proposals, {result.logs} logs, blocks {result.first_block}.."
+            f"{result.last_block}, {result.seconds:.2f} s"
+        )
     if not result.ok:
         raise typer.Exit(1)
 
@@ -151,7 +177,9 @@ def verify_code(
 @handled
 def report(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write; the Markdown goes next to it (.md).")] = Path("ccsi-dao-report.html"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="HTML file to write; the Markdown goes next to it (.md).")
+    ] = Path("ccsi-dao-report.html"),
     index: IndexOpt = None,
     confirmations: ConfirmOpt = None,
     max_range: RangeOpt = 2_000,

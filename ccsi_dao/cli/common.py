@@ -40,8 +40,11 @@ class Group(TyperGroup):
         return params
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
-                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        rows = [
+            (name, command.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -59,7 +62,8 @@ FromOpt = Annotated[
     typer.Option("--from", "-a", help="Signing account: keystore alias, address or file (or $CCSI_DAO_ACCOUNT)."),
 ]
 PasswordFileOpt = Annotated[
-    Path | None, typer.Option("--password-file", help="Read the keystore password from this file (or $CCSI_DAO_PASSWORD).")
+    Path | None,
+    typer.Option("--password-file", help="Read the keystore password from this file (or $CCSI_DAO_PASSWORD)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 

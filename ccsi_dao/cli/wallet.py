@@ -18,7 +18,9 @@ def _new_password(password_file: Path | None) -> str:
 
     prompt = password_prompt()
     if prompt is not None and password_file is None:
-        return read_password(None, prompt=lambda: typer.prompt("New keystore password", hide_input=True, confirmation_prompt=True))
+        return read_password(
+            None, prompt=lambda: typer.prompt("New keystore password", hide_input=True, confirmation_prompt=True)
+        )
     return read_password(password_file, prompt=prompt)
 
 
@@ -37,7 +39,9 @@ def new(alias: AliasArg, password_file: PasswordFileOpt = None) -> None:
 @handled
 def import_(
     alias: AliasArg,
-    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the hex private key (else prompted).")] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="File holding the hex private key (else prompted).")
+    ] = None,
     password_file: PasswordFileOpt = None,
 ) -> None:
     """Import an existing private key, stored encrypted."""

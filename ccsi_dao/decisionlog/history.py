@@ -98,8 +98,12 @@ class ProposalRecord:
 class History:
     """Everything the logs say, in chain order."""
 
-    def __init__(self, record: DeploymentRecord, decoded: Iterable[Decoded],
-                 transactions: dict[str, tuple[str, str | None]] | None = None) -> None:
+    def __init__(
+        self,
+        record: DeploymentRecord,
+        decoded: Iterable[Decoded],
+        transactions: dict[str, tuple[str, str | None]] | None = None,
+    ) -> None:
         self.record = record
         self.events: list[Decoded] = sorted(decoded, key=lambda d: (d.log.block_number, d.log.log_index))
         self.transactions = transactions or {}
@@ -117,8 +121,13 @@ class History:
             self._apply(d)
 
     @classmethod
-    def from_logs(cls, record: DeploymentRecord, logs: Iterable[RawLog], times: dict[int, int],
-                  transactions: dict[str, tuple[str, str | None]] | None = None) -> History:
+    def from_logs(
+        cls,
+        record: DeploymentRecord,
+        logs: Iterable[RawLog],
+        times: dict[int, int],
+        transactions: dict[str, tuple[str, str | None]] | None = None,
+    ) -> History:
         decoder = EventDecoder(record.governor, record.membership, record.timelock)
         decoded = [d for log in logs if (d := decoder.decode(log, times[log.block_number])) is not None]
         return cls(record, decoded, transactions)
@@ -130,10 +139,20 @@ class History:
         if d.contract == "governor":
             if name == "ProposalCreated":
                 pid = int(a["proposalId"])
-                actions = tuple(Action(to_checksum_address(x), int(v), bytes(c))
-                                for x, v, c in zip(a["targets"], a["values"], a["calldatas"], strict=True))
-                self.proposals[pid] = ProposalRecord(len(self.proposals) + 1, pid, to_checksum_address(a["proposer"]),
-                                                     actions, a["description"], int(a["voteStart"]), int(a["voteEnd"]), d)
+                actions = tuple(
+                    Action(to_checksum_address(x), int(v), bytes(c))
+                    for x, v, c in zip(a["targets"], a["values"], a["calldatas"], strict=True)
+                )
+                self.proposals[pid] = ProposalRecord(
+                    len(self.proposals) + 1,
+                    pid,
+                    to_checksum_address(a["proposer"]),
+                    actions,
+                    a["description"],
+                    int(a["voteStart"]),
+                    int(a["voteEnd"]),
+                    d,
+                )
             elif name == "ProposalCategorized" and (p := self.proposals.get(int(a["proposalId"]))):
                 p.category = Category(a["category"])
             elif name in ("VoteCast", "VoteCastWithParams"):
@@ -154,8 +173,18 @@ class History:
         elif d.contract == "membership":
             account = _checksum(a["account"]) if "account" in a else None
             if name == "MemberAdmitted":
-                self._member(account, t, MemberState(Role(a["role"]), StakeholderGroup(a["group"]), MemberStatus.ACTIVE,
-                                                     int(a["weight"]), a["name"], int(a["joinedAt"])))
+                self._member(
+                    account,
+                    t,
+                    MemberState(
+                        Role(a["role"]),
+                        StakeholderGroup(a["group"]),
+                        MemberStatus.ACTIVE,
+                        int(a["weight"]),
+                        a["name"],
+                        int(a["joinedAt"]),
+                    ),
+                )
             elif name == "MemberStatusChanged":
                 self._member(account, t, self._replace(account, status=MemberStatus(a["current"])))
             elif name == "MemberRoleChanged":
@@ -163,7 +192,9 @@ class History:
             elif name == "MemberWeightChanged":
                 self._member(account, t, self._replace(account, weight=int(a["current"])))
             elif name == "ProxyAppointed":
-                self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append((t, to_checksum_address(a["proxy"])))
+                self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append(
+                    (t, to_checksum_address(a["proxy"]))
+                )
             elif name == "ProxyRevoked":
                 self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append((t, None))
             elif name == "AgreementAmended":
@@ -249,14 +280,18 @@ def load_history(index: DecisionIndex) -> History:
     return History.from_logs(index.record, index.logs(), index.block_times(), index.transactions())
 
 
-
 def rule_set(value: Any) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool]:
     """A decoded ``RuleSet`` (dict or tuple form) as ``([((qn, qd), (an, ad)) per category], early_close)``."""
+
     def fraction(f: Any) -> tuple[int, int]:
         return (int(f["numerator"]), int(f["denominator"])) if isinstance(f, dict) else (int(f[0]), int(f[1]))
 
     def rule(r: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-        return (fraction(r["quorum"]), fraction(r["approval"])) if isinstance(r, dict) else (fraction(r[0]), fraction(r[1]))
+        return (
+            (fraction(r["quorum"]), fraction(r["approval"]))
+            if isinstance(r, dict)
+            else (fraction(r[0]), fraction(r[1]))
+        )
 
     rules, early = (value["rules"], value["earlyClose"]) if isinstance(value, dict) else value
     return [rule(r) for r in rules], bool(early)

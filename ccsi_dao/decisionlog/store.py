@@ -64,8 +64,16 @@ class RawLog:
 
     def row(self) -> tuple[Any, ...]:
         topics = list(self.topics) + [None] * (4 - len(self.topics))
-        return (self.block_number, self.log_index, self.block_hash, self.tx_hash, self.tx_index, self.address,
-                *topics, self.data)
+        return (
+            self.block_number,
+            self.log_index,
+            self.block_hash,
+            self.tx_hash,
+            self.tx_index,
+            self.address,
+            *topics,
+            self.data,
+        )
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> RawLog:
@@ -118,7 +126,9 @@ class DecisionIndex:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"the index {self.path} is not a usable SQLite database ({exc}); delete it to rebuild") from None
+            raise ConfigError(
+                f"the index {self.path} is not a usable SQLite database ({exc}); delete it to rebuild"
+            ) from None
         self._check_identity()
 
     def close(self) -> None:
@@ -137,22 +147,34 @@ class DecisionIndex:
         return None if row is None else row[0]
 
     def _check_identity(self) -> None:
-        identity = {"schema": str(SCHEMA_VERSION), "chain_id": str(self.record.chain_id),
-                    "governor": self.record.governor.lower(), "membership": self.record.membership.lower(),
-                    "timelock": self.record.timelock.lower(), "start_block": str(self.record.start_block)}
-        stored = dict(self.db.execute(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(identity))})",
-                                      tuple(identity)).fetchall())
+        identity = {
+            "schema": str(SCHEMA_VERSION),
+            "chain_id": str(self.record.chain_id),
+            "governor": self.record.governor.lower(),
+            "membership": self.record.membership.lower(),
+            "timelock": self.record.timelock.lower(),
+            "start_block": str(self.record.start_block),
+        }
+        stored = dict(
+            self.db.execute(
+                f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(identity))})", tuple(identity)
+            ).fetchall()
+        )
         if not stored:
             with self._transaction():
                 self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", identity.items())
             return
         if stored.get("schema") != identity["schema"]:
-            raise ConfigError(f"the index {self.path} was written by another version of ccsi-dao (index schema "
-                              f"{stored.get('schema')}, this one reads {SCHEMA_VERSION}); delete it to rebuild")
+            raise ConfigError(
+                f"the index {self.path} was written by another version of ccsi-dao (index schema "
+                f"{stored.get('schema')}, this one reads {SCHEMA_VERSION}); delete it to rebuild"
+            )
         for key, value in identity.items():
             if stored.get(key) != value:
-                raise ConfigError(f"the index {self.path} belongs to another deployment ({key} {stored.get(key)}, "
-                                  f"expected {value}); use another --index path or delete it")
+                raise ConfigError(
+                    f"the index {self.path} belongs to another deployment ({key} {stored.get(key)}, "
+                    f"expected {value}); use another --index path or delete it"
+                )
 
     @property
     def synced_to(self) -> int | None:
@@ -206,19 +228,25 @@ class DecisionIndex:
             "meta": self.db.execute("SELECT * FROM meta WHERE key != 'tip_hash' ORDER BY key").fetchall(),
         }
 
-    def commit_range(self, start: int, end: int, raw: list[RawLog], blocks: dict[int, tuple[str, int]],
-                     txs: dict[str, tuple[str, str | None]]) -> None:
+    def commit_range(
+        self,
+        start: int,
+        end: int,
+        raw: list[RawLog],
+        blocks: dict[int, tuple[str, int]],
+        txs: dict[str, tuple[str, str | None]],
+    ) -> None:
         """Store what was read of blocks ``[start, end]`` and make ``end`` the sync tip, in one transaction."""
         with self._transaction():
             if self.synced_to is not None and self.synced_to >= start:
                 raise Reorged("another process synced this range meanwhile")  # pragma: no cover
-            self.db.executemany("INSERT INTO logs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                                [log.row() for log in raw])
+            self.db.executemany("INSERT INTO logs VALUES (?,?,?,?,?,?,?,?,?,?,?)", [log.row() for log in raw])
             with_logs = {log.block_number for log in raw}
-            self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
-                                [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs])
-            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)",
-                                [(h, *v) for h, v in txs.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
+                [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs],
+            )
+            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)", [(h, *v) for h, v in txs.items()])
             self._set("synced_to", str(end))
             self._set("tip_hash", blocks[end][0])
 
@@ -232,11 +260,15 @@ class DecisionIndex:
                 self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash')")
             else:
                 self._set("synced_to", str(keep))
-                self._set("tip_hash", self.db.execute("SELECT hash FROM blocks WHERE number = ?", (keep,)).fetchone()[0])
+                self._set(
+                    "tip_hash", self.db.execute("SELECT hash FROM blocks WHERE number = ?", (keep,)).fetchone()[0]
+                )
 
     def _set(self, key: str, value: str) -> None:
-        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (key, value))
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # ------------------------------------------------------------------ syncing (ccsi_dao.decisionlog.sync)
 
@@ -253,8 +285,15 @@ class DecisionIndex:
         """Bring the index up to the chain's safe head (:func:`ccsi_dao.decisionlog.sync.sync`)."""
         from ccsi_dao.decisionlog.sync import sync
 
-        return sync(self, w3, confirmations=confirmations, max_range=max_range, progress=progress, fetcher=fetcher,
-                    to_block=to_block)
+        return sync(
+            self,
+            w3,
+            confirmations=confirmations,
+            max_range=max_range,
+            progress=progress,
+            fetcher=fetcher,
+            to_block=to_block,
+        )
 
     def safe_head(self, fetch: LogFetcher, confirmations: int | None) -> int:
         """The newest block the index may trust (:func:`ccsi_dao.decisionlog.sync.safe_head`)."""

@@ -97,8 +97,15 @@ def sync(
         except Reorged:
             reorgs += 1
             continue
-        return SyncResult(first, index.synced_to if index.synced_to is not None else first - 1, target, new_logs,
-                          reorgs, fetch.requests, time.monotonic() - started)
+        return SyncResult(
+            first,
+            index.synced_to if index.synced_to is not None else first - 1,
+            target,
+            new_logs,
+            reorgs,
+            fetch.requests,
+            time.monotonic() - started,
+        )
     raise ChainError("the chain kept reorganising during the sync; try again later")
 
 
@@ -140,8 +147,9 @@ def _repair_reorg(index: DecisionIndex, fetch: LogFetcher) -> bool:
     return True
 
 
-def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
-               ) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
+def read_range(
+    fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
+) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
     """Everything the index keeps about blocks ``[start, end]``, read from the chain: the suite's logs and the
     timelock's ERC-20 transfers in chain order, ``{block: (hash, timestamp)}`` for their blocks and ``end``, and
     ``{tx: (sender, recipient)}`` for vote transactions. Raises Reorged if the chain changed meanwhile."""
@@ -162,8 +170,9 @@ def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
             raw[(log.block_number, log.log_index)] = log
     blocks: dict[int, tuple[str, int]] = {}
     numbers = sorted({log.block_number for log in raw.values()} | {end})
-    for number, block in zip(numbers, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in numbers]),
-                             strict=True):
+    for number, block in zip(
+        numbers, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in numbers]), strict=True
+    ):
         if block is None:
             raise Reorged(f"block {number} vanished")
         blocks[number] = (block["hash"].lower(), int(block["timestamp"], 16))
@@ -173,8 +182,9 @@ def read_range(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
     return [raw[k] for k in sorted(raw)], blocks, _vote_senders(fetch, raw.values(), blocks)
 
 
-def _vote_senders(fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, tuple[str, int]]
-                  ) -> dict[str, tuple[str, str | None]]:
+def _vote_senders(
+    fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, tuple[str, int]]
+) -> dict[str, tuple[str, str | None]]:
     """``{tx: (sender, recipient)}`` of the transactions holding votes, from their receipts: per block where the
     provider has ``eth_getBlockReceipts``, else per transaction."""
     votes = {log.tx_hash: log.block_number for log in logs if log.topics[0] in VOTE_TOPICS}
@@ -198,8 +208,11 @@ def _vote_senders(fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, t
     return senders
 
 
-VOTE_TOPICS = tuple("0x" + keccak(text=s).hex() for s in ("VoteCast(address,uint256,uint8,uint256,string)",
-                                                           "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)"))
+VOTE_TOPICS = tuple(
+    "0x" + keccak(text=s).hex()
+    for s in (
+        "VoteCast(address,uint256,uint8,uint256,string)",
+        "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)",
+    )
+)
 """The topics of the governor's vote events."""
-
-

@@ -37,12 +37,22 @@ def _call(target: str, signature: str, types: list[str], args: list[Any], value:
 
 # ---------------------------------------------------------------- membership (registry)
 
-def admit(registry: str, account: str, name: str, role: Role = Role.PARTNER,
-          group: StakeholderGroup = StakeholderGroup.OTHER, weight: int = 1) -> Action:
+
+def admit(
+    registry: str,
+    account: str,
+    name: str,
+    role: Role = Role.PARTNER,
+    group: StakeholderGroup = StakeholderGroup.OTHER,
+    weight: int = 1,
+) -> Action:
     """Admit ``account`` as a member."""
-    return _call(registry, ADMIT,
-                 ["address", "uint8", "uint8", "uint96", "string"],
-                 [to_checksum_address(account), int(role), int(group), weight, name])
+    return _call(
+        registry,
+        ADMIT,
+        ["address", "uint8", "uint8", "uint96", "string"],
+        [to_checksum_address(account), int(role), int(group), weight, name],
+    )
 
 
 def remove(registry: str, account: str) -> Action:
@@ -77,6 +87,7 @@ def amend_agreement(registry: str, content_hash: bytes, uri: str) -> Action:
 
 # ---------------------------------------------------------------- treasury (timelock funds)
 
+
 def transfer_eth(to: str, amount_wei: int) -> Action:
     """Send ``amount_wei`` from the treasury to ``to``."""
     return Action(to_checksum_address(to), amount_wei, b"")
@@ -110,6 +121,7 @@ def set_voting_delay(governor: str, seconds: int) -> Action:
 
 # ---------------------------------------------------------------- other
 
+
 def signal() -> Action:
     """A text-only proposal: one call without effect (no target code, no value, no data)."""
     return Action(SIGNAL_TARGET, 0, b"")
@@ -121,6 +133,7 @@ def raw(target: str, data: bytes = b"", value: int = 0) -> Action:
 
 
 # ---------------------------------------------------------------- checks of user input
+
 
 def parse_amount(text: str, decimals: int = 18) -> int:
     """``"1.5"`` -> base units with ``decimals`` places; UserError for anything but a positive amount."""
@@ -149,7 +162,9 @@ def check_rules(rules: dict[Category, tuple[Ratio, Ratio]], floors: tuple[Ratio,
         if _share(approval) < _share(floors[1]):
             raise UserError(f"the {name} approval threshold {approval} is below the agreement's floor {floors[1]}")
         if previous is not None and (_share(quorum) < _share(previous[0]) or _share(approval) < _share(previous[1])):
-            raise UserError(f"the {name} rule {quorum}, {approval} would be weaker than the rule of a less strict category")
+            raise UserError(
+                f"the {name} rule {quorum}, {approval} would be weaker than the rule of a less strict category"
+            )
         previous = (quorum, approval)
 
 

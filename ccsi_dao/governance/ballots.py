@@ -85,11 +85,18 @@ def sign_ballot(
 ) -> Ballot:
     """``account``'s vote signed as OpenZeppelin's Governor checks it (``Ballot``, or ``ExtendedBallot`` with a
     reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent."""
-    message: dict[str, Any] = {"proposalId": proposal_id, "support": int(support), "voter": account.address, "nonce": nonce}
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": int(support),
+        "voter": account.address,
+        "nonce": nonce,
+    }
     types = {"Ballot": _BALLOT}
     if reason:
         message.update(reason=reason, params=b"")
         types = {"ExtendedBallot": _EXTENDED_BALLOT}
-    signable = encode_typed_data(domain_data=eip712_domain(governor_name, chain_id, governor), message_types=types, message_data=message)
+    signable = encode_typed_data(
+        domain_data=eip712_domain(governor_name, chain_id, governor), message_types=types, message_data=message
+    )
     signature = Account.sign_message(signable, account.key).signature
     return Ballot(governor, chain_id, proposal_id, support, account.address, nonce, reason, bytes(signature))

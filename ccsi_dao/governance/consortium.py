@@ -148,13 +148,17 @@ class Consortium:
                 unpaid=f"action {number} would fail when executed: the treasury holds too little ETH",
             )
 
-    def propose(self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True) -> Proposal:
+    def propose(
+        self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True
+    ) -> Proposal:
         """Submit a proposal. With ``protect`` the description ends in OpenZeppelin's ``#proposer=`` suffix, so
         nobody can front-run its creation with the same id."""
         if protect and "#proposer=" not in description:
             description = f"{description}#proposer={account.address.lower()}"
         targets, values, datas = split_actions(actions)
-        receipt = self.chain.transact(account, self.governor.functions.propose(targets, values, datas, description), action="the proposal")
+        receipt = self.chain.transact(
+            account, self.governor.functions.propose(targets, values, datas, description), action="the proposal"
+        )
         created = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
         return proposal_from_event(created)
 
@@ -260,7 +264,9 @@ class Consortium:
             )
         fns = self.governor.functions
         fn = (
-            fns.castVoteWithReasonAndParamsBySig(ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, b"", ballot.signature)
+            fns.castVoteWithReasonAndParamsBySig(
+                ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, b"", ballot.signature
+            )
             if ballot.reason
             else fns.castVoteBySig(ballot.proposal_id, int(ballot.support), ballot.voter, ballot.signature)
         )
@@ -286,7 +292,9 @@ class Consortium:
     # ------------------------------------------------------------------ a member's own acts
 
     def appoint_proxy(self, account: LocalAccount, proxy: str) -> TxReceipt:
-        return self.chain.transact(account, self.membership.functions.appointProxy(to_checksum_address(proxy)), action="appointing the proxy")
+        return self.chain.transact(
+            account, self.membership.functions.appointProxy(to_checksum_address(proxy)), action="appointing the proxy"
+        )
 
     def revoke_proxy(self, account: LocalAccount) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.revokeProxy(), action="revoking the proxy")

@@ -137,7 +137,9 @@ class DeploymentRecord(BaseModel):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ConfigError(f"no deployment record at {path}: deploy first (ccsi-dao deploy AGREEMENT.yaml)") from None
+            raise ConfigError(
+                f"no deployment record at {path}: deploy first (ccsi-dao deploy AGREEMENT.yaml)"
+            ) from None
         except OSError as exc:
             raise ConfigError(f"cannot read the deployment record {path}: {exc.strerror}") from None
         except UnicodeDecodeError:
@@ -177,21 +179,36 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     artifacts = {name: load_artifact(name) for name in SUITE}
 
     timelock, r1 = chain.deploy(
-        deployer, artifacts["ConsortiumTimelock"].abi, artifacts["ConsortiumTimelock"].bytecode,
-        params.timelock_delay, [predicted_governor], [predicted_governor], "0x" + "00" * 20,
+        deployer,
+        artifacts["ConsortiumTimelock"].abi,
+        artifacts["ConsortiumTimelock"].bytecode,
+        params.timelock_delay,
+        [predicted_governor],
+        [predicted_governor],
+        "0x" + "00" * 20,
         action="deploying the timelock",
     )
     members = [m.as_tuple() for m in params.members]
     batches = [members[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(members), MEMBERS_PER_TRANSACTION)]
     bootstrapper = deployer.address if len(batches) > 1 else "0x" + "00" * 20
     membership, r2 = chain.deploy(
-        deployer, artifacts["ConsortiumMembership"].abi, artifacts["ConsortiumMembership"].bytecode,
-        timelock, batches[0] if batches else [], params.agreement_hash, params.agreement_uri, bootstrapper,
+        deployer,
+        artifacts["ConsortiumMembership"].abi,
+        artifacts["ConsortiumMembership"].bytecode,
+        timelock,
+        batches[0] if batches else [],
+        params.agreement_hash,
+        params.agreement_uri,
+        bootstrapper,
         action="deploying the membership registry",
     )
     governor, r3 = chain.deploy(
-        deployer, artifacts["ConsortiumGovernor"].abi, artifacts["ConsortiumGovernor"].bytecode,
-        membership, timelock, params.governor_config(),
+        deployer,
+        artifacts["ConsortiumGovernor"].abi,
+        artifacts["ConsortiumGovernor"].bytecode,
+        membership,
+        timelock,
+        params.governor_config(),
         action="deploying the governor",
     )
     if to_checksum_address(governor) != predicted_governor:
@@ -202,10 +219,14 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     registry = chain.contract(membership, artifacts["ConsortiumMembership"].abi)
     extra = {}
     for number, batch in enumerate(batches[1:], start=2):
-        receipt = chain.transact(deployer, registry.functions.addInitialMembers(batch), action=f"registering partners (batch {number})")
+        receipt = chain.transact(
+            deployer, registry.functions.addInitialMembers(batch), action=f"registering partners (batch {number})"
+        )
         extra[f"InitialMembers{number}"] = receipt
     if len(batches) > 1:
-        extra["SealInitialMembers"] = chain.transact(deployer, registry.functions.sealInitialMembers(), action="sealing the membership")
+        extra["SealInitialMembers"] = chain.transact(
+            deployer, registry.functions.sealInitialMembers(), action="sealing the membership"
+        )
     _check_members(chain, registry, params)
     last = list(extra.values())[-1] if extra else r3
     block = chain.block(last["blockNumber"])

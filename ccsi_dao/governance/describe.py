@@ -68,7 +68,11 @@ class ActionDescriber:
         if target in self._functions:
             return self._describe_own(target, value, data)
         if not data:
-            return f"pay {format_eth(value)} from the treasury to {self.who(target)}" if value else f"call {target} without data"
+            return (
+                f"pay {format_eth(value)} from the treasury to {self.who(target)}"
+                if value
+                else f"call {target} without data"
+            )
         if data[:4] in _ERC20 and len(data) == 68:
             name, types = _ERC20[data[:4]]
             to, amount = abi_decode(types, data[4:])
@@ -79,11 +83,16 @@ class ActionDescriber:
         return f"call {target} with selector 0x{data[:4].hex()} and {max(len(data) - 4, 0)} bytes of arguments{suffix}"
 
     def _describe_own(self, target: str, value: int, data: bytes) -> str:
-        which = {self.record.membership: "membership registry", self.record.governor: "governor",
-                 self.record.timelock: "timelock"}[target]
+        which = {
+            self.record.membership: "membership registry",
+            self.record.governor: "governor",
+            self.record.timelock: "timelock",
+        }[target]
         entry = self._functions[target].get(data[:4])
         if entry is None:
-            return f"call the {which} with {len(data)} bytes of unknown data" + (f", sending {format_eth(value)}" if value else "")
+            return f"call the {which} with {len(data)} bytes of unknown data" + (
+                f", sending {format_eth(value)}" if value else ""
+            )
         name, types, names = entry
         try:
             args = dict(zip(names, abi_decode(types, data[4:]), strict=True))
@@ -95,8 +104,10 @@ class ActionDescriber:
     def _sentence(self, which: str, name: str, a: dict[str, Any]) -> str:
         account = self.who(to_checksum_address(a["account"])) if "account" in a else ""
         if name == "admit":
-            return (f"admit {to_checksum_address(a['account'])} ({a['name']}) as {role_name(Role(a['role']))}, "
-                    f"group {group_name(StakeholderGroup(a['group']))}, weight {a['weight']}")
+            return (
+                f"admit {to_checksum_address(a['account'])} ({a['name']}) as {role_name(Role(a['role']))}, "
+                f"group {group_name(StakeholderGroup(a['group']))}, weight {a['weight']}"
+            )
         if name in ("remove", "suspend", "reinstate"):
             return f"{name} {account}"
         if name == "setRole":
@@ -107,11 +118,17 @@ class ActionDescriber:
             return f"amend the consortium agreement: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}"
         if name == "updateRules":
             rules, early_close = a["rules"]
-            parts = [f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}" for c, r in zip(Category, rules, strict=True)]
+            parts = [
+                f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}"
+                for c, r in zip(Category, rules, strict=True)
+            ]
             return "change the rules: " + "; ".join(parts) + f"; early close {'on' if early_close else 'off'}"
         if name in ("setVotingDelay", "setVotingPeriod", "setLateQuorumVoteExtension"):
-            field = {"setVotingDelay": "voting delay", "setVotingPeriod": "voting period",
-                     "setLateQuorumVoteExtension": "late-quorum extension"}[name]
+            field = {
+                "setVotingDelay": "voting delay",
+                "setVotingPeriod": "voting period",
+                "setLateQuorumVoteExtension": "late-quorum extension",
+            }[name]
             return f"set the {field} to {next(iter(a.values()))} s"
         if name == "updateDelay":
             return f"set the timelock delay to {a['newDelay']} s"
@@ -123,4 +140,3 @@ def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)
-

@@ -87,4 +87,3 @@ def proposal_from_event(args: Any) -> Proposal:
         snapshot=int(args["voteStart"]),
         deadline=int(args["voteEnd"]),
     )
-

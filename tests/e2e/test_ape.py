@@ -18,8 +18,13 @@ APE = str(Path(sys.executable).with_name("ape"))
 
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [APE, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
-        stdin=subprocess.DEVNULL, timeout=300,
+        [APE, *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
     )
 
 
@@ -49,7 +54,15 @@ def test_ape_console_finds_the_consortium(deployed, anvil_url: str, tmp_path: Pa
     deployed.record.save(record)
     code = "print('MEMBERS', len(dao.members()), dao.record.governor)"
     result = _run(
-        ["console", "--network", "ethereum:local:node", "--provider-settings", json.dumps({"uri": anvil_url}), "-c", code],
+        [
+            "console",
+            "--network",
+            "ethereum:local:node",
+            "--provider-settings",
+            json.dumps({"uri": anvil_url}),
+            "-c",
+            code,
+        ],
         ROOT,
         {"CCSI_DAO_DEPLOYMENT": str(record)},
     )

@@ -47,7 +47,9 @@ def test_the_wheel_holds_the_library_and_its_artifacts_only(wheel: Path) -> None
     for artifact in ("ConsortiumGovernor", "ConsortiumMembership", "ConsortiumTimelock"):
         assert f"ccsi_dao/abi/artifacts/{artifact}.json" in names
     assert "ccsi_dao/py.typed" in names and "ccsi_dao/chain/connection.py" in names
-    assert not [n for n in names if n.startswith(("tools/", "tests/", "benchmarks/", "contracts/")) or n.endswith(".sol")]
+    assert not [
+        n for n in names if n.startswith(("tools/", "tests/", "benchmarks/", "contracts/")) or n.endswith(".sol")
+    ]
 
 
 def test_the_installed_wheel_runs_without_compiler_or_node(wheel: Path, tmp_path: Path) -> None:
@@ -73,4 +75,6 @@ def test_the_installed_wheel_runs_without_compiler_or_node(wheel: Path, tmp_path
     assert _run(target / "bin" / "ccsi-dao", "--help", cwd=tmp_path, env=env).startswith("Usage: ccsi-dao ")
     assert "problem" not in _run(target / "bin" / "ccsi-dao", "agreement", "check", "small.yaml", cwd=tmp_path, env=env)
     tools = subprocess.run([python, "-c", "import tools.build"], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert tools.returncode != 0 and "No module named 'tools'" in tools.stderr  # the build tooling stays in the checkout
+    assert (
+        tools.returncode != 0 and "No module named 'tools'" in tools.stderr
+    )  # the build tooling stays in the checkout

@@ -53,8 +53,10 @@ class Result:
         return json.loads(self.stdout)
 
     def __str__(self) -> str:
-        return (f"$ ccsi-dao {' '.join(self.args)}\n-> exit {self.code} in {self.seconds:.2f} s\n"
-                f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}")
+        return (
+            f"$ ccsi-dao {' '.join(self.args)}\n-> exit {self.code} in {self.seconds:.2f} s\n"
+            f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
+        )
 
 
 class Cli:
@@ -81,8 +83,9 @@ class Cli:
                 env[key] = value
         return env
 
-    def run(self, *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> Result:
+    def run(
+        self, *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, timeout: float = 120
+    ) -> Result:
         started = time.monotonic()
         proc = subprocess.run(
             [*cli_command(), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -105,7 +108,9 @@ def _succeeded(result: Result) -> Result:
     return result
 
 
-def run_parallel(jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int | None = None) -> list[Result]:
+def run_parallel(
+    jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int | None = None
+) -> list[Result]:
     """Run independent commands at once (never two that send from the same account); results in input order."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -115,6 +120,7 @@ def run_parallel(jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], wo
 
 
 # -------------------------------------------------------------------------------------------------- keys
+
 
 def write_keystore(home: Path, alias: str, key: bytes, password: str = PASSWORD) -> Path:
     """A ccsi-dao keystore written directly, with a low scrypt cost (tests only)."""
@@ -130,6 +136,7 @@ def write_keystore(home: Path, alias: str, key: bytes, password: str = PASSWORD)
 
 
 # -------------------------------------------------------------------------------------------------- files
+
 
 def digest(*roots: Path) -> dict[str, str]:
     """Every file and folder under ``roots`` (or the file itself) -> its content hash and mode."""
@@ -150,6 +157,7 @@ def digest(*roots: Path) -> dict[str, str]:
 
 
 # -------------------------------------------------------------------------------------------------- chain
+
 
 class Rpc:
     """JSON-RPC on one anvil: what tests need to check and steer it."""

@@ -105,7 +105,9 @@ def assert_clean_error(result: Any, codes: tuple[int, ...] = (2,)) -> str:
         return " ".join(line.strip() for line in lines)
     # click's usage error: "Usage: ...", "Try ... --help", then the error (typer draws a box around it)
     assert lines[0].startswith("Usage:") and any("Error" in line for line in lines), output
-    text = " ".join(line.strip(" │╭╮╰╯─") for line in lines[lines.index(next(line for line in lines if "Error" in line)):])
+    text = " ".join(
+        line.strip(" │╭╮╰╯─") for line in lines[lines.index(next(line for line in lines if "Error" in line)) :]
+    )
     return " ".join(text.split())
 
 

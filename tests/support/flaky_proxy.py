@@ -18,9 +18,18 @@ from typing import Any
 
 
 class FlakyProxy:
-    def __init__(self, upstream: str, *, max_range: int = 7, failure_share: float = 0.2, slow_share: float = 0.03,
-                 slow_seconds: float = 0.6, seed: int = 4, max_requests: int = 20_000,
-                 lacks: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        max_range: int = 7,
+        failure_share: float = 0.2,
+        slow_share: float = 0.03,
+        slow_seconds: float = 0.6,
+        seed: int = 4,
+        max_requests: int = 20_000,
+        lacks: frozenset[str] = frozenset(),
+    ) -> None:
         self.upstream = upstream
         self.lacks = lacks
         self.max_range = max_range
@@ -29,7 +38,14 @@ class FlakyProxy:
         self.slow_seconds = slow_seconds
         self.random = random.Random(seed)
         self.max_requests = max_requests
-        self.counts: dict[str, int] = {"requests": 0, "refused_range": 0, "502": 0, "dropped": 0, "slow": 0, "lacked": 0}
+        self.counts: dict[str, int] = {
+            "requests": 0,
+            "refused_range": 0,
+            "502": 0,
+            "dropped": 0,
+            "slow": 0,
+            "lacked": 0,
+        }
         self._lock = threading.Lock()
         proxy = self
 
@@ -79,16 +95,23 @@ class FlakyProxy:
         if request.get("method") in self.lacks:
             self._count("lacked")
             message = f"the method {request['method']} does not exist/is not available"
-            self._reply(handler, {"jsonrpc": "2.0", "id": request.get("id"), "error": {"code": -32601, "message": message}})
+            self._reply(
+                handler, {"jsonrpc": "2.0", "id": request.get("id"), "error": {"code": -32601, "message": message}}
+            )
             return
         if request.get("method") == "eth_getLogs":
             f = request["params"][0]
             span = int(f["toBlock"], 16) - int(f["fromBlock"], 16) + 1
             if span > self.max_range:
                 self._count("refused_range")
-                message = ("query returned more than 10000 results" if self.counts["refused_range"] % 2
-                           else f"block range too large: max {self.max_range} blocks")
-                self._reply(handler, {"jsonrpc": "2.0", "id": request.get("id"), "error": {"code": -32005, "message": message}})
+                message = (
+                    "query returned more than 10000 results"
+                    if self.counts["refused_range"] % 2
+                    else f"block range too large: max {self.max_range} blocks"
+                )
+                self._reply(
+                    handler, {"jsonrpc": "2.0", "id": request.get("id"), "error": {"code": -32005, "message": message}}
+                )
                 return
         if fate == "slow":
             self._count("slow")

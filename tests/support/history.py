@@ -45,8 +45,9 @@ def build_history(url: str, accounts: list[LocalAccount]) -> Built:
     token, _ = chain.deploy(accounts[0], art.abi, art.bytecode, action="deploying the test token")
     erc20 = w3.eth.contract(address=token, abi=art.abi)
     chain.transact(accounts[0], erc20.functions.mint(dao.record.timelock, 1_000))
-    w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(
-        {"from": accounts[0].address, "to": dao.record.timelock, "value": 5 * 10**18}))
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction({"from": accounts[0].address, "to": dao.record.timelock, "value": 5 * 10**18})
+    )
 
     # 1. ordinary signal: direct votes, a reason, a relayed signed ballot, a proxy vote
     dao.appoint_proxy(accounts[10], accounts[11].address)
@@ -62,17 +63,25 @@ def build_history(url: str, accounts: list[LocalAccount]) -> Built:
     dao.revoke_proxy(accounts[10])
 
     # 2. treasury: pay 1 ETH and 250 tokens
-    labels["treasury"] = r.pass_([actions.transfer_eth(accounts[15].address, 10**18),
-                                  actions.transfer_erc20(token, accounts[16].address, 250)],
-                                 "Treasury: fund the pilot").id
+    labels["treasury"] = r.pass_(
+        [actions.transfer_eth(accounts[15].address, 10**18), actions.transfer_erc20(token, accounts[16].address, 250)],
+        "Treasury: fund the pilot",
+    ).id
 
     # 3. membership: admit a partner through governance
-    labels["admit"] = r.pass_([actions.admit(reg, accounts[13].address, "Mestna obcina Ljubljana", Role.PARTNER,
-                                             StakeholderGroup.MUNICIPALITY, 2)], "Admit Ljubljana").id
+    labels["admit"] = r.pass_(
+        [
+            actions.admit(
+                reg, accounts[13].address, "Mestna obcina Ljubljana", Role.PARTNER, StakeholderGroup.MUNICIPALITY, 2
+            )
+        ],
+        "Admit Ljubljana",
+    ).id
 
     # 4. membership: a removal voted down
-    p, state = r.tally([actions.remove(reg, accounts[12].address)], for_=[1, 2], against=range(3, 10),
-                       description="Remove partner 12")
+    p, state = r.tally(
+        [actions.remove(reg, accounts[12].address)], for_=[1, 2], against=range(3, 10), description="Remove partner 12"
+    )
     assert state == ProposalState.DEFEATED
     labels["remove-defeated"] = p.id
 
@@ -86,12 +95,16 @@ def build_history(url: str, accounts: list[LocalAccount]) -> Built:
 
     # 5. constitutional: amend the agreement; 6. constitutional: stricter ordinary rule
     voters = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13]
-    labels["amend"] = r.pass_([actions.amend_agreement(reg, bytes.fromhex("22" * 32), "ipfs://agreement-v2")],
-                              "Amend the agreement", voters=voters).id
+    labels["amend"] = r.pass_(
+        [actions.amend_agreement(reg, bytes.fromhex("22" * 32), "ipfs://agreement-v2")],
+        "Amend the agreement",
+        voters=voters,
+    ).id
     rules = dict(TEST_RULES)
     rules[Category.ORDINARY] = (Ratio(1, 3), Ratio(1, 2))
-    labels["rules"] = r.pass_([actions.update_rules(dao.record.governor, rules, False)], "Stricter ordinary quorum",
-                              voters=voters).id
+    labels["rules"] = r.pass_(
+        [actions.update_rules(dao.record.governor, rules, False)], "Stricter ordinary quorum", voters=voters
+    ).id
 
     # 7. canceled while pending
     p = r.propose([actions.signal()], "Withdrawn idea", proposer=2)

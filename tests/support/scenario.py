@@ -76,8 +76,13 @@ class Round:
         return self.dao.state(proposal.id)
 
     def tally(
-        self, actions: Sequence[Action], *, for_: Iterable[int] = (), against: Iterable[int] = (),
-        abstain: Iterable[int] = (), description: str = "A proposal",
+        self,
+        actions: Sequence[Action],
+        *,
+        for_: Iterable[int] = (),
+        against: Iterable[int] = (),
+        abstain: Iterable[int] = (),
+        description: str = "A proposal",
     ) -> tuple[Proposal, ProposalState]:
         """Open a vote, cast the given votes, close it; return the proposal and its final state."""
         proposal = self.open(actions, description)
@@ -93,7 +98,9 @@ class Round:
         self.advance(max(eta - self.now(), 1))
         return self.dao.execute(self.accounts[executor], proposal)
 
-    def pass_(self, actions: Sequence[Action], description: str = "A proposal", voters: Iterable[int] = range(1, 13)) -> Proposal:
+    def pass_(
+        self, actions: Sequence[Action], description: str = "A proposal", voters: Iterable[int] = range(1, 13)
+    ) -> Proposal:
         """Take ``actions`` through a whole round with every listed member voting for; return the proposal."""
         proposal, state = self.tally(actions, for_=voters, description=description)
         assert state == ProposalState.SUCCEEDED, state

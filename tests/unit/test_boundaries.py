@@ -66,7 +66,9 @@ def test_every_part_has_a_layer() -> None:
     assert parts <= set(LAYERS), f"give these a layer in LAYERS: {sorted(parts - set(LAYERS))}"
 
 
-@pytest.mark.parametrize("path", [p for p in _modules() if _part(p) != "__init__"], ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", [p for p in _modules() if _part(p) != "__init__"], ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_imports_run_downwards_only(path: Path) -> None:
     own = _part(path)
     wrong = []

@@ -105,7 +105,7 @@ def test_ensure_solc_prefers_a_native_solc_and_replaces_a_broken_one(
     (folder / "solc-v0.8.28").write_text("#!/bin/sh\necho 'Version: 0.8.27+commit.40a35a09'\n")
     (folder / "solc-v0.8.28").chmod(0o755)
     native = bin_dir / "solc"  # stands in for a native solc 0.8.28 on PATH
-    native.write_text(f"#!/bin/sh\nexec {shim} \"$@\"\n")
+    native.write_text(f'#!/bin/sh\nexec {shim} "$@"\n')
     native.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     assert ensure_solc() == folder / "solc-v0.8.28"

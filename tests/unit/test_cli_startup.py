@@ -12,8 +12,23 @@ import sys
 
 import pytest
 
-HEAVY = ("web3", "eth_account", "eth_abi", "eth_utils", "eth_keys", "hexbytes", "requests", "aiohttp", "websockets",
-         "pydantic", "pydantic_core", "yaml", "rich", "markdown_it", "pygments")
+HEAVY = (
+    "web3",
+    "eth_account",
+    "eth_abi",
+    "eth_utils",
+    "eth_keys",
+    "hexbytes",
+    "requests",
+    "aiohttp",
+    "websockets",
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "rich",
+    "markdown_it",
+    "pygments",
+)
 
 PROBE = """
 import json, sys
@@ -31,15 +46,32 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 
 
 def _help(*args: str) -> tuple[dict, str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps([*args, "--help"]), json.dumps(HEAVY)],
-                          capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "CI": "true"})
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps([*args, "--help"]), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "CI": "true"},
+    )
     assert proc.stderr.strip(), proc
     return json.loads(proc.stderr.strip().splitlines()[-1]), proc.stdout
 
 
-@pytest.mark.parametrize("args", [(), ("vote",), ("audit",), ("audit", "verify"), ("propose",), ("propose", "admit"),
-                                  ("log",), ("wallet", "new"), ("devnet",)],
-                         ids=lambda a: " ".join(a) or "ccsi-dao")
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("vote",),
+        ("audit",),
+        ("audit", "verify"),
+        ("propose",),
+        ("propose", "admit"),
+        ("log",),
+        ("wallet", "new"),
+        ("devnet",),
+    ],
+    ids=lambda a: " ".join(a) or "ccsi-dao",
+)
 def test_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
     result, stdout = _help(*args)
     assert result == {"code": 0, "heavy": []}
@@ -59,6 +91,22 @@ def test_help_lists_every_command_in_full() -> None:
     assert not [line for line in stdout.splitlines()[1:] if line.endswith("...")], stdout
     text = " ".join(stdout.split())
     assert "The chronological record of every governance event, from the local index (synced first)." in text
-    for command in ("log", "deploy", "vote", "relay", "queue", "execute", "cancel", "resign", "agreement", "devnet",
-                    "wallet", "propose", "members", "proposals", "proxy", "audit"):
+    for command in (
+        "log",
+        "deploy",
+        "vote",
+        "relay",
+        "queue",
+        "execute",
+        "cancel",
+        "resign",
+        "agreement",
+        "devnet",
+        "wallet",
+        "propose",
+        "members",
+        "proposals",
+        "proxy",
+        "audit",
+    ):
         assert f"\n  {command} " in stdout, command

@@ -97,9 +97,25 @@ def forge_build(env: dict[str, str]) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="building-", dir=out.parent))  # same file system: the rename is atomic
     try:
         build = subprocess.run(
-            [str(FORGE_DIR / "forge"), "build", "--build-info", "--offline", "--use", str(ensure_solc()),
-             "--skip", "contracts/test/**", "--out", str(scratch / "out"), "--cache-path", str(scratch / "cache")],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+            [
+                str(FORGE_DIR / "forge"),
+                "build",
+                "--build-info",
+                "--offline",
+                "--use",
+                str(ensure_solc()),
+                "--skip",
+                "contracts/test/**",
+                "--out",
+                str(scratch / "out"),
+                "--cache-path",
+                str(scratch / "cache"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         assert build.returncode == 0, f"forge build failed:\n{build.stdout}\n{build.stderr}"
         shutil.rmtree(out, ignore_errors=True)
@@ -114,17 +130,39 @@ def run_slither(work: Path) -> list[Finding]:
     env = {**os.environ, "PATH": f"{FORGE_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
     out, report = forge_build(env), work / "slither.json"
     analysis = subprocess.run(
-        [sys.executable, "-m", "slither", ".", "--foundry-ignore-compile", "--foundry-out-directory", str(out),
-         "--filter-paths", "node_modules|contracts/test", "--exclude-informational", "--exclude-low",
-         "--exclude-optimization", "--json", str(report)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "slither",
+            ".",
+            "--foundry-ignore-compile",
+            "--foundry-out-directory",
+            str(out),
+            "--filter-paths",
+            "node_modules|contracts/test",
+            "--exclude-informational",
+            "--exclude-low",
+            "--exclude-optimization",
+            "--json",
+            str(report),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert report.is_file(), f"slither wrote no report:\n{analysis.stdout}\n{analysis.stderr}"
     result = json.loads(report.read_text(encoding="utf-8"))
     assert result["success"], f"slither failed: {result.get('error')}\n{analysis.stderr}"
     return [
-        Finding(f["check"], f["impact"], f["elements"][0]["source_mapping"]["filename_relative"], _function_of(f),
-                f["description"])
+        Finding(
+            f["check"],
+            f["impact"],
+            f["elements"][0]["source_mapping"]["filename_relative"],
+            _function_of(f),
+            f["description"],
+        )
         for f in result["results"].get("detectors", [])
     ]
 

@@ -27,4 +27,3 @@ def built(history_chain: Built) -> Iterator[Built]:
     snapshot = history_chain.round.rpc("evm_snapshot", [])
     yield history_chain
     history_chain.round.rpc("evm_revert", [snapshot])
-

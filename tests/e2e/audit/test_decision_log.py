@@ -50,13 +50,27 @@ def synced(built: Built, path: Path, **kwargs) -> DecisionIndex:
 
 # ---------------------------------------------------------------------- the log
 
+
 def test_log_records_every_kind_of_event(built: Built, tmp_path: Path) -> None:
     with synced(built, tmp_path / "i.sqlite") as index:
         history = load_history(index)
         log = entries(history)
     kinds = {e.kind for e in log}
-    assert {"proposal", "vote", "queue", "execute", "cancel", "membership", "proxy", "agreement", "rules",
-            "treasury", "timelock", "settings", "roles"} <= kinds
+    assert {
+        "proposal",
+        "vote",
+        "queue",
+        "execute",
+        "cancel",
+        "membership",
+        "proxy",
+        "agreement",
+        "rules",
+        "treasury",
+        "timelock",
+        "settings",
+        "roles",
+    } <= kinds
     categories = {p.category for p in history.proposals.values()}
     assert categories == set(Category)
     assert all(categorize(built.dao.record, p.actions) == p.category for p in history.proposals.values())
@@ -89,7 +103,9 @@ def test_log_records_every_kind_of_event(built: Built, tmp_path: Path) -> None:
     middle = log[len(log) // 2]
     assert all(e.block >= middle.block for e in select(log, Filters(from_block=middle.block), history))
     assert all(e.timestamp <= middle.timestamp for e in select(log, Filters(until=middle.timestamp), history))
-    assert [e.proposal for e in select(log, Filters(proposal=3), history)] == [3] * len(select(log, Filters(proposal=3), history))
+    assert [e.proposal for e in select(log, Filters(proposal=3), history)] == [3] * len(
+        select(log, Filters(proposal=3), history)
+    )
 
 
 def test_log_formats(built: Built, tmp_path: Path) -> None:
@@ -108,13 +124,29 @@ def test_log_formats(built: Built, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- verification
 
+
 def test_verify_passes_on_the_history(built: Built, tmp_path: Path) -> None:
     with synced(built, tmp_path / "i.sqlite") as index:
         result = verify(built.dao, index=index)
     assert result.ok, [f.line() for f in result.discrepancies]
     checks = {f.check for f in result.findings}
-    assert {"index", "category", "votes", "totals", "rules", "electorate", "outcome", "passed", "scheduled", "delay",
-            "executed", "members", "records", "agreement", "timelock"} <= checks
+    assert {
+        "index",
+        "category",
+        "votes",
+        "totals",
+        "rules",
+        "electorate",
+        "outcome",
+        "passed",
+        "scheduled",
+        "delay",
+        "executed",
+        "members",
+        "records",
+        "agreement",
+        "timelock",
+    } <= checks
     assert result.proposals == len(built.proposals)
 
 
@@ -125,17 +157,24 @@ def test_verify_reports_a_tampered_index(built: Built, tmp_path: Path) -> None:
     admitted = "0x" + Web3.keccak(text="MemberAdmitted(address,uint8,uint8,uint96,string,uint48)").hex()
     with sqlite3.connect(path) as db:
         # a vote's weight raised from 1 to 9 (the weight is the third word of the data)
-        block, index_, data = db.execute("SELECT block_number, log_index, data FROM logs WHERE topic0 = ? "
-                                         "ORDER BY block_number LIMIT 1", (vote_topic,)).fetchone()
+        block, index_, data = db.execute(
+            "SELECT block_number, log_index, data FROM logs WHERE topic0 = ? ORDER BY block_number LIMIT 1",
+            (vote_topic,),
+        ).fetchone()
         words = data[2:]
-        db.execute("UPDATE logs SET data = ? WHERE block_number = ? AND log_index = ?",
-                   ("0x" + words[:128 + 63] + "9" + words[192:], block, index_))
+        db.execute(
+            "UPDATE logs SET data = ? WHERE block_number = ? AND log_index = ?",
+            ("0x" + words[: 128 + 63] + "9" + words[192:], block, index_),
+        )
         # an admission deleted, a block hash changed
-        gone = db.execute("SELECT block_number, log_index FROM logs WHERE topic0 = ? ORDER BY block_number DESC LIMIT 1",
-                          (admitted,)).fetchone()
+        gone = db.execute(
+            "SELECT block_number, log_index FROM logs WHERE topic0 = ? ORDER BY block_number DESC LIMIT 1", (admitted,)
+        ).fetchone()
         db.execute("DELETE FROM logs WHERE block_number = ? AND log_index = ?", gone)
-        db.execute("UPDATE blocks SET hash = ? WHERE number = (SELECT MAX(number) FROM blocks WHERE number < ?)",
-                   ("0x" + "ab" * 32, block))
+        db.execute(
+            "UPDATE blocks SET hash = ? WHERE number = (SELECT MAX(number) FROM blocks WHERE number < ?)",
+            ("0x" + "ab" * 32, block),
+        )
     with DecisionIndex(path, built.dao.record) as index:
         result = verify(built.dao, index=index)
     bad = [f.evidence for f in result.discrepancies]
@@ -181,6 +220,7 @@ def test_verify_code(built: Built) -> None:
 
 # ---------------------------------------------------------------------- the index on real networks
 
+
 def test_confirmations_hold_back_recent_blocks(built: Built, tmp_path: Path) -> None:
     latest = built.chain.w3.eth.block_number
     with synced(built, tmp_path / "i.sqlite", confirmations=5) as index:
@@ -214,8 +254,14 @@ def test_sync_through_a_limited_flaky_provider_equals_a_direct_sync(built: Built
     with synced(built, tmp_path / "direct.sqlite", max_range=10_000) as direct:
         expected = direct.dump()
     assert expected["txs"]
-    proxy = FlakyProxy(built.url, max_range=7, failure_share=0.2, slow_share=0.01, slow_seconds=0.4,
-                       lacks=frozenset({"eth_getBlockReceipts"}))
+    proxy = FlakyProxy(
+        built.url,
+        max_range=7,
+        failure_share=0.2,
+        slow_share=0.01,
+        slow_seconds=0.4,
+        lacks=frozenset({"eth_getBlockReceipts"}),
+    )
     try:
         w3 = Web3(HTTPProvider(proxy.url, request_kwargs={"timeout": 0.25}, exception_retry_configuration=None))
         fetcher = LogFetcher(w3, max_range=64, sleep=lambda s: time.sleep(min(s, 0.05)))
@@ -247,8 +293,10 @@ def test_reorg_is_detected_and_repaired(accounts, tmp_path: Path) -> None:
         assert load_history(index).member_at(accounts[9].address).status.name == "RESIGNED"
         # replace the last 2 blocks (the resignation of partner 9 among them) by blocks where partner 4 resigns
         resign = m.resign()._encode_transaction_data()
-        r.rpc("anvil_reorg", [2, [[{"from": accounts[4].address, "to": dao.record.membership, "data": resign,
-                                    "gas": hex(300_000)}, 0]]])
+        r.rpc(
+            "anvil_reorg",
+            [2, [[{"from": accounts[4].address, "to": dao.record.membership, "data": resign, "gas": hex(300_000)}, 0]]],
+        )
         result = index.sync(w3, confirmations=0)
         assert result.reorgs == 1
         after = load_history(index)
@@ -286,8 +334,12 @@ def test_a_killed_sync_resumes_to_the_identical_index(built: Built, tmp_path: Pa
     rng = random.Random(7)
     progress = []
     for _ in range(5):
-        proc = subprocess.Popen([sys.executable, str(script), str(record_path), str(path), built.url],
-                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(record_path), str(path), built.url],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.02, 0.25))
         proc.send_signal(signal.SIGKILL)
@@ -305,16 +357,27 @@ def test_a_killed_sync_resumes_to_the_identical_index(built: Built, tmp_path: Pa
 
 # ---------------------------------------------------------------------- the CLI and the report
 
+
 def test_cli_log_verify_and_report(built: Built, tmp_path: Path) -> None:
     record_path = tmp_path / "deployment.json"
     built.dao.record.save(record_path)
-    env = {**os.environ, "CCSI_DAO_HOME": str(tmp_path), "CCSI_DAO_RPC_URL": built.url,
-           "CCSI_DAO_DEPLOYMENT": str(record_path)}
+    env = {
+        **os.environ,
+        "CCSI_DAO_HOME": str(tmp_path),
+        "CCSI_DAO_RPC_URL": built.url,
+        "CCSI_DAO_DEPLOYMENT": str(record_path),
+    }
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         """The real command in a subprocess: the end-to-end path, used once."""
-        return subprocess.run([sys.executable, "-m", "ccsi_dao.cli.main", *args], capture_output=True, text=True,
-                              env=env, cwd=ROOT, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "ccsi_dao.cli.main", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+        )
 
     runner = CliRunner(mix_stderr=False)
     command = typer.main.get_command(app)
@@ -358,5 +421,7 @@ def test_an_index_of_another_schema_is_refused_with_a_way_out(built: Built, tmp_
     path = tmp_path / "old.sqlite"
     with synced(built, path) as index:
         index.db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
-    with pytest.raises(ConfigError, match=r"another version of ccsi-dao \(index schema 1, this one reads 2\); delete it"):
+    with pytest.raises(
+        ConfigError, match=r"another version of ccsi-dao \(index schema 1, this one reads 2\); delete it"
+    ):
         DecisionIndex(path, built.dao.record)

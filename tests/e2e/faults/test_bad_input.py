@@ -48,7 +48,7 @@ SMALL = ROOT / "examples" / "small.yaml"  # partners: accounts 1-5 (5 observes);
 ACCOUNTS = dev_accounts(8)
 A = {f"a{i}": a.address for i, a in enumerate(ACCOUNTS)}
 _LETTER = next(i for i, c in enumerate(A["a6"]) if i > 1 and c.isalpha())
-WRONG_CHECKSUM = A["a6"][:_LETTER] + A["a6"][_LETTER].swapcase() + A["a6"][_LETTER + 1:]
+WRONG_CHECKSUM = A["a6"][:_LETTER] + A["a6"][_LETTER].swapcase() + A["a6"][_LETTER + 1 :]
 LONG = "x" * 10_000
 ESC = "\x1b[2J\x1b[31mowned"
 
@@ -91,12 +91,16 @@ def world(tmp_path_factory) -> World:
 def copy_home(world: World, folder: Path) -> Path:
     """The case's own home: the prepared one without the devnet's chain files (which anvil rewrites)."""
     home = folder / "home"
-    shutil.copytree(world.base, home, ignore=lambda d, names: [n for n in names if n.startswith(("state", "anvil.log"))])
+    shutil.copytree(
+        world.base, home, ignore=lambda d, names: [n for n in names if n.startswith(("state", "anvil.log"))]
+    )
     return home
 
 
 def chain_state(url: str) -> tuple:
-    return rpc(url, "eth_blockNumber"), tuple(rpc(url, "eth_getTransactionCount", a.address, "latest") for a in ACCOUNTS)
+    return rpc(url, "eth_blockNumber"), tuple(
+        rpc(url, "eth_getTransactionCount", a.address, "latest") for a in ACCOUNTS
+    )
 
 
 def block_number(url: str) -> str:
@@ -208,8 +212,17 @@ for command, build in ID_COMMANDS.items():
             CASES.append(C(f"id-{command}-{label}", build(value), says))
 
 # -------- vote choices
-for label, value in {"empty": "", "yes": "yes", "number": "1", "two": "for,against", "long": LONG, "escape": ESC}.items():
-    CASES.append(C(f"support-{label}", ("vote", "1", value, "--from", "a2"), r"the vote must be for, against or abstain"))
+for label, value in {
+    "empty": "",
+    "yes": "yes",
+    "number": "1",
+    "two": "for,against",
+    "long": LONG,
+    "escape": ESC,
+}.items():
+    CASES.append(
+        C(f"support-{label}", ("vote", "1", value, "--from", "a2"), r"the vote must be for, against or abstain")
+    )
 
 # -------- addresses: every command that takes one
 BAD_ADDRESSES = {
@@ -239,7 +252,13 @@ ADDRESS_COMMANDS = {
     "transfer-token": lambda a: ("propose", "transfer", "{a6}", "1", "--token", a, "--from", "a1", "--yes"),
     "raw-target": lambda a: ("propose", "raw", a, "--from", "a1", "--yes"),
 }
-SOME_ADDRESSES = ("empty", "not-hex", "wrong-checksum", "zero-width", "long")  # all on two commands, a sample on the rest
+SOME_ADDRESSES = (
+    "empty",
+    "not-hex",
+    "wrong-checksum",
+    "zero-width",
+    "long",
+)  # all on two commands, a sample on the rest
 for command, build in ADDRESS_COMMANDS.items():
     for label, value in BAD_ADDRESSES.items():
         if command not in ("members-show", "admit") and label not in SOME_ADDRESSES:
@@ -249,10 +268,18 @@ for command, build in ADDRESS_COMMANDS.items():
         says = r"has a wrong checksum" if label == "wrong-checksum" else r"is not an address"
         CASES.append(C(f"address-{command}-{label}", build(value), says))
 CASES += [
-    C("address-admit-zero", ("propose", "admit", "0x" + "0" * 40, "--name", "Nobody", "--from", "a1", "--yes"), r"cannot be a member"),
+    C(
+        "address-admit-zero",
+        ("propose", "admit", "0x" + "0" * 40, "--name", "Nobody", "--from", "a1", "--yes"),
+        r"cannot be a member",
+    ),
     C("address-proxy-self", ("proxy", "set", "{a2}", "--from", "a2"), r"cannot act as proxy"),
     C("address-proxy-zero", ("proxy", "set", "0x" + "0" * 40, "--from", "a2"), r"cannot act as proxy"),
-    C("address-token-not-a-token", ("propose", "transfer", "{a6}", "1", "--token", "{a7}", "--from", "a1", "--yes"), r"is not an ERC-20 token"),
+    C(
+        "address-token-not-a-token",
+        ("propose", "transfer", "{a6}", "1", "--token", "{a7}", "--from", "a1", "--yes"),
+        r"is not an ERC-20 token",
+    ),
     C("address-remove-non-member", ("propose", "remove", "{a7}", "--from", "a1", "--yes"), r"{a7}"),
     C("address-set-role-non-member", ("propose", "set-role", "{a7}", "partner", "--from", "a1", "--yes"), r"{a7}"),
 ]
@@ -275,33 +302,73 @@ for label, (value, says) in BAD_AMOUNTS.items():
     CASES.append(C(f"amount-transfer-{label}", ("propose", "transfer", "{a6}", value, "--from", "a1", "--yes"), says))
 for label in ("word", "nan", "huge-exponent", "too-precise", "negative"):
     value, says = BAD_AMOUNTS[label]
-    CASES.append(C(f"amount-raw-value-{label}", ("propose", "raw", "{a6}", "--value", value, "--from", "a1", "--yes"), says))
+    CASES.append(
+        C(f"amount-raw-value-{label}", ("propose", "raw", "{a6}", "--value", value, "--from", "a1", "--yes"), says)
+    )
 CASES += [
-    C("signal-escape-only", ("propose", "signal", "-d", "\x1b\x07", "--from", "a1", "--yes"), r"needs a description|control"),
+    C(
+        "signal-escape-only",
+        ("propose", "signal", "-d", "\x1b\x07", "--from", "a1", "--yes"),
+        r"needs a description|control",
+    ),
     C("signal-no-description", ("propose", "signal", "--from", "a1", "--yes"), r"--description"),
     C("signal-bad-from", ("propose", "signal", "-d", "ok", "--from", "../a1", "--yes"), r"keystore file .* not found"),
-    C("raw-data-odd", ("propose", "raw", "{a6}", "--data", "0x123", "--from", "a1", "--yes"), r"--data must be 0x-prefixed hex"),
-    C("raw-data-escape", ("propose", "raw", "{a6}", "--data", ESC, "--from", "a1", "--yes"), r"--data must be 0x-prefixed hex"),
-    C("raw-too-much-value", ("propose", "raw", "{a6}", "--value", "1000000", "--from", "a1", "--yes"), r"too little ETH"),
+    C(
+        "raw-data-odd",
+        ("propose", "raw", "{a6}", "--data", "0x123", "--from", "a1", "--yes"),
+        r"--data must be 0x-prefixed hex",
+    ),
+    C(
+        "raw-data-escape",
+        ("propose", "raw", "{a6}", "--data", ESC, "--from", "a1", "--yes"),
+        r"--data must be 0x-prefixed hex",
+    ),
+    C(
+        "raw-too-much-value",
+        ("propose", "raw", "{a6}", "--value", "1000000", "--from", "a1", "--yes"),
+        r"too little ETH",
+    ),
 ]
 
 # -------- weights
 for label, value in {"zero": "0", "minus-one": "-1", "10^30": str(10**30), "above-max": "1000001", "word": "heavy",
                      "fraction": "1.5", "empty": ""}.items():  # fmt: skip
-    CASES.append(C(f"weight-admit-{label}", ("propose", "admit", "{a6}", "--name", "N", "--weight", value, "--from", "a1", "--yes"), r"weight|--weight|No such option"))
-    CASES.append(C(f"weight-set-weight-{label}", ("propose", "set-weight", "{a2}", value, "--from", "a1", "--yes"), r"WEIGHT|weight|No such option|Missing"))
+    CASES.append(
+        C(
+            f"weight-admit-{label}",
+            ("propose", "admit", "{a6}", "--name", "N", "--weight", value, "--from", "a1", "--yes"),
+            r"weight|--weight|No such option",
+        )
+    )
+    CASES.append(
+        C(
+            f"weight-set-weight-{label}",
+            ("propose", "set-weight", "{a2}", value, "--from", "a1", "--yes"),
+            r"WEIGHT|weight|No such option|Missing",
+        )
+    )
 
 # -------- names
 for label, value in {"empty": "", "blank": "   ", "101-chars": "n" * 101, "10k-chars": LONG, "escape": ESC,
                      "bell": "Ring\x07", "newline-escape": "Line\n\x1b[1A", "rtl-override": "Evil\u202egnp.exe",
                      "nul-like": "a\x7fb"}.items():  # fmt: skip
-    CASES.append(C(f"name-admit-{label}", ("propose", "admit", "{a6}", "--name", value, "--from", "a1", "--yes"), r"the name must"))
+    CASES.append(
+        C(
+            f"name-admit-{label}",
+            ("propose", "admit", "{a6}", "--name", value, "--from", "a1", "--yes"),
+            r"the name must",
+        )
+    )
 
 # -------- roles, groups, categories: choices
 CASES += [
     C("role-set-role-unknown", ("propose", "set-role", "{a2}", "president", "--from", "a1", "--yes"), r"president"),
     C("role-set-role-empty", ("propose", "set-role", "{a2}", "", "--from", "a1", "--yes"), r"ROLE|role"),
-    C("group-admit-unknown", ("propose", "admit", "{a6}", "--name", "N", "--group", "army", "--from", "a1", "--yes"), r"army"),
+    C(
+        "group-admit-unknown",
+        ("propose", "admit", "{a6}", "--name", "N", "--group", "army", "--from", "a1", "--yes"),
+        r"army",
+    ),
     C("category-rules-unknown", ("propose", "rules", "secret", "--quorum", "1/2", "--from", "a1", "--yes"), r"secret"),
 ]
 
@@ -309,58 +376,158 @@ CASES += [
 for label, value in {"zero": "0", "zero-over-zero": "0/0", "over-zero": "1/0", "negative": "-1/2", "word": "half",
                      "above-one": "150%", "three-parts": "2/3/4", "huge": "1e999", "nan": "nan", "empty": "",
                      "too-fine": "1/65536", "unicode-half": "½", "percent-only": "%"}.items():  # fmt: skip
-    CASES.append(C(f"ratio-quorum-{label}", ("propose", "rules", "ordinary", "--quorum", value, "--from", "a1", "--yes"), r"quorum|No such option"))
+    CASES.append(
+        C(
+            f"ratio-quorum-{label}",
+            ("propose", "rules", "ordinary", "--quorum", value, "--from", "a1", "--yes"),
+            r"quorum|No such option",
+        )
+    )
 for label, value in {"below-half": "1/3", "above-one": "4/3", "word": "most"}.items():
-    CASES.append(C(f"ratio-approval-{label}", ("propose", "rules", "treasury", "--approval", value, "--from", "a1", "--yes"), r"approval|floor|weaker"))
+    CASES.append(
+        C(
+            f"ratio-approval-{label}",
+            ("propose", "rules", "treasury", "--approval", value, "--from", "a1", "--yes"),
+            r"approval|floor|weaker",
+        )
+    )
 
 # -------- agreement amendments
 CASES += [
-    C("amend-document-missing", ("propose", "amend", "--document", "{dir}/none.md", "--from", "a1", "--yes"), r"cannot read .*none.md"),
-    C("amend-document-directory", ("propose", "amend", "--document", "{dir}/folder", "--from", "a1", "--yes"), r"cannot read", prepare=mkdir("folder")),
-    C("amend-document-through-file", ("propose", "amend", "--document", "{dir}/f.md/x", "--from", "a1", "--yes"), r"cannot read", prepare=put("f.md", "text")),
-    C("amend-document-dangling-link", ("propose", "amend", "--document", "{dir}/link.md", "--from", "a1", "--yes"), r"cannot read", prepare=symlink("link.md", "gone.md")),
-    C("amend-uri-spaces", ("propose", "amend", "--document", "{dir}/a.md", "--uri", "my agreement.md", "--from", "a1", "--yes"), r"--uri must be", prepare=put("a.md", "v2")),
-    C("amend-uri-empty", ("propose", "amend", "--document", "{dir}/a.md", "--uri", "", "--from", "a1", "--yes"), r"--uri must be", prepare=put("a.md", "v2")),
-    C("amend-uri-long", ("propose", "amend", "--document", "{dir}/a.md", "--uri", "ipfs://" + LONG, "--from", "a1", "--yes"), r"--uri must be", prepare=put("a.md", "v2")),
-    C("amend-uri-escape", ("propose", "amend", "--document", "{dir}/a.md", "--uri", "ipfs://a" + ESC, "--from", "a1", "--yes"), r"--uri must be", prepare=put("a.md", "v2")),
+    C(
+        "amend-document-missing",
+        ("propose", "amend", "--document", "{dir}/none.md", "--from", "a1", "--yes"),
+        r"cannot read .*none.md",
+    ),
+    C(
+        "amend-document-directory",
+        ("propose", "amend", "--document", "{dir}/folder", "--from", "a1", "--yes"),
+        r"cannot read",
+        prepare=mkdir("folder"),
+    ),
+    C(
+        "amend-document-through-file",
+        ("propose", "amend", "--document", "{dir}/f.md/x", "--from", "a1", "--yes"),
+        r"cannot read",
+        prepare=put("f.md", "text"),
+    ),
+    C(
+        "amend-document-dangling-link",
+        ("propose", "amend", "--document", "{dir}/link.md", "--from", "a1", "--yes"),
+        r"cannot read",
+        prepare=symlink("link.md", "gone.md"),
+    ),
+    C(
+        "amend-uri-spaces",
+        ("propose", "amend", "--document", "{dir}/a.md", "--uri", "my agreement.md", "--from", "a1", "--yes"),
+        r"--uri must be",
+        prepare=put("a.md", "v2"),
+    ),
+    C(
+        "amend-uri-empty",
+        ("propose", "amend", "--document", "{dir}/a.md", "--uri", "", "--from", "a1", "--yes"),
+        r"--uri must be",
+        prepare=put("a.md", "v2"),
+    ),
+    C(
+        "amend-uri-long",
+        ("propose", "amend", "--document", "{dir}/a.md", "--uri", "ipfs://" + LONG, "--from", "a1", "--yes"),
+        r"--uri must be",
+        prepare=put("a.md", "v2"),
+    ),
+    C(
+        "amend-uri-escape",
+        ("propose", "amend", "--document", "{dir}/a.md", "--uri", "ipfs://a" + ESC, "--from", "a1", "--yes"),
+        r"--uri must be",
+        prepare=put("a.md", "v2"),
+    ),
 ]
 
 # -------- devnet: durations and ports
 for label, value in {"word": "soon", "year": "1y", "empty": "", "mixed-sign": "7d-1h", "fraction": "1.5d",
                      "minus": "-1", "unit-only": "d", "superscript": "²d", "century-and-a-day": "36501d",
                      "400-digits": "9" * 400, "escape": ESC}.items():  # fmt: skip
-    CASES.append(C(f"duration-advance-{label}", ("devnet", "advance", value), r"is not a duration|more than a century|No such option"))
+    CASES.append(
+        C(
+            f"duration-advance-{label}",
+            ("devnet", "advance", value),
+            r"is not a duration|more than a century|No such option",
+        )
+    )
 for command in ("start", "stop", "status", "reset", "advance"):
     extra = ("1d",) if command == "advance" else ()
     for label, port in {"zero": "0", "above-65535": "70000", "word": "http", "negative": "-5"}.items():
         CASES.append(C(f"port-{command}-{label}", ("devnet", command, *extra, "--port", port), r"--port"))
-CASES.append(C("devnet-start-busy-port", ("devnet", "start", "--port", "{busy_port}"), r"port {busy_port} on 127.0.0.1 is already in use",
-               prepare=lambda folder: shutil.rmtree(folder / "home" / "devnet")))
-CASES.append(C("devnet-advance-not-running", ("devnet", "advance", "1d"), r"is not running; start it first",
-               prepare=lambda folder: shutil.rmtree(folder / "home" / "devnet")))
+CASES.append(
+    C(
+        "devnet-start-busy-port",
+        ("devnet", "start", "--port", "{busy_port}"),
+        r"port {busy_port} on 127.0.0.1 is already in use",
+        prepare=lambda folder: shutil.rmtree(folder / "home" / "devnet"),
+    )
+)
+CASES.append(
+    C(
+        "devnet-advance-not-running",
+        ("devnet", "advance", "1d"),
+        r"is not running; start it first",
+        prepare=lambda folder: shutil.rmtree(folder / "home" / "devnet"),
+    )
+)
 
 # -------- wallets: aliases and key files
 BAD_ALIASES = {"empty": "", "parent": "../x", "slash": "a/b", "65-chars": "k" * 65, "10k-chars": LONG,
                "hidden": ".hidden", "space": "a b", "escape": ESC, "umlaut": "ünï", "dots": "a..b"}  # fmt: skip
 for label, alias in BAD_ALIASES.items():
     CASES.append(C(f"alias-new-{label}", ("wallet", "new", alias), r"invalid keystore alias"))
-    CASES.append(C(f"alias-import-{label}", ("wallet", "import", alias, "--key-file", "{dir}/k.txt"), r"invalid keystore alias",
-                   prepare=put("k.txt", "0x" + "22" * 32)))
+    CASES.append(
+        C(
+            f"alias-import-{label}",
+            ("wallet", "import", alias, "--key-file", "{dir}/k.txt"),
+            r"invalid keystore alias",
+            prepare=put("k.txt", "0x" + "22" * 32),
+        )
+    )
     CASES.append(C(f"alias-address-{label}", ("wallet", "address", alias), r"no keystore|not found|damaged"))
 CASES.append(C("alias-new-dash", ("wallet", "new", "-x"), r"No such option"))
 for label, content in {"empty": "", "short": "0x" + "11" * 31, "zero-key": "0x" + "00" * 32, "above-curve-order": "0x" + "ff" * 32,
                        "garbage": b"\x00\xff\xfe binary", "spaces-inside": "0x" + "11" * 16 + " " + "11" * 16,
                        "mnemonic": "test test test test test test test test test test test junk",
                        "existing-key": ACCOUNTS[2].key.hex()}.items():  # fmt: skip
-    says = r"already stored as keystore 'a2'" if label == "existing-key" else r"not a valid private key|cannot read the key file"
-    CASES.append(C(f"keyfile-{label}", ("wallet", "import", "fresh", "--key-file", "{dir}/k.txt"), says, prepare=put("k.txt", content)))
+    says = (
+        r"already stored as keystore 'a2'"
+        if label == "existing-key"
+        else r"not a valid private key|cannot read the key file"
+    )
+    CASES.append(
+        C(
+            f"keyfile-{label}",
+            ("wallet", "import", "fresh", "--key-file", "{dir}/k.txt"),
+            says,
+            prepare=put("k.txt", content),
+        )
+    )
 CASES += [
     C("keyfile-directory", ("wallet", "import", "fresh", "--key-file", "{dir}"), r"cannot read the key file"),
     C("keyfile-missing", ("wallet", "import", "fresh", "--key-file", "{dir}/none.txt"), r"cannot read the key file"),
     C("keyfile-no-key-noninteractive", ("wallet", "import", "fresh"), r"no private key given"),
-    C("wallet-new-empty-password", ("wallet", "new", "fresh", "--password-file", "{dir}/pw"), r"password must not be empty", prepare=put("pw", "\n")),
-    C("wallet-new-password-binary", ("wallet", "new", "fresh", "--password-file", "{dir}/pw"), r"cannot read password file", prepare=put("pw", b"\xff\xfe\x00")),
-    C("wallet-new-password-directory", ("wallet", "new", "fresh", "--password-file", "{dir}"), r"cannot read password file"),
+    C(
+        "wallet-new-empty-password",
+        ("wallet", "new", "fresh", "--password-file", "{dir}/pw"),
+        r"password must not be empty",
+        prepare=put("pw", "\n"),
+    ),
+    C(
+        "wallet-new-password-binary",
+        ("wallet", "new", "fresh", "--password-file", "{dir}/pw"),
+        r"cannot read password file",
+        prepare=put("pw", b"\xff\xfe\x00"),
+    ),
+    C(
+        "wallet-new-password-directory",
+        ("wallet", "new", "fresh", "--password-file", "{dir}"),
+        r"cannot read password file",
+    ),
 ]
 
 # -------- signing account and password options on a sending command
@@ -371,57 +538,182 @@ CASES += [
     C("from-long", ("vote", "1", "for", "--from", LONG), r"no keystore named"),
     C("from-escape", ("vote", "1", "for", "--from", ESC), r"no keystore named '\\x1b\[2J"),
     C("from-env-escape", ("vote", "1", "for"), r"no keystore named '\\x1b", env={"CCSI_DAO_ACCOUNT": ESC}),
-    C("password-file-directory", ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}"), r"cannot read password file"),
-    C("password-file-binary", ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}/pw"), r"cannot read password file", prepare=put("pw", b"\xff\xfe")),
-    C("password-empty-file", ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}/pw"), r"wrong password", prepare=put("pw", "")),
-    C("keystore-truncated", ("vote", "1", "for", "--from", "a2"), r"keystore file .*a2.json is damaged",
-      prepare=lambda folder: (folder / "home/keystores/a2.json").write_text((folder / "home/keystores/a2.json").read_text()[:100])),
-    C("keystore-binary", ("vote", "1", "for", "--from", "a2"), r"keystore file .*a2.json is damaged", prepare=put("home/keystores/a2.json", b"\x00\xff" * 50)),
-    C("keystore-is-directory", ("vote", "1", "for", "--from", "a2"), r"no keystore named 'a2'",
-      prepare=lambda folder: ((folder / "home/keystores/a2.json").unlink(), (folder / "home/keystores/a2.json").mkdir())),
-    C("keystore-wrong-address", ("vote", "1", "for", "--from", "a2"), r"records address .* but holds the key of",
-      prepare=lambda folder: _swap_address(folder / "home/keystores/a2.json", A["a6"])),
-    C("keystore-bad-kdf-params", ("vote", "1", "for", "--from", "a2"), r"keystore file .*a2.json is damaged",
-      prepare=lambda folder: _edit_keystore(folder / "home/keystores/a2.json", lambda k: k["crypto"]["kdfparams"].update(n=3))),
+    C(
+        "password-file-directory",
+        ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}"),
+        r"cannot read password file",
+    ),
+    C(
+        "password-file-binary",
+        ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}/pw"),
+        r"cannot read password file",
+        prepare=put("pw", b"\xff\xfe"),
+    ),
+    C(
+        "password-empty-file",
+        ("vote", "1", "for", "--from", "a2", "--password-file", "{dir}/pw"),
+        r"wrong password",
+        prepare=put("pw", ""),
+    ),
+    C(
+        "keystore-truncated",
+        ("vote", "1", "for", "--from", "a2"),
+        r"keystore file .*a2.json is damaged",
+        prepare=lambda folder: (folder / "home/keystores/a2.json").write_text(
+            (folder / "home/keystores/a2.json").read_text()[:100]
+        ),
+    ),
+    C(
+        "keystore-binary",
+        ("vote", "1", "for", "--from", "a2"),
+        r"keystore file .*a2.json is damaged",
+        prepare=put("home/keystores/a2.json", b"\x00\xff" * 50),
+    ),
+    C(
+        "keystore-is-directory",
+        ("vote", "1", "for", "--from", "a2"),
+        r"no keystore named 'a2'",
+        prepare=lambda folder: (
+            (folder / "home/keystores/a2.json").unlink(),
+            (folder / "home/keystores/a2.json").mkdir(),
+        ),
+    ),
+    C(
+        "keystore-wrong-address",
+        ("vote", "1", "for", "--from", "a2"),
+        r"records address .* but holds the key of",
+        prepare=lambda folder: _swap_address(folder / "home/keystores/a2.json", A["a6"]),
+    ),
+    C(
+        "keystore-bad-kdf-params",
+        ("vote", "1", "for", "--from", "a2"),
+        r"keystore file .*a2.json is damaged",
+        prepare=lambda folder: _edit_keystore(
+            folder / "home/keystores/a2.json", lambda k: k["crypto"]["kdfparams"].update(n=3)
+        ),
+    ),
 ]
 
 # -------- ballots and sign-only output
 CASES += [
     C("ballot-directory", ("relay", "{dir}", "--from", "a4"), r"cannot read ballot file"),
     C("ballot-empty", ("relay", "{dir}/e.json", "--from", "a4"), r"cannot read ballot file", prepare=put("e.json", "")),
-    C("ballot-list", ("relay", "{dir}/l.json", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=put("l.json", "[1, 2]")),
-    C("ballot-chain-id-word", ("relay", "{ballot}", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=edit_ballot(chain_id="mainnet")),
-    C("ballot-proposal-exponent", ("relay", "{ballot}", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=edit_ballot(proposal_id="1e999")),
-    C("ballot-support-maybe", ("relay", "{ballot}", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=edit_ballot(support="maybe")),
-    C("ballot-voter-short", ("relay", "{ballot}", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=edit_ballot(voter="0x1234")),
-    C("ballot-signature-odd", ("relay", "{ballot}", "--from", "a4"), r"not a valid ccsi-dao ballot", prepare=edit_ballot(signature="0xabc")),
-    C("ballot-signature-short", ("relay", "{ballot}", "--from", "a4"), r"signature", prepare=edit_ballot(signature="0x" + "ab" * 10)),
+    C(
+        "ballot-list",
+        ("relay", "{dir}/l.json", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=put("l.json", "[1, 2]"),
+    ),
+    C(
+        "ballot-chain-id-word",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=edit_ballot(chain_id="mainnet"),
+    ),
+    C(
+        "ballot-proposal-exponent",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=edit_ballot(proposal_id="1e999"),
+    ),
+    C(
+        "ballot-support-maybe",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=edit_ballot(support="maybe"),
+    ),
+    C(
+        "ballot-voter-short",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=edit_ballot(voter="0x1234"),
+    ),
+    C(
+        "ballot-signature-odd",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"not a valid ccsi-dao ballot",
+        prepare=edit_ballot(signature="0xabc"),
+    ),
+    C(
+        "ballot-signature-short",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"signature",
+        prepare=edit_ballot(signature="0x" + "ab" * 10),
+    ),
     C("ballot-other-voter", ("relay", "{ballot}", "--from", "a4"), r"signature", prepare=edit_ballot(voter=A["a2"])),
-    C("ballot-other-chain", ("relay", "{ballot}", "--from", "a4"), r"on chain 1, not this consortium", prepare=edit_ballot(chain_id=1)),
-    C("ballot-unknown-proposal", ("relay", "{ballot}", "--from", "a4"), r"proposal|signature", prepare=edit_ballot(proposal_id="12345")),
-    C("ballot-good-then-bad", ("relay", "{ballot}", "{dir}/bad.json", "--from", "a4"), r"cannot read ballot file .*bad.json", prepare=put("bad.json", "{")),
-    C("ballot-same-twice", ("relay", "{ballot}", "{ballot}", "--from", "a4"), r"are votes of the same voter on the same proposal"),
+    C(
+        "ballot-other-chain",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"on chain 1, not this consortium",
+        prepare=edit_ballot(chain_id=1),
+    ),
+    C(
+        "ballot-unknown-proposal",
+        ("relay", "{ballot}", "--from", "a4"),
+        r"proposal|signature",
+        prepare=edit_ballot(proposal_id="12345"),
+    ),
+    C(
+        "ballot-good-then-bad",
+        ("relay", "{ballot}", "{dir}/bad.json", "--from", "a4"),
+        r"cannot read ballot file .*bad.json",
+        prepare=put("bad.json", "{"),
+    ),
+    C(
+        "ballot-same-twice",
+        ("relay", "{ballot}", "{ballot}", "--from", "a4"),
+        r"are votes of the same voter on the same proposal",
+    ),
     C("ballot-huge-reason", ("relay", "{ballot}", "--from", "a4"), r"signature", prepare=edit_ballot(reason=LONG)),
-    C("sign-only-out-directory", ("vote", "1", "for", "--sign-only", "--out", "{dir}", "--from", "a2"), r"already exists"),
-    C("sign-only-out-missing-folder", ("vote", "1", "for", "--sign-only", "--out", "{dir}/no/such/b.json", "--from", "a2"), r"does not exist"),
-    C("sign-only-out-through-file", ("vote", "1", "for", "--sign-only", "--out", "{dir}/f/b.json", "--from", "a2"), r"does not exist", prepare=put("f", "x")),
+    C(
+        "sign-only-out-directory",
+        ("vote", "1", "for", "--sign-only", "--out", "{dir}", "--from", "a2"),
+        r"already exists",
+    ),
+    C(
+        "sign-only-out-missing-folder",
+        ("vote", "1", "for", "--sign-only", "--out", "{dir}/no/such/b.json", "--from", "a2"),
+        r"does not exist",
+    ),
+    C(
+        "sign-only-out-through-file",
+        ("vote", "1", "for", "--sign-only", "--out", "{dir}/f/b.json", "--from", "a2"),
+        r"does not exist",
+        prepare=put("f", "x"),
+    ),
 ]
 
 # -------- agreements: agreement check and deploy
 AGREEMENTS: dict[str, tuple[Prepare, str]] = {
     "empty": (put("agreement.yaml", ""), r"expected a mapping|top level"),
     "whitespace": (put("agreement.yaml", "  \n\n"), r"expected a mapping|top level"),
-    "binary": (put("agreement.yaml", b"\x00\xff\xfe\x89PNG\r\n\x1a\n" * 20), r"cannot read agreement file|not valid YAML"),
+    "binary": (
+        put("agreement.yaml", b"\x00\xff\xfe\x89PNG\r\n\x1a\n" * 20),
+        r"cannot read agreement file|not valid YAML",
+    ),
     "latin-1": (put("agreement.yaml", "consortium: Caf\xe9\n".encode("latin-1")), r"cannot read agreement file"),
     "list": (put("agreement.yaml", "- a\n- b\n"), r"expected a mapping"),
     "scalar": (put("agreement.yaml", "42\n"), r"expected a mapping"),
     "tabs": (put("agreement.yaml", "consortium:\n\t- x\n"), r"not valid YAML"),
     "python-tag": (put("agreement.yaml", "consortium: !!python/object/apply:os.system ['true']\n"), r"not valid YAML"),
-    "deep-nesting": (put("agreement.yaml", "consortium: " + "[" * 700 + "]" * 700 + "\n"), r"nested too deeply|not valid YAML"),
-    "alias-bomb": (put("agreement.yaml", "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)) + "partners: *i\nconsortium: *i\n"), r"problem"),
+    "deep-nesting": (
+        put("agreement.yaml", "consortium: " + "[" * 700 + "]" * 700 + "\n"),
+        r"nested too deeply|not valid YAML",
+    ),
+    "alias-bomb": (
+        put(
+            "agreement.yaml",
+            "a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+            + "partners: *i\nconsortium: *i\n",
+        ),
+        r"problem",
+    ),
     "duplicate-key": (agreement(lambda t: t + "\nconsortium: Again\n"), r"appears twice"),
-    "partners-string": (agreement(lambda t: t.split("partners:")[0] + "partners: everyone\nrules:" + t.split("rules:")[1]), r"partners"),
+    "partners-string": (
+        agreement(lambda t: t.split("partners:")[0] + "partners: everyone\nrules:" + t.split("rules:")[1]),
+        r"partners",
+    ),
     "weight-word": (agreement(sub("weight: 2", "weight: heavy")), r"weight"),
     "weight-zero": (agreement(sub("weight: 2", "weight: 0")), r"weight"),
     "weight-negative": (agreement(sub("weight: 2", "weight: -1")), r"weight"),
@@ -445,18 +737,40 @@ AGREEMENTS: dict[str, tuple[Prepare, str]] = {
     "country-unknown": (agreement(sub("country: SI", "country: XX")), r"country"),
     "country-emoji": (agreement(sub("country: SI", "country: 🇸🇮")), r"country"),
     "document-missing": (agreement(sub("path: small-agreement.md", "path: gone.md")), r"path|gone.md"),
-    "document-escape": (agreement(sub("path: small-agreement.md", "path: ../../../../etc/shadow\x00")), r"path|control|not valid YAML|characters"),
+    "document-escape": (
+        agreement(sub("path: small-agreement.md", "path: ../../../../etc/shadow\x00")),
+        r"path|control|not valid YAML|characters",
+    ),
     "unknown-field": (agreement(lambda t: t + "\nsecret_backdoor: true\n"), r"secret_backdoor"),
 }
 for label, (prepare, says) in AGREEMENTS.items():
     CASES.append(C(f"agreement-check-{label}", ("agreement", "check", "{dir}/agreement.yaml"), says, prepare=prepare))
 for label in ("empty", "binary", "weight-10^30", "name-escape", "alias-bomb", "deep-nesting"):
     prepare, says = AGREEMENTS[label]
-    CASES.append(C(f"agreement-deploy-{label}", ("--deployment", "{dir}/new.json", "deploy", "{dir}/agreement.yaml", "--from", "a0"), says, prepare=prepare))
-for label, path in {"directory": "{dir}", "missing": "{dir}/none.yaml", "through-file": "{dir}/f/a.yaml", "dangling-link": "{dir}/link.yaml"}.items():
+    CASES.append(
+        C(
+            f"agreement-deploy-{label}",
+            ("--deployment", "{dir}/new.json", "deploy", "{dir}/agreement.yaml", "--from", "a0"),
+            says,
+            prepare=prepare,
+        )
+    )
+for label, path in {
+    "directory": "{dir}",
+    "missing": "{dir}/none.yaml",
+    "through-file": "{dir}/f/a.yaml",
+    "dangling-link": "{dir}/link.yaml",
+}.items():
     prepare = {"through-file": put("f", "x"), "dangling-link": symlink("link.yaml", "gone.yaml")}.get(label)
     CASES.append(C(f"agreement-check-path-{label}", ("agreement", "check", path), r"agreement file", prepare=prepare))
-    CASES.append(C(f"agreement-deploy-path-{label}", ("--deployment", "{dir}/new.json", "deploy", path, "--from", "a0"), r"agreement file", prepare=prepare))
+    CASES.append(
+        C(
+            f"agreement-deploy-path-{label}",
+            ("--deployment", "{dir}/new.json", "deploy", path, "--from", "a0"),
+            r"agreement file",
+            prepare=prepare,
+        )
+    )
 
 # -------- global options, environment and the config file
 CASES += [
@@ -464,32 +778,99 @@ CASES += [
     C("rpc-url-ftp", ("--rpc-url", "ftp://127.0.0.1:21", "members", "list"), r"cannot reach the chain", codes=(3,)),
     C("rpc-url-broken-ipv6", ("--rpc-url", "http://[::1", "proposals", "list"), r"cannot reach the chain", codes=(3,)),
     C("rpc-url-escape", ("--rpc-url", ESC, "members", "list"), r"cannot reach the chain at \\x1b", codes=(3,)),
-    C("rpc-url-env-long", ("members", "list"), r"cannot reach the chain", codes=(3,), env={"CCSI_DAO_RPC_URL": "http://" + LONG}),
-    C("timeout-negative", ("--timeout", "-1", "vote", "1", "for", "--from", "a2"), r"receipt timeout must be a number of seconds above 0"),
+    C(
+        "rpc-url-env-long",
+        ("members", "list"),
+        r"cannot reach the chain",
+        codes=(3,),
+        env={"CCSI_DAO_RPC_URL": "http://" + LONG},
+    ),
+    C(
+        "timeout-negative",
+        ("--timeout", "-1", "vote", "1", "for", "--from", "a2"),
+        r"receipt timeout must be a number of seconds above 0",
+    ),
     C("timeout-zero", ("--timeout", "0", "vote", "1", "for", "--from", "a2"), r"above 0"),
     C("timeout-nan", ("--timeout", "nan", "vote", "1", "for", "--from", "a2"), r"above 0"),
     C("timeout-inf", ("--timeout", "inf", "vote", "1", "for", "--from", "a2"), r"above 0"),
     C("timeout-word", ("--timeout", "soon", "vote", "1", "for", "--from", "a2"), r"--timeout"),
     C("timeout-env-negative", ("vote", "1", "for", "--from", "a2"), r"above 0", env={"CCSI_DAO_RECEIPT_TIMEOUT": "-5"}),
     C("deployment-directory", ("--deployment", "{dir}", "members", "list"), r"cannot read the deployment record"),
-    C("deployment-through-file", ("--deployment", "{dir}/f/d.json", "members", "list"), r"cannot read the deployment record|no deployment record", prepare=put("f", "x")),
-    C("deployment-env-missing", ("proposals", "list"), r"no deployment record at /nonexistent", env={"CCSI_DAO_DEPLOYMENT": "/nonexistent/d.json"}),
-    C("config-binary", ("members", "list"), r"config file .* is not valid YAML", prepare=put("home/config.yaml", b"\xff\xfe\x00\x01")),
+    C(
+        "deployment-through-file",
+        ("--deployment", "{dir}/f/d.json", "members", "list"),
+        r"cannot read the deployment record|no deployment record",
+        prepare=put("f", "x"),
+    ),
+    C(
+        "deployment-env-missing",
+        ("proposals", "list"),
+        r"no deployment record at /nonexistent",
+        env={"CCSI_DAO_DEPLOYMENT": "/nonexistent/d.json"},
+    ),
+    C(
+        "config-binary",
+        ("members", "list"),
+        r"config file .* is not valid YAML",
+        prepare=put("home/config.yaml", b"\xff\xfe\x00\x01"),
+    ),
     C("config-list", ("members", "list"), r"must be a mapping", prepare=put("home/config.yaml", "- rpc_url\n")),
-    C("config-deployment-mapping", ("members", "list"), r"the deployment setting must be the path", prepare=put("home/config.yaml", "deployment: {a: 1}\n")),
-    C("config-deployment-number", ("members", "list"), r"the deployment setting must be the path", prepare=put("home/config.yaml", "deployment: 5\n")),
-    C("config-timeout-list", ("vote", "1", "for", "--from", "a2"), r"receipt timeout", prepare=put("home/config.yaml", "receipt_timeout: [1]\n")),
-    C("config-timeout-bool", ("vote", "1", "for", "--from", "a2"), r"receipt timeout", prepare=put("home/config.yaml", "receipt_timeout: true\n")),
-    C("config-rpc-number", ("members", "list"), r"cannot reach the chain", codes=(3,), prepare=put("home/config.yaml", "rpc_url: 5\n"), env={"CCSI_DAO_RPC_URL": None}),
-    C("config-deep-nesting", ("members", "list"), r"config file .* is not valid YAML", prepare=put("home/config.yaml", "a: " + "[" * 700 + "]" * 700)),
-    C("config-account-escape", ("vote", "1", "for"), r"no keystore named '\\x1b", prepare=put("home/config.yaml", f"account: {json.dumps(ESC)}\n")),
+    C(
+        "config-deployment-mapping",
+        ("members", "list"),
+        r"the deployment setting must be the path",
+        prepare=put("home/config.yaml", "deployment: {a: 1}\n"),
+    ),
+    C(
+        "config-deployment-number",
+        ("members", "list"),
+        r"the deployment setting must be the path",
+        prepare=put("home/config.yaml", "deployment: 5\n"),
+    ),
+    C(
+        "config-timeout-list",
+        ("vote", "1", "for", "--from", "a2"),
+        r"receipt timeout",
+        prepare=put("home/config.yaml", "receipt_timeout: [1]\n"),
+    ),
+    C(
+        "config-timeout-bool",
+        ("vote", "1", "for", "--from", "a2"),
+        r"receipt timeout",
+        prepare=put("home/config.yaml", "receipt_timeout: true\n"),
+    ),
+    C(
+        "config-rpc-number",
+        ("members", "list"),
+        r"cannot reach the chain",
+        codes=(3,),
+        prepare=put("home/config.yaml", "rpc_url: 5\n"),
+        env={"CCSI_DAO_RPC_URL": None},
+    ),
+    C(
+        "config-deep-nesting",
+        ("members", "list"),
+        r"config file .* is not valid YAML",
+        prepare=put("home/config.yaml", "a: " + "[" * 700 + "]" * 700),
+    ),
+    C(
+        "config-account-escape",
+        ("vote", "1", "for"),
+        r"no keystore named '\\x1b",
+        prepare=put("home/config.yaml", f"account: {json.dumps(ESC)}\n"),
+    ),
     # -------- the decision log and the audit (filters, formats, index and output paths)
     C("log-since-garbage", ("log", "--since", "yesterday-ish", "--no-sync"), r"yesterday-ish|--since|time"),
     C("log-until-escape", ("log", "--until", ESC, "--no-sync"), r"\\x1b|--until|time"),
     C("log-from-block-negative", ("log", "--from-block", "-1", "--no-sync"), r"--from-block"),
     C("log-to-block-word", ("log", "--to-block", "latest", "--no-sync"), r"--to-block"),
     C("log-format-xml", ("log", "--format", "xml", "--no-sync"), r"xml|format"),
-    C("log-index-garbage", ("log", "--index", "{dir}/index.sqlite", "--no-sync"), r"index", prepare=put("index.sqlite", b"\x00garbage" * 100)),
+    C(
+        "log-index-garbage",
+        ("log", "--index", "{dir}/index.sqlite", "--no-sync"),
+        r"index",
+        prepare=put("index.sqlite", b"\x00garbage" * 100),
+    ),
     C("log-index-directory", ("log", "--index", "{dir}", "--no-sync"), r"index"),
     C("log-confirmations-negative", ("log", "--confirmations", "-1"), r"--confirmations"),
     C("log-max-range-zero", ("log", "--max-range", "0"), r"--max-range"),
@@ -498,9 +879,24 @@ CASES += [
     C("log-output-missing-folder", ("log", "--output", "{dir}/missing/log.csv", "--no-sync"), r"does not exist"),
     C("report-output-missing-folder", ("audit", "report", "--output", "{dir}/missing/r.html"), r"does not exist"),
     C("audit-report-max-range-zero", ("audit", "report", "--max-range", "0"), r"--max-range"),
-    C("audit-report-index-garbage", ("audit", "report", "--index", "{dir}/index.sqlite", "--output", "{dir}/r.html"), r"index", prepare=put("index.sqlite", b"\x00garbage" * 100)),
-    C("audit-verify-index-garbage", ("audit", "verify", "--index", "{dir}/index.sqlite"), r"index", prepare=put("index.sqlite", b"\x00garbage" * 100)),
-    C("audit-verify-code-bad-record", ("audit", "verify-code"), r"deployment record .* is damaged", prepare=put("home/deployment.json", "{")),
+    C(
+        "audit-report-index-garbage",
+        ("audit", "report", "--index", "{dir}/index.sqlite", "--output", "{dir}/r.html"),
+        r"index",
+        prepare=put("index.sqlite", b"\x00garbage" * 100),
+    ),
+    C(
+        "audit-verify-index-garbage",
+        ("audit", "verify", "--index", "{dir}/index.sqlite"),
+        r"index",
+        prepare=put("index.sqlite", b"\x00garbage" * 100),
+    ),
+    C(
+        "audit-verify-code-bad-record",
+        ("audit", "verify-code"),
+        r"deployment record .* is damaged",
+        prepare=put("home/deployment.json", "{"),
+    ),
     C("unknown-command", ("frobnicate",), r"No such command"),
     C("unknown-subcommand", ("members", "delete"), r"No such command"),
     C("missing-argument", ("vote",), r"Missing argument"),
@@ -548,7 +944,7 @@ def test_every_command_is_in_the_table() -> None:
 
 def _contains(args: tuple[str, ...], command: tuple[str, ...]) -> bool:
     n = len(command)
-    return any(args[i:i + n] == command for i in range(len(args) - n + 1))
+    return any(args[i : i + n] == command for i in range(len(args) - n + 1))
 
 
 def test_case_count() -> None:
@@ -620,7 +1016,9 @@ def _run_cases(indices: list[int]) -> dict[str, Outcome]:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             crash = f"{type(result.exception).__name__}: {result.exception}"
         files_after = hash_tree(folder)
-        changed = sorted(k for k in files_before.keys() | files_after.keys() if files_before.get(k) != files_after.get(k))
+        changed = sorted(
+            k for k in files_before.keys() | files_after.keys() if files_before.get(k) != files_after.get(k)
+        )
         outcomes[case.name] = Outcome(result.exit_code, result.stdout, result.stderr, crash, changed,
                                       block_number(world.url) != block_before, fields(world, folder))  # fmt: skip
     return outcomes
@@ -671,9 +1069,16 @@ class _Exited:
 
 
 SUBPROCESS_SAMPLE = [
-    "id-vote-superscript", "address-admit-wrong-checksum", "amount-transfer-huge-exponent", "weight-set-weight-10^30",
-    "name-admit-escape", "duration-advance-400-digits", "port-start-above-65535", "ballot-same-twice",
-    "agreement-deploy-weight-10^30", "timeout-negative",
+    "id-vote-superscript",
+    "address-admit-wrong-checksum",
+    "amount-transfer-huge-exponent",
+    "weight-set-weight-10^30",
+    "name-admit-escape",
+    "duration-advance-400-digits",
+    "port-start-above-65535",
+    "ballot-same-twice",
+    "agreement-deploy-weight-10^30",
+    "timeout-negative",
 ]
 
 
@@ -697,7 +1102,9 @@ def test_subprocess_sample(world: World, tmp_path: Path) -> None:
         runs.append((case, folder, before, process))
     for case, folder, before, process in runs:
         out, err = process.communicate(timeout=60)
-        line = assert_clean_error(subprocess.CompletedProcess(process.args, process.returncode, out, err), codes=case.codes)
+        line = assert_clean_error(
+            subprocess.CompletedProcess(process.args, process.returncode, out, err), codes=case.codes
+        )
         assert re.search(_fill(case.says, fields(world, folder)), line), (case.name, line)
         assert hash_tree(folder) == before, case.name
     assert chain_state(world.url) == chain_before

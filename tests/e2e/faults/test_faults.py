@@ -37,7 +37,9 @@ from tests.support.faultlib import (
 
 pytestmark = pytest.mark.slow
 
-AGREEMENT = ROOT / "examples" / "small.yaml"  # partners: accounts 1-5 (1 has weight 2, 5 observes); 60 s delay, 1 h timelock
+AGREEMENT = (
+    ROOT / "examples" / "small.yaml"
+)  # partners: accounts 1-5 (1 has weight 2, 5 observes); 60 s delay, 1 h timelock
 ACCOUNTS = dev_accounts(8)
 
 
@@ -143,7 +145,9 @@ def test_a_lost_answer_to_a_vote_is_resent_idempotently(node: str, tmp_path: Pat
         assert proxy.faults["drop_after"] == 2 and proxy.methods["eth_sendRawTransaction"] == 4
     dao = consortium(node, home)
     events = vote_events(dao)
-    assert sorted((e["voter"], e["support"]) for e in events) == sorted([(ACCOUNTS[2].address, 1), (ACCOUNTS[3].address, 2)])
+    assert sorted((e["voter"], e["support"]) for e in events) == sorted(
+        [(ACCOUNTS[2].address, 1), (ACCOUNTS[3].address, 2)]
+    )
     mined = dao.chain.w3.eth.get_transaction_receipt(out.split("(tx ")[1].split(")")[0])
     assert mined["status"] == 1  # the hash the command reports is the transaction that was mined
     after = [nonce(node, a.address) for a in ACCOUNTS[:5]]
@@ -185,8 +189,18 @@ FAILURES = [
     ("dry runs answered 502", {"eth_estimateGas"}, "http502", ["queue", "2", "--from", "a1"]),
     ("sends never reach the node", {"eth_sendRawTransaction"}, "drop", ["vote", "1", "against", "--from", "a3"]),
     ("sends answered -32000", {"eth_sendRawTransaction"}, "rpc_error", ["relay", "{home}/ballot.json", "--from", "a5"]),
-    ("deploy's sends fail", {"eth_sendRawTransaction"}, "http502", ["--deployment", "{home}/other.json", "deploy", str(AGREEMENT), "--from", "a6"]),
-    ("proposing: blocks never answered", {"eth_getBlockByNumber"}, "drop", ["propose", "signal", "-d", "x", "--from", "a1", "--yes"]),
+    (
+        "deploy's sends fail",
+        {"eth_sendRawTransaction"},
+        "http502",
+        ["--deployment", "{home}/other.json", "deploy", str(AGREEMENT), "--from", "a6"],
+    ),
+    (
+        "proposing: blocks never answered",
+        {"eth_getBlockByNumber"},
+        "drop",
+        ["propose", "signal", "-d", "x", "--from", "a1", "--yes"],
+    ),
 ]
 
 
@@ -206,7 +220,9 @@ def test_a_persistent_fault_is_one_clear_line(round_node) -> None:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
             for (_, _, _, args), proxy in zip(FAILURES, proxies, strict=True)
         ]  # fmt: skip
-        results = [subprocess.CompletedProcess(p.args, p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in running]
+        results = [
+            subprocess.CompletedProcess(p.args, p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in running
+        ]
     finally:
         for proxy in proxies:
             proxy.close()

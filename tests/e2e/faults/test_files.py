@@ -141,7 +141,10 @@ def test_a_crash_while_storing_a_key_leaves_no_keystore(tmp_path: Path, monkeypa
     store.import_key("p1", ACCOUNTS[1].key, "pw")
     with pytest.raises(UserError, match="already exists"):  # exclusive: a second writer never replaces it
         fileio.write_atomic(tmp_path / "keystores" / "p1.json", "{}", exclusive=True)
-    assert json.loads((tmp_path / "keystores" / "p1.json").read_text())["address"].lower() == ACCOUNTS[1].address[2:].lower()
+    assert (
+        json.loads((tmp_path / "keystores" / "p1.json").read_text())["address"].lower()
+        == ACCOUNTS[1].address[2:].lower()
+    )
 
 
 def test_keystores_written_by_the_cli_are_whole_and_private(tmp_path: Path) -> None:
@@ -169,7 +172,10 @@ def deployed(tmp_path_factory):
         for i, account in enumerate(ACCOUNTS):
             write_keystore(home, f"p{i}", account)
         env = cli_env(home, url)
-        for args in (("deploy", str(SMALL), "--from", "p0"), ("propose", "signal", "-d", "Files", "--from", "p1", "--yes")):
+        for args in (
+            ("deploy", str(SMALL), "--from", "p0"),
+            ("propose", "signal", "-d", "Files", "--from", "p1", "--yes"),
+        ):
             assert ccsi(env, *args).returncode == 0
         rpc(url, "evm_increaseTime", 61)
         rpc(url, "evm_mine")
@@ -195,7 +201,7 @@ def _flip_hex(text: str, key_path: list[str]) -> str:
     index = len(value) // 2
     while not value[index].isdigit():
         index += 1
-    target[key_path[-1]] = value[:index] + str((int(value[index]) + 1) % 10) + value[index + 1:]
+    target[key_path[-1]] = value[:index] + str((int(value[index]) + 1) % 10) + value[index + 1 :]
     return json.dumps(data)
 
 
@@ -205,38 +211,128 @@ def _edit(text: str, **changes: object) -> str:
 
 def _damaged_cases(home: Path, ballot: Path) -> list[tuple[str, str, bytes, tuple[str, ...], str]]:
     """(name, file, damaged content, command, pattern of the error line)."""
-    record, keystore, ballot_text = (home / "deployment.json").read_text(), (home / "keystores/p2.json").read_text(), ballot.read_text()
+    record, keystore, ballot_text = (
+        (home / "deployment.json").read_text(),
+        (home / "keystores/p2.json").read_text(),
+        ballot.read_text(),
+    )
     cases = []
     for label, content in _truncations(record.encode()).items():
         cases.append((f"record-{label}", "record", content, ("members", "list"), r"deployment record .* is damaged"))
     cases += [
-        ("record-governor-digit", "record", _flip_hex(record, ["governor"]).encode(), ("proposals", "list"), r"is damaged \(governor not a checksummed"),
-        ("record-timelock-lowercase", "record", _edit(record, timelock=json.loads(record)["timelock"].lower()).encode(), ("vote", "1", "for", "--from", "p2"), r"is damaged \(timelock"),
-        ("record-membership-garbage", "record", _edit(record, membership="hello").encode(), ("members", "list"), r"is damaged \(membership"),
-        ("record-chain-id-word", "record", _edit(record, chain_id="mainnet").encode(), ("members", "list"), r"is damaged"),
+        (
+            "record-governor-digit",
+            "record",
+            _flip_hex(record, ["governor"]).encode(),
+            ("proposals", "list"),
+            r"is damaged \(governor not a checksummed",
+        ),
+        (
+            "record-timelock-lowercase",
+            "record",
+            _edit(record, timelock=json.loads(record)["timelock"].lower()).encode(),
+            ("vote", "1", "for", "--from", "p2"),
+            r"is damaged \(timelock",
+        ),
+        (
+            "record-membership-garbage",
+            "record",
+            _edit(record, membership="hello").encode(),
+            ("members", "list"),
+            r"is damaged \(membership",
+        ),
+        (
+            "record-chain-id-word",
+            "record",
+            _edit(record, chain_id="mainnet").encode(),
+            ("members", "list"),
+            r"is damaged",
+        ),
         ("record-chain-id-zero", "record", _edit(record, chain_id=0).encode(), ("members", "list"), r"is damaged"),
-        ("record-extra-field", "record", _edit(record, admin=ACCOUNTS[0].address).encode(), ("members", "list"), r"is damaged"),
+        (
+            "record-extra-field",
+            "record",
+            _edit(record, admin=ACCOUNTS[0].address).encode(),
+            ("members", "list"),
+            r"is damaged",
+        ),
         ("record-a-list", "record", b"[]", ("members", "list"), r"is damaged"),
         ("record-utf16", "record", record.encode("utf-16"), ("members", "list"), r"is damaged|cannot read"),
     ]
     for label, content in _truncations(keystore.encode()).items():
-        cases.append((f"keystore-{label}", "keystore", content, ("vote", "1", "for", "--from", "p2"), r"keystore file .*p2.json is damaged|no keystore"))
+        cases.append(
+            (
+                f"keystore-{label}",
+                "keystore",
+                content,
+                ("vote", "1", "for", "--from", "p2"),
+                r"keystore file .*p2.json is damaged|no keystore",
+            )
+        )
     cases += [
-        ("keystore-no-crypto", "keystore", _edit(keystore, crypto=None).encode(), ("vote", "1", "for", "--from", "p2"), r"is damaged"),
+        (
+            "keystore-no-crypto",
+            "keystore",
+            _edit(keystore, crypto=None).encode(),
+            ("vote", "1", "for", "--from", "p2"),
+            r"is damaged",
+        ),
         # A changed ciphertext or MAC cannot be told from a wrong password (the MAC is what checks both): the
         # error says the password is wrong, and nothing is signed with a wrong key.
-        ("keystore-ciphertext-digit", "keystore", _flip_hex(keystore, ["crypto", "ciphertext"]).encode(), ("vote", "1", "for", "--from", "p2"), r"wrong password for keystore 'p2'"),
-        ("keystore-mac-digit", "keystore", _flip_hex(keystore, ["crypto", "mac"]).encode(), ("vote", "1", "for", "--from", "p2"), r"wrong password for keystore 'p2'"),
-        ("keystore-address-digit", "keystore", _flip_hex(keystore, ["address"]).encode(), ("vote", "1", "for", "--from", "p2"), r"records address .* but holds the key of"),
+        (
+            "keystore-ciphertext-digit",
+            "keystore",
+            _flip_hex(keystore, ["crypto", "ciphertext"]).encode(),
+            ("vote", "1", "for", "--from", "p2"),
+            r"wrong password for keystore 'p2'",
+        ),
+        (
+            "keystore-mac-digit",
+            "keystore",
+            _flip_hex(keystore, ["crypto", "mac"]).encode(),
+            ("vote", "1", "for", "--from", "p2"),
+            r"wrong password for keystore 'p2'",
+        ),
+        (
+            "keystore-address-digit",
+            "keystore",
+            _flip_hex(keystore, ["address"]).encode(),
+            ("vote", "1", "for", "--from", "p2"),
+            r"records address .* but holds the key of",
+        ),
     ]
     for label, content in _truncations(ballot_text.encode()).items():
         cases.append((f"ballot-{label}", "ballot", content, ("relay", "{ballot}", "--from", "p4"), r"ballot"))
     cases += [
         # A changed field never makes the ballot count as another vote: the signature no longer matches.
-        ("ballot-support-changed", "ballot", _edit(ballot_text, support="against").encode(), ("relay", "{ballot}", "--from", "p4"), r"signature"),
-        ("ballot-proposal-digit", "ballot", _flip_hex(ballot_text, ["proposal_id"]).encode(), ("relay", "{ballot}", "--from", "p4"), r"signature|no proposal|nonexistent|there is no"),
-        ("ballot-signature-digit", "ballot", _flip_hex(ballot_text, ["signature"]).encode(), ("relay", "{ballot}", "--from", "p4"), r"signature"),
-        ("ballot-voter-changed", "ballot", _edit(ballot_text, voter=ACCOUNTS[2].address).encode(), ("relay", "{ballot}", "--from", "p4"), r"signature"),
+        (
+            "ballot-support-changed",
+            "ballot",
+            _edit(ballot_text, support="against").encode(),
+            ("relay", "{ballot}", "--from", "p4"),
+            r"signature",
+        ),
+        (
+            "ballot-proposal-digit",
+            "ballot",
+            _flip_hex(ballot_text, ["proposal_id"]).encode(),
+            ("relay", "{ballot}", "--from", "p4"),
+            r"signature|no proposal|nonexistent|there is no",
+        ),
+        (
+            "ballot-signature-digit",
+            "ballot",
+            _flip_hex(ballot_text, ["signature"]).encode(),
+            ("relay", "{ballot}", "--from", "p4"),
+            r"signature",
+        ),
+        (
+            "ballot-voter-changed",
+            "ballot",
+            _edit(ballot_text, voter=ACCOUNTS[2].address).encode(),
+            ("relay", "{ballot}", "--from", "p4"),
+            r"signature",
+        ),
     ]
     return cases
 
@@ -258,7 +354,11 @@ def test_damaged_files_give_one_clear_error(deployed, tmp_path: Path) -> None:
         shutil.copytree(home, case_home)
         case_ballot = folder / "ballot.json"
         shutil.copyfile(ballot, case_ballot)
-        target = {"record": case_home / "deployment.json", "keystore": case_home / "keystores/p2.json", "ballot": case_ballot}[kind]
+        target = {
+            "record": case_home / "deployment.json",
+            "keystore": case_home / "keystores/p2.json",
+            "ballot": case_ballot,
+        }[kind]
         target.write_bytes(content)
         before = hash_tree(folder)
         env = {**cli_env(case_home, url), "HOME": str(folder)}

@@ -102,7 +102,9 @@ def test_fifty_partners_vote_at_once(world) -> None:
     ctx = multiprocessing.get_context("fork")
     start, results = ctx.Event(), ctx.Queue()
     children = [
-        ctx.Process(target=_vote_in_child, args=(env, ["vote", number, SUPPORT[i % 3], "--from", f"p{i}"], start, results))
+        ctx.Process(
+            target=_vote_in_child, args=(env, ["vote", number, SUPPORT[i % 3], "--from", f"p{i}"], start, results)
+        )
         for i in range(1, VOTERS + 1)
     ]
     for child in children:
@@ -130,8 +132,8 @@ def test_fifty_partners_vote_at_once(world) -> None:
         event = by_voter[accounts[i].address]
         assert (event["support"], event["weight"]) == (int(VoteType[SUPPORT[i % 3].upper()]), weight(i))
     has_voted = dao.governor.functions.hasVoted
-    assert all(has_voted(proposal_id, a.address).call() for a in accounts[1:VOTERS + 1])
-    assert all(nonce(url, a.address) == 1 for a in accounts[3:VOTERS + 1])  # one transaction each, nothing resent
+    assert all(has_voted(proposal_id, a.address).call() for a in accounts[1 : VOTERS + 1])
+    assert all(nonce(url, a.address) == 1 for a in accounts[3 : VOTERS + 1])  # one transaction each, nothing resent
 
 
 # ---------------------------------------------------------------------------------------------- one sender
