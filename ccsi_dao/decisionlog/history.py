@@ -20,6 +20,7 @@ from ccsi_dao.abi.events import checksum as _checksum
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.deployment import DeploymentRecord
+from ccsi_dao.governance.proposals import description_text
 from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup, VoteType
 
 __all__ = ["Decoded", "History", "MemberState", "ProposalRecord", "Vote", "load_history", "rule_set"]
@@ -75,8 +76,8 @@ class ProposalRecord:
 
     @property
     def text(self) -> str:
-        head, sep, tail = self.description.rpartition("#proposer=")
-        return head if sep and len(tail) == 42 else self.description
+        """The description without OpenZeppelin's ``#proposer=`` suffix."""
+        return description_text(self.description)
 
     def totals(self) -> dict[VoteType, int]:
         out = dict.fromkeys(VoteType, 0)

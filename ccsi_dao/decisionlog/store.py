@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from web3 import Web3
 
     from ccsi_dao.chain.logs import LogFetcher
-    from ccsi_dao.decisionlog.sync import ProgressFn, SyncResult
+    from ccsi_dao.decisionlog.sync import SyncResult
 
 SCHEMA_VERSION = 2
 
@@ -272,28 +272,12 @@ class DecisionIndex:
 
     # ------------------------------------------------------------------ syncing (ccsi_dao.decisionlog.sync)
 
-    def sync(
-        self,
-        w3: Web3,
-        *,
-        confirmations: int | None = None,
-        max_range: int | None = None,
-        progress: ProgressFn | None = None,
-        fetcher: LogFetcher | None = None,
-        to_block: int | None = None,
-    ) -> SyncResult:
-        """Bring the index up to the chain's safe head (:func:`ccsi_dao.decisionlog.sync.sync`)."""
+    def sync(self, w3: Web3, **options: Any) -> SyncResult:
+        """Bring the index up to the chain's safe head: :func:`ccsi_dao.decisionlog.sync.sync` (``confirmations``,
+        ``max_range``, ``progress``, ``fetcher``, ``to_block``)."""
         from ccsi_dao.decisionlog.sync import sync
 
-        return sync(
-            self,
-            w3,
-            confirmations=confirmations,
-            max_range=max_range,
-            progress=progress,
-            fetcher=fetcher,
-            to_block=to_block,
-        )
+        return sync(self, w3, **options)
 
     def safe_head(self, fetch: LogFetcher, confirmations: int | None) -> int:
         """The newest block the index may trust (:func:`ccsi_dao.decisionlog.sync.safe_head`)."""

@@ -27,8 +27,7 @@ class Proposal:
     @property
     def text(self) -> str:
         """The description without OpenZeppelin's ``#proposer=`` suffix."""
-        head, sep, tail = self.description.rpartition("#proposer=")
-        return head if sep and len(tail) == 42 else self.description
+        return description_text(self.description)
 
     @property
     def description_hash(self) -> bytes:
@@ -67,6 +66,12 @@ class ProposalStatus:
     def approval_share(self) -> Ratio | None:
         decided = self.votes[VoteType.FOR] + self.votes[VoteType.AGAINST]
         return Ratio(self.votes[VoteType.FOR], decided) if decided else None
+
+
+def description_text(description: str) -> str:
+    """A proposal's description without OpenZeppelin's ``#proposer=`` suffix (which protects it from front-running)."""
+    head, sep, tail = description.rpartition("#proposer=")
+    return head if sep and len(tail) == 42 else description
 
 
 def split_actions(actions: Sequence[Action]) -> tuple[list[str], list[int], list[bytes]]:

@@ -10,8 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ccsi_dao.abi.artifacts import load_artifact
 from tests.support import ROOT
+
+pytestmark = pytest.mark.slow  # ape in subprocesses: a compile and a console
 
 APE = str(Path(sys.executable).with_name("ape"))
 

@@ -19,15 +19,17 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ccsi_dao"
 LAYERS = {
     "errors": 0,
     "types": 1, "fileio": 1, "durations": 1, "addresses": 1,
-    "chain": 2, "devnet": 2,
-    "abi": 3, "agreement": 3,
+    "chain": 2,
+    "abi": 3, "agreement": 3, "devnet": 3,
     "governance": 4,
     "decisionlog": 5, "settings": 5,
     "audit": 6,
     "cli": 7,
 }  # fmt: skip
 # web3's transport (providers, raw requests, batches) and its private modules: only chain/ may use them.
-TRANSPORT_MODULES = re.compile(r"^(web3\.providers|web3\._utils|web3\.manager|requests|urllib3|aiohttp|websockets)\b")
+TRANSPORT_MODULES = re.compile(
+    r"^(web3\.providers|web3\._utils|web3\.manager|requests|urllib3|urllib\.request|http\.client|aiohttp|websockets)\b"
+)
 TRANSPORT_NAMES = {"HTTPProvider", "AsyncHTTPProvider", "IPCProvider", "WebSocketProvider", "LegacyWebSocketProvider"}
 PRIVATE_USE = re.compile(
     r"\._encode_transaction_data\b|\bmake_request\b|\bmake_batch_request\b|\bprovider\.|\.w3\.eth\.|\bw3\.eth\.|"

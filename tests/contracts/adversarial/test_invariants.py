@@ -146,6 +146,7 @@ class Stats:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
+@pytest.mark.slow  # hypothesis drives many random histories through anvil
 def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
     w3, reg, gov = chain.w3, dao.membership.functions, dao.governor.functions
     timelock = dao.record.timelock
