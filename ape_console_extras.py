@@ -1,7 +1,7 @@
 """ape console extras: ``dao`` is the consortium of the ccsi-dao deployment record, on ape's network.
 
-    ape console --network ethereum:local:node      # the devnet (ccsi-dao devnet start)
-    >>> dao.members()
+ape console --network ethereum:local:node      # the devnet (ccsi-dao devnet start)
+>>> dao.members()
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ def ape_init_extras(networks: Any) -> dict[str, Any]:
     import ccsi_dao
     from ccsi_dao.chain import Chain
     from ccsi_dao.errors import CcsiDaoError
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.governance.consortium import Consortium
     from ccsi_dao.settings import Settings
 
     extras: dict[str, Any] = {"ccsi_dao": ccsi_dao}

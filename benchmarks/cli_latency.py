@@ -17,12 +17,12 @@ from pathlib import Path
 
 from eth_account import Account
 
-from ccsi_dao.actions import signal
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
+from ccsi_dao.chain.keystore import SCRYPT_N
 from ccsi_dao.devnet import Devnet, dev_account
-from ccsi_dao.governance import Consortium
-from ccsi_dao.keystore import SCRYPT_N
+from ccsi_dao.governance.actions import signal
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup, VoteType
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,10 +57,18 @@ def _measure(home: Path, url: str, runs: int) -> dict:
     voters = [dev_account(i) for i in range(1, runs + 1)]
     params = SuiteParams(
         name="Latency Consortium",
-        members=tuple(InitialMember(v.address, f"Partner {i}", Role.FOUNDING_PARTNER, StakeholderGroup.OTHER)
-                      for i, v in enumerate(voters)),
-        agreement_hash=b"\x11" * 32, agreement_uri="ipfs://latency", rules={c: (Ratio(1, 2), Ratio(1, 2)) for c in Category},
-        voting_delay=1, voting_period=86_400, late_quorum_extension=0, early_close=False, timelock_delay=60,
+        members=tuple(
+            InitialMember(v.address, f"Partner {i}", Role.FOUNDING_PARTNER, StakeholderGroup.OTHER)
+            for i, v in enumerate(voters)
+        ),
+        agreement_hash=b"\x11" * 32,
+        agreement_uri="ipfs://latency",
+        rules={c: (Ratio(1, 2), Ratio(1, 2)) for c in Category},
+        voting_delay=1,
+        voting_period=86_400,
+        late_quorum_extension=0,
+        early_close=False,
+        timelock_delay=60,
     )
     deployer = dev_account(0)
     dao = Consortium(chain, deploy_suite(chain, deployer, params))
@@ -85,14 +93,45 @@ def _measure(home: Path, url: str, runs: int) -> dict:
     env = {**os.environ, "CCSI_DAO_HOME": str(home), "CCSI_DAO_RPC_URL": url, "CCSI_DAO_DEPLOYMENT": str(record_path)}
     times: dict[str, list[float]] = {"ccsi-dao vote": [], "web3.py script": [], "cast send": []}
     for i, path in enumerate(keystores):
-        times["ccsi-dao vote"].append(_timed(
-            [CLI, "vote", str(proposals[0]), "for", "--from", f"voter{i}", "--password-file", str(password_file)], env))
-        times["web3.py script"].append(_timed(
-            [sys.executable, str(ROOT / "benchmarks/minimal_vote.py"), url, dao.record.governor, str(path),
-             str(password_file), str(proposals[1])], env))
-        times["cast send"].append(_timed(
-            [CAST, "send", "--keystore", str(path), "--password", PASSWORD, "--rpc-url", url, dao.record.governor,
-             "castVote(uint256,uint8)", str(proposals[2]), "1"], env))
+        times["ccsi-dao vote"].append(
+            _timed(
+                [CLI, "vote", str(proposals[0]), "for", "--from", f"voter{i}", "--password-file", str(password_file)],
+                env,
+            )
+        )
+        times["web3.py script"].append(
+            _timed(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks/minimal_vote.py"),
+                    url,
+                    dao.record.governor,
+                    str(path),
+                    str(password_file),
+                    str(proposals[1]),
+                ],
+                env,
+            )
+        )
+        times["cast send"].append(
+            _timed(
+                [
+                    CAST,
+                    "send",
+                    "--keystore",
+                    str(path),
+                    "--password",
+                    PASSWORD,
+                    "--rpc-url",
+                    url,
+                    dao.record.governor,
+                    "castVote(uint256,uint8)",
+                    str(proposals[2]),
+                    "1",
+                ],
+                env,
+            )
+        )
     counted = [dao.tally(p)[VoteType.FOR] for p in proposals]
     assert counted == [runs] * 3, counted
 
@@ -112,6 +151,11 @@ def _measure(home: Path, url: str, runs: int) -> dict:
         "ratio_ccsi_to_web3_script": medians["ccsi-dao vote"] / medians["web3.py script"],
         "ratio_ccsi_to_cast": medians["ccsi-dao vote"] / medians["cast send"],
         "help_startup_median_seconds": statistics.median(help_times),
-        "keystore_kdf": {"kdf": "scrypt", "n": SCRYPT_N, "r": 8, "p": 1,
-                         "unlock_median_seconds": statistics.median(unlock)},
+        "keystore_kdf": {
+            "kdf": "scrypt",
+            "n": SCRYPT_N,
+            "r": 8,
+            "p": 1,
+            "unlock_median_seconds": statistics.median(unlock),
+        },
     }

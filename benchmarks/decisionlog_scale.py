@@ -55,6 +55,7 @@ AIMS = {"sync_over_floor": 2.0, "verify_over_floor": 3.0, "growth_2x": 2.0}
 
 # ---------------------------------------------------------------------- the chain
 
+
 class Rpc:
     """Plain JSON-RPC over one keep-alive session, with batches."""
 
@@ -67,8 +68,9 @@ class Rpc:
 
     def __call__(self, method: str, *params: Any) -> Any:
         self._id += 1
-        answer = self.session.post(self.url, json={"jsonrpc": "2.0", "id": self._id, "method": method,
-                                                   "params": list(params)}, timeout=120).json()
+        answer = self.session.post(
+            self.url, json={"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}, timeout=120
+        ).json()
         if "error" in answer:
             raise RuntimeError(f"{method}: {answer['error']}")
         return answer["result"]
@@ -98,11 +100,11 @@ class HistoryBuilder:
         from eth_abi import encode
         from eth_utils import keccak
 
-        from ccsi_dao import actions
         from ccsi_dao.chain import Chain
-        from ccsi_dao.deployment import InitialMember, SuiteParams, deploy_suite
         from ccsi_dao.devnet import dev_account
-        from ccsi_dao.governance import Consortium
+        from ccsi_dao.governance import actions
+        from ccsi_dao.governance.consortium import Consortium
+        from ccsi_dao.governance.deployment import InitialMember, SuiteParams, deploy_suite
         from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
         self._encode, self._keccak = encode, keccak
@@ -113,11 +115,20 @@ class HistoryBuilder:
         self.members = [dev_account(i).address for i in range(1, MEMBERS + 1)]
         params = SuiteParams(
             name="Decision-log Scale Consortium",
-            members=tuple(InitialMember(a, f"Member {i}", Role.FOUNDING_PARTNER if i == 1 else Role.PARTNER,
-                                        StakeholderGroup(i % 6), 1) for i, a in enumerate(self.members, start=1)),
-            agreement_hash=b"\x11" * 32, agreement_uri="ipfs://scale-benchmark",
-            rules={c: (Ratio(1, 4), Ratio(1, 2)) for c in Category}, floors=(Ratio(1, 10), Ratio(1, 2)),
-            voting_delay=DELAY, voting_period=PERIOD, late_quorum_extension=0, early_close=False,
+            members=tuple(
+                InitialMember(
+                    a, f"Member {i}", Role.FOUNDING_PARTNER if i == 1 else Role.PARTNER, StakeholderGroup(i % 6), 1
+                )
+                for i, a in enumerate(self.members, start=1)
+            ),
+            agreement_hash=b"\x11" * 32,
+            agreement_uri="ipfs://scale-benchmark",
+            rules={c: (Ratio(1, 4), Ratio(1, 2)) for c in Category},
+            floors=(Ratio(1, 10), Ratio(1, 2)),
+            voting_delay=DELAY,
+            voting_period=PERIOD,
+            late_quorum_extension=0,
+            early_close=False,
             timelock_delay=TIMELOCK_DELAY,
         )
         self.record = deploy_suite(self.chain, deployer, params)
@@ -141,8 +152,10 @@ class HistoryBuilder:
     def _tx(self, sender: str, data: str, gas: int) -> tuple[str, list[Any]]:
         nonce = self.nonces[sender]
         self.nonces[sender] = nonce + 1
-        return ("eth_sendTransaction", [{"from": sender, "to": self.record.governor, "data": data, "gas": hex(gas),
-                                         "nonce": hex(nonce)}])
+        return (
+            "eth_sendTransaction",
+            [{"from": sender, "to": self.record.governor, "data": data, "gas": hex(gas), "nonce": hex(nonce)}],
+        )
 
     def _mine(self, txs: list[tuple[str, list[Any]]], advance: int = 0) -> None:
         self.rpc.batch(txs)
@@ -153,15 +166,17 @@ class HistoryBuilder:
 
     def _proposal_id(self, description: str) -> int:
         targets, values, datas = self.action
-        encoded = self._encode(["address[]", "uint256[]", "bytes[]", "bytes32"],
-                               [targets, values, datas, self._keccak(text=description)])
+        encoded = self._encode(
+            ["address[]", "uint256[]", "bytes[]", "bytes32"], [targets, values, datas, self._keccak(text=description)]
+        )
         return int.from_bytes(self._keccak(encoded), "big")
 
     def _data(self, fn: str, *args: Any) -> str:
         """Calldata, with the selector and types looked up once (web3's encode_abi hashes every ABI entry each time)."""
         if fn not in self._functions:
-            from ccsi_dao.artifacts import abi_type
             from eth_utils import function_signature_to_4byte_selector
+
+            from ccsi_dao.abi.artifacts import abi_type
 
             item = self.gov.get_function_by_name(fn).abi
             types = [abi_type(i) for i in item["inputs"]]
@@ -178,11 +193,15 @@ class HistoryBuilder:
         targets, values, datas = self.action
         chosen = [(n, d, h) for n, d, h, go in self._pending_enactment if go]
         proposer = self.members[0]
-        self._mine([self._tx(proposer, self._data("queue", targets, values, datas, h), 400_000) for _, _, h in chosen],
-                   advance=PERIOD + 1)
+        self._mine(
+            [self._tx(proposer, self._data("queue", targets, values, datas, h), 400_000) for _, _, h in chosen],
+            advance=PERIOD + 1,
+        )
         self.queued += len(chosen)
-        self._mine([self._tx(proposer, self._data("execute", targets, values, datas, h), 400_000) for _, _, h in chosen],
-                   advance=TIMELOCK_DELAY + 1)
+        self._mine(
+            [self._tx(proposer, self._data("execute", targets, values, datas, h), 400_000) for _, _, h in chosen],
+            advance=TIMELOCK_DELAY + 1,
+        )
         self.executed += len(chosen)
         self._pending_enactment = []
 
@@ -222,8 +241,9 @@ class HistoryBuilder:
             self._mine(txs, advance=advance)
             advance = 0
             self.votes += len(txs)
-            self._pending_enactment.append((k + 1, descriptions[j], self._keccak(text=descriptions[j]),
-                                            not defeated and k % 3 != 2))
+            self._pending_enactment.append(
+                (k + 1, descriptions[j], self._keccak(text=descriptions[j]), not defeated and k % 3 != 2)
+            )
 
     def cast_held_vote(self) -> None:
         """One new block with one new event: the vote kept back from the last proposal."""
@@ -246,35 +266,65 @@ class HistoryBuilder:
 
         def count(signature: str) -> int:
             topic = "0x" + keccak(text=signature).hex()
-            return len(self.rpc("eth_getLogs", {"address": self.record.governor, "topics": [topic],
-                                                "fromBlock": hex(self.record.start_block), "toBlock": hex(latest)}))
+            return len(
+                self.rpc(
+                    "eth_getLogs",
+                    {
+                        "address": self.record.governor,
+                        "topics": [topic],
+                        "fromBlock": hex(self.record.start_block),
+                        "toBlock": hex(latest),
+                    },
+                )
+            )
 
         logs = 0
         for first in range(self.record.start_block, latest + 1, 2_000):
-            logs += len(self.rpc("eth_getLogs", {"address": [self.record.governor, self.record.membership, self.record.timelock],
-                                                 "fromBlock": hex(first), "toBlock": hex(min(latest, first + 1_999))}))
-        return {"proposals": count("ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"),
-                "votes": count("VoteCast(address,uint256,uint8,uint256,string)"),
-                "queued": count("ProposalQueued(uint256,uint256)"), "executed": count("ProposalExecuted(uint256)"),
-                "logs": logs, "blocks": latest - self.record.start_block + 1, "latest_block": latest}
+            logs += len(
+                self.rpc(
+                    "eth_getLogs",
+                    {
+                        "address": [self.record.governor, self.record.membership, self.record.timelock],
+                        "fromBlock": hex(first),
+                        "toBlock": hex(min(latest, first + 1_999)),
+                    },
+                )
+            )
+        return {
+            "proposals": count(
+                "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"
+            ),
+            "votes": count("VoteCast(address,uint256,uint8,uint256,string)"),
+            "queued": count("ProposalQueued(uint256,uint256)"),
+            "executed": count("ProposalExecuted(uint256)"),
+            "logs": logs,
+            "blocks": latest - self.record.start_block + 1,
+            "latest_block": latest,
+        }
 
     def check(self) -> dict[str, int]:
         found = self.counts()
         expected = {"proposals": self.proposals, "votes": self.votes, "queued": self.queued, "executed": self.executed}
         for key, value in expected.items():
             if found[key] != value:
-                raise RuntimeError(f"the history has {found[key]} {key} events, {value} were sent: a transaction failed")
+                raise RuntimeError(
+                    f"the history has {found[key]} {key} events, {value} were sent: a transaction failed"
+                )
         return found
 
 
 # ---------------------------------------------------------------------- measured operations (each in a subprocess)
 
+
 def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) -> None:
+    from ccsi_dao.abi.events import TRANSFER_TOPIC
+    from ccsi_dao.audit.verify import verify
     from ccsi_dao.chain import Chain
-    from ccsi_dao.decisionlog.index import DEFAULT_RANGE, TRANSFER_TOPIC, DecisionIndex, topic_of
-    from ccsi_dao.decisionlog.verify import verify
-    from ccsi_dao.deployment import DeploymentRecord
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.chain.logs import DEFAULT_RANGE
+    from ccsi_dao.decisionlog.store import DecisionIndex
+    from ccsi_dao.decisionlog.sync import topic_of
+    from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import DeploymentRecord
 
     record = DeploymentRecord.load(Path(record_path))
     chain = Chain.connect(url)
@@ -288,9 +338,11 @@ def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) 
         elif op == "floor":
             last = int(w3.eth.block_number)
             transfer = "0x" + TRANSFER_TOPIC.hex()
-            queries = [{"address": [record.governor.lower(), record.membership.lower(), record.timelock.lower()]},
-                       {"topics": [transfer, None, topic_of(record.timelock)]},
-                       {"topics": [transfer, topic_of(record.timelock)]}]
+            queries = [
+                {"address": [record.governor.lower(), record.membership.lower(), record.timelock.lower()]},
+                {"topics": [transfer, None, topic_of(record.timelock)]},
+                {"topics": [transfer, topic_of(record.timelock)]},
+            ]
             passes = []
             for _ in range(FLOOR_PASSES):  # the floor is the best of a few passes (the machine is shared)
                 timed = time.perf_counter()
@@ -298,26 +350,44 @@ def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) 
                 for start in range(record.start_block, last + 1, DEFAULT_RANGE):
                     end = min(last, start + DEFAULT_RANGE - 1)
                     for q in queries:
-                        answer = w3.provider.make_request("eth_getLogs", [{**q, "fromBlock": hex(start), "toBlock": hex(end)}])
+                        answer = w3.provider.make_request(
+                            "eth_getLogs", [{**q, "fromBlock": hex(start), "toBlock": hex(end)}]
+                        )
                         logs += len(answer["result"])
                         requests += 1
                 passes.append(time.perf_counter() - timed)
-            out.update(requests=requests, logs=logs, last_block=last, passes_seconds=[round(x, 3) for x in passes],
-                       timed_seconds=min(passes))
+            out.update(
+                requests=requests,
+                logs=logs,
+                last_block=last,
+                passes_seconds=[round(x, 3) for x in passes],
+                timed_seconds=min(passes),
+            )
         elif op == "receipts":
             # the node's own cost of the receipts of the blocks holding votes: blocks found untimed, then bare batches
-            from ccsi_dao.decisionlog.index import BATCH_SIZE, _VOTE_TOPICS
+            from ccsi_dao.chain.transport import BATCH_SIZE
+            from ccsi_dao.decisionlog.sync import VOTE_TOPICS
 
             last = int(w3.eth.block_number)
             blocks: list[str] = []
             for start in range(record.start_block, last + 1, DEFAULT_RANGE):
-                answer = w3.provider.make_request("eth_getLogs", [{"address": record.governor, "topics": [list(_VOTE_TOPICS)],
-                                                                   "fromBlock": hex(start),
-                                                                   "toBlock": hex(min(last, start + DEFAULT_RANGE - 1))}])
+                answer = w3.provider.make_request(
+                    "eth_getLogs",
+                    [
+                        {
+                            "address": record.governor,
+                            "topics": [list(VOTE_TOPICS)],
+                            "fromBlock": hex(start),
+                            "toBlock": hex(min(last, start + DEFAULT_RANGE - 1)),
+                        }
+                    ],
+                )
                 blocks += list(dict.fromkeys(item["blockNumber"] for item in answer["result"]))
             timed = time.perf_counter()
             for first in range(0, len(blocks), BATCH_SIZE):
-                w3.provider.make_batch_request([("eth_getBlockReceipts", [b]) for b in blocks[first:first + BATCH_SIZE]])
+                w3.provider.make_batch_request(
+                    [("eth_getBlockReceipts", [b]) for b in blocks[first : first + BATCH_SIZE]]
+                )
             out.update(blocks=len(blocks), batch_size=BATCH_SIZE, timed_seconds=time.perf_counter() - timed)
         elif op == "sync":
             with DecisionIndex(index_path, record) as index:
@@ -327,9 +397,15 @@ def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) 
             marks: list[tuple[str, float]] = []
 
             def phase(text: str) -> None:  # verify's progress messages mark its phases
-                name = ("read the chain, rebuild, compare the index" if text.startswith("reading blocks") else
-                        "eth_calls (batched)" if text.startswith("reading the contracts") else
-                        "checks" if text.startswith("proposal #") else None)
+                name = (
+                    "read the chain, rebuild, compare the index"
+                    if text.startswith("reading blocks")
+                    else "eth_calls (batched)"
+                    if text.startswith("reading the contracts")
+                    else "checks"
+                    if text.startswith("proposal #")
+                    else None
+                )
                 if name is not None and (not marks or marks[-1][0] != name):
                     marks.append((name, time.perf_counter()))
 
@@ -337,8 +413,13 @@ def _child(op: str, url: str, record_path: str, index_path: str, profile: bool) 
                 result = verify(Consortium(chain, record), index=index, progress=phase)
             marks.append(("end", time.perf_counter()))
             out["phases_seconds"] = {name: round(marks[i + 1][1] - t, 3) for i, (name, t) in enumerate(marks[:-1])}
-            out.update(ok=result.ok, checks=len(result.findings), discrepancies=[f.line() for f in result.discrepancies][:5],
-                       proposals=result.proposals, logs=result.logs)
+            out.update(
+                ok=result.ok,
+                checks=len(result.findings),
+                discrepancies=[f.line() for f in result.discrepancies][:5],
+                proposals=result.proposals,
+                logs=result.logs,
+            )
         else:
             raise SystemExit(f"unknown operation {op}")
 
@@ -369,8 +450,10 @@ def _vm_hwm_kb() -> int:
 
 def _time_requests() -> dict[str, float]:
     """Seconds spent in the fetcher's requests (HTTP round trip, the node's work, JSON decoding), by JSON-RPC method:
-    the outermost of ``LogFetcher.logs`` / ``call_many`` / ``call`` is timed, the rest of the time is the library's."""
-    from ccsi_dao.decisionlog.index import LogFetcher
+    the outermost of ``LogFetcher.logs`` / ``Transport.batch`` / ``Transport.request`` is timed, the rest of the time
+    is the library's."""
+    from ccsi_dao.chain.logs import LogFetcher
+    from ccsi_dao.chain.transport import Transport
 
     spent: dict[str, float] = {}
     depth = [0]
@@ -386,11 +469,12 @@ def _time_requests() -> dict[str, float]:
                 if depth[0] == 0:
                     method = method_of(*args)
                     spent[method] = round(spent.get(method, 0.0) + time.perf_counter() - started, 3)
+
         return timed
 
     LogFetcher.logs = wrap(LogFetcher.logs, lambda *a: "eth_getLogs")  # type: ignore[method-assign]
-    LogFetcher.call_many = wrap(LogFetcher.call_many, lambda calls: calls[0][0] if calls else "none")  # type: ignore[method-assign]
-    LogFetcher.call = wrap(LogFetcher.call, lambda method, params: method)  # type: ignore[method-assign]
+    Transport.batch = wrap(Transport.batch, lambda calls: calls[0][0] if calls else "none")  # type: ignore[method-assign]
+    Transport.request = wrap(Transport.request, lambda method, params: method)  # type: ignore[method-assign]
     return spent
 
 
@@ -401,8 +485,14 @@ def _profile_summary(profiler: cProfile.Profile, top: int = 12) -> list[dict[str
         where = filename.replace(str(ROOT) + "/", "")
         if "site-packages/" in where:
             where = where.split("site-packages/", 1)[1]
-        rows.append({"function": f"{where}:{line}({name})", "calls": calls, "own_s": round(tottime, 3),
-                     "cumulative_s": round(cumtime, 3)})
+        rows.append(
+            {
+                "function": f"{where}:{line}({name})",
+                "calls": calls,
+                "own_s": round(tottime, 3),
+                "cumulative_s": round(cumtime, 3),
+            }
+        )
     by_cum = sorted(rows, key=lambda r: -r["cumulative_s"])[:top]
     by_own = sorted(rows, key=lambda r: -r["own_s"])[:top]
     return [{"by": "cumulative", "rows": by_cum}, {"by": "own time", "rows": by_own}]
@@ -412,8 +502,12 @@ def run_child(op: str, url: str, record_path: Path, index_path: Path, *, profile
     """``op`` in a fresh subprocess: its figures (time, peak RSS, requests), plus the subprocess's wall time."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         wall = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, __file__, "--child", op, url, str(record_path), str(index_path),
-                                 "1" if profile else "0"], stdout=out, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", op, url, str(record_path), str(index_path), "1" if profile else "0"],
+            stdout=out,
+            stderr=err,
+            cwd=ROOT,
+        )
         proc.wait()
         wall = time.perf_counter() - wall
         out.seek(0)
@@ -429,8 +523,10 @@ def run_child(op: str, url: str, record_path: Path, index_path: Path, *, profile
 
 # ---------------------------------------------------------------------- the benchmark
 
-def _measure_size(builder: HistoryBuilder, url: str, record_path: Path, workdir: Path, label: str,
-                  *, proposals: int, profile: bool) -> dict[str, Any]:
+
+def _measure_size(
+    builder: HistoryBuilder, url: str, record_path: Path, workdir: Path, label: str, *, proposals: int, profile: bool
+) -> dict[str, Any]:
     started = time.perf_counter()
     builder.grow_to(proposals, hold_last_vote=True)
     generation = time.perf_counter() - started
@@ -446,19 +542,33 @@ def _measure_size(builder: HistoryBuilder, url: str, record_path: Path, workdir:
     if not verification["ok"]:
         raise RuntimeError(f"verify found discrepancies on the generated history: {verification['discrepancies']}")
     out = {
-        "history": {**history_after, "generation_seconds": round(generation, 2),
-                    "blocks_before_incremental": history["blocks"], "votes_before_incremental": history["votes"]},
-        "floor": floor, "vote_receipts_alone": receipts, "full_sync": full, "incremental_sync": incremental, "verify": verification,
-        "ratios": {"sync_over_floor": round(full["seconds"] / floor["seconds"], 2),
-                   "verify_over_floor": round(verification["seconds"] / floor["seconds"], 2),
-                   "sync_over_floor_plus_vote_receipts": round(
-                       full["seconds"] / (floor["seconds"] + receipts["seconds"]), 2)},
+        "history": {
+            **history_after,
+            "generation_seconds": round(generation, 2),
+            "blocks_before_incremental": history["blocks"],
+            "votes_before_incremental": history["votes"],
+        },
+        "floor": floor,
+        "vote_receipts_alone": receipts,
+        "full_sync": full,
+        "incremental_sync": incremental,
+        "verify": verification,
+        "ratios": {
+            "sync_over_floor": round(full["seconds"] / floor["seconds"], 2),
+            "verify_over_floor": round(verification["seconds"] / floor["seconds"], 2),
+            "sync_over_floor_plus_vote_receipts": round(full["seconds"] / (floor["seconds"] + receipts["seconds"]), 2),
+        },
     }
     if profile:
         # a profile of each operation whose aim against the floor is missed, on this same history
-        missed = [op for op, ratio, aim in (("sync", out["ratios"]["sync_over_floor"], AIMS["sync_over_floor"]),
-                                            ("verify", out["ratios"]["verify_over_floor"], AIMS["verify_over_floor"]))
-                  if ratio > aim]
+        missed = [
+            op
+            for op, ratio, aim in (
+                ("sync", out["ratios"]["sync_over_floor"], AIMS["sync_over_floor"]),
+                ("verify", out["ratios"]["verify_over_floor"], AIMS["verify_over_floor"]),
+            )
+            if ratio > aim
+        ]
         profiles: dict[str, Any] = {}
         for op in missed:
             target = workdir / f"profile-{label}.sqlite" if op == "sync" else index_path
@@ -470,28 +580,39 @@ def _measure_size(builder: HistoryBuilder, url: str, record_path: Path, workdir:
 
 def _summary(sizes: dict[str, Any], growth: dict[str, float], aims: dict[str, Any]) -> list[str]:
     """The aims in words, and for a missed one what its time is made of (measured, not guessed)."""
-    lines = [f"{name}: {a['value']} (aim {a['aim']}): " + ("met" if a["met"] else f"MISSED, {a['missed_by']}")
-             for name, a in aims.items()]
+    lines = [
+        f"{name}: {a['value']} (aim {a['aim']}): " + ("met" if a["met"] else f"MISSED, {a['missed_by']}")
+        for name, a in aims.items()
+    ]
     for label, size in sizes.items():
-        floor, txs, full, ver = size["floor"]["seconds"], size["vote_receipts_alone"]["seconds"], \
-            size["full_sync"]["seconds"], size["verify"]["seconds"]
+        floor, txs, full, ver = (
+            size["floor"]["seconds"],
+            size["vote_receipts_alone"]["seconds"],
+            size["full_sync"]["seconds"],
+            size["verify"]["seconds"],
+        )
         lines.append(
             f"{label}: full sync {full:.2f} s = floor {floor:.2f} s + the node answering the "
             f"{size['vote_receipts_alone']['blocks']} blocks holding votes' eth_getBlockReceipts "
             f"{txs:.2f} s (bare batched requests, measured alone) + {max(full - floor - txs, 0):.2f} s of the index's "
             f"own work (blocks, JSON, SQLite); sync / (floor + vote receipts) = "
-            f"{size['ratios']['sync_over_floor_plus_vote_receipts']}")
+            f"{size['ratios']['sync_over_floor_plus_vote_receipts']}"
+        )
         phases = ", ".join(f"{k} {v:.2f} s" for k, v in size["verify"].get("phases_seconds", {}).items())
         lines.append(f"{label}: verify {ver:.2f} s: {phases}")
         for op in ("full_sync", "verify"):
             spent = size[op].get("requests_seconds", {})
             waiting = sum(spent.values())
-            lines.append(f"{label}: {op} spends {waiting:.2f} s of {size[op]['seconds']:.2f} s in requests ("
-                         + ", ".join(f"{m} {v:.2f} s" for m, v in sorted(spent.items(), key=lambda kv: -kv[1]))
-                         + f"), {size[op]['seconds'] - waiting:.2f} s in the library's own work")
-    lines.append(f"growth 2x/1x: floor {growth['floor']}, vote receipts alone "
-                 f"{round(sizes['2x']['vote_receipts_alone']['seconds'] / sizes['1x']['vote_receipts_alone']['seconds'], 2)}, "
-                 f"full sync {growth['full_sync']}, verify {growth['verify']}, incremental {growth['incremental_sync']}")
+            lines.append(
+                f"{label}: {op} spends {waiting:.2f} s of {size[op]['seconds']:.2f} s in requests ("
+                + ", ".join(f"{m} {v:.2f} s" for m, v in sorted(spent.items(), key=lambda kv: -kv[1]))
+                + f"), {size[op]['seconds'] - waiting:.2f} s in the library's own work"
+            )
+    lines.append(
+        f"growth 2x/1x: floor {growth['floor']}, vote receipts alone "
+        f"{round(sizes['2x']['vote_receipts_alone']['seconds'] / sizes['1x']['vote_receipts_alone']['seconds'], 2)}, "
+        f"full sync {growth['full_sync']}, verify {growth['verify']}, incremental {growth['incremental_sync']}"
+    )
     return lines
 
 
@@ -509,8 +630,12 @@ def measure(*, profile_missed: bool = True) -> dict[str, Any]:
             record_path = workdir / "deployment.json"
             builder.record.save(record_path)
             baseline = run_child("baseline", url, record_path, workdir / "none.sqlite")
-            sizes = {"1x": _measure_size(builder, url, record_path, workdir, "1x", proposals=PROPOSALS, profile=profile_missed),
-                     "2x": _measure_size(builder, url, record_path, workdir, "2x", proposals=2 * PROPOSALS, profile=False)}
+            sizes = {
+                "1x": _measure_size(
+                    builder, url, record_path, workdir, "1x", proposals=PROPOSALS, profile=profile_missed
+                ),
+                "2x": _measure_size(builder, url, record_path, workdir, "2x", proposals=2 * PROPOSALS, profile=False),
+            }
             one, two = sizes["1x"], sizes["2x"]
             growth = {
                 "floor": round(two["floor"]["seconds"] / one["floor"]["seconds"], 2),
@@ -526,26 +651,42 @@ def measure(*, profile_missed: bool = True) -> dict[str, Any]:
                 "growth_full_sync": (growth["full_sync"], AIMS["growth_2x"]),
                 "growth_verify": (growth["verify"], AIMS["growth_2x"]),
             }
-            aims = {name: {"value": value, "aim": f"<= {aim}", "met": value <= aim,
-                           **({} if value <= aim else {"missed_by": f"{value / aim:.2f}x the aim"})}
-                    for name, (value, aim) in checks.items()}
+            aims = {
+                name: {
+                    "value": value,
+                    "aim": f"<= {aim}",
+                    "met": value <= aim,
+                    **({} if value <= aim else {"missed_by": f"{value / aim:.2f}x the aim"}),
+                }
+                for name, (value, aim) in checks.items()
+            }
             result: dict[str, Any] = {
                 "what": "decision-log index sync and audit verify against the bare eth_getLogs floor, at 1x and 2x history",
-                "floor_definition": ("the eth_getLogs requests the index issues for the deployment's blocks: the same three "
-                                     "filters (the suite's three addresses; ERC-20 Transfers to the timelock; from the "
-                                     "timelock) over the same 2,000-block chunks, sent through the same web3 HTTP provider "
-                                     "(make_request: HTTP round trip + JSON decoding), results discarded; the best of "
-                                     f"{FLOOR_PASSES} passes. verify "
-                                     "reads the same logs in 5,000-block chunks; the same floor is used for both ratios"),
-                "memory_method": ("peak RSS (VmHWM from /proc/self/status at the end) of a fresh Python subprocess per "
-                                  "operation, interpreter and imports included; baseline_rss_mb is a subprocess that only "
-                                  "imports and connects"),
+                "floor_definition": (
+                    "the eth_getLogs requests the index issues for the deployment's blocks: the same three "
+                    "filters (the suite's three addresses; ERC-20 Transfers to the timelock; from the "
+                    "timelock) over the same 2,000-block chunks, sent through the same web3 HTTP provider "
+                    "(make_request: HTTP round trip + JSON decoding), results discarded; the best of "
+                    f"{FLOOR_PASSES} passes. verify "
+                    "reads the same logs in 5,000-block chunks; the same floor is used for both ratios"
+                ),
+                "memory_method": (
+                    "peak RSS (VmHWM from /proc/self/status at the end) of a fresh Python subprocess per "
+                    "operation, interpreter and imports included; baseline_rss_mb is a subprocess that only "
+                    "imports and connects"
+                ),
                 "timing_method": "time.perf_counter around the operation inside its subprocess (imports excluded)",
-                "history_shape": {"members": MEMBERS, "votes_per_proposal": VOTERS_PER_PROPOSAL,
-                                  "proposals_per_round": ROUND, "one_block_per_proposal_creation": True,
-                                  "one_block_per_proposal_votes": True, "every_10th_vote_with_reason": True,
-                                  "defeated": "every 5th proposal", "queued_and_executed": "passed ones but every 3rd",
-                                  "incremental_block": "one new block holding one castVote (one VoteCast log)"},
+                "history_shape": {
+                    "members": MEMBERS,
+                    "votes_per_proposal": VOTERS_PER_PROPOSAL,
+                    "proposals_per_round": ROUND,
+                    "one_block_per_proposal_creation": True,
+                    "one_block_per_proposal_votes": True,
+                    "every_10th_vote_with_reason": True,
+                    "defeated": "every 5th proposal",
+                    "queued_and_executed": "passed ones but every 3rd",
+                    "incremental_block": "one new block holding one castVote (one VoteCast log)",
+                },
                 "deploy_seconds": round(deploy_seconds, 2),
                 "baseline_rss_mb": baseline["peak_rss_mb"],
                 "sizes": sizes,
@@ -556,10 +697,13 @@ def measure(*, profile_missed: bool = True) -> dict[str, Any]:
             result["summary"] = _summary(sizes, growth, aims)
             profiles = sizes["1x"].pop("_profiles", None)
             if profiles:
-                result["profile"] = {"history": "1x", "method": "cProfile of the operation in a fresh subprocess "
-                                     "(top functions by cumulative and by own time; profiling inflates Python time)",
-                                     "explains": "the missed aims against the floor (and the growth, whose costs are the same)",
-                                     **profiles}
+                result["profile"] = {
+                    "history": "1x",
+                    "method": "cProfile of the operation in a fresh subprocess "
+                    "(top functions by cumulative and by own time; profiling inflates Python time)",
+                    "explains": "the missed aims against the floor (and the growth, whose costs are the same)",
+                    **profiles,
+                }
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -15,12 +15,12 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from ccsi_dao import actions
-from ccsi_dao.actions import Action
-from ccsi_dao.artifacts import load_artifact, load_test_artifact
+from ccsi_dao.abi.artifacts import load_artifact, load_test_artifact
 from ccsi_dao.chain import Chain
-from ccsi_dao.deployment import InitialMember, SuiteParams, create_address, deploy_suite
-from ccsi_dao.governance import Consortium
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import InitialMember, SuiteParams, create_address, deploy_suite
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup, VoteType
 
 DELAY, PERIOD, TIMELOCK_DELAY = 100, 1_000, 100
@@ -76,8 +76,14 @@ def _gas(receipt: Any) -> Measured:
 def _sign(node: Node, voter: LocalAccount, governor: Any, name: str, proposal_id: int) -> bytes:
     nonce = governor.functions.nonces(voter.address).call()
     domain = {"name": name, "version": "1", "chainId": node.chain.chain_id, "verifyingContract": governor.address}
-    types = {"Ballot": [{"name": "proposalId", "type": "uint256"}, {"name": "support", "type": "uint8"},
-                        {"name": "voter", "type": "address"}, {"name": "nonce", "type": "uint256"}]}
+    types = {
+        "Ballot": [
+            {"name": "proposalId", "type": "uint256"},
+            {"name": "support", "type": "uint8"},
+            {"name": "voter", "type": "address"},
+            {"name": "nonce", "type": "uint256"},
+        ]
+    }
     message = {"proposalId": proposal_id, "support": 1, "voter": voter.address, "nonce": nonce}
     return bytes(Account.sign_message(encode_typed_data(domain, types, message), voter.key).signature)
 
@@ -88,10 +94,25 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measu
     members = _members(node, size)
     params = SuiteParams(
         name="Benchmark Consortium",
-        members=tuple(InitialMember(a, f"Member {i}", Role.FOUNDING_PARTNER if i == 0 else Role.PARTNER,
-                                    StakeholderGroup.OTHER, 1_000 if i < VOTERS else 1) for i, a in enumerate(members)),
-        agreement_hash=b"\x11" * 32, agreement_uri="ipfs://benchmark", rules=RULES, floors=(Ratio(1, 10), Ratio(1, 2)),
-        voting_delay=DELAY, voting_period=PERIOD, late_quorum_extension=0, early_close=True, timelock_delay=TIMELOCK_DELAY,
+        members=tuple(
+            InitialMember(
+                a,
+                f"Member {i}",
+                Role.FOUNDING_PARTNER if i == 0 else Role.PARTNER,
+                StakeholderGroup.OTHER,
+                1_000 if i < VOTERS else 1,
+            )
+            for i, a in enumerate(members)
+        ),
+        agreement_hash=b"\x11" * 32,
+        agreement_uri="ipfs://benchmark",
+        rules=RULES,
+        floors=(Ratio(1, 10), Ratio(1, 2)),
+        voting_delay=DELAY,
+        voting_period=PERIOD,
+        late_quorum_extension=0,
+        early_close=True,
+        timelock_delay=TIMELOCK_DELAY,
     )
     dao = Consortium(node.chain, deploy_suite(node.chain, acc[0], params))
     out: dict[str, Measured] = {}
@@ -120,18 +141,29 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measu
         out["execute (1 action)"] = _gas(dao.execute(acc[1], one))
         out["execute (admit a member)"] = _gas(dao.execute(acc[1], admit))
     out["admit a member (registry call)"] = node.as_account(
-        dao.record.timelock, dao.membership.functions.admit(Account.create().address, 2, 5, 1, "Another newcomer"))
+        dao.record.timelock, dao.membership.functions.admit(Account.create().address, 2, 5, 1, "Another newcomer")
+    )
     return out
 
 
 def measure_reference(node: Node, size: int) -> dict[str, Measured]:
     """The same operations on OpenZeppelin's reference governor with an ERC721Votes membership token."""
     acc, chain, w3 = node.accounts, node.chain, node.chain.w3
-    timelock_art, token_art, gov_art = (load_artifact("ConsortiumTimelock"), load_test_artifact("ReferenceMembershipToken"),
-                                        load_test_artifact("ReferenceGovernor"))
+    timelock_art, token_art, gov_art = (
+        load_artifact("ConsortiumTimelock"),
+        load_test_artifact("ReferenceMembershipToken"),
+        load_test_artifact("ReferenceGovernor"),
+    )
     predicted_gov = create_address(acc[0].address, w3.eth.get_transaction_count(acc[0].address) + 2)
-    timelock, _ = chain.deploy(acc[0], timelock_art.abi, timelock_art.bytecode, TIMELOCK_DELAY, [predicted_gov], [predicted_gov],
-                               "0x" + "00" * 20)
+    timelock, _ = chain.deploy(
+        acc[0],
+        timelock_art.abi,
+        timelock_art.bytecode,
+        TIMELOCK_DELAY,
+        [predicted_gov],
+        [predicted_gov],
+        "0x" + "00" * 20,
+    )
     token, _ = chain.deploy(acc[0], token_art.abi, token_art.bytecode, timelock, _members(node, size))
     governor, _ = chain.deploy(acc[0], gov_art.abi, gov_art.bytecode, token, timelock, DELAY, PERIOD, 4)
     gov = w3.eth.contract(address=governor, abi=gov_art.abi)
@@ -156,7 +188,9 @@ def measure_reference(node: Node, size: int) -> dict[str, Measured]:
     out["castVote (first voter)"] = _gas(chain.transact(acc[1], gov.functions.castVote(one, 1)))
     out["castVote (later voter)"] = _gas(chain.transact(acc[2], gov.functions.castVote(one, 1)))
     out["castVote (member admitted last)"] = _gas(chain.transact(acc[LATE_VOTER], gov.functions.castVote(one, 1)))
-    out["castVoteWithReason"] = _gas(chain.transact(acc[3], gov.functions.castVoteWithReason(one, 1, "Agreed at the partners' meeting")))
+    out["castVoteWithReason"] = _gas(
+        chain.transact(acc[3], gov.functions.castVoteWithReason(one, 1, "Agreed at the partners' meeting"))
+    )
     signature = _sign(node, acc[4], gov, "Reference Governor", one)
     out["castVoteBySig"] = _gas(chain.transact(acc[0], gov.functions.castVoteBySig(one, 1, acc[4].address, signature)))
     for i in range(1, 6):
@@ -176,4 +210,3 @@ def _proposal_gas(node: Node, governor: Any, proposal_id: int) -> Measured:
         if log["args"]["proposalId"] == proposal_id:
             return _gas(node.chain.w3.eth.get_transaction_receipt(log["transactionHash"]))
     raise LookupError(proposal_id)
-

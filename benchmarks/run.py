@@ -15,7 +15,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,9 @@ SIZES = (15, 150, 1500)
 # What the profile of a missed aim shows, in words (the figures come from the profile in the same run).
 EXPLAINED = {
     "propose": "one fresh slot for the proposal's record (its category, the rule it is judged by and the early-close "
-               "switch), and cold reads of the membership gate, the current rules and the timelock address",
+    "switch), and cold reads of the membership gate, the current rules and the timelock address",
     "castVote (member admitted last)": "members numbered 96 and above are kept in per-proposal bitmap words of 256; "
-               "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter)",
+    "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter)",
 }
 
 
@@ -63,14 +63,24 @@ def bench_gas(url: str) -> dict:
     for op in ours:
         aim = 1.0 if op.startswith("castVote") else 1.15
         ratio = ours[op].gas / reference[op].gas
-        rows[op] = {"ccsi_dao": ours[op].gas, "reference": reference[op].gas, "ratio": round(ratio, 3), "aim": aim,
-                    "met": ratio <= aim}
+        rows[op] = {
+            "ccsi_dao": ours[op].gas,
+            "reference": reference[op].gas,
+            "ratio": round(ratio, 3),
+            "aim": aim,
+            "met": ratio <= aim,
+        }
         if not rows[op]["met"]:
             rows[op]["profile"] = {"ccsi_dao": _profile(url, ours[op]), "reference": _profile(url, reference[op])}
     voters = 15
-    whole = {name: m["propose (1 action)"].gas + m["castVote (first voter)"].gas
-             + (voters - 1) * m["castVote (later voter)"].gas + m["queue"].gas + m["execute (1 action)"].gas
-             for name, m in (("ccsi_dao", ours), ("reference", reference))}
+    whole = {
+        name: m["propose (1 action)"].gas
+        + m["castVote (first voter)"].gas
+        + (voters - 1) * m["castVote (later voter)"].gas
+        + m["queue"].gas
+        + m["execute (1 action)"].gas
+        for name, m in (("ccsi_dao", ours), ("reference", reference))
+    }
     decision = {**whole, "voters": voters, "ratio": round(whole["ccsi_dao"] / whole["reference"], 3)}
     return {"members": 15, "operations": rows, "whole_decision": decision}
 
@@ -83,8 +93,12 @@ def bench_scale(url: str) -> dict:
     for op in by_size[SIZES[0]]:
         base = by_size[SIZES[0]][op].gas
         growth = by_size[SIZES[-1]][op].gas / base
-        rows[op] = {**{str(n): by_size[n][op].gas for n in SIZES}, "growth_15_to_1500": round(growth, 3),
-                    "aim": 1.05, "met": growth <= 1.05}
+        rows[op] = {
+            **{str(n): by_size[n][op].gas for n in SIZES},
+            "growth_15_to_1500": round(growth, 3),
+            "aim": 1.05,
+            "met": growth <= 1.05,
+        }
         if not rows[op]["met"]:
             rows[op]["profile"] = {str(n): _profile(url, by_size[n][op]) for n in (SIZES[0], SIZES[-1])}
     return {"sizes": list(SIZES), "operations": rows}
@@ -110,14 +124,25 @@ def bench_decisionlog(_url: str) -> dict:
 
 def bench_suite(_url: str) -> dict:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - start
     summary = [line for line in proc.stdout.splitlines() if " passed" in line or " failed" in line]
     return {"wall_seconds": round(elapsed, 1), "exit_code": proc.returncode, "summary": summary[-1] if summary else ""}
 
 
-BENCHES = {"gas": bench_gas, "scale": bench_scale, "cli": bench_cli, "decisionlog": bench_decisionlog, "suite": bench_suite}
+BENCHES = {
+    "gas": bench_gas,
+    "scale": bench_scale,
+    "cli": bench_cli,
+    "decisionlog": bench_decisionlog,
+    "suite": bench_suite,
+}
 
 
 def _cost_difference(ours: dict[str, int], base: dict[str, int], top: int = 4) -> str:
@@ -133,79 +158,137 @@ def _explained(op: str) -> str:
 
 
 def summary_markdown(results: dict[str, dict]) -> str:
-    lines = [f"# Benchmark summary ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-             f"{platform.python_version()})", "", "Command: `.venv/bin/python benchmarks/run.py`", ""]
+    lines = [
+        f"# Benchmark summary ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{platform.python_version()})",
+        "",
+        "Command: `.venv/bin/python benchmarks/run.py`",
+        "",
+    ]
     if "gas" in results:
-        lines += ["## Gas against OpenZeppelin's reference governor (15 members, same chain, same run)", "",
-                  "| operation | ccsi-dao | reference | ratio | aim | |", "|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "## Gas against OpenZeppelin's reference governor (15 members, same chain, same run)",
+            "",
+            "| operation | ccsi-dao | reference | ratio | aim | |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for op, r in results["gas"]["operations"].items():
-            lines.append(f"| {op} | {r['ccsi_dao']:,} | {r['reference']:,} | {r['ratio']:.3f} | ≤ {r['aim']} | "
-                         f"{'met' if r['met'] else 'missed'} |")
+            lines.append(
+                f"| {op} | {r['ccsi_dao']:,} | {r['reference']:,} | {r['ratio']:.3f} | ≤ {r['aim']} | "
+                f"{'met' if r['met'] else 'missed'} |"
+            )
         w = results["gas"]["whole_decision"]
-        lines += ["", f"A whole decision (propose, {w['voters']} votes, queue, execute): {w['ccsi_dao']:,} gas against "
-                  f"{w['reference']:,}, ratio {w['ratio']:.3f} (sum of the rows above)."]
+        lines += [
+            "",
+            f"A whole decision (propose, {w['voters']} votes, queue, execute): {w['ccsi_dao']:,} gas against "
+            f"{w['reference']:,}, ratio {w['ratio']:.3f} (sum of the rows above).",
+        ]
         missed = {op: r for op, r in results["gas"]["operations"].items() if not r["met"]}
         if missed:
-            lines += ["", "Missed, and what costs it (opcode-level profile from `debug_traceTransaction`, ccsi-dao minus "
-                      "reference, by kind of work; `benchmarks/gas_profile.py`):", ""]
+            lines += [
+                "",
+                "Missed, and what costs it (opcode-level profile from `debug_traceTransaction`, ccsi-dao minus "
+                "reference, by kind of work; `benchmarks/gas_profile.py`):",
+                "",
+            ]
             for op, r in missed.items():
                 over = r["ccsi_dao"] - r["reference"]
-                lines.append(f"- {op}: {over:+,} gas (ratio {r['ratio']:.3f}, aim ≤ {r['aim']}): "
-                             + _cost_difference(r["profile"]["ccsi_dao"], r["profile"]["reference"]) + _explained(op))
+                lines.append(
+                    f"- {op}: {over:+,} gas (ratio {r['ratio']:.3f}, aim ≤ {r['aim']}): "
+                    + _cost_difference(r["profile"]["ccsi_dao"], r["profile"]["reference"])
+                    + _explained(op)
+                )
         lines.append("")
     if "scale" in results:
         sizes = results["scale"]["sizes"]
-        lines += ["## Gas by consortium size (ccsi-dao)", "",
-                  "| operation | " + " | ".join(f"{n} members" for n in sizes) + " | growth | aim | |",
-                  "|---|" + "---:|" * len(sizes) + "---:|---:|---|"]
+        lines += [
+            "## Gas by consortium size (ccsi-dao)",
+            "",
+            "| operation | " + " | ".join(f"{n} members" for n in sizes) + " | growth | aim | |",
+            "|---|" + "---:|" * len(sizes) + "---:|---:|---|",
+        ]
         for op, r in results["scale"]["operations"].items():
-            lines.append(f"| {op} | " + " | ".join(f"{r[str(n)]:,}" for n in sizes)
-                         + f" | {r['growth_15_to_1500']:.3f} | ≤ {r['aim']} | {'met' if r['met'] else 'missed'} |")
+            lines.append(
+                f"| {op} | "
+                + " | ".join(f"{r[str(n)]:,}" for n in sizes)
+                + f" | {r['growth_15_to_1500']:.3f} | ≤ {r['aim']} | {'met' if r['met'] else 'missed'} |"
+            )
         missed = {op: r for op, r in results["scale"]["operations"].items() if not r["met"]}
         if missed:
             lines += ["", f"Missed, and what costs it (profile at {sizes[-1]} minus at {sizes[0]} members):", ""]
             for op, r in missed.items():
-                lines.append(f"- {op}: " + _cost_difference(r["profile"][str(sizes[-1])], r["profile"][str(sizes[0])])
-                             + _explained(op))
+                lines.append(
+                    f"- {op}: "
+                    + _cost_difference(r["profile"][str(sizes[-1])], r["profile"][str(sizes[0])])
+                    + _explained(op)
+                )
         lines.append("")
     if "cli" in results:
         c = results["cli"]
         m = c["median_seconds"]
-        lines += ["## `ccsi-dao vote`, end to end (median of %d, same keystore and devnet)" % c["runs"], "",
-                  "| tool | median s | ccsi-dao / tool |", "|---|---:|---:|",
-                  f"| ccsi-dao vote | {m['ccsi-dao vote']:.2f} | 1.00 |",
-                  f"| minimal web3.py script | {m['web3.py script']:.2f} | {c['ratio_ccsi_to_web3_script']:.2f} (aim ≤ 1.2) |",
-                  f"| cast send --keystore | {m['cast send']:.2f} | {c['ratio_ccsi_to_cast']:.2f} |", "",
-                  f"`ccsi-dao --help` start-up: {c['help_startup_median_seconds']:.2f} s (aim < 0.3 s). "
-                  f"Keystores: scrypt n={c['keystore_kdf']['n']}, r=8, p=1; one unlock "
-                  f"{c['keystore_kdf']['unlock_median_seconds']:.2f} s.", ""]
+        lines += [
+            f"## `ccsi-dao vote`, end to end (median of {c['runs']}, same keystore and devnet)",
+            "",
+            "| tool | median s | ccsi-dao / tool |",
+            "|---|---:|---:|",
+            f"| ccsi-dao vote | {m['ccsi-dao vote']:.2f} | 1.00 |",
+            f"| minimal web3.py script | {m['web3.py script']:.2f} | {c['ratio_ccsi_to_web3_script']:.2f} (aim ≤ 1.2) |",
+            f"| cast send --keystore | {m['cast send']:.2f} | {c['ratio_ccsi_to_cast']:.2f} |",
+            "",
+            f"`ccsi-dao --help` start-up: {c['help_startup_median_seconds']:.2f} s (aim < 0.3 s). "
+            f"Keystores: scrypt n={c['keystore_kdf']['n']}, r=8, p=1; one unlock "
+            f"{c['keystore_kdf']['unlock_median_seconds']:.2f} s.",
+            "",
+        ]
     if "decisionlog" in results:
         d = results["decisionlog"]
         one, two = d["sizes"]["1x"], d["sizes"]["2x"]
         h1, h2 = one["history"], two["history"]
-        lines += [f"## Decision log: {h1['proposals']:,} proposals / {h1['votes']:,} votes, and twice that", "",
-                  "| | floor (bare eth_getLogs) | full sync | incremental sync (1 block) | audit verify | sync / floor "
-                  "| verify / floor |", "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## Decision log: {h1['proposals']:,} proposals / {h1['votes']:,} votes, and twice that",
+            "",
+            "| | floor (bare eth_getLogs) | full sync | incremental sync (1 block) | audit verify | sync / floor "
+            "| verify / floor |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for label, size, h in (("1x", one, h1), ("2x", two, h2)):
-            lines.append(f"| {label}: {h['logs']:,} logs, {h['blocks']:,} blocks | {size['floor']['seconds']:.2f} s | "
-                         f"{size['full_sync']['seconds']:.2f} s | {size['incremental_sync']['seconds']:.3f} s | "
-                         f"{size['verify']['seconds']:.2f} s | {size['ratios']['sync_over_floor']:.1f} (aim ≤ 2) | "
-                         f"{size['ratios']['verify_over_floor']:.1f} (aim ≤ 3) |")
+            lines.append(
+                f"| {label}: {h['logs']:,} logs, {h['blocks']:,} blocks | {size['floor']['seconds']:.2f} s | "
+                f"{size['full_sync']['seconds']:.2f} s | {size['incremental_sync']['seconds']:.3f} s | "
+                f"{size['verify']['seconds']:.2f} s | {size['ratios']['sync_over_floor']:.1f} (aim ≤ 2) | "
+                f"{size['ratios']['verify_over_floor']:.1f} (aim ≤ 3) |"
+            )
         g = d["growth_2x_over_1x"]
-        lines += ["", f"Doubling the history: full sync x{g['full_sync']}, verify x{g['verify']} (aim ≤ 2 each); "
-                  f"floor x{g['floor']}. Peak memory (MB, whole process): sync {one['full_sync']['peak_rss_mb']} / "
-                  f"{two['full_sync']['peak_rss_mb']}, verify {one['verify']['peak_rss_mb']} / {two['verify']['peak_rss_mb']} "
-                  f"(a process that only imports and connects: {d['baseline_rss_mb']}).", "",
-                  "Aims: " + "; ".join(f"{k} {a['value']} ({'met' if a['met'] else 'missed, ' + a['missed_by']})"
-                                       for k, a in d["aims"].items()) + ".", "", "What the time is made of (measured):", ""]
+        lines += [
+            "",
+            f"Doubling the history: full sync x{g['full_sync']}, verify x{g['verify']} (aim ≤ 2 each); "
+            f"floor x{g['floor']}. Peak memory (MB, whole process): sync {one['full_sync']['peak_rss_mb']} / "
+            f"{two['full_sync']['peak_rss_mb']}, verify {one['verify']['peak_rss_mb']} / {two['verify']['peak_rss_mb']} "
+            f"(a process that only imports and connects: {d['baseline_rss_mb']}).",
+            "",
+            "Aims: "
+            + "; ".join(
+                f"{k} {a['value']} ({'met' if a['met'] else 'missed, ' + a['missed_by']})" for k, a in d["aims"].items()
+            )
+            + ".",
+            "",
+            "What the time is made of (measured):",
+            "",
+        ]
         lines += [f"- {line}" for line in d["summary"] if not line.startswith(tuple(d["aims"]))]
         lines += ["", "cProfile of each missed operation: `profile` in `decisionlog.json`.", ""]
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]
-    spent = {name: results[name]["benchmark_seconds"] for name in BENCHES if "benchmark_seconds" in results.get(name, {})}
-    lines += ["Time per benchmark: " + ", ".join(f"{name} {sec:.0f} s" for name, sec in spent.items())
-              + f"; {sum(spent.values()) / 60:.1f} minutes in all.", ""]
+    spent = {
+        name: results[name]["benchmark_seconds"] for name in BENCHES if "benchmark_seconds" in results.get(name, {})
+    }
+    lines += [
+        "Time per benchmark: "
+        + ", ".join(f"{name} {sec:.0f} s" for name, sec in spent.items())
+        + f"; {sum(spent.values()) / 60:.1f} minutes in all.",
+        "",
+    ]
     return "\n".join(lines)
 
 

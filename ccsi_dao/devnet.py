@@ -4,11 +4,13 @@ The chain lives in ``<state dir>/state.json`` (default ``$CCSI_DAO_HOME/devnet``
 second and on a graceful stop, so contracts, balances and even a kill -9 survive up to the last second. anvil
 does not save the offset that ``evm_increaseTime`` adds to its clock; :class:`Devnet` saves it (on
 :meth:`Devnet.advance` and :meth:`Devnet.stop`) and restores it on start, and never lets a restarted chain's
-clock fall behind its latest block. Only JSON-RPC over ``urllib`` is used, so importing this module is cheap.
+clock fall behind its latest block. Only JSON-RPC over ``urllib`` is used (:mod:`ccsi_dao.chain.jsonrpc`), so
+importing this module is cheap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -18,12 +20,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccsi_dao.chain.jsonrpc import rpc
 from ccsi_dao.durations import parse_duration
 from ccsi_dao.errors import ChainError, ConfigError, UserError
 from ccsi_dao.fileio import ccsi_home, write_atomic
@@ -82,13 +83,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_anvil(*extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0) -> tuple[subprocess.Popen[bytes], str]:
-    """A throwaway anvil (nothing saved) on a free loopback port with ``accounts`` funded development accounts and
-    the ``extra`` options, returned with its URL once it answers; for tests and benchmarks. The caller stops it."""
-    port = free_port()
+def start_anvil(
+    *extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A throwaway anvil (nothing saved) on ``port`` (default: a free loopback port) with ``accounts`` funded
+    development accounts and the ``extra`` options, returned with its URL once it answers; for tests and benchmarks.
+    The caller stops it."""
+    port = port or free_port()
     proc = subprocess.Popen(
-        [str(find_anvil()), "--port", str(port), "--host", "127.0.0.1", "--accounts", str(accounts), "--silent", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(find_anvil()),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--accounts",
+            str(accounts),
+            "--silent",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait
@@ -102,20 +117,6 @@ def start_anvil(*extra: str, accounts: int = DEV_ACCOUNTS, wait: float = 15.0) -
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"anvil did not start within {wait:.0f} s")
-
-
-def rpc(url: str, method: str, *params: Any, timeout: float = 5.0) -> Any:
-    """Call JSON-RPC ``method`` at ``url``; ChainError if the node cannot be reached or answers with an error."""
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer = json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise ChainError(f"no answer from {url} ({getattr(error, 'reason', error)}); is the node running?") from None
-    if "error" in answer:
-        raise ChainError(f"{method} failed at {url}: {answer['error'].get('message', answer['error'])}")
-    return answer.get("result")
 
 
 def require_devnet(url: str) -> None:
@@ -220,10 +221,8 @@ class Devnet:
         record = self._record()
         if not record:
             return False
-        try:
+        with contextlib.suppress(ChainError):
             self._save_clock(record["url"])
-        except ChainError:
-            pass
         self._terminate(record["pid"])
         self.pid_file.unlink(missing_ok=True)
         return True

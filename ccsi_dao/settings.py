@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from ccsi_dao.chain import Chain, ProgressCallback
-    from ccsi_dao.deployment import DeploymentRecord
-    from ccsi_dao.governance import Consortium
+    from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import DeploymentRecord
 
 DEVNET_URL = "http://127.0.0.1:8545"
 RPC_URL_ENV = "CCSI_DAO_RPC_URL"
@@ -55,7 +55,7 @@ class Settings:
     account: str | None = None
     password_file: Path | None = None
     receipt_timeout: float | None = None
-    on_wait: "ProgressCallback | None" = None
+    on_wait: ProgressCallback | None = None
 
     @cached_property
     def _file(self) -> dict[str, Any]:
@@ -101,10 +101,10 @@ class Settings:
 
     # ------------------------------------------------------------------ what commands open
 
-    def record(self) -> "DeploymentRecord":
+    def record(self) -> DeploymentRecord:
         from eth_utils import is_checksum_address
 
-        from ccsi_dao.deployment import DeploymentRecord
+        from ccsi_dao.governance.deployment import DeploymentRecord
 
         record = DeploymentRecord.load(self.deployment_path)
         # The record is written with checksummed addresses; anything else is damage (a flipped digit would otherwise
@@ -113,37 +113,33 @@ class Settings:
                    if not is_checksum_address(getattr(record, role))]  # fmt: skip
         if damaged or record.chain_id <= 0 or record.start_block < 0 or record.block_number < record.start_block:
             what = f" ({', '.join(damaged)} not a checksummed address)" if damaged else ""
-            raise ConfigError(f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again")
+            raise ConfigError(
+                f"the deployment record {self.deployment_path} is damaged{what}; restore it or deploy again"
+            )
         return record
 
-    def chain(self, expected_chain_id: int | None = None) -> "Chain":
+    def chain(self, expected_chain_id: int | None = None) -> Chain:
         from ccsi_dao.chain import Chain
 
-        return Chain.connect(self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait)
+        return Chain.connect(
+            self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait
+        )
 
-    def consortium(self) -> "Consortium":
-        from ccsi_dao.governance import Consortium
+    def consortium(self) -> Consortium:
+        from ccsi_dao.governance.consortium import Consortium
 
         record = self.record()
         chain = self.chain(record.chain_id)
         self._check_deployed(chain, record)
         return Consortium(chain, record)
 
-    def _check_deployed(self, chain: "Chain", record: "DeploymentRecord") -> None:
+    def _check_deployed(self, chain: Chain, record: DeploymentRecord) -> None:
         """ChainError unless the chain holds the recorded deployment. A devnet that was reset, or another chain with
         the same chain id, does not: its block at the deployment's height has another hash (or none), and calls to
         the recorded addresses would answer with nothing."""
-        from web3.exceptions import BlockNotFound
-
         from ccsi_dao.errors import ChainError
 
-        def block_hash() -> str | None:
-            try:
-                return "0x" + bytes(chain.w3.eth.get_block(record.block_number)["hash"]).hex()
-            except BlockNotFound:
-                return None
-
-        found = chain._rpc(block_hash, "reading the deployment's block")
+        found = chain.block_hash(record.block_number, action="reading the deployment's block")
         if found is None or found.lower() != record.block_hash.lower():
             raise ChainError(
                 f"the chain at {self.url} does not hold the deployment recorded in {self.deployment_path}: its block "
@@ -152,15 +148,15 @@ class Settings:
             )
         for role in ("governor", "membership", "timelock"):
             address = getattr(record, role)
-            if not chain._rpc(lambda a=address: chain.w3.eth.get_code(a), "reading the deployment's contracts"):
+            if not chain.code(address, action="reading the deployment's contracts"):
                 raise ChainError(
                     f"the chain at {self.url} has no contract at the {role} address {address} of the deployment "
                     f"recorded in {self.deployment_path}; the record does not belong to this chain"
                 )
 
-    def signer(self, prompt: Callable[[], str] | None = None) -> "LocalAccount":
+    def signer(self, prompt: Callable[[], str] | None = None) -> LocalAccount:
         """Unlock the signing account's keystore, asking for the password only if no file or variable gives it."""
-        from ccsi_dao.keystore import KeyStore, read_password
+        from ccsi_dao.chain.keystore import KeyStore, read_password
 
         store = KeyStore()
         ref = self.account_ref()

@@ -1,4 +1,4 @@
-"""On-chain enumerations and value types shared by every part of ccsi-dao.
+"""On-chain enumerations, value types and the names people use for them, shared by every part of ccsi-dao.
 
 The integer values mirror the Solidity enums in ``contracts/`` exactly; changing one side
 without the other breaks ABI decoding.
@@ -86,3 +86,13 @@ class Ratio:
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"
+
+
+def role_name(role: Role) -> str:
+    """The agreement's spelling of ``role``, e.g. ``founding-partner``."""
+    return role.name.lower().replace("_", "-")
+
+
+def group_name(group: StakeholderGroup) -> str:
+    """The agreement's spelling of ``group``, e.g. ``civil-society``."""
+    return group.name.lower().replace("_", "-")

@@ -26,8 +26,15 @@ MNEMONIC = "test test test test test test test test test test test junk"  # anvi
 
 # Keystore alias -> development account index (the agreement lists accounts 1..15 as partners).
 KEYS = {
-    "deployer": 0, "ministry": 1, "soncna-zadruga": 2, "hashnet": 3, "noordung": 4,
-    "isi-research": 5, "upes-italia": 6, "nuovi-orizzonti": 7, "borgo-verde": 8,
+    "deployer": 0,
+    "ministry": 1,
+    "soncna-zadruga": 2,
+    "hashnet": 3,
+    "noordung": 4,
+    "isi-research": 5,
+    "upes-italia": 6,
+    "nuovi-orizzonti": 7,
+    "borgo-verde": 8,
 }
 NEWCOMER = 16  # the Municipality of Ljubljana
 
@@ -80,20 +87,52 @@ def main() -> None:
 
     print("\n== 4. a proposal to admit a new partner")
     newcomer = account(NEWCOMER).address
-    ccsi("propose", "admit", newcomer, "--name", "Mestna občina Ljubljana", "--role", "partner",
-         "--group", "municipality", "--description", "Admit the City of Ljubljana as a partner of CCSI Slovenia",
-         "--from", "ministry", "--yes")
+    ccsi(
+        "propose",
+        "admit",
+        newcomer,
+        "--name",
+        "Mestna občina Ljubljana",
+        "--role",
+        "partner",
+        "--group",
+        "municipality",
+        "--description",
+        "Admit the City of Ljubljana as a partner of CCSI Slovenia",
+        "--from",
+        "ministry",
+        "--yes",
+    )
     number = _latest_proposal_number()
 
     print("\n== 5. voting opens after the voting delay")
     ccsi("devnet", "advance", "1d")
     for alias in ("ministry", "soncna-zadruga", "hashnet", "noordung", "isi-research"):
         ccsi("vote", number, "for", "--from", alias)
-    ccsi("vote", number, "against", "--reason", "Wait until the municipal council has decided", "--from", "nuovi-orizzonti")
+    ccsi(
+        "vote",
+        number,
+        "against",
+        "--reason",
+        "Wait until the municipal council has decided",
+        "--from",
+        "nuovi-orizzonti",
+    )
     ccsi("vote", number, "abstain", "--from", "borgo-verde")
     ballot = HOME / f"ballot-{number}-upes.json"
     ballot.unlink(missing_ok=True)
-    ccsi("vote", number, "for", "--reason", "Signed offline", "--sign-only", "--out", str(ballot), "--from", "upes-italia")
+    ccsi(
+        "vote",
+        number,
+        "for",
+        "--reason",
+        "Signed offline",
+        "--sign-only",
+        "--out",
+        str(ballot),
+        "--from",
+        "upes-italia",
+    )
     ccsi("relay", str(ballot), "--from", "hashnet")
     ccsi("proposals", "show", number)
 
@@ -106,7 +145,9 @@ def main() -> None:
     print("\n== 7. the result")
     ccsi("members", "list")
     ccsi("proposals", "list")
-    print(f"\ngovernance round complete in {time.monotonic() - started:.1f} s (devnet keeps running: ccsi-dao devnet stop)")
+    print(
+        f"\ngovernance round complete in {time.monotonic() - started:.1f} s (devnet keeps running: ccsi-dao devnet stop)"
+    )
 
 
 def _latest_proposal_number() -> str:

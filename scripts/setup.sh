@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (or refreshes an existing checkout): .venv with the pinned Python packages, the pinned
-# npm packages (OpenZeppelin, solc-js, anvil), and the pinned compiler where py-solc-x and ape look for it.
-# Needs python3.11, node (>= 20) and npm with access to PyPI and the npm registry. Idempotent.
+# npm packages (OpenZeppelin, solc-js, anvil), and this checkout's own pinned compiler (.build/solcx, found by
+# py-solc-x and ape through the venv; another checkout's compiler is never touched).
+# Needs Python 3.11-3.13 (python3.11 by default; CCSI_DAO_PYTHON=python3.13 picks another), node (>= 20) and npm
+# with access to PyPI and the npm registry. Idempotent; an existing .venv is kept if its Python is 3.11-3.13.
 set -eEuo pipefail
 export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 npm_config_fund=false npm_config_audit=false
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,20 +24,22 @@ phase() {
   timings+=("$(printf 'setup %4ds  %s' $((SECONDS - start)) "${current}")")
 }
 
-python=$(command -v python3.11 || command -v python3 || true)
+python=$(command -v "${CCSI_DAO_PYTHON:-python3.11}" || { [ -z "${CCSI_DAO_PYTHON:-}" ] && command -v python3; } || true)
+supported='import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "ccsi-dao needs Python 3.11, 3.12 or 3.13, " + sys.executable + " is " + sys.version.split()[0])'
 make_venv() {
   if [ ! -x .venv/bin/python ]; then
-    [ -n "${python}" ] || { echo "python3.11 is not on PATH." >&2; return 1; }
+    [ -n "${python}" ] || { echo "${CCSI_DAO_PYTHON:-python3.11} is not on PATH (set CCSI_DAO_PYTHON to a Python 3.11-3.13)." >&2; return 1; }
+    "${python}" -c "${supported}"
     "${python}" -m venv .venv
   fi
-  .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "ccsi-dao needs Python 3.11, .venv has " + sys.version.split()[0]'
+  .venv/bin/python -c "${supported}"
 }
 
 phase "python venv" make_venv
 phase "pip install -r requirements.lock" .venv/bin/python -m pip install -q -r requirements.lock
 phase "pip install -e ." .venv/bin/python -m pip install -q --no-deps -e .
 phase "npm ci" npm ci --no-audit --no-fund --loglevel=error
-phase "ensure solc" .venv/bin/python -c 'from ccsi_dao.solc import ensure_solc; ensure_solc()'
+phase "ensure solc" .venv/bin/python -m tools.solc --configure-venv
 # Static analysis (tests/test_static_analysis.py): slither comes from requirements.lock, forge from package-lock.json;
 # both run offline. Check they work here, so a broken install shows now rather than as a failing test.
 check_static_analysis() {

@@ -1,7 +1,7 @@
 // solc command line emulated on solc-js (the npm package `solc`, the compiler built to WebAssembly).
 //
-// This is a TEMPLATE: ccsi_dao/solc.py fills the two @@ placeholders, prepends a `#!<node>` line and
-// installs the result as `solc-v<version>` in py-solc-x's binary folder, where py-solc-x and
+// This is a TEMPLATE: tools/solc.py fills the two @@ placeholders, prepends a `#!<node>` line and
+// installs the result as `solc-v<version>` in the checkout's compiler folder (.build/solcx), where py-solc-x and
 // ape-solidity find it. It speaks the subset of the native CLI they use:
 //   --version, --help, --standard-json (JSON on stdin or in a file), --combined-json <outputs> with
 //   source files / `-` for stdin, import remappings, --base-path, --include-path, --allow-paths,
@@ -81,7 +81,7 @@ function loadCompiler() {
   const solc = require(SOLC_MODULE);
   if (solc.version() !== SOLC_VERSION) {
     throw new UsageError(
-      `${SOLC_MODULE} is solc ${solc.version()}, not ${SOLC_VERSION}: run npm ci, then ccsi_dao.solc.ensure_solc()`);
+      `${SOLC_MODULE} is solc ${solc.version()}, not ${SOLC_VERSION}: run npm ci, then tools.solc.ensure_solc()`);
   }
   return solc;
 }

@@ -11,10 +11,18 @@ from ccsi_dao.cli.common import handled, new_app, settings
 
 app = new_app("For auditors: verify every decision from chain data, check the deployed code, write a report.")
 
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="SQLite index file (default: "
-                                                                 "$CCSI_DAO_HOME/index-<chain>-<governor>.sqlite).")]
-ConfirmOpt = Annotated[int | None, typer.Option("--confirmations", min=0, help="Index only blocks this deep (default: the "
-                                                "chain's finalized block, else 12; 0 on a local devnet).")]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="SQLite index file (default: $CCSI_DAO_HOME/index-<chain>-<governor>.sqlite)."),
+]
+ConfirmOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--confirmations",
+        min=0,
+        help="Index only blocks this deep (default: the chain's finalized block, else 12; 0 on a local devnet).",
+    ),
+]
 NoSyncOpt = Annotated[bool, typer.Option("--no-sync", help="Read the index as it is, without asking the chain.")]
 RangeOpt = Annotated[int, typer.Option("--max-range", min=1, help="Largest eth_getLogs block range to ask for.")]
 
@@ -29,7 +37,7 @@ def _progress(synced_to: int, target: int, first: int) -> None:
 
 
 def _open(ctx: typer.Context, index: Path | None, sync: bool, confirmations: int | None, max_range: int):
-    from ccsi_dao.decisionlog.index import open_index
+    from ccsi_dao.decisionlog.store import open_index
 
     s = settings(ctx)
     record = s.record()
@@ -50,11 +58,20 @@ def _open(ctx: typer.Context, index: Path | None, sync: bool, confirmations: int
 def log(
     ctx: typer.Context,
     proposal: Annotated[str | None, typer.Option("--proposal", "-p", help="Only this proposal (number or id).")] = None,
-    member: Annotated[str | None, typer.Option("--member", "-m", help="Only this member (address or part of its name).")] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", "-m", help="Only this member (address or part of its name).")
+    ] = None,
     group: Annotated[str | None, typer.Option("--group", "-g", help="Only members of this stakeholder group.")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only these kinds (repeat or comma-separate): "
-                                                    "proposal, vote, queue, execute, cancel, extend, membership, proxy, "
-                                                    "agreement, rules, settings, treasury, timelock, roles.")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Only these kinds (repeat or comma-separate): "
+            "proposal, vote, queue, execute, cancel, extend, membership, proxy, "
+            "agreement, rules, settings, treasury, timelock, roles.",
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this time (2026-03-01, ISO time or unix).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Up to this time.")] = None,
     from_block: Annotated[int | None, typer.Option("--from-block", min=0)] = None,
@@ -75,9 +92,16 @@ def log(
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
     kinds = tuple(k.strip() for item in (kind or []) for k in item.split(",") if k.strip())
-    filters = Filters(proposal=proposal, member=member, group=group, kinds=kinds,
-                      since=parse_when(since) if since else None, until=parse_when(until) if until else None,
-                      from_block=from_block, to_block=to_block)
+    filters = Filters(
+        proposal=proposal,
+        member=member,
+        group=group,
+        kinds=kinds,
+        since=parse_when(since) if since else None,
+        until=parse_when(until) if until else None,
+        from_block=from_block,
+        to_block=to_block,
+    )
     check_filters(filters)
     if output is not None:
         check_writable(output)
@@ -101,8 +125,8 @@ def verify(
     only_failures: Annotated[bool, typer.Option("--failures", help="Print only discrepancies.")] = False,
 ) -> None:
     """Recompute every decision from raw chain data and compare with the contracts (and the local index)."""
-    from ccsi_dao.decisionlog.index import default_index_path, open_index
-    from ccsi_dao.decisionlog.verify import verify as run
+    from ccsi_dao.audit.verify import verify as run
+    from ccsi_dao.decisionlog.store import default_index_path, open_index
 
     s = settings(ctx)
     consortium = s.consortium()
@@ -120,9 +144,11 @@ def verify(
             if finding.ok and only_failures:
                 continue
             typer.echo(finding.line())
-        typer.echo(f"{'PASS' if result.ok else 'FAIL'}: {len(result.findings)} checks, {len(result.discrepancies)} "
-                   f"discrepancies; {result.proposals} proposals, {result.logs} logs, blocks {result.first_block}.."
-                   f"{result.last_block}, {result.seconds:.2f} s")
+        typer.echo(
+            f"{'PASS' if result.ok else 'FAIL'}: {len(result.findings)} checks, {len(result.discrepancies)} "
+            f"discrepancies; {result.proposals} proposals, {result.logs} logs, blocks {result.first_block}.."
+            f"{result.last_block}, {result.seconds:.2f} s"
+        )
     if not result.ok:
         raise typer.Exit(1)
 
@@ -134,7 +160,7 @@ def verify_code(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Check that the code at each deployed address is the committed artifacts' code."""
-    from ccsi_dao.decisionlog.verify import verify_code as run
+    from ccsi_dao.audit.bytecode import verify_code as run
 
     result = run(settings(ctx).consortium())
     if as_json:
@@ -151,19 +177,21 @@ def verify_code(
 @handled
 def report(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write; the Markdown goes next to it (.md).")] = Path("ccsi-dao-report.html"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="HTML file to write; the Markdown goes next to it (.md).")
+    ] = Path("ccsi-dao-report.html"),
     index: IndexOpt = None,
     confirmations: ConfirmOpt = None,
     max_range: RangeOpt = 2_000,
 ) -> None:
     """Write a self-contained HTML report (and Markdown): members, proposals, votes, participation, verification."""
+    from ccsi_dao.audit.report import write_report
+    from ccsi_dao.audit.verify import verify as run
     from ccsi_dao.decisionlog.history import load_history
-    from ccsi_dao.decisionlog.report import write_report
     from ccsi_dao.fileio import check_writable
-    from ccsi_dao.decisionlog.verify import verify as run
 
     check_writable(output)
-    s, record, idx, chain = _open(ctx, index, True, confirmations, max_range)
+    s, record, idx, _chain = _open(ctx, index, True, confirmations, max_range)
     with idx:
         history = load_history(idx)
         covered = idx.covered()

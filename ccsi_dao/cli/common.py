@@ -22,7 +22,7 @@ class _GroupOption(TyperOption):
     typer would make it, but without typer first building a pydantic validator for it: that imports pydantic, and
     would double the start-up of ``ccsi-dao <command> --help``. A value given is checked by typer as usual."""
 
-    def process_value(self, ctx: typer.Context, value: Any) -> Any:
+    def process_value(self, ctx: Any, value: Any) -> Any:
         if value is None and self.nargs == 1 and not self.multiple and not self.required:
             return None if self.callback is None else self.callback(ctx, self, value)
         return super().process_value(ctx, value)
@@ -32,16 +32,19 @@ class Group(TyperGroup):
     """A command group: its help lists each command's first paragraph in full (click would cut it with "..."),
     and its options cost nothing when not given (see ``_GroupOption``)."""
 
-    def get_params(self, ctx: typer.Context) -> list[Any]:
+    def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
         for param in params:
             if type(param) is TyperOption:
                 param.__class__ = _GroupOption  # the same object and state; only process_value differs
         return params
 
-    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
-        rows = [(name, command.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
-                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -59,7 +62,8 @@ FromOpt = Annotated[
     typer.Option("--from", "-a", help="Signing account: keystore alias, address or file (or $CCSI_DAO_ACCOUNT)."),
 ]
 PasswordFileOpt = Annotated[
-    Path | None, typer.Option("--password-file", help="Read the keystore password from this file (or $CCSI_DAO_PASSWORD).")
+    Path | None,
+    typer.Option("--password-file", help="Read the keystore password from this file (or $CCSI_DAO_PASSWORD)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -112,18 +116,14 @@ def printable(text: str) -> str:
 
 
 def _chain_failure(exc: Exception) -> str | None:
-    """One sentence if ``exc`` is a failure of the connection to the node or the node's error answer, else None."""
-    requests = sys.modules.get("requests")
-    if requests is not None and isinstance(exc, requests.RequestException):
-        from ccsi_dao.chain import _transport_reason
+    """One sentence if ``exc`` is a failure of the connection to the node or the node's error answer, else None.
+    Such a failure has loaded web3; anything else leaves the chain layer unimported."""
+    if "web3" not in sys.modules:
+        return None
+    from ccsi_dao.chain.translate import as_chain_error
 
-        return f"the chain did not answer: {_transport_reason(exc)}"
-    web3_exceptions = sys.modules.get("web3.exceptions")
-    if web3_exceptions is not None and isinstance(exc, web3_exceptions.Web3RPCError):
-        from ccsi_dao.chain import _brief
-
-        return f"the node refused the request: {_brief(exc)}"
-    return None
+    error = as_chain_error(exc)
+    return None if error is None else str(error)
 
 
 def interactive() -> bool:

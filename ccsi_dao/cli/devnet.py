@@ -48,7 +48,9 @@ def status(port: PortOpt = 8545, json_: JsonOpt = False) -> None:
     if not s.running:
         typer.echo("devnet not running (start it with: ccsi-dao devnet start)")
         raise typer.Exit(1)
-    print_fields([("url", s.url), ("chain id", s.chain_id), ("block", s.block_number), ("time", s.timestamp), ("pid", s.pid)])
+    print_fields(
+        [("url", s.url), ("chain id", s.chain_id), ("block", s.block_number), ("time", s.timestamp), ("pid", s.pid)]
+    )
 
 
 @app.command()
@@ -64,7 +66,10 @@ def reset(port: PortOpt = 8545, yes: Annotated[bool, typer.Option("--yes", "-y")
 
 @app.command()
 @handled
-def advance(duration: Annotated[str, typer.Argument(help="How far to move time on: 90s, 30m, 12h, 7d, 2w.")], port: PortOpt = 8545) -> None:
+def advance(
+    duration: Annotated[str, typer.Argument(help="How far to move time on: 90s, 30m, 12h, 7d, 2w.")],
+    port: PortOpt = 8545,
+) -> None:
     """Move the devnet's clock forward and mine a block (devnet only)."""
     from ccsi_dao.durations import parse_duration
     from ccsi_dao.errors import UserError

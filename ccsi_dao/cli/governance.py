@@ -23,8 +23,8 @@ from ccsi_dao.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ccsi_dao.describe import ActionDescriber
-    from ccsi_dao.governance import Member, ProposalStatus
+    from ccsi_dao.governance.consortium import Member, ProposalStatus
+    from ccsi_dao.governance.describe import ActionDescriber
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
 members_app = new_app("Show the consortium's members.")
@@ -38,6 +38,7 @@ def when(timestamp: int) -> str:
 
 # ---------------------------------------------------------------------- deploy
 
+
 def deploy(
     ctx: typer.Context,
     agreement: Annotated[Path, typer.Argument(help="The consortium agreement YAML file.")],
@@ -47,34 +48,51 @@ def deploy(
 ) -> None:
     """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record."""
     from ccsi_dao.agreement import load_agreement
-    from ccsi_dao.deployment import SuiteParams, deploy_suite
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
 
     s = settings(ctx, account, password_file)
     params = SuiteParams.from_agreement(load_agreement(agreement))
     path = s.deployment_path
     if path.exists() and not replace:
-        raise UserError(f"a deployment record already exists at {path}; use --replace to overwrite it, "
-                        "or write another record with ccsi-dao --deployment PATH deploy ...")
+        raise UserError(
+            f"a deployment record already exists at {path}; use --replace to overwrite it, "
+            "or write another record with ccsi-dao --deployment PATH deploy ..."
+        )
     chain = s.chain()
     deployer = s.signer(password_prompt())
     record = deploy_suite(chain, deployer, params)
     path.parent.mkdir(parents=True, exist_ok=True)
     record.save(path)
     done(f"deployed {record.consortium} on chain {record.chain_id} (block {record.block_number})")
-    print_fields([
-        ("governor", record.governor), ("membership", record.membership), ("timelock", record.timelock),
-        ("deployer", f"{record.deployer}: holds no role or privilege (checked)"), ("record", str(path)),
-    ])
+    print_fields(
+        [
+            ("governor", record.governor),
+            ("membership", record.membership),
+            ("timelock", record.timelock),
+            ("deployer", f"{record.deployer}: holds no role or privilege (checked)"),
+            ("record", str(path)),
+        ]
+    )
 
 
 # ---------------------------------------------------------------------- members
 
-def _member_json(m: "Member") -> dict[str, Any]:
-    from ccsi_dao.agreement import group_name, role_name
 
-    return {"address": m.address, "name": m.name, "role": role_name(m.role), "group": group_name(m.group),
-            "status": m.status.name.lower(), "weight": m.weight, "joined_at": m.joined_at, "proxy": m.proxy, "power": m.power}
+def _member_json(m: "Member") -> dict[str, Any]:
+    from ccsi_dao.types import group_name, role_name
+
+    return {
+        "address": m.address,
+        "name": m.name,
+        "role": role_name(m.role),
+        "group": group_name(m.group),
+        "status": m.status.name.lower(),
+        "weight": m.weight,
+        "joined_at": m.joined_at,
+        "proxy": m.proxy,
+        "power": m.power,
+    }
 
 
 @members_app.command("list")
@@ -87,13 +105,18 @@ def members_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         return
     print_table(
         ["name", "address", "role", "group", "weight", "status", "proxy", "power"],
-        [(m["name"], m["address"], m["role"], m["group"], m["weight"], m["status"], m["proxy"] or "-", m["power"]) for m in members],
+        [
+            (m["name"], m["address"], m["role"], m["group"], m["weight"], m["status"], m["proxy"] or "-", m["power"])
+            for m in members
+        ],
     )
 
 
 @members_app.command("show")
 @handled
-def members_show(ctx: typer.Context, address: Annotated[str, typer.Argument(help="The member's address.")], json_: JsonOpt = False) -> None:
+def members_show(
+    ctx: typer.Context, address: Annotated[str, typer.Argument(help="The member's address.")], json_: JsonOpt = False
+) -> None:
     """One member's record."""
     from ccsi_dao.addresses import parse_address
 
@@ -107,6 +130,7 @@ def members_show(ctx: typer.Context, address: Annotated[str, typer.Argument(help
 
 # ---------------------------------------------------------------------- proposals
 
+
 def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int | None = None) -> dict[str, Any]:
     from ccsi_dao.types import VoteType
 
@@ -119,14 +143,23 @@ def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int
         "proposer": p.proposer,
         "state": st.state.name.lower(),
         "category": st.category.name.lower(),
-        "votes": {"for": st.votes[VoteType.FOR], "against": st.votes[VoteType.AGAINST], "abstain": st.votes[VoteType.ABSTAIN]},
+        "votes": {
+            "for": st.votes[VoteType.FOR],
+            "against": st.votes[VoteType.AGAINST],
+            "abstain": st.votes[VoteType.ABSTAIN],
+        },
         "quorum": {"rule": str(st.quorum), "needed": st.quorum_votes, "cast": st.participation, "of": st.total_power},
         "approval": {"rule": str(st.approval), "share": str(share) if share else None},
         "snapshot": p.snapshot,
         "deadline": st.deadline,
         "eta": st.eta,
         "actions": [
-            {"target": a.target, "value": str(a.value), "data": "0x" + a.data.hex(), "description": describer.describe(a)}
+            {
+                "target": a.target,
+                "value": str(a.value),
+                "data": "0x" + a.data.hex(),
+                "description": describer.describe(a),
+            }
             for a in p.actions
         ],
     }
@@ -152,9 +185,18 @@ def proposals_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     print_table(
         ["#", "state", "category", "for/against/abstain", "quorum", "deadline", "title"],
-        [(n, st.state.name.lower(), st.category.name.lower(),
-          f"{st.votes[VoteType.FOR]}/{st.votes[VoteType.AGAINST]}/{st.votes[VoteType.ABSTAIN]}",
-          f"{st.participation}/{st.quorum_votes}", when(st.deadline), st.proposal.text[:60]) for n, st in rows],
+        [
+            (
+                n,
+                st.state.name.lower(),
+                st.category.name.lower(),
+                f"{st.votes[VoteType.FOR]}/{st.votes[VoteType.AGAINST]}/{st.votes[VoteType.ABSTAIN]}",
+                f"{st.participation}/{st.quorum_votes}",
+                when(st.deadline),
+                st.proposal.text[:60],
+            )
+            for n, st in rows
+        ],
     )
 
 
@@ -169,30 +211,35 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
         print_json(data)
         return
     v, q, a = data["votes"], data["quorum"], data["approval"]
-    print_fields([
-        ("proposal", f"#{number}  {data['title']}"),
-        ("id", data["id"]),
-        ("proposer", data["proposer"]),
-        ("state", data["state"]),
-        ("category", data["category"]),
-        ("votes", f"for {v['for']}, against {v['against']}, abstain {v['abstain']}"),
-        ("quorum", f"{q['cast']} cast, {q['needed']} needed ({q['rule']} of {q['of']} voting power)"),
-        ("approval", f"{a['share'] or 'no votes yet'} for (needs at least {a['rule']}, and more for than against)"),
-        ("voting", f"{when(data['snapshot'])} to {when(data['deadline'])}"),
-        ("executable", when(data["eta"]) if data["eta"] else "-"),
-    ])
+    print_fields(
+        [
+            ("proposal", f"#{number}  {data['title']}"),
+            ("id", data["id"]),
+            ("proposer", data["proposer"]),
+            ("state", data["state"]),
+            ("category", data["category"]),
+            ("votes", f"for {v['for']}, against {v['against']}, abstain {v['abstain']}"),
+            ("quorum", f"{q['cast']} cast, {q['needed']} needed ({q['rule']} of {q['of']} voting power)"),
+            ("approval", f"{a['share'] or 'no votes yet'} for (needs at least {a['rule']}, and more for than against)"),
+            ("voting", f"{when(data['snapshot'])} to {when(data['deadline'])}"),
+            ("executable", when(data["eta"]) if data["eta"] else "-"),
+        ]
+    )
     for i, action in enumerate(data["actions"], start=1):
         typer.echo(f"  {i}. {action['description']}")
 
 
 # ---------------------------------------------------------------------- votes and ballots
 
+
 def vote(
     ctx: typer.Context,
     proposal: ProposalArg,
     support: Annotated[str, typer.Argument(help="for, against or abstain.")],
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why; recorded on chain with the vote.")] = "",
-    sign_only: Annotated[bool, typer.Option("--sign-only", help="Write a signed ballot file for someone to relay; send nothing.")] = False,
+    sign_only: Annotated[
+        bool, typer.Option("--sign-only", help="Write a signed ballot file for someone to relay; send nothing.")
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Ballot file to write (with --sign-only).")] = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
@@ -224,10 +271,14 @@ def vote(
         ballot = dao.sign_ballot(voter, p.id, choice, reason)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
-        done(f"signed ballot: {choice.name.lower()} on #{number} by {voter.address} -> {path} (relay it with ccsi-dao relay)")
+        done(
+            f"signed ballot: {choice.name.lower()} on #{number} by {voter.address} -> {path} (relay it with ccsi-dao relay)"
+        )
         return
     receipt = dao.vote(voter, p.id, choice, reason)
-    done(f"voted {choice.name.lower()} on #{number} as {voter.address} (tx 0x{bytes(receipt['transactionHash']).hex()})")
+    done(
+        f"voted {choice.name.lower()} on #{number} as {voter.address} (tx 0x{bytes(receipt['transactionHash']).hex()})"
+    )
 
 
 def relay(
@@ -240,7 +291,7 @@ def relay(
     import json
 
     from ccsi_dao.errors import ConfigError, UserError
-    from ccsi_dao.governance import Ballot
+    from ccsi_dao.governance.consortium import Ballot
 
     loaded = []
     for path in ballots:  # every file is checked before anything is sent
@@ -252,7 +303,9 @@ def relay(
     for n, vote_key in enumerate(votes):
         if vote_key in votes[:n]:  # the second copy would fail after the first was sent
             first = loaded[votes.index(vote_key)][0]
-            raise UserError(f"ballot files {first} and {loaded[n][0]} are votes of the same voter on the same proposal; relay one")
+            raise UserError(
+                f"ballot files {first} and {loaded[n][0]} are votes of the same voter on the same proposal; relay one"
+            )
     s = settings(ctx, account, password_file)
     dao = s.consortium()
     relayer = s.signer(password_prompt())
@@ -263,6 +316,7 @@ def relay(
 
 # ---------------------------------------------------------------------- lifecycle
 
+
 def _lifecycle(ctx: typer.Context, proposal: str, account: str | None, password_file: Path | None, step: str) -> None:
     s = settings(ctx, account, password_file)
     dao = s.consortium()
@@ -272,31 +326,42 @@ def _lifecycle(ctx: typer.Context, proposal: str, account: str | None, password_
     past = {"queue": "queued", "execute": "executed", "cancel": "cancelled"}[step]
     extra = ""
     if step == "queue":
-        extra = f"; executable from {when(dao.governor.functions.proposalEta(p.id).call())}"
+        extra = f"; executable from {when(dao.chain.read(dao.governor.functions.proposalEta(p.id)))}"
     done(f"{past} #{number} (tx 0x{bytes(receipt['transactionHash']).hex()}){extra}")
 
 
-def queue(ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None) -> None:
+def queue(
+    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+) -> None:
     """Queue a succeeded proposal in the timelock."""
     _lifecycle(ctx, proposal, account, password_file, "queue")
 
 
-def execute(ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None) -> None:
+def execute(
+    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+) -> None:
     """Execute a queued proposal once the timelock delay has passed."""
     _lifecycle(ctx, proposal, account, password_file, "execute")
 
 
-def cancel(ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None) -> None:
+def cancel(
+    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+) -> None:
     """Withdraw your own proposal while it is still pending."""
     _lifecycle(ctx, proposal, account, password_file, "cancel")
 
 
 # ---------------------------------------------------------------------- a member's own acts
 
+
 @proxy_app.command("set")
 @handled
-def proxy_set(ctx: typer.Context, proxy: Annotated[str, typer.Argument(help="The member to vote for you.")],
-              account: FromOpt = None, password_file: PasswordFileOpt = None) -> None:
+def proxy_set(
+    ctx: typer.Context,
+    proxy: Annotated[str, typer.Argument(help="The member to vote for you.")],
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+) -> None:
     """Appoint another active member as your proxy."""
     from ccsi_dao.addresses import parse_address
 
@@ -319,7 +384,9 @@ def proxy_revoke(ctx: typer.Context, account: FromOpt = None, password_file: Pas
     done(f"{member.address} votes with its own power again")
 
 
-def resign(ctx: typer.Context, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False) -> None:
+def resign(
+    ctx: typer.Context, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False
+) -> None:
     """Leave the consortium (this cannot be undone except by a new admission)."""
     s = settings(ctx, account, password_file)
     dao = s.consortium()

@@ -21,9 +21,16 @@ app = new_app(
 @app.callback()
 def main(
     ctx: typer.Context,
-    rpc_url: Annotated[str | None, typer.Option("--rpc-url", help="JSON-RPC endpoint (or $CCSI_DAO_RPC_URL; default: the local devnet).")] = None,
-    deployment: Annotated[Path | None, typer.Option("--deployment", help="Deployment record (or $CCSI_DAO_DEPLOYMENT).")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for a transaction's receipt (default 120).")] = None,
+    rpc_url: Annotated[
+        str | None,
+        typer.Option("--rpc-url", help="JSON-RPC endpoint (or $CCSI_DAO_RPC_URL; default: the local devnet)."),
+    ] = None,
+    deployment: Annotated[
+        Path | None, typer.Option("--deployment", help="Deployment record (or $CCSI_DAO_DEPLOYMENT).")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds to wait for a transaction's receipt (default 120).")
+    ] = None,
 ) -> None:
     """DAO governance for consortia."""
     ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout)
@@ -38,8 +45,15 @@ app.add_typer(governance.proposals_app, name="proposals")
 app.add_typer(governance.proxy_app, name="proxy")
 app.add_typer(audit.app, name="audit")
 app.command(name="log")(audit.log)
-for command in (governance.deploy, governance.vote, governance.relay, governance.queue, governance.execute,
-                governance.cancel, governance.resign):
+for command in (
+    governance.deploy,
+    governance.vote,
+    governance.relay,
+    governance.queue,
+    governance.execute,
+    governance.cancel,
+    governance.resign,
+):
     app.command()(handled(command))
 
 
@@ -50,7 +64,7 @@ def run() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # typer's usage errors derive from it
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help text was the answer
-            exc.show()
+            exc.show()  # type: ignore[attr-defined]
         else:
             ctx = getattr(exc, "ctx", None)
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""

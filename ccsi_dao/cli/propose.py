@@ -2,23 +2,36 @@
 actions in plain words, dry-runs them as the timelock would execute them, and only then sends."""
 
 import unicodedata
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ccsi_dao.cli.common import FromOpt, PasswordFileOpt, YesOpt, confirm, done, handled, new_app, password_prompt, settings
+from ccsi_dao.cli.common import (
+    FromOpt,
+    PasswordFileOpt,
+    YesOpt,
+    confirm,
+    done,
+    handled,
+    new_app,
+    password_prompt,
+    settings,
+)
 
 if TYPE_CHECKING:
-    from ccsi_dao.actions import Action
+    from ccsi_dao.governance.actions import Action
 
 _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 app = new_app("Submit a proposal (shows its category before sending).")
 
 AddressArg = Annotated[str, typer.Argument(help="The organisation's address.")]
-DescriptionOpt = Annotated[str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")]
+DescriptionOpt = Annotated[
+    str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")
+]
 
 
 class RoleChoice(str, Enum):
@@ -51,7 +64,7 @@ def _role(choice: RoleChoice):  # noqa: ANN202
 
 def _submit(
     ctx: typer.Context,
-    build: "callable",
+    build: "Callable[[Any], list[Action]]",
     description: str | None,
     account: str | None,
     password_file: Path | None,
@@ -75,14 +88,16 @@ def _submit(
     number, _ = dao.find_proposal(proposal.id)
     from ccsi_dao.cli.governance import when
 
-    done(f"proposal #{number} submitted by {proposer.address}; voting from {when(proposal.snapshot)} to {when(proposal.deadline)}")
+    done(
+        f"proposal #{number} submitted by {proposer.address}; voting from {when(proposal.snapshot)} to {when(proposal.deadline)}"
+    )
     typer.echo(f"id: {proposal.id}")
 
 
 def _registry_call(builder_name: str):  # noqa: ANN202
     def build_for(address: str):  # noqa: ANN202
-        from ccsi_dao import actions
         from ccsi_dao.addresses import parse_address
+        from ccsi_dao.governance import actions
 
         target = parse_address(address)
         return lambda dao: [getattr(actions, builder_name)(dao.record.membership, target)]
@@ -99,12 +114,15 @@ def admit(
     role: Annotated[RoleChoice, typer.Option("--role")] = RoleChoice.partner,
     group: Annotated[GroupChoice, typer.Option("--group")] = GroupChoice.other,
     weight: Annotated[int, typer.Option("--weight", min=1, max=1_000_000)] = 1,
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose admitting a new member."""
-    from ccsi_dao import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
     from ccsi_dao.types import StakeholderGroup
 
     target = parse_address(address)
@@ -113,15 +131,27 @@ def admit(
     if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
         raise UserError("the name must not contain control characters or text-direction overrides")
     grp = StakeholderGroup[group.value.upper().replace("-", "_")]
-    _submit(ctx, lambda dao: [actions.admit(dao.record.membership, target, " ".join(name.split()), _role(role), grp, weight)],
-            description, account, password_file, yes)
+    _submit(
+        ctx,
+        lambda dao: [actions.admit(dao.record.membership, target, " ".join(name.split()), _role(role), grp, weight)],
+        description,
+        account,
+        password_file,
+        yes,
+    )
 
 
 def _status_command(verb: str, summary: str) -> None:
     @app.command(verb, help=summary)
     @handled
-    def command(ctx: typer.Context, address: AddressArg, description: DescriptionOpt = None, account: FromOpt = None,
-                password_file: PasswordFileOpt = None, yes: YesOpt = False) -> None:
+    def command(
+        ctx: typer.Context,
+        address: AddressArg,
+        description: DescriptionOpt = None,
+        account: FromOpt = None,
+        password_file: PasswordFileOpt = None,
+        yes: YesOpt = False,
+    ) -> None:
         _submit(ctx, _registry_call(verb)(address), description, account, password_file, yes)
 
 
@@ -133,30 +163,53 @@ _status_command("reinstate", "Propose lifting a member's suspension.")
 @app.command("set-weight")
 @handled
 def set_weight(
-    ctx: typer.Context, address: AddressArg,
+    ctx: typer.Context,
+    address: AddressArg,
     weight: Annotated[int, typer.Argument(min=1, max=1_000_000, help="New voting weight.")],
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's voting weight."""
-    from ccsi_dao import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     target = parse_address(address)
-    _submit(ctx, lambda dao: [actions.set_weight(dao.record.membership, target, weight)], description, account, password_file, yes)
+    _submit(
+        ctx,
+        lambda dao: [actions.set_weight(dao.record.membership, target, weight)],
+        description,
+        account,
+        password_file,
+        yes,
+    )
 
 
 @app.command("set-role")
 @handled
 def set_role(
-    ctx: typer.Context, address: AddressArg, role: Annotated[RoleChoice, typer.Argument()],
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    ctx: typer.Context,
+    address: AddressArg,
+    role: Annotated[RoleChoice, typer.Argument()],
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose changing a member's role."""
-    from ccsi_dao import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     target = parse_address(address)
-    _submit(ctx, lambda dao: [actions.set_role(dao.record.membership, target, _role(role))], description, account, password_file, yes)
+    _submit(
+        ctx,
+        lambda dao: [actions.set_role(dao.record.membership, target, _role(role))],
+        description,
+        account,
+        password_file,
+        yes,
+    )
 
 
 @app.command()
@@ -164,20 +217,33 @@ def set_role(
 def amend(
     ctx: typer.Context,
     document: Annotated[Path, typer.Option("--document", help="The new agreement text; its SHA-256 goes on chain.")],
-    uri: Annotated[str | None, typer.Option("--uri", help="Where partners can read it (default: the file name).")] = None,
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    uri: Annotated[
+        str | None, typer.Option("--uri", help="Where partners can read it (default: the file name).")
+    ] = None,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose a new version of the consortium agreement (constitutional)."""
-    from ccsi_dao import actions
     from ccsi_dao.agreement import sha256_file
-
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
-    if uri is not None and (not uri or len(uri) > 2000 or any(c.isspace() or unicodedata.category(c) == "Cc" for c in uri)):
+    if uri is not None and (
+        not uri or len(uri) > 2000 or any(c.isspace() or unicodedata.category(c) == "Cc" for c in uri)
+    ):
         raise UserError("--uri must be a URI of 1 to 2000 characters without spaces, such as ipfs://… or https://…")
     location = uri or document.name
     digest = sha256_file(document)
-    _submit(ctx, lambda dao: [actions.amend_agreement(dao.record.membership, digest, location)], description, account, password_file, yes)
+    _submit(
+        ctx,
+        lambda dao: [actions.amend_agreement(dao.record.membership, digest, location)],
+        description,
+        account,
+        password_file,
+        yes,
+    )
 
 
 @app.command()
@@ -187,11 +253,14 @@ def transfer(
     to: Annotated[str, typer.Argument(help="Recipient address.")],
     amount: Annotated[str, typer.Argument(help="Amount, e.g. 1.5 (ETH, or whole tokens with --token).")],
     token: Annotated[str | None, typer.Option("--token", help="ERC-20 token address (default: ETH).")] = None,
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose paying from the treasury, in ETH or an ERC-20 token."""
-    from ccsi_dao import actions
     from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
 
     recipient = parse_address(to)
     token_address = parse_address(token) if token else None
@@ -212,13 +281,18 @@ def rules(
     category: Annotated[CategoryChoice, typer.Argument(help="The category whose rule changes.")],
     quorum: Annotated[str | None, typer.Option("--quorum", help="New participation quorum, e.g. 1/2 or 50%.")] = None,
     approval: Annotated[str | None, typer.Option("--approval", help="New approval threshold, e.g. 2/3.")] = None,
-    early_close: Annotated[bool | None, typer.Option("--early-close/--no-early-close", help="Switch early close.")] = None,
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    early_close: Annotated[
+        bool | None, typer.Option("--early-close/--no-early-close", help="Switch early close.")
+    ] = None,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose changing a category's quorum or approval threshold (constitutional)."""
-    from ccsi_dao import actions
     from ccsi_dao.agreement import parse_ratio
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
     from ccsi_dao.types import Category
 
     def ratio(text: str, what: str):  # noqa: ANN202
@@ -238,7 +312,11 @@ def rules(
         q, a = current[chosen]
         current[chosen] = (new_quorum or q, new_approval or a)
         actions.check_rules(current, floors)
-        return [actions.update_rules(dao.record.governor, current, current_early_close if early_close is None else early_close)]
+        return [
+            actions.update_rules(
+                dao.record.governor, current, current_early_close if early_close is None else early_close
+            )
+        ]
 
     _submit(ctx, build, description, account, password_file, yes)
 
@@ -248,11 +326,13 @@ def rules(
 def signal(
     ctx: typer.Context,
     description: Annotated[str, typer.Option("--description", "-d", help="The statement the partners vote on.")],
-    account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose a text-only decision (ordinary; no on-chain effect beyond the record of the vote)."""
-    from ccsi_dao import actions
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
     if not "".join(c for c in description if c.isprintable()).strip():
         raise UserError("a signal proposal needs a description")
@@ -266,12 +346,15 @@ def raw(
     target: Annotated[str, typer.Argument(help="Contract to call.")],
     data: Annotated[str, typer.Option("--data", help="Calldata as 0x-prefixed hex.")] = "0x",
     value: Annotated[str, typer.Option("--value", help="ETH to send with the call, e.g. 0.1.")] = "0",
-    description: DescriptionOpt = None, account: FromOpt = None, password_file: PasswordFileOpt = None, yes: YesOpt = False,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
 ) -> None:
     """Propose any other call (its category is still derived on chain: unknown calls on the DAO are constitutional)."""
-    from ccsi_dao import actions
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance import actions
 
     address = parse_address(target)
     hex_data = data.strip().removeprefix("0x")

@@ -13,12 +13,14 @@ AliasArg = Annotated[str, typer.Argument(help="Name of the key, e.g. ministry or
 
 
 def _new_password(password_file: Path | None) -> str:
+    from ccsi_dao.chain.keystore import read_password
     from ccsi_dao.cli.common import password_prompt
-    from ccsi_dao.keystore import read_password
 
     prompt = password_prompt()
     if prompt is not None and password_file is None:
-        return read_password(None, prompt=lambda: typer.prompt("New keystore password", hide_input=True, confirmation_prompt=True))
+        return read_password(
+            None, prompt=lambda: typer.prompt("New keystore password", hide_input=True, confirmation_prompt=True)
+        )
     return read_password(password_file, prompt=prompt)
 
 
@@ -26,7 +28,7 @@ def _new_password(password_file: Path | None) -> str:
 @handled
 def new(alias: AliasArg, password_file: PasswordFileOpt = None) -> None:
     """Create a new random key, stored encrypted."""
-    from ccsi_dao.keystore import KeyStore, check_alias
+    from ccsi_dao.chain.keystore import KeyStore, check_alias
 
     check_alias(alias)
     address = KeyStore().new(alias, _new_password(password_file))
@@ -37,13 +39,15 @@ def new(alias: AliasArg, password_file: PasswordFileOpt = None) -> None:
 @handled
 def import_(
     alias: AliasArg,
-    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the hex private key (else prompted).")] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="File holding the hex private key (else prompted).")
+    ] = None,
     password_file: PasswordFileOpt = None,
 ) -> None:
     """Import an existing private key, stored encrypted."""
+    from ccsi_dao.chain.keystore import KeyStore, check_alias
     from ccsi_dao.cli.common import password_prompt
     from ccsi_dao.errors import ConfigError, UserError
-    from ccsi_dao.keystore import KeyStore, check_alias
 
     check_alias(alias)
     if key_file is not None:
@@ -63,7 +67,7 @@ def import_(
 @handled
 def list_(json_: JsonOpt = False) -> None:
     """List the keys ccsi-dao can sign with (its own, ape's and Foundry's keystores)."""
-    from ccsi_dao.keystore import KeyStore
+    from ccsi_dao.chain.keystore import KeyStore
 
     keys = KeyStore().list()
     if json_:
@@ -79,6 +83,6 @@ def list_(json_: JsonOpt = False) -> None:
 @handled
 def address(alias: AliasArg) -> None:
     """Print a key's address (no password needed)."""
-    from ccsi_dao.keystore import KeyStore
+    from ccsi_dao.chain.keystore import KeyStore
 
     typer.echo(KeyStore().address(alias))

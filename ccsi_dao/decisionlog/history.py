@@ -1,7 +1,7 @@
 """A consortium's governance history, rebuilt from raw logs alone: proposals, votes, members over time, proxies,
 agreement versions, rules, timelock operations and treasury movements.
 
-:class:`History` is built from :class:`~ccsi_dao.decisionlog.index.RawLog` rows, whether they come from the local
+:class:`History` is built from :class:`~ccsi_dao.decisionlog.store.RawLog` rows, whether they come from the local
 index (for ``ccsi-dao log`` and the report) or straight from the chain (for ``ccsi-dao audit verify``), so both
 read the chain the same way. It answers questions "as of a timepoint" (the contracts' clock is the block
 timestamp): a member's record, its own voting units, whom it represented as proxy.
@@ -11,36 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from eth_abi.decoding import ContextFramesBytesIO, TupleDecoder
-from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
-from web3 import Web3
-from web3._utils.events import get_event_data
+from eth_utils import to_checksum_address
 
-from ccsi_dao.actions import Action
-from ccsi_dao.artifacts import load_artifact
-from ccsi_dao.decisionlog.index import TRANSFER_TOPIC, DecisionIndex, RawLog
-from ccsi_dao.deployment import DeploymentRecord
+from ccsi_dao.abi.events import Decoded, EventDecoder
+from ccsi_dao.abi.events import checksum as _checksum
+from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.deployment import DeploymentRecord
+from ccsi_dao.governance.proposals import description_text
 from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup, VoteType
 
-_TRANSFER_ABI = {
-    "type": "event", "name": "Transfer", "anonymous": False,
-    "inputs": [{"name": "from", "type": "address", "indexed": True}, {"name": "to", "type": "address", "indexed": True},
-               {"name": "value", "type": "uint256", "indexed": False}],
-}
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """One log, decoded: which contract, which event, its arguments, its block's time."""
-
-    log: RawLog
-    contract: str  # governor, membership, timelock, token
-    event: str
-    args: dict[str, Any]
-    timestamp: int
+__all__ = ["Decoded", "History", "MemberState", "ProposalRecord", "Vote", "load_history", "rule_set"]
 
 
 @dataclass(frozen=True)
@@ -93,11 +76,11 @@ class ProposalRecord:
 
     @property
     def text(self) -> str:
-        head, sep, tail = self.description.rpartition("#proposer=")
-        return head if sep and len(tail) == 42 else self.description
+        """The description without OpenZeppelin's ``#proposer=`` suffix."""
+        return description_text(self.description)
 
     def totals(self) -> dict[VoteType, int]:
-        out = {v: 0 for v in VoteType}
+        out = dict.fromkeys(VoteType, 0)
         for vote in self.votes:
             out[vote.support] += vote.weight
         return out
@@ -113,128 +96,15 @@ class ProposalRecord:
         return "no final act recorded"
 
 
-class EventDecoder:
-    """Decodes the suite's logs and ERC-20 transfers against the committed ABIs."""
-
-    def __init__(self, record: DeploymentRecord) -> None:
-        self.record = record
-        self.codec = Web3().codec
-        self._by_contract: dict[str, dict[str, dict[str, Any]]] = {}
-        for key, name, address in (("governor", "ConsortiumGovernor", record.governor),
-                                   ("membership", "ConsortiumMembership", record.membership),
-                                   ("timelock", "ConsortiumTimelock", record.timelock)):
-            table = {}
-            for item in load_artifact(name).abi:
-                if item["type"] == "event":
-                    signature = f"{item['name']}({','.join(_abi_type(i) for i in item['inputs'])})"
-                    table["0x" + keccak(text=signature).hex()] = item
-            self._by_contract[address.lower()] = table
-        self._plans: dict[int, _Plan | None] = {}
-        self._names = {record.governor.lower(): "governor", record.membership.lower(): "membership",
-                       record.timelock.lower(): "timelock"}
-
-    def decode(self, log: RawLog, timestamp: int) -> Decoded | None:
-        """The decoded log, or None for a log this decoder does not know (it stays in the index regardless)."""
-        if log.topics and log.topics[0] == "0x" + TRANSFER_TOPIC.hex() and log.address not in self._names:
-            abi, contract = _TRANSFER_ABI, "token"
-        else:
-            abi = self._by_contract.get(log.address, {}).get(log.topics[0] if log.topics else "")
-            contract = self._names.get(log.address, "")
-            if abi is None:
-                return None
-        key = id(abi)  # the ABI items live as long as the decoder (in its tables, or module-level)
-        if key not in self._plans:
-            self._plans[key] = self._plan(abi)
-        plan = self._plans[key]
-        if plan is not None:
-            args = self._decode_simple(plan, log)
-            return None if args is None else Decoded(log, contract, abi["name"], args, timestamp)
-        entry = {
-            "address": to_checksum_address(log.address), "topics": [bytes.fromhex(t[2:]) for t in log.topics],
-            "data": bytes.fromhex(log.data[2:]), "blockNumber": log.block_number, "logIndex": log.log_index,
-            "transactionHash": bytes.fromhex(log.tx_hash[2:]), "transactionIndex": log.tx_index,
-            "blockHash": bytes.fromhex(log.block_hash[2:]),
-        }
-        try:
-            data = get_event_data(self.codec, abi, entry)  # type: ignore[arg-type]
-        except Exception:  # a log whose shape does not match the ABI: not ours to interpret
-            return None
-        return Decoded(log, contract, data["event"], _plain(dict(data["args"])), timestamp)
-
-    def _decode_simple(self, plan: "_Plan", log: RawLog) -> dict[str, Any] | None:
-        """What :func:`get_event_data` gives for an event of static indexed inputs and no tuples (the suite's
-        events but ``RulesUpdated``), decoded with the codec's own decoders, built once per event: topic arguments
-        first, then data arguments; addresses checksummed, arrays as lists. None for a log whose shape does not
-        match the ABI."""
-        indexed, data_names, data_types, data_decoder = plan
-        if len(log.topics) != 1 + len(indexed):
-            return None
-        try:
-            args = {name: _returned(t, decoder(ContextFramesBytesIO(bytes.fromhex(topic[2:])))[0])
-                    for (name, t, decoder), topic in zip(indexed, log.topics[1:], strict=True)}
-            values = data_decoder(ContextFramesBytesIO(bytes.fromhex(log.data[2:])))
-        except Exception:  # noqa: BLE001 - a log whose shape does not match the ABI: not ours to interpret
-            return None
-        for name, t, value in zip(data_names, data_types, values, strict=True):
-            args[name] = _returned(t, value)
-        return args
-
-    def _plan(self, abi: dict[str, Any]) -> "_Plan | None":
-        """``(indexed (name, type, decoder)s, data names, data types, data decoder)`` of an event the direct decoder
-        handles (no tuples, no dynamic indexed inputs, not anonymous), else None."""
-        inputs = abi["inputs"]
-        indexed = [(i["name"], i["type"]) for i in inputs if i.get("indexed")]
-        data = [(i["name"], i["type"]) for i in inputs if not i.get("indexed")]
-        simple = (not abi.get("anonymous") and not any("tuple" in i["type"] for i in inputs)
-                  and not any(t in ("string", "bytes") or t.endswith("]") for _, t in indexed)
-                  and len({i["name"] for i in inputs}) == len(inputs))
-        if not simple:
-            return None
-        registry = self.codec._registry  # the same decoders codec.decode uses (strict)
-        decoders = tuple((n, t, TupleDecoder(decoders=[registry.get_decoder(t, strict=True)])) for n, t in indexed)
-        types = tuple(t for _, t in data)
-        return decoders, tuple(n for n, _ in data), types, \
-            TupleDecoder(decoders=[registry.get_decoder(t, strict=True) for t in types])
-
-
-_Plan = tuple[tuple[tuple[str, str, Any], ...], tuple[str, ...], tuple[str, ...], Any]
-
-
-@lru_cache(maxsize=65_536)
-def _checksum(address: str) -> str:
-    return to_checksum_address(address)
-
-
-def _returned(t: str, value: Any) -> Any:
-    """A decoded value as web3 returns it: addresses checksummed, arrays as lists."""
-    if t == "address":
-        return _checksum(value)
-    if t.endswith("]"):
-        item = t[:t.rindex("[")]
-        return [_returned(item, v) for v in value]
-    return value
-
-
-def _abi_type(item: dict[str, Any]) -> str:
-    t = item["type"]
-    if t.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + t[5:]
-    return t
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value) if isinstance(value, tuple) else [_plain(v) for v in value]
-    return value
-
-
 class History:
     """Everything the logs say, in chain order."""
 
-    def __init__(self, record: DeploymentRecord, decoded: Iterable[Decoded],
-                 transactions: dict[str, tuple[str, str | None]] | None = None) -> None:
+    def __init__(
+        self,
+        record: DeploymentRecord,
+        decoded: Iterable[Decoded],
+        transactions: dict[str, tuple[str, str | None]] | None = None,
+    ) -> None:
         self.record = record
         self.events: list[Decoded] = sorted(decoded, key=lambda d: (d.log.block_number, d.log.log_index))
         self.transactions = transactions or {}
@@ -252,9 +122,14 @@ class History:
             self._apply(d)
 
     @classmethod
-    def from_logs(cls, record: DeploymentRecord, logs: Iterable[RawLog], times: dict[int, int],
-                  transactions: dict[str, tuple[str, str | None]] | None = None) -> "History":
-        decoder = EventDecoder(record)
+    def from_logs(
+        cls,
+        record: DeploymentRecord,
+        logs: Iterable[RawLog],
+        times: dict[int, int],
+        transactions: dict[str, tuple[str, str | None]] | None = None,
+    ) -> History:
+        decoder = EventDecoder(record.governor, record.membership, record.timelock)
         decoded = [d for log in logs if (d := decoder.decode(log, times[log.block_number])) is not None]
         return cls(record, decoded, transactions)
 
@@ -265,10 +140,20 @@ class History:
         if d.contract == "governor":
             if name == "ProposalCreated":
                 pid = int(a["proposalId"])
-                actions = tuple(Action(to_checksum_address(x), int(v), bytes(c))
-                                for x, v, c in zip(a["targets"], a["values"], a["calldatas"], strict=True))
-                self.proposals[pid] = ProposalRecord(len(self.proposals) + 1, pid, to_checksum_address(a["proposer"]),
-                                                     actions, a["description"], int(a["voteStart"]), int(a["voteEnd"]), d)
+                actions = tuple(
+                    Action(to_checksum_address(x), int(v), bytes(c))
+                    for x, v, c in zip(a["targets"], a["values"], a["calldatas"], strict=True)
+                )
+                self.proposals[pid] = ProposalRecord(
+                    len(self.proposals) + 1,
+                    pid,
+                    to_checksum_address(a["proposer"]),
+                    actions,
+                    a["description"],
+                    int(a["voteStart"]),
+                    int(a["voteEnd"]),
+                    d,
+                )
             elif name == "ProposalCategorized" and (p := self.proposals.get(int(a["proposalId"]))):
                 p.category = Category(a["category"])
             elif name in ("VoteCast", "VoteCastWithParams"):
@@ -289,8 +174,18 @@ class History:
         elif d.contract == "membership":
             account = _checksum(a["account"]) if "account" in a else None
             if name == "MemberAdmitted":
-                self._member(account, t, MemberState(Role(a["role"]), StakeholderGroup(a["group"]), MemberStatus.ACTIVE,
-                                                     int(a["weight"]), a["name"], int(a["joinedAt"])))
+                self._member(
+                    account,
+                    t,
+                    MemberState(
+                        Role(a["role"]),
+                        StakeholderGroup(a["group"]),
+                        MemberStatus.ACTIVE,
+                        int(a["weight"]),
+                        a["name"],
+                        int(a["joinedAt"]),
+                    ),
+                )
             elif name == "MemberStatusChanged":
                 self._member(account, t, self._replace(account, status=MemberStatus(a["current"])))
             elif name == "MemberRoleChanged":
@@ -298,7 +193,9 @@ class History:
             elif name == "MemberWeightChanged":
                 self._member(account, t, self._replace(account, weight=int(a["current"])))
             elif name == "ProxyAppointed":
-                self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append((t, to_checksum_address(a["proxy"])))
+                self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append(
+                    (t, to_checksum_address(a["proxy"]))
+                )
             elif name == "ProxyRevoked":
                 self.proxy_changes.setdefault(to_checksum_address(a["member"]), []).append((t, None))
             elif name == "AgreementAmended":
@@ -379,50 +276,23 @@ class History:
         return sorted(self.proposals.values(), key=lambda p: p.number)
 
 
-def categorize_call(record: DeploymentRecord, target: str, value: int, data: bytes) -> Category:
-    """``GovernorCategoryRules._categorizeCall``, re-derived in Python from the contract's documented rules."""
-    target = to_checksum_address(target)
-    if target in (record.governor, record.timelock):
-        return Category.CONSTITUTIONAL
-    if target == record.membership:
-        if len(data) < 4:
-            return Category.CONSTITUTIONAL
-        if data[:4] in _MEMBERSHIP_SELECTORS:
-            return Category.MEMBERSHIP if value == 0 else Category.CONSTITUTIONAL
-        return Category.CONSTITUTIONAL
-    if int(target, 16) == 0 and value == 0 and not data:
-        return Category.ORDINARY
-    return Category.TREASURY
-
-
-def categorize(record: DeploymentRecord, actions: Iterable[Action]) -> Category:
-    """The strictest category of the actions (``GovernorCategoryRules.categorize``)."""
-    category = Category.ORDINARY
-    for action in actions:
-        category = max(category, categorize_call(record, action.target, action.value, action.data))
-    return Category(category)
-
-
-_MEMBERSHIP_SELECTORS = {
-    function_signature_to_4byte_selector(s)
-    for s in ("admit(address,uint8,uint8,uint96,string)", "remove(address)", "suspend(address)",
-              "reinstate(address)", "setRole(address,uint8)", "setWeight(address,uint96)")
-}
-
-
 def load_history(index: DecisionIndex) -> History:
     """The history the local index holds (as synced so far)."""
     return History.from_logs(index.record, index.logs(), index.block_times(), index.transactions())
 
 
-
 def rule_set(value: Any) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool]:
     """A decoded ``RuleSet`` (dict or tuple form) as ``([((qn, qd), (an, ad)) per category], early_close)``."""
+
     def fraction(f: Any) -> tuple[int, int]:
         return (int(f["numerator"]), int(f["denominator"])) if isinstance(f, dict) else (int(f[0]), int(f[1]))
 
     def rule(r: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-        return (fraction(r["quorum"]), fraction(r["approval"])) if isinstance(r, dict) else (fraction(r[0]), fraction(r[1]))
+        return (
+            (fraction(r["quorum"]), fraction(r["approval"]))
+            if isinstance(r, dict)
+            else (fraction(r[0]), fraction(r[1]))
+        )
 
     rules, early = (value["rules"], value["earlyClose"]) if isinstance(value, dict) else value
     return [rule(r) for r in rules], bool(early)

@@ -1,0 +1,154 @@
+"""Contract reverts as sentences.
+
+A table keyed on the custom errors of OpenZeppelin and ccsi-dao (by 4-byte selector, read from the ABIs) turns
+raw revert data into a :class:`~ccsi_dao.errors.ContractRevertError` whose message says which rule or state
+stopped the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+
+from ccsi_dao.abi.artifacts import abi_type
+from ccsi_dao.chain.translate import BasicRevertDecoder
+from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.types import Category, MemberStatus, ProposalState, Role
+
+_PROPOSAL_STATES = [s.name.lower() for s in ProposalState]
+
+
+def _states_in_bitmap(bitmap: bytes) -> str:
+    value = int.from_bytes(bitmap, "big")
+    names = [name for i, name in enumerate(_PROPOSAL_STATES) if value >> i & 1]
+    return " or ".join(names) if names else "no state"
+
+
+def _when(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _short_id(proposal_id: int) -> str:
+    text = str(proposal_id)
+    return text if len(text) <= 12 else f"{text[:6]}…{text[-4:]}"
+
+
+# Error name -> sentence built from the decoded arguments (by position).
+_MESSAGES: dict[str, Callable[[list[Any]], str]] = {
+    # ccsi-dao: membership registry
+    "MembershipOnlyGovernance": lambda a: f"only a passed governance decision can do this; {a[0]} is not the timelock",
+    "MembershipNotActive": lambda a: f"{a[0]} is not an active member",
+    "MembershipAlreadyMember": lambda a: f"{a[0]} is already a member",
+    "MembershipUnexpectedStatus": lambda a: (
+        f"{a[0]} is not a member"
+        if a[1] == MemberStatus.NONE
+        else f"{a[0]} is {MemberStatus(a[1]).name.lower()}, which does not allow this"
+    ),
+    "MembershipInvalidRole": lambda a: f"role {Role(a[0]).name.lower()} is not a role a member can hold",
+    "MembershipInvalidAccount": lambda a: f"{a[0]} cannot be a member",
+    "MembershipInvalidWeight": lambda a: f"voting weight {a[0]} is out of range (1 to 1,000,000)",
+    "MembershipLastFoundingPartner": lambda a: "this would leave the consortium without an active founding partner",
+    "MembershipInvalidProxy": lambda a: f"{a[1]} cannot act as proxy for {a[0]}: both must be active voting members",
+    "MembershipNoProxy": lambda a: f"{a[0]} has no proxy to revoke",
+    "MembershipDelegationDisabled": lambda a: "voting power moves only by appointing a proxy",
+    "MembershipInvalidAgreement": lambda a: "an agreement version needs a content hash and a URI",
+    "MembershipUnknownAgreementVersion": lambda a: f"there is no agreement version {a[0]}",
+    # ccsi-dao: governor
+    "GovernorProposerNotMember": lambda a: f"{a[0]} cannot propose: only active members with a vote may",
+    "GovernorVoterNotActive": lambda a: f"{a[0]} cannot vote: it is not an active member",
+    "GovernorNoVotingPower": lambda a: f"{a[0]} had no voting power at the proposal's snapshot ({_when(a[1])})",
+    "GovernorInvalidRule": lambda a: (
+        f"the {Category(a[0]).name.lower()} rule is malformed or below the agreement's floors"
+    ),
+    "GovernorRulesNotMonotonic": lambda a: (
+        f"the {Category(a[0]).name.lower()} rule would be weaker than the rule of a less strict category"
+    ),
+    "GovernorUnknownProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
+    # OpenZeppelin Governor
+    "GovernorUnexpectedProposalState": lambda a: (
+        f"proposal {_short_id(a[0])} is {_PROPOSAL_STATES[a[1]]}, but this needs it to be {_states_in_bitmap(a[2])}"
+    ),
+    "GovernorNonexistentProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
+    "GovernorAlreadyCastVote": lambda a: f"{a[0]} has already voted on this proposal",
+    "GovernorInvalidVoteType": lambda a: "the vote must be for, against or abstain",
+    "GovernorInvalidSignature": lambda a: (
+        f"the ballot's signature is not {a[0]}'s (wrong signer, nonce, chain or governor)"
+    ),
+    "GovernorRestrictedProposer": lambda a: f"the description reserves this proposal for another proposer than {a[0]}",
+    "GovernorUnableToCancel": lambda a: (
+        f"{a[1]} cannot cancel proposal {_short_id(a[0])}: only its proposer can, and only while it is pending"
+    ),
+    "GovernorInvalidVoteParams": lambda a: "the vote's parameters are not valid for this governor",
+    "GovernorOnlyExecutor": lambda a: f"only the timelock can do this; {a[0]} is not the timelock",
+    "GovernorInvalidProposalLength": lambda a: "a proposal needs at least one action, with a value and calldata each",
+    "GovernorDisabledDeposit": lambda a: "the governor does not accept deposits; send funds to the timelock",
+    "GovernorInsufficientProposerVotes": lambda a: f"{a[0]} has {a[1]} votes, {a[2]} are needed to propose",
+    "GovernorQueueNotImplemented": lambda a: "this governor cannot queue proposals",
+    "GovernorNotQueuedProposal": lambda a: f"proposal {_short_id(a[0])} is not queued",
+    "GovernorAlreadyQueuedProposal": lambda a: f"proposal {_short_id(a[0])} is already queued",
+    "GovernorInvalidVotingPeriod": lambda a: f"voting period {a[0]} s is invalid",
+    # OpenZeppelin TimelockController and AccessControl
+    "TimelockUnexpectedOperationState": lambda a: "the timelock operation is not ready (has the delay passed?)",
+    "TimelockInsufficientDelay": lambda a: f"the timelock delay {a[0]} s is below the minimum {a[1]} s",
+    "TimelockUnexecutedPredecessor": lambda a: "a preceding timelock operation has not been executed",
+    "TimelockUnauthorizedCaller": lambda a: f"{a[0]} may not call the timelock directly",
+    "TimelockInvalidOperationLength": lambda a: "the timelock operation's lists differ in length",
+    "AccessControlUnauthorizedAccount": lambda a: f"{a[0]} lacks the role this needs",
+    "AccessControlBadConfirmation": lambda a: "an account can only renounce its own role",
+    # OpenZeppelin utilities
+    "VotesExpiredSignature": lambda a: f"the signature expired at {_when(a[0])}",
+    "ERC5805FutureLookup": lambda a: f"timepoint {a[0]} is not yet in the past (now {a[1]})",
+    "InvalidAccountNonce": lambda a: f"the signature's nonce is used up or wrong for {a[0]} (expected {a[1]})",
+    "ERC20InsufficientBalance": lambda a: f"{a[0]} holds {a[1]} tokens, {a[2]} are needed",
+    "FailedCall": lambda a: "an action of the proposal failed when executed",
+    "ECDSAInvalidSignature": lambda a: "the signature is malformed",
+    "SafeCastOverflowedUintDowncast": lambda a: f"a value does not fit in {a[0]} bits",
+    "ECDSAInvalidSignatureLength": lambda a: "the signature has the wrong length",
+    "ECDSAInvalidSignatureS": lambda a: "the signature is malformed",
+}
+
+
+class RevertDecoder(BasicRevertDecoder):
+    """Maps revert data to sentences, using the custom errors declared in the given ABIs."""
+
+    def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
+        self._errors: dict[bytes, tuple[str, list[str]]] = {}
+        for abi in abis:
+            for item in abi:
+                if item.get("type") != "error":
+                    continue
+                types = [abi_type(i) for i in item.get("inputs", [])]
+                signature = f"{item['name']}({','.join(types)})"
+                self._errors[keccak(text=signature)[:4]] = (item["name"], types)
+
+    def decode_known(self, raw: bytes, action: str) -> ContractRevertError | None:
+        """The sentence for one of the ABIs' custom errors, else None."""
+        if len(raw) < 4 or raw[:4] not in self._errors:
+            return None
+        name, types = self._errors[raw[:4]]
+        try:
+            args = [_normalise(v) for v in abi_decode(types, raw[4:])]
+        except Exception:  # malformed payload: still name the error
+            args = []
+        reason = _render(name, args)
+        return ContractRevertError(f"{action} was rejected: {reason}.", error_name=name, args={"args": args})
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return to_checksum_address(value)
+    return value
+
+
+def _render(name: str, args: list[Any]) -> str:
+    render = _MESSAGES.get(name)
+    if render is not None:
+        try:
+            return render(args)
+        except (IndexError, ValueError):  # arguments not as expected: fall back to the raw form
+            pass
+    return f"{name}({', '.join(str(a) for a in args)})"

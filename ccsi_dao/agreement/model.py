@@ -1,0 +1,278 @@
+"""The consortium agreement's model: partners, decision rules, voting and timelock settings, the agreement text.
+
+Validation reports every problem at once, field by field; an :class:`Agreement`'s values are ready for the contracts
+(checksummed addresses, exact uint16 fractions, durations in seconds, the agreement text's SHA-256).
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+
+from ccsi_dao.agreement.fields import (
+    _PARTNER_KEYS,
+    HALF,
+    MAX_WEIGHT,
+    UINT32_MAX,
+    UINT48_MAX,
+    Address,
+    Country,
+    GroupField,
+    Name,
+    RoleField,
+    Sha256,
+    Share,
+    Uri,
+    attempt,
+    duration,
+    parse_ratio,
+    problem_error,
+    run_handler,
+    sha256_file,
+    share_value,
+)
+from ccsi_dao.errors import ConfigError
+from ccsi_dao.types import Category, Ratio, Role
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Partner(_Model):
+    """A consortium partner as the agreement lists it."""
+
+    address: Address
+    name: Name
+    role: RoleField
+    group: GroupField
+    country: Country
+    weight: int = Field(1, ge=1, le=MAX_WEIGHT, strict=True, description="Voting weight (observers have no vote).")
+
+    @property
+    def votes(self) -> bool:
+        """Whether the partner holds a vote (observers do not)."""
+        return self.role != Role.OBSERVER
+
+
+class CategoryRule(_Model):
+    """Participation quorum (share of all voting power) and approval threshold (share of For + Against)."""
+
+    quorum: Share
+    approval: Share
+
+    @field_validator("quorum")
+    @classmethod
+    def _quorum_positive(cls, value: Ratio) -> Ratio:
+        if value.numerator == 0:
+            raise ValueError("must be above 0")
+        return value
+
+    @field_validator("approval")
+    @classmethod
+    def _approval_majority(cls, value: Ratio) -> Ratio:
+        if share_value(value) < share_value(HALF):
+            raise ValueError(f"{value} is below 1/2; a proposal must never pass with more votes against than for")
+        return value
+
+    def as_tuple(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """``((quorum numerator, denominator), (approval numerator, denominator))``, the contracts' struct."""
+        return (self.quorum.as_tuple(), self.approval.as_tuple())
+
+
+class Floors(CategoryRule):
+    """The lowest quorum and approval threshold any rule may ever have, fixed at deployment."""
+
+    quorum: Share = Field("1/10", validate_default=True)
+    approval: Share = Field("1/2", validate_default=True)
+
+
+class Rules(_Model):
+    """The rule of each proposal category; stricter categories never have weaker rules."""
+
+    ordinary: CategoryRule
+    treasury: CategoryRule
+    membership: CategoryRule
+    constitutional: CategoryRule
+
+    def __getitem__(self, category: Category) -> CategoryRule:
+        return getattr(self, category.name.lower())
+
+    def by_category(self) -> dict[Category, CategoryRule]:
+        return {category: self[category] for category in Category}
+
+    def items(self) -> ItemsView[Category, CategoryRule]:
+        """``(category, rule)`` pairs, from ordinary to constitutional."""
+        return self.by_category().items()
+
+
+class Voting(_Model):
+    delay: duration(0, UINT48_MAX) = Field(description="From proposal to the start of voting.")  # type: ignore[valid-type]
+    period: duration(1, UINT32_MAX) = Field(description="How long voting lasts.")  # type: ignore[valid-type]
+    late_quorum_extension: duration(0, UINT48_MAX) = Field(  # type: ignore[valid-type]
+        0, description="Voting time still left after a late quorum is reached."
+    )
+    early_close: StrictBool = Field(False, description="Close voting once the outcome can no longer change.")
+
+
+class Timelock(_Model):
+    delay: duration(0, UINT48_MAX) = Field(description="From a passed proposal to its execution.")  # type: ignore[valid-type]
+
+
+class Document(_Model):
+    """The agreement text: a file next to the YAML (``path``), or ``uri`` with the text's ``sha256``."""
+
+    path: str | None = Field(None, description="The text, relative to this YAML file; its SHA-256 is computed.")
+    uri: Uri | None = Field(None, description="What goes on chain as the URI (default: the file name).")
+    sha256: Sha256 | None = Field(None, description="SHA-256 of the text; required without path.")
+    _hash: bytes = PrivateAttr(b"")
+    _file: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _locate(self, info: ValidationInfo) -> Document:
+        if self.path is None:
+            if self.uri is None:
+                raise problem_error(((), "give either path (the agreement text next to this file) or uri and sha256"))
+            if self.sha256 is None:
+                raise problem_error(
+                    (("sha256",), 'required with uri alone: "0x" and the 64 hex digits of the text\'s SHA-256')
+                )
+            self._hash = self.sha256
+            return self
+        base = Path((info.context or {}).get("base_dir", "."))
+        file = base / self.path
+        try:
+            digest = sha256_file(file)
+        except ConfigError as error:
+            raise problem_error((("path",), str(error))) from None
+        if self.sha256 is not None and self.sha256 != digest:
+            raise problem_error((("sha256",), f"does not match {self.path} (whose SHA-256 is 0x{digest.hex()})"))
+        self._hash, self._file = digest, file
+        return self
+
+
+class Agreement(_Model):
+    """A consortium agreement: who the partners are and how they decide."""
+
+    consortium: Name = Field(description="The consortium's name; also the governor's name on chain.")
+    document: Document
+    partners: tuple[Partner, ...]
+    floors: Floors = Field(
+        default_factory=Floors,  # type: ignore[arg-type]
+        description="Default: quorum 1/10, approval 1/2.",
+    )
+    rules: Rules
+    voting: Voting
+    timelock: Timelock
+
+    @field_validator("partners", mode="wrap")
+    @classmethod
+    def _partners_consistent(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> tuple[Partner, ...]:
+        partners, problems = run_handler(handler, value)
+        items: list[Any] = list(value) if isinstance(value, (list, tuple)) else []
+        if partners is not None:
+            fields = [(p.address, p.name, p.role) for p in partners]
+        else:
+            fields = [
+                tuple(attempt(check, item.get(key)) for check, key in _PARTNER_KEYS)
+                if isinstance(item, dict)
+                else (None, None, None)
+                for item in items
+            ]
+        roles = [role for _, _, role in fields]
+        if isinstance(value, (list, tuple)) and not value:
+            problems.append(((), "the list is empty; add the consortium's partners"))
+        elif fields and None not in roles and Role.FOUNDING_PARTNER not in roles:
+            problems.append(((), "no founding partner; at least one partner needs role founding-partner"))
+        seen: dict[tuple[str, Any], int] = {}
+        for index, (address, name, _) in enumerate(fields):
+            for key, found in (("address", address), ("name", name and name.casefold())):
+                if found is not None and (first := seen.setdefault((key, found), index)) != index:
+                    problems.append(((index, key), f"duplicate of partners.{first}"))
+        if problems:
+            raise problem_error(*sorted(problems, key=lambda p: p[0][0] if p[0] and isinstance(p[0][0], int) else -1))
+        return partners
+
+    @field_validator("rules", mode="wrap")
+    @classmethod
+    def _rules_consistent(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Rules:
+        rules, problems = run_handler(handler, value)
+        floors: Floors | None = info.data.get("floors")
+        reported = {loc for loc, _ in problems}
+        weaker: dict[str, tuple[str, Ratio]] = {}
+        for category in Category:
+            key = category.name.lower()
+            raw = value.get(key) if isinstance(value, dict) else None
+            for part in ("quorum", "approval"):
+                if rules is not None:
+                    share: Ratio | None = getattr(rules[category], part)
+                else:
+                    share = attempt(parse_ratio, raw.get(part)) if isinstance(raw, dict) else None
+                if share is None:
+                    continue
+                floor = getattr(floors, part) if floors is not None else None
+                if (key, part) in reported:
+                    pass
+                elif floor is not None and share_value(share) < share_value(floor):
+                    problems.append(((key, part), f"{share} is below the floor {floor} (floors.{part})"))
+                elif part in weaker and share_value(share) < share_value(weaker[part][1]):
+                    name, other = weaker[part]
+                    problems.append(
+                        (
+                            (key, part),
+                            f"{share} is below the {name} {part} {other}; a stricter category needs at least as much",
+                        )
+                    )
+                weaker[part] = (key, share)
+        if problems:
+            raise problem_error(*problems)
+        return rules
+
+    # Values ready for the contracts.
+    @property
+    def voting_delay(self) -> int:
+        return self.voting.delay
+
+    @property
+    def voting_period(self) -> int:
+        return self.voting.period
+
+    @property
+    def late_quorum_extension(self) -> int:
+        return self.voting.late_quorum_extension
+
+    @property
+    def early_close(self) -> bool:
+        return self.voting.early_close
+
+    @property
+    def timelock_delay(self) -> int:
+        return self.timelock.delay
+
+    @property
+    def document_uri(self) -> str:
+        """The URI anchored on chain: ``document.uri``, or the text's file name."""
+        return self.document.uri or Path(self.document.path or "").name
+
+    @property
+    def document_hash(self) -> bytes:
+        """SHA-256 of the agreement text (32 bytes, the on-chain ``bytes32``)."""
+        return self.document._hash
+
+    @property
+    def document_file(self) -> Path | None:
+        """The agreement text's file, if the agreement names one."""
+        return self.document._file

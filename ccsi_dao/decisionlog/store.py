@@ -1,0 +1,290 @@
+"""The local index: every governance log of one deployment in an embedded SQLite database.
+
+What is stored is raw chain data (each log's address, topics and data, the hash and time of its block, the sender
+and recipient of vote transactions); decoding happens when the log is read (:mod:`ccsi_dao.decisionlog.history`,
+:mod:`ccsi_dao.decisionlog.entries`), so the index never holds an interpretation that could drift from the chain.
+Keeping it in step with the chain is :mod:`ccsi_dao.decisionlog.sync`'s job: each block range is written here in
+one SQLite transaction together with the new sync tip (:meth:`DecisionIndex.commit_range`), so a process killed at
+any moment leaves either the whole range or none of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ccsi_dao.errors import ConfigError
+from ccsi_dao.fileio import ccsi_home
+from ccsi_dao.governance.deployment import DeploymentRecord
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from ccsi_dao.chain.logs import LogFetcher
+    from ccsi_dao.decisionlog.sync import SyncResult
+
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS logs (
+    block_number INTEGER NOT NULL,
+    log_index INTEGER NOT NULL,
+    block_hash TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    tx_index INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    topic0 TEXT NOT NULL,
+    topic1 TEXT, topic2 TEXT, topic3 TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+);
+CREATE INDEX IF NOT EXISTS logs_topic0 ON logs (topic0);
+CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class RawLog:
+    """One log as the index stores it (hex strings, lower case)."""
+
+    block_number: int
+    log_index: int
+    block_hash: str
+    tx_hash: str
+    tx_index: int
+    address: str
+    topics: tuple[str, ...]
+    data: str
+
+    def row(self) -> tuple[Any, ...]:
+        topics = list(self.topics) + [None] * (4 - len(self.topics))
+        return (
+            self.block_number,
+            self.log_index,
+            self.block_hash,
+            self.tx_hash,
+            self.tx_index,
+            self.address,
+            *topics,
+            self.data,
+        )
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> RawLog:
+        topics = tuple(t for t in row[6:10] if t is not None)
+        return cls(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), row[5], topics, row[10])
+
+    @classmethod
+    def from_rpc(cls, log: Any) -> RawLog:
+        return cls(
+            block_number=_int(log["blockNumber"]),
+            log_index=_int(log["logIndex"]),
+            block_hash=_hex(log["blockHash"]),
+            tx_hash=_hex(log["transactionHash"]),
+            tx_index=_int(log["transactionIndex"]),
+            address=str(log["address"]).lower(),
+            topics=tuple(_hex(t) for t in log["topics"]),
+            data=_hex(log["data"]),
+        )
+
+
+class Reorged(Exception):
+    """The chain changed under a read or a write (a reorg, or another process syncing): start again from the tip."""
+
+
+def default_index_path(record: DeploymentRecord) -> Path:
+    """``$CCSI_DAO_HOME/index-<chainid>-<governor>.sqlite``."""
+    return ccsi_home() / f"index-{record.chain_id}-{record.governor.lower()}.sqlite"
+
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, str):
+        return value.lower() if value.startswith("0x") else "0x" + value.lower()
+    return "0x" + bytes(value).hex()
+
+
+class DecisionIndex:
+    """The SQLite index of one deployment's governance logs."""
+
+    def __init__(self, path: Path | str, record: DeploymentRecord) -> None:
+        self.path = Path(path)
+        self.record = record
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"the index {self.path} is not a usable SQLite database ({exc}); delete it to rebuild"
+            ) from None
+        self._check_identity()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> DecisionIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ identity and state
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def _check_identity(self) -> None:
+        identity = {
+            "schema": str(SCHEMA_VERSION),
+            "chain_id": str(self.record.chain_id),
+            "governor": self.record.governor.lower(),
+            "membership": self.record.membership.lower(),
+            "timelock": self.record.timelock.lower(),
+            "start_block": str(self.record.start_block),
+        }
+        stored = dict(
+            self.db.execute(
+                f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(identity))})", tuple(identity)
+            ).fetchall()
+        )
+        if not stored:
+            with self._transaction():
+                self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", identity.items())
+            return
+        if stored.get("schema") != identity["schema"]:
+            raise ConfigError(
+                f"the index {self.path} was written by another version of ccsi-dao (index schema "
+                f"{stored.get('schema')}, this one reads {SCHEMA_VERSION}); delete it to rebuild"
+            )
+        for key, value in identity.items():
+            if stored.get(key) != value:
+                raise ConfigError(
+                    f"the index {self.path} belongs to another deployment ({key} {stored.get(key)}, "
+                    f"expected {value}); use another --index path or delete it"
+                )
+
+    @property
+    def synced_to(self) -> int | None:
+        """The last block the index covers, or None before the first sync."""
+        value = self._meta("synced_to")
+        return None if value is None else int(value)
+
+    @property
+    def tip_hash(self) -> str | None:
+        return self._meta("tip_hash")
+
+    def covered(self) -> tuple[int, int | None]:
+        """``(first, last)`` block the index covers."""
+        return self.record.start_block, self.synced_to
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One SQLite write transaction: all of it is committed, or (on any error or a kill) none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ reading
+
+    def logs(self, *, from_block: int | None = None, to_block: int | None = None) -> list[RawLog]:
+        """Stored logs in chain order."""
+        query = "SELECT * FROM logs WHERE block_number >= ? AND block_number <= ? ORDER BY block_number, log_index"
+        rows = self.db.execute(query, (from_block or 0, to_block if to_block is not None else 2**62)).fetchall()
+        return [RawLog.from_row(r) for r in rows]
+
+    def block_times(self) -> dict[int, int]:
+        return dict(self.db.execute("SELECT number, timestamp FROM blocks").fetchall())
+
+    def block_hashes(self) -> dict[int, str]:
+        return dict(self.db.execute("SELECT number, hash FROM blocks").fetchall())
+
+    def transactions(self) -> dict[str, tuple[str, str | None]]:
+        """tx hash -> (sender, recipient) of vote transactions."""
+        return {h: (s, r) for h, s, r in self.db.execute("SELECT hash, sender, recipient FROM txs")}
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every data table, sorted: for comparing two indexes."""
+        return {
+            "logs": self.db.execute("SELECT * FROM logs ORDER BY block_number, log_index").fetchall(),
+            "blocks": self.db.execute("SELECT * FROM blocks ORDER BY number").fetchall(),
+            "txs": self.db.execute("SELECT * FROM txs ORDER BY hash").fetchall(),
+            "meta": self.db.execute("SELECT * FROM meta WHERE key != 'tip_hash' ORDER BY key").fetchall(),
+        }
+
+    def commit_range(
+        self,
+        start: int,
+        end: int,
+        raw: list[RawLog],
+        blocks: dict[int, tuple[str, int]],
+        txs: dict[str, tuple[str, str | None]],
+    ) -> None:
+        """Store what was read of blocks ``[start, end]`` and make ``end`` the sync tip, in one transaction."""
+        with self._transaction():
+            if self.synced_to is not None and self.synced_to >= start:
+                raise Reorged("another process synced this range meanwhile")  # pragma: no cover
+            self.db.executemany("INSERT INTO logs VALUES (?,?,?,?,?,?,?,?,?,?,?)", [log.row() for log in raw])
+            with_logs = {log.block_number for log in raw}
+            self.db.executemany(
+                "INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
+                [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs],
+            )
+            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)", [(h, *v) for h, v in txs.items()])
+            self._set("synced_to", str(end))
+            self._set("tip_hash", blocks[end][0])
+
+    def cut_back(self, keep: int) -> None:
+        """Forget everything after block ``keep`` (a reorg replaced it), in one transaction."""
+        with self._transaction():
+            self.db.execute("DELETE FROM logs WHERE block_number > ?", (keep,))
+            self.db.execute("DELETE FROM blocks WHERE number > ?", (keep,))
+            self.db.execute("DELETE FROM txs WHERE hash NOT IN (SELECT tx_hash FROM logs)")
+            if keep < self.record.start_block:
+                self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash')")
+            else:
+                self._set("synced_to", str(keep))
+                self._set(
+                    "tip_hash", self.db.execute("SELECT hash FROM blocks WHERE number = ?", (keep,)).fetchone()[0]
+                )
+
+    def _set(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # ------------------------------------------------------------------ syncing (ccsi_dao.decisionlog.sync)
+
+    def sync(self, w3: Web3, **options: Any) -> SyncResult:
+        """Bring the index up to the chain's safe head: :func:`ccsi_dao.decisionlog.sync.sync` (``confirmations``,
+        ``max_range``, ``progress``, ``fetcher``, ``to_block``)."""
+        from ccsi_dao.decisionlog.sync import sync
+
+        return sync(self, w3, **options)
+
+    def safe_head(self, fetch: LogFetcher, confirmations: int | None) -> int:
+        """The newest block the index may trust (:func:`ccsi_dao.decisionlog.sync.safe_head`)."""
+        from ccsi_dao.decisionlog.sync import safe_head
+
+        return safe_head(self.record, fetch, confirmations)
+
+
+def open_index(record: DeploymentRecord, path: Path | str | None = None) -> DecisionIndex:
+    return DecisionIndex(path or default_index_path(record), record)

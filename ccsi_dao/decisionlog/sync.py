@@ -1,0 +1,218 @@
+"""Keeping the local index in step with the chain, on real networks.
+
+- **Confirmations.** Only blocks up to a *safe head* are indexed: ``latest - confirmations`` when a depth is
+  given; otherwise the chain's ``finalized`` block where it has a sane one (above genesis, not above ``latest``),
+  else ``latest - 12``; on a local devnet (chain id 31337/1337), which never reorganises by itself, ``latest``.
+- **Atomic ranges.** Each block range is committed in one SQLite transaction together with the new sync tip
+  (:meth:`~ccsi_dao.decisionlog.store.DecisionIndex.commit_range`), so a resumed sync loses nothing and counts
+  nothing twice (rows are keyed by block number and log index as well).
+- **Reorgs.** The hash of every block holding a log and of the sync tip is stored. Before syncing on, the tip's
+  hash is compared with the chain's; on a mismatch the index walks back to the newest stored block whose hash
+  still matches, deletes everything after it and re-reads from there. Each log's block hash is also checked
+  against the block read for its timestamp, so a reorg during a sync is caught too.
+- **Limited providers.** ``eth_getLogs`` ranges are split to what the provider accepts
+  (:class:`ccsi_dao.chain.logs.LogFetcher`); transient failures are retried by the chain layer's one retry policy.
+- **Batches.** Blocks and the receipts of blocks holding votes (``eth_getBlockReceipts``: one request per block
+  instead of one per vote; ``eth_getTransactionReceipt`` per vote where a provider lacks it) are read in JSON-RPC
+  batches (:class:`ccsi_dao.chain.transport.Transport`), a per-request round trip costing several times what the
+  node spends answering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import keccak
+from web3 import Web3
+
+from ccsi_dao.abi.events import TRANSFER_TOPIC
+from ccsi_dao.chain.logs import DEFAULT_RANGE, LogFetcher
+from ccsi_dao.decisionlog.store import DecisionIndex, RawLog, Reorged
+from ccsi_dao.errors import ChainError
+from ccsi_dao.governance.deployment import DeploymentRecord
+
+DEVNET_CHAIN_IDS = {31337, 1337}
+DEFAULT_CONFIRMATIONS = 12
+"""Depth used on chains without a sane ``finalized`` block."""
+
+ProgressFn = Callable[[int, int, int], None]
+"""``(synced_to, target, first_block)`` after each committed range."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    first_block: int
+    synced_to: int
+    target: int
+    new_logs: int
+    reorgs: int
+    requests: int
+    seconds: float
+
+
+def topic_of(address: str) -> str:
+    """An address as a log topic."""
+    return "0x" + "00" * 12 + address.lower().removeprefix("0x")
+
+
+def sync(
+    index: DecisionIndex,
+    w3: Web3,
+    *,
+    confirmations: int | None = None,
+    max_range: int | None = None,
+    progress: ProgressFn | None = None,
+    fetcher: LogFetcher | None = None,
+    to_block: int | None = None,
+) -> SyncResult:
+    """Bring ``index`` up to the chain's safe head (see the module notes); return what was done."""
+    started = time.monotonic()
+    record = index.record
+    fetch = fetcher or LogFetcher(w3, max_range=max_range or DEFAULT_RANGE)
+    chain_id = int(fetch.call("eth_chainId", []), 16)
+    if chain_id != record.chain_id:
+        raise ChainError(f"the chain has chain id {chain_id}, but the deployment is on chain {record.chain_id}")
+    reorgs = 0
+    new_logs = 0
+    first = record.start_block
+    for _ in range(100):  # a chain that reorgs under us 100 times in one sync is not one to index
+        target = safe_head(record, fetch, confirmations)
+        if to_block is not None:
+            target = min(target, to_block)
+        if _repair_reorg(index, fetch):
+            reorgs += 1
+        start = (index.synced_to + 1) if index.synced_to is not None else first
+        try:
+            while start <= target:
+                end = min(target, start + fetch.range - 1)
+                raw, blocks, txs = read_range(fetch, record, start, end)
+                index.commit_range(start, end, raw, blocks, txs)
+                new_logs += len(raw)
+                start = end + 1
+                if progress is not None:
+                    progress(end, target, first)
+        except Reorged:
+            reorgs += 1
+            continue
+        return SyncResult(
+            first,
+            index.synced_to if index.synced_to is not None else first - 1,
+            target,
+            new_logs,
+            reorgs,
+            fetch.requests,
+            time.monotonic() - started,
+        )
+    raise ChainError("the chain kept reorganising during the sync; try again later")
+
+
+def safe_head(record: DeploymentRecord, fetch: LogFetcher, confirmations: int | None) -> int:
+    """The newest block the index may trust (see the module notes)."""
+    latest = int(fetch.block("latest")["number"], 16)  # type: ignore[index]
+    if confirmations is not None:
+        return max(latest - confirmations, 0)
+    if record.chain_id in DEVNET_CHAIN_IDS:
+        return latest  # a local devnet never reorganises by itself; a forced reorg is still repaired
+    try:
+        finalized = fetch.block("finalized")
+    except ChainError:
+        finalized = None
+    if finalized is not None:
+        number = int(finalized["number"], 16)
+        if 0 < number <= latest:  # a chain whose "finalized" is always genesis has no real finality
+            return number
+    return max(latest - DEFAULT_CONFIRMATIONS, 0)
+
+
+def _repair_reorg(index: DecisionIndex, fetch: LogFetcher) -> bool:
+    """If the chain no longer holds the tip, cut the index back to the newest stored block it still holds."""
+    tip = index.synced_to
+    if tip is None:
+        return False
+    block = fetch.block(tip)
+    if block is not None and block["hash"].lower() == index.tip_hash:
+        return False
+    keep = index.record.start_block - 1
+    for number, stored in sorted(index.block_hashes().items(), reverse=True):
+        if number >= tip:
+            continue
+        block = fetch.block(number)
+        if block is not None and block["hash"].lower() == stored:
+            keep = number
+            break
+    index.cut_back(keep)
+    return True
+
+
+def read_range(
+    fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
+) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
+    """Everything the index keeps about blocks ``[start, end]``, read from the chain: the suite's logs and the
+    timelock's ERC-20 transfers in chain order, ``{block: (hash, timestamp)}`` for their blocks and ``end``, and
+    ``{tx: (sender, recipient)}`` for vote transactions. Raises Reorged if the chain changed meanwhile."""
+    raw: dict[tuple[int, int], RawLog] = {}
+    transfer = "0x" + TRANSFER_TOPIC.hex()
+    queries: list[dict[str, Any]] = [
+        {"address": [record.governor.lower(), record.membership.lower(), record.timelock.lower()]},
+        {"topics": [transfer, None, topic_of(record.timelock)]},
+        {"topics": [transfer, topic_of(record.timelock)]},
+    ]
+    for query in queries:
+        for item in fetch.logs(start, end, query):
+            if item.get("removed"):
+                raise Reorged("a removed log")
+            log = RawLog.from_rpc(item)
+            if log.topics[0] == transfer and (len(log.topics) != 3 or len(log.data) != 66):
+                continue  # ERC-721 and other non-ERC-20 Transfer events
+            raw[(log.block_number, log.log_index)] = log
+    blocks: dict[int, tuple[str, int]] = {}
+    numbers = sorted({log.block_number for log in raw.values()} | {end})
+    for number, block in zip(
+        numbers, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in numbers]), strict=True
+    ):
+        if block is None:
+            raise Reorged(f"block {number} vanished")
+        blocks[number] = (block["hash"].lower(), int(block["timestamp"], 16))
+    for log in raw.values():
+        if blocks[log.block_number][0] != log.block_hash:
+            raise Reorged(f"block {log.block_number} changed during the read")
+    return [raw[k] for k in sorted(raw)], blocks, _vote_senders(fetch, raw.values(), blocks)
+
+
+def _vote_senders(
+    fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, tuple[str, int]]
+) -> dict[str, tuple[str, str | None]]:
+    """``{tx: (sender, recipient)}`` of the transactions holding votes, from their receipts: per block where the
+    provider has ``eth_getBlockReceipts``, else per transaction."""
+    votes = {log.tx_hash: log.block_number for log in logs if log.topics[0] in VOTE_TOPICS}
+    if not votes:
+        return {}
+    numbers = sorted(set(votes.values()))
+    try:
+        per_block = fetch.call_many([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
+        receipts = [r for block in per_block for r in (block or [])]
+    except ChainError:  # a provider without eth_getBlockReceipts
+        receipts = [r for r in fetch.call_many([("eth_getTransactionReceipt", [h]) for h in votes]) if r]
+    senders = {}
+    for r in receipts:
+        tx_hash = r["transactionHash"].lower()
+        if tx_hash in votes:
+            if r["blockHash"].lower() != blocks[votes[tx_hash]][0]:
+                raise Reorged(f"block {votes[tx_hash]} changed during the read")
+            senders[tx_hash] = (r["from"].lower(), (r.get("to") or "").lower() or None)
+    if missing := set(votes) - set(senders):
+        raise Reorged(f"transaction {min(missing)} vanished")
+    return senders
+
+
+VOTE_TOPICS = tuple(
+    "0x" + keccak(text=s).hex()
+    for s in (
+        "VoteCast(address,uint256,uint8,uint256,string)",
+        "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)",
+    )
+)
+"""The topics of the governor's vote events."""

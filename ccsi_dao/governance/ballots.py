@@ -1,0 +1,102 @@
+"""Ballots: votes signed with EIP-712 by a member, for someone else to relay (gasless voting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+
+from ccsi_dao.errors import UserError
+from ccsi_dao.types import VoteType
+
+_BALLOT = [
+    {"name": "proposalId", "type": "uint256"},
+    {"name": "support", "type": "uint8"},
+    {"name": "voter", "type": "address"},
+    {"name": "nonce", "type": "uint256"},
+]
+_EXTENDED_BALLOT = [*_BALLOT, {"name": "reason", "type": "string"}, {"name": "params", "type": "bytes"}]
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A vote signed with EIP-712 for someone else to relay (gasless voting)."""
+
+    governor: str
+    chain_id: int
+    proposal_id: int
+    support: VoteType
+    voter: str
+    nonce: int
+    reason: str
+    signature: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "ccsi-dao ballot",
+            "governor": self.governor,
+            "chain_id": self.chain_id,
+            "proposal_id": str(self.proposal_id),
+            "support": self.support.name.lower(),
+            "voter": self.voter,
+            "nonce": self.nonce,
+            "reason": self.reason,
+            "signature": "0x" + self.signature.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ballot:
+        try:
+            if data.get("type") != "ccsi-dao ballot":
+                raise ValueError
+            return cls(
+                governor=to_checksum_address(data["governor"]),
+                chain_id=int(data["chain_id"]),
+                proposal_id=int(data["proposal_id"]),
+                support=VoteType[str(data["support"]).upper()],
+                voter=to_checksum_address(data["voter"]),
+                nonce=int(data["nonce"]),
+                reason=str(data.get("reason", "")),
+                signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
+            )
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise UserError("this is not a valid ccsi-dao ballot file") from None
+
+
+def eip712_domain(governor_name: str, chain_id: int, governor: str) -> dict[str, Any]:
+    """The EIP-712 domain OpenZeppelin's Governor signs ballots in (its name, version 1, the chain, itself)."""
+    return {"name": governor_name, "version": "1", "chainId": chain_id, "verifyingContract": governor}
+
+
+def sign_ballot(
+    account: LocalAccount,
+    *,
+    governor: str,
+    governor_name: str,
+    chain_id: int,
+    proposal_id: int,
+    support: VoteType,
+    nonce: int,
+    reason: str = "",
+) -> Ballot:
+    """``account``'s vote signed as OpenZeppelin's Governor checks it (``Ballot``, or ``ExtendedBallot`` with a
+    reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent."""
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": int(support),
+        "voter": account.address,
+        "nonce": nonce,
+    }
+    types = {"Ballot": _BALLOT}
+    if reason:
+        message.update(reason=reason, params=b"")
+        types = {"ExtendedBallot": _EXTENDED_BALLOT}
+    signable = encode_typed_data(
+        domain_data=eip712_domain(governor_name, chain_id, governor), message_types=types, message_data=message
+    )
+    signature = Account.sign_message(signable, account.key).signature
+    return Ballot(governor, chain_id, proposal_id, support, account.address, nonce, reason, bytes(signature))

@@ -1,0 +1,142 @@
+"""Proposal actions in plain words.
+
+:class:`ActionDescriber` decodes each action against the suite's ABIs (registry, governor, timelock) and the
+ERC-20 ``transfer``/``approve`` functions, and says what it does: "admit 0x… (Università di Bologna) as partner
+…", "pay 2 ETH from the treasury to 0x…". Anything it cannot decode is shown as a raw call, never guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+
+from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
+from ccsi_dao.governance.deployment import DeploymentRecord
+from ccsi_dao.types import Category, Role, StakeholderGroup, group_name, role_name
+
+_ERC20 = {
+    function_signature_to_4byte_selector("transfer(address,uint256)"): ("transfer", ["address", "uint256"]),
+    function_signature_to_4byte_selector("approve(address,uint256)"): ("approve", ["address", "uint256"]),
+}
+
+
+def format_eth(wei: int) -> str:
+    """``1500000000000000000`` -> ``"1.5 ETH"``."""
+    text = format(Decimal(wei) / Decimal(10**18), "f").rstrip("0").rstrip(".")
+    return f"{text or '0'} ETH"
+
+
+def _ratio(pair: Any) -> str:
+    return f"{pair[0]}/{pair[1]}"
+
+
+class ActionDescriber:
+    """Describes the actions of proposals made on one deployment."""
+
+    def __init__(self, record: DeploymentRecord, name_of: Callable[[str], str | None] | None = None) -> None:
+        self.record = record
+        self.name_of = name_of or (lambda address: None)
+        self._functions: dict[str, dict[bytes, tuple[str, list[str], list[str]]]] = {}
+        for address, contract in (
+            (record.membership, "ConsortiumMembership"),
+            (record.governor, "ConsortiumGovernor"),
+            (record.timelock, "ConsortiumTimelock"),
+        ):
+            table = {}
+            for item in load_artifact(contract).abi:
+                if item.get("type") == "function" and item.get("stateMutability") not in ("view", "pure"):
+                    types = [abi_type(i) for i in item["inputs"]]
+                    selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+                    table[selector] = (item["name"], types, [i["name"] for i in item["inputs"]])
+            self._functions[address] = table
+
+    def who(self, address: str | None) -> str:
+        """An address with its member name, if it has one."""
+        name = self.name_of(address) if address is not None else None
+        return f"{address} ({name})" if name else str(address)
+
+    def describe(self, action: Action) -> str:
+        """One sentence for one action."""
+        target, data, value = to_checksum_address(action.target), action.data, action.value
+        if target == SIGNAL_TARGET and not data and not value:
+            return "no on-chain effect (signal)"
+        if target in self._functions:
+            return self._describe_own(target, value, data)
+        if not data:
+            return (
+                f"pay {format_eth(value)} from the treasury to {self.who(target)}"
+                if value
+                else f"call {target} without data"
+            )
+        if data[:4] in _ERC20 and len(data) == 68:
+            name, types = _ERC20[data[:4]]
+            to, amount = abi_decode(types, data[4:])
+            verb = "transfer" if name == "transfer" else "allow spending of"
+            text = f"{verb} {amount} base units of token {target} {'to' if name == 'transfer' else 'by'} {self.who(to_checksum_address(to))}"
+            return text + (f", sending {format_eth(value)}" if value else "")
+        suffix = f", sending {format_eth(value)}" if value else ""
+        return f"call {target} with selector 0x{data[:4].hex()} and {max(len(data) - 4, 0)} bytes of arguments{suffix}"
+
+    def _describe_own(self, target: str, value: int, data: bytes) -> str:
+        which = {
+            self.record.membership: "membership registry",
+            self.record.governor: "governor",
+            self.record.timelock: "timelock",
+        }[target]
+        entry = self._functions[target].get(data[:4])
+        if entry is None:
+            return f"call the {which} with {len(data)} bytes of unknown data" + (
+                f", sending {format_eth(value)}" if value else ""
+            )
+        name, types, names = entry
+        try:
+            args = dict(zip(names, abi_decode(types, data[4:]), strict=True))
+        except Exception:  # undecodable arguments: say so rather than guess
+            return f"call {name} on the {which} with malformed arguments"
+        text = self._sentence(which, name, args)
+        return text + (f", sending {format_eth(value)}" if value else "")
+
+    def _sentence(self, which: str, name: str, a: dict[str, Any]) -> str:
+        account = self.who(to_checksum_address(a["account"])) if "account" in a else ""
+        if name == "admit":
+            return (
+                f"admit {to_checksum_address(a['account'])} ({a['name']}) as {role_name(Role(a['role']))}, "
+                f"group {group_name(StakeholderGroup(a['group']))}, weight {a['weight']}"
+            )
+        if name in ("remove", "suspend", "reinstate"):
+            return f"{name} {account}"
+        if name == "setRole":
+            return f"make {account} a {role_name(Role(a['role']))}"
+        if name == "setWeight":
+            return f"set the voting weight of {account} to {a['weight']}"
+        if name == "amendAgreement":
+            return f"amend the consortium agreement: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}"
+        if name == "updateRules":
+            rules, early_close = a["rules"]
+            parts = [
+                f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}"
+                for c, r in zip(Category, rules, strict=True)
+            ]
+            return "change the rules: " + "; ".join(parts) + f"; early close {'on' if early_close else 'off'}"
+        if name in ("setVotingDelay", "setVotingPeriod", "setLateQuorumVoteExtension"):
+            field = {
+                "setVotingDelay": "voting delay",
+                "setVotingPeriod": "voting period",
+                "setLateQuorumVoteExtension": "late-quorum extension",
+            }[name]
+            return f"set the {field} to {next(iter(a.values()))} s"
+        if name == "updateDelay":
+            return f"set the timelock delay to {a['newDelay']} s"
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in a.items())
+        return f"call {name}({shown}) on the {which}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)

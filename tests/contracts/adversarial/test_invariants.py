@@ -1,0 +1,533 @@
+"""Stateful property-based tests (hypothesis) of the consortium on the session's anvil.
+
+Random sequences of admissions, removals, suspensions, reinstatements, role and weight changes (sent from the
+timelock's address, as governance would), proxy appointments and revocations, resignations, proposals with random
+actions, votes, queueing, execution and time advances. A Python model of the registry predicts which operations
+must succeed; after every step the chain is checked against it:
+
+- total voting power == sum of the weights of active non-observer members == ``getPastTotalSupply``;
+- each member's ``getVotes`` == its own units (if it has no proxy) + the units of the members it represents;
+- each proposal's snapshot total and every vote's weight equal the model's power at the snapshot;
+- no address votes twice on a proposal; tallies == the sums of the ``VoteCast`` events;
+- proposal states move only along OpenZeppelin's lifecycle;
+- the category the governor derives equals a Python re-derivation from the actions (so it is never weaker than
+  the strictest action).
+
+Derandomized (fixed seed, no example database) so CI runs the same sequences every time. Each example starts
+from an EVM snapshot of the fresh deployment and reverts to it. Counts go to ``.build/invariants-stats.json``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import time
+from dataclasses import dataclass, field, replace
+
+import pytest
+from tests.support.attackkit import error_name
+from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector as selector
+from eth_utils import to_checksum_address
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
+
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
+from ccsi_dao.abi.artifacts import abi_type
+from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, VoteType
+
+from tests.support import ROOT
+STATS_FILE = "invariants-stats.json"
+MAX_WEIGHT = 1_000_000
+POOL = range(1, 17)  # accounts 1..12 start as members, 13..16 can be admitted
+EXAMPLES, STEPS = 7, 40
+
+P, A, C, D, S, Q, X, E = (ProposalState.PENDING, ProposalState.ACTIVE, ProposalState.CANCELED, ProposalState.DEFEATED,
+                          ProposalState.SUCCEEDED, ProposalState.QUEUED, ProposalState.EXPIRED, ProposalState.EXECUTED)
+# OpenZeppelin's lifecycle, as seen between two observations (a time jump may skip Active entirely).
+LIFECYCLE = {P: {P, A, C, D}, A: {A, D, S}, S: {S, Q}, Q: {Q, E}, D: {D}, C: {C}, E: {E}, X: {X}}
+
+MEMBERSHIP_SELECTORS = {
+    selector(s) for s in ("admit(address,uint8,uint8,uint96,string)", "remove(address)", "suspend(address)",
+                          "reinstate(address)", "setRole(address,uint8)", "setWeight(address,uint96)")
+}
+
+
+@dataclass(frozen=True)
+class Rec:
+    """The model's record of one account."""
+
+    status: MemberStatus = MemberStatus.NONE
+    role: Role = Role.NONE
+    weight: int = 0
+    proxy: int | None = None
+
+    @property
+    def can_vote(self) -> bool:
+        return self.status == MemberStatus.ACTIVE and self.role != Role.OBSERVER
+
+    @property
+    def units(self) -> int:
+        return self.weight if self.can_vote else 0
+
+    @property
+    def founder(self) -> bool:
+        return self.status == MemberStatus.ACTIVE and self.role == Role.FOUNDING_PARTNER
+
+
+def powers(model: dict[int, Rec]) -> dict[int, int]:
+    """Voting power of every account in the model (OpenZeppelin delegation: power goes to the delegate)."""
+    out = {i: 0 for i in model}
+    for i, r in model.items():
+        out[r.proxy if r.proxy is not None else i] += r.units
+    return out
+
+
+def derive_category(dao, acts: list[Action]) -> Category:
+    """The category README's table gives these actions, re-derived in Python."""
+    def one(a: Action) -> Category:
+        if a.target in (dao.record.governor, dao.record.timelock):
+            return Category.CONSTITUTIONAL
+        if a.target == dao.record.membership:
+            if len(a.data) >= 4 and a.data[:4] in MEMBERSHIP_SELECTORS and a.value == 0:
+                return Category.MEMBERSHIP
+            return Category.CONSTITUTIONAL
+        return Category.ORDINARY if int(a.target, 16) == 0 and not a.value and not a.data else Category.TREASURY
+    return max(one(a) for a in acts)
+
+
+def action_strategy(dao, accounts):
+    """Proposal actions of every kind, harmless and hostile, including malformed registry calls."""
+    reg, gov, tl = dao.record.membership, dao.record.governor, dao.record.timelock
+    who = st.sampled_from([accounts[i].address for i in range(1, 20)])
+    registry_calls = st.one_of(
+        st.builds(lambda a, r, w: actions.admit(reg, a, "N", Role(r), weight=w), who, st.integers(1, 3), st.integers(1, 5)),
+        st.builds(lambda a: actions.remove(reg, a), who),
+        st.builds(lambda a: actions.suspend(reg, a), who),
+        st.builds(lambda a: actions.reinstate(reg, a), who),
+        st.builds(lambda a, r: actions.set_role(reg, a, Role(r)), who, st.integers(1, 3)),
+        st.builds(lambda a, w: actions.set_weight(reg, a, w), who, st.integers(1, MAX_WEIGHT)),
+        st.builds(lambda: actions.amend_agreement(reg, b"\x22" * 32, "ipfs://v2")),
+        st.builds(lambda d: Action(reg, 0, d), st.binary(max_size=6)),
+    )
+    return st.one_of(
+        st.just(actions.signal()),
+        st.builds(lambda a, v: actions.transfer_eth(a, v), who, st.integers(0, 2)),
+        st.builds(lambda a, d: actions.raw(a, d), who, st.binary(max_size=8)),
+        registry_calls,
+        st.builds(lambda a, v: Action(a.target, v, a.data), registry_calls, st.integers(0, 1)),
+        st.builds(lambda d, v: Action(gov, v, d), st.binary(max_size=6), st.integers(0, 1)),
+        st.builds(lambda d: Action(tl, 0, d), st.binary(max_size=6)),
+        st.just(actions.set_voting_period(gov, 500)),
+    )
+
+
+@dataclass
+class Stats:
+    examples: int = 0
+    steps: int = 0
+    sent: int = 0
+    refused: int = 0
+    proposals: int = 0
+    votes: int = 0
+    executed: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.mark.slow  # hypothesis drives many random histories through anvil
+def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
+    w3, reg, gov = chain.w3, dao.membership.functions, dao.governor.functions
+    timelock = dao.record.timelock
+    addr = {i: accounts[i].address for i in range(20)}
+    index_of = {a: i for i, a in addr.items()}
+    initial = {i: (Rec(MemberStatus.ACTIVE, Role.FOUNDING_PARTNER if i <= 2 else Role.PARTNER, 1) if i <= 12 else Rec())
+               for i in POOL}
+    acts_strategy = action_strategy(dao, accounts)
+    harmless_strategy = st.one_of(  # calls that touch no contract: executable whatever the state
+        st.just(actions.signal()),
+        st.builds(lambda i, d: actions.raw(accounts[i].address, d), st.sampled_from(POOL), st.binary(max_size=8)),
+    )
+    stats = Stats()
+
+    def rpc(method: str, params: list) -> object:
+        response = w3.provider.make_request(method, params)
+        assert "error" not in response, response
+        return response["result"]
+
+    REG, GOV = dao.membership, dao.governor
+    output_types = {
+        (c.address, f["name"]): [abi_type(o) for o in f["outputs"]]
+        for c in (REG, GOV) for f in c.abi if f["type"] == "function"
+    }
+
+    MEMBER_FIELDS = [c["name"] for f in REG.abi if f.get("name") == "memberOf" for c in f["outputs"][0]["components"]]
+
+    def read_batch(calls: list[tuple[object, str, list]]) -> list[object]:
+        """View calls in one JSON-RPC batch; each result decoded (a single output unwrapped)."""
+        requests = [("eth_call", [{"to": c.address, "data": getattr(c.functions, name)(*args)._encode_transaction_data()},
+                                  "latest"]) for c, name, args in calls]
+        responses = w3.provider.make_batch_request(requests)
+        assert isinstance(responses, list), responses
+        out = []
+        for (c, name, _), response in zip(calls, responses, strict=True):
+            assert "error" not in response, (name, response)
+            types = output_types[(c.address, name)]
+            values = abi_decode(types, bytes.fromhex(response["result"][2:]))
+            out.append(values[0] if len(values) == 1 else values)
+        return out
+
+    def timestamp_of(receipt) -> int:
+        return int(w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+
+    class Consortium(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.snapshot = rpc("evm_snapshot", [])
+            rpc("anvil_setBalance", [timelock, hex(10**18)])
+            rpc("anvil_impersonateAccount", [timelock])
+            self.model = dict(initial)
+            self.start_block = w3.eth.block_number
+            # (timestamp, powers, total) after every state-changing transaction, by increasing timestamp
+            self.history: list[tuple[int, dict[int, int], int]] = [(chain.now(), powers(self.model), self._total())]
+            self.proposals: list = []  # ccsi_dao.governance.Proposal
+            self.states: dict[int, ProposalState] = {}
+            self.voted: dict[int, set[int]] = {}
+            stats.examples += 1
+
+        def teardown(self) -> None:
+            rpc("anvil_stopImpersonatingAccount", [timelock])
+            rpc("evm_revert", [self.snapshot])
+
+        # ------------------------------------------------------------ helpers
+
+        def _total(self) -> int:
+            return sum(r.units for r in self.model.values())
+
+        def _founders(self) -> int:
+            return sum(r.founder for r in self.model.values())
+
+        def _record(self, receipt) -> None:
+            self.history.append((timestamp_of(receipt), powers(self.model), self._total()))
+            stats.sent += 1
+
+        def _at(self, timepoint: int) -> tuple[dict[int, int], int]:
+            k = bisect.bisect_right([h[0] for h in self.history], timepoint) - 1
+            return self.history[k][1], self.history[k][2]
+
+        def _governance(self, name: str, fn, allowed: bool, update) -> None:
+            """Send a registry call from the timelock; it must succeed exactly when the model allows it."""
+            stats.by_rule[name] = stats.by_rule.get(name, 0) + 1
+            try:
+                tx_hash = fn.transact({"from": timelock})
+            except (ContractCustomError, ContractLogicError) as exc:
+                assert not allowed, f"{name} refused: {error_name(exc.data if isinstance(exc.data, str) else '')}"
+                stats.refused += 1
+                return
+            receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+            assert receipt["status"] == 1 and allowed, f"{name} accepted although the model forbids it"
+            update()
+            self._record(receipt)
+
+        def _member_act(self, name: str, send, allowed: bool, update) -> None:
+            stats.by_rule[name] = stats.by_rule.get(name, 0) + 1
+            try:
+                receipt = send()
+            except ContractRevertError as exc:
+                assert not allowed, f"{name} refused: {exc}"
+                stats.refused += 1
+                return
+            assert allowed, f"{name} accepted although the model forbids it"
+            update()
+            self._record(receipt)
+
+        def _set(self, i: int, **changes) -> None:
+            """Apply a record change and what the registry does after it (proxies released)."""
+            self.model[i] = replace(self.model[i], **changes)
+            if not self.model[i].can_vote:
+                self.model[i] = replace(self.model[i], proxy=None)
+                for j, r in self.model.items():
+                    if r.proxy == i:
+                        self.model[j] = replace(r, proxy=None)
+
+        def _advance_to(self, timestamp: int) -> None:
+            rpc("evm_increaseTime", [max(timestamp - chain.now(), 1)])
+            rpc("evm_mine", [])
+
+        def _keeps_a_founder(self, i: int, after: Rec) -> bool:
+            return not (self.model[i].founder and not after.founder and self._founders() == 1)
+
+        # ------------------------------------------------------------ rules (few, so that swarm testing keeps a mix)
+
+        @rule(op=st.sampled_from(["admit", "remove_or_suspend", "reinstate", "set_role", "set_weight"]),
+              i=st.sampled_from(POOL), role=st.sampled_from(list(Role)),
+              weight=st.sampled_from([0, 1, 2, 3, 7, MAX_WEIGHT, MAX_WEIGHT + 1]),
+              status=st.sampled_from([MemberStatus.REMOVED, MemberStatus.SUSPENDED]))
+        def govern(self, op, i, role, weight, status):
+            """A registry change sent from the timelock, as an executed decision would."""
+            if op == "admit":
+                self.do_admit(i, Role.PARTNER if role == Role.NONE else role, max(1, min(weight, 5)))
+            elif op == "remove_or_suspend":
+                self.do_remove_or_suspend(i, status)
+            elif op == "reinstate":
+                self.do_reinstate(i)
+            elif op == "set_role":
+                self.do_set_role(i, role)
+            else:
+                self.do_set_weight(i, weight)
+
+        @rule(op=st.sampled_from(["resign", "appoint_proxy", "appoint_proxy", "revoke_proxy"]),
+              i=st.sampled_from(POOL), p=st.sampled_from(POOL))
+        def member(self, op, i, p):
+            """A member's own act."""
+            if op == "resign":
+                self.do_resign(i)
+            elif op == "appoint_proxy":
+                self.do_appoint_proxy(i, p)
+            else:
+                self.do_revoke_proxy(i)
+
+        @initialize(acts=st.lists(st.deferred(lambda: harmless_strategy), min_size=1, max_size=3))
+        def first_proposal(self, acts):
+            """A proposal that can be executed, opened and voted on by four founding-time members, so every
+            example exercises votes and the whole lifecycle, whichever rules the run then draws."""
+            self.propose(1, acts)
+            proposal = self.proposals[-1]
+            self._advance_to(proposal.snapshot + 1)
+            for i, support in zip((1, 2, 3, 4), (VoteType.FOR, VoteType.FOR, VoteType.AGAINST, VoteType.ABSTAIN)):
+                self.cast(proposal, i, support)
+
+        # ------------------------------------------------------------ governance changes (from the timelock)
+
+        def do_admit(self, i, role, weight):
+            allowed = self.model[i].status not in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+            self._governance("admit", reg.admit(addr[i], int(role), 0, weight, f"Member {i}"), allowed,
+                             lambda: self._set(i, status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None))
+
+        def do_remove_or_suspend(self, i, status):
+            r = self.model[i]
+            ok_from = (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) if status == MemberStatus.REMOVED else (MemberStatus.ACTIVE,)
+            allowed = r.status in ok_from and self._keeps_a_founder(i, replace(r, status=status))
+            fn = reg.remove(addr[i]) if status == MemberStatus.REMOVED else reg.suspend(addr[i])
+            self._governance(status.name.lower(), fn, allowed, lambda: self._set(i, status=status))
+
+        def do_reinstate(self, i):
+            allowed = self.model[i].status == MemberStatus.SUSPENDED
+            self._governance("reinstate", reg.reinstate(addr[i]), allowed, lambda: self._set(i, status=MemberStatus.ACTIVE))
+
+        def do_set_role(self, i, role):
+            r = self.model[i]
+            allowed = (r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and role != Role.NONE
+                       and self._keeps_a_founder(i, replace(r, role=role)))
+            self._governance("setRole", reg.setRole(addr[i], int(role)), allowed, lambda: self._set(i, role=role))
+
+        def do_set_weight(self, i, weight):
+            allowed = self.model[i].status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and 1 <= weight <= MAX_WEIGHT
+            self._governance("setWeight", reg.setWeight(addr[i], weight), allowed, lambda: self._set(i, weight=weight))
+
+        # ------------------------------------------------------------ members' own acts
+
+        def do_resign(self, i):
+            r = self.model[i]
+            allowed = r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and self._keeps_a_founder(
+                i, replace(r, status=MemberStatus.RESIGNED))
+            self._member_act("resign", lambda: dao.resign(accounts[i]), allowed,
+                             lambda: self._set(i, status=MemberStatus.RESIGNED))
+
+        def do_appoint_proxy(self, i, p):
+            r = self.model[i]
+            allowed = i != p and r.can_vote and self.model[p].can_vote and r.proxy != p
+            self._member_act("appointProxy", lambda: dao.appoint_proxy(accounts[i], addr[p]), allowed,
+                             lambda: self._set(i, proxy=p))
+
+        def do_revoke_proxy(self, i):
+            allowed = self.model[i].proxy is not None
+            self._member_act("revokeProxy", lambda: dao.revoke_proxy(accounts[i]), allowed, lambda: self._set(i, proxy=None))
+
+        # ------------------------------------------------------------ proposals and votes
+
+        @rule(i=st.sampled_from(POOL), harmless=st.booleans(), data=st.data())
+        def propose_rule(self, i, harmless, data):
+            kinds = harmless_strategy if harmless else acts_strategy
+            self.propose(i, data.draw(st.lists(kinds, min_size=1, max_size=4)))
+
+        def propose(self, i, acts):
+            expected = derive_category(dao, acts)
+            assert dao.categorize(acts) == expected
+            allowed = self.model[i].can_vote
+            description = f"Proposal {stats.proposals} of example {stats.examples}"
+
+            def sent():
+                proposal = dao.propose(accounts[i], acts, description)
+                self.proposals.append(proposal)
+                self.states[proposal.id] = ProposalState.PENDING
+                self.voted[proposal.id] = set()
+                assert gov.proposalCategory(proposal.id).call() == expected
+                stats.proposals += 1
+                return proposal
+
+            stats.by_rule["propose"] = stats.by_rule.get("propose", 0) + 1
+            try:
+                sent()
+            except ContractRevertError as exc:
+                assert not allowed and exc.error_name == "GovernorProposerNotMember", exc
+                stats.refused += 1
+
+        @precondition(lambda self: self.proposals)
+        @rule(data=st.data(), ballots=st.lists(st.sampled_from([VoteType.FOR, None, VoteType.AGAINST, VoteType.ABSTAIN]),
+                                                min_size=len(POOL), max_size=len(POOL)))
+        def vote(self, data, ballots):
+            """Every account of the pool votes (or not) on one proposal: members, former members, outsiders."""
+            proposal = data.draw(st.sampled_from(self.proposals[::-1]))  # the latest first
+            if dao.state(proposal.id) == ProposalState.PENDING:  # let time pass until voting opens
+                self._advance_to(proposal.snapshot + 1)
+            for i, support in zip(POOL, ballots, strict=True):
+                if support is not None and not self.cast(proposal, i, support) and not self.open:
+                    return  # voting is closed: one refused vote shows it, the others would too
+
+        def cast(self, proposal, i, support) -> bool:
+            """Cast one vote; it must be counted exactly when the model allows it. Whether it was counted."""
+            state = dao.state(proposal.id)
+            self.open = state == ProposalState.ACTIVE
+            snapshot_power = None
+            if state == ProposalState.ACTIVE:
+                snapshot_power = self._at(proposal.snapshot)[0][i]
+            allowed = (state == ProposalState.ACTIVE and self.model[i].status == MemberStatus.ACTIVE
+                       and i not in self.voted[proposal.id] and snapshot_power)
+            stats.by_rule["vote"] = stats.by_rule.get("vote", 0) + 1
+            try:
+                receipt = dao.vote(accounts[i], proposal.id, support)
+            except ContractRevertError as exc:
+                assert not allowed, f"vote refused: {exc}"
+                stats.refused += 1
+                return False
+            assert allowed, "vote accepted although the model forbids it"
+            cast = dao.governor.events.VoteCast().process_receipt(receipt, errors=DISCARD)[0]["args"]
+            assert cast["weight"] == snapshot_power
+            self.voted[proposal.id].add(i)
+            stats.votes += 1
+            stats.sent += 1
+            return True
+
+        @precondition(lambda self: self.proposals)
+        @rule(data=st.data())
+        def queue_and_execute(self, data):
+            """Queue a succeeded proposal whose actions touch no contract, wait the delay, execute it."""
+            succeeded = [p for p in self.proposals if self.states[p.id] == ProposalState.SUCCEEDED]
+            proposal = data.draw(st.sampled_from(succeeded or self.proposals))
+            harmless = all((a.target == actions.SIGNAL_TARGET or a.target in index_of) and a.value == 0
+                           for a in proposal.actions)
+            stats.by_rule["queue"] = stats.by_rule.get("queue", 0) + 1
+            if dao.state(proposal.id) != ProposalState.SUCCEEDED:
+                with pytest.raises(ContractRevertError) as err:
+                    dao.queue(accounts[1], proposal)
+                assert err.value.error_name == "GovernorUnexpectedProposalState"
+                stats.refused += 1
+                return
+            if not harmless:  # executing it would change what the model does not follow
+                return
+            dao.queue(accounts[1], proposal)
+            self.chain_matches_model()  # observe Queued before Executed
+            self._advance_to(gov.proposalEta(proposal.id).call())
+            dao.execute(accounts[2], proposal)
+            stats.executed += 1
+            stats.sent += 2
+
+        @rule(seconds=st.sampled_from([1, 40, 150, 600, 1_200]))
+        def advance(self, seconds):
+            rpc("evm_increaseTime", [seconds])
+            rpc("evm_mine", [])
+
+        # ------------------------------------------------------------ invariants (checked after every step)
+
+        @invariant()
+        def chain_matches_model(self):
+            """One JSON-RPC batch reads every record, power, tally and state; all are checked against the model."""
+            stats.steps += 1
+            rpc("evm_increaseTime", [1])
+            rpc("evm_mine", [])  # the latest state is now in the past, where getPastTotalSupply can read it
+            now = chain.now()
+            calls = []
+            for i in POOL:
+                calls += [(REG, "memberOf", [addr[i]]), (REG, "proxyOf", [addr[i]]), (REG, "votingUnitsOf", [addr[i]]),
+                          (REG, "getVotes", [addr[i]])]
+            calls += [(REG, "getPastTotalSupply", [now - 1]), (REG, "activeFoundingPartners", [])]
+            for p in self.proposals:
+                calls += [(GOV, "state", [p.id]), (GOV, "proposalVotes", [p.id])]
+                if p.snapshot < now:
+                    calls.append((REG, "getPastTotalSupply", [p.snapshot]))
+            results = iter(read_batch(calls))
+
+            expected = powers(self.model)
+            total = 0
+            for i in POOL:
+                record, proxy, units, votes = (next(results) for _ in range(4))
+                role, status, weight = (dict(zip(MEMBER_FIELDS, record, strict=True))[k] for k in ("role", "status", "weight"))
+                r = self.model[i]
+                assert (MemberStatus(status), Role(role)) == (r.status, r.role), f"record of account {i}"
+                assert r.status == MemberStatus.NONE or weight == r.weight, f"weight of account {i}"
+                assert (None if int(proxy, 16) == 0 else index_of[to_checksum_address(proxy)]) == r.proxy, f"proxy of {i}"
+                assert units == r.units, f"units of account {i}"
+                assert votes == expected[i], f"getVotes of account {i}: {votes} != {expected[i]}"
+                total += units
+            past_total, founders = next(results), next(results)
+            assert total == self._total() == past_total, "total power"
+            assert founders == self._founders() >= 1, "active founding partners"
+
+            sums = self._vote_events()
+            for p in self.proposals:
+                state, tally = ProposalState(next(results)), next(results)
+                assert state in LIFECYCLE[self.states[p.id]], f"{self.states[p.id].name} -> {state.name}"
+                self.states[p.id] = state
+                assert tuple(tally) == sums.get(p.id, (0, 0, 0)), "tally differs from the VoteCast events"
+                if p.snapshot < now:
+                    assert next(results) == self._at(p.snapshot)[1], "total power at the snapshot"
+
+        def _vote_events(self) -> dict[int, tuple[int, int, int]]:
+            """Tallies from the VoteCast events (against, for, abstain); fails if an address voted twice."""
+            if not self.proposals:
+                return {}
+            seen: set[tuple[int, str]] = set()
+            sums: dict[int, list[int]] = {}
+            for log in dao.governor.events.VoteCast.get_logs(from_block=self.start_block):
+                a = log["args"]
+                key = (a["proposalId"], a["voter"])
+                assert key not in seen, f"{a['voter']} voted twice on a proposal"
+                seen.add(key)
+                sums.setdefault(a["proposalId"], [0, 0, 0])[a["support"]] += a["weight"]
+            for p in self.proposals:
+                assert {index_of[v] for (pid, v) in seen if pid == p.id} == self.voted[p.id], "voters differ"
+            return {pid: tuple(t) for pid, t in sums.items()}
+
+    started = time.monotonic()
+    run_state_machine_as_test(
+        Consortium,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    elapsed = time.monotonic() - started
+    summary = {"examples": stats.examples, "steps": stats.steps, "transactions": stats.sent,
+               "refused_as_predicted": stats.refused, "proposals": stats.proposals, "votes": stats.votes,
+               "executed": stats.executed, "rules": dict(sorted(stats.by_rule.items())), "seconds": round(elapsed, 1)}
+    out = ROOT / ".build" / STATS_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\ninvariants: {json.dumps(summary)}")
+    assert stats.examples >= EXAMPLES and stats.proposals > 0 and stats.votes > 0

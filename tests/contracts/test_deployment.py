@@ -1,0 +1,103 @@
+"""One-step deployment: the suite is wired together and the deployer holds no power at all."""
+
+from __future__ import annotations
+
+import pytest
+from tests.support.consortium import suite_params
+from eth_utils import keccak
+from tests.support.scenario import Round
+
+from ccsi_dao.governance.deployment import DeploymentRecord, Suite, check_privileges, deploy_suite
+from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
+
+
+def test_fresh_deployment_is_clean_and_wired(dao, accounts) -> None:
+    suite = Suite(dao.chain, dao.record)
+    assert check_privileges(suite) == []
+    gov = dao.governor.functions
+    assert gov.timelock().call() == dao.record.timelock
+    assert gov.token().call() == dao.record.membership
+    assert dao.membership.functions.governance().call() == dao.record.timelock
+    assert (gov.votingDelay().call(), gov.votingPeriod().call()) == (100, 1_000)
+    assert gov.CLOCK_MODE().call() == "mode=timestamp"
+    assert gov.COUNTING_MODE().call() == "support=bravo&quorum=for,against,abstain"
+    assert gov.name().call() == "CCSI Test Consortium"
+    # IGovernor's ERC-165 interface id is still advertised, so standard Governor tooling recognises it.
+    assert gov.supportsInterface(bytes.fromhex("65455a86")).call() or gov.supportsInterface(b"\x01\xff\xc9\xa7").call()
+
+
+def test_deployer_cannot_act_on_anything(dao, accounts) -> None:
+    deployer = accounts[0]
+    role = keccak(text="PROPOSER_ROLE")
+    for fn in (
+        dao.timelock.functions.grantRole(role, deployer.address),
+        dao.timelock.functions.updateDelay(0),
+        dao.membership.functions.admit(deployer.address, 2, 0, 1, "Deployer"),
+        dao.governor.functions.relay(dao.record.membership, 0, b""),
+    ):
+        with pytest.raises(ContractRevertError):
+            dao.chain.transact(deployer, fn)
+
+
+def test_privilege_check_catches_a_leftover_role(dao, accounts) -> None:
+    rounds = Round(dao, accounts)
+    rounds.as_timelock(dao.timelock.functions.grantRole(keccak(text="EXECUTOR_ROLE"), accounts[0].address))
+    rounds.as_timelock(dao.timelock.functions.grantRole(b"\0" * 32, accounts[9].address))
+    findings = check_privileges(Suite(dao.chain, dao.record))
+    assert "the deployer holds the timelock's executor role" in findings
+    assert f"{accounts[9].address} holds the timelock's admin role" in findings
+
+
+def test_record_round_trips_and_bad_files_are_named(dao, tmp_path) -> None:
+    path = tmp_path / "deployment.json"
+    dao.record.save(path)
+    assert DeploymentRecord.load(path) == dao.record
+    path.write_text('{"consortium": "truncated"')
+    with pytest.raises(ConfigError, match="damaged"):
+        DeploymentRecord.load(path)
+    with pytest.raises(ConfigError, match="no deployment record"):
+        DeploymentRecord.load(tmp_path / "missing.json")
+
+
+def test_deployment_rejects_a_consortium_without_founding_partner(chain, accounts) -> None:
+    params = suite_params(accounts)
+    params = type(params)(**{**params.__dict__, "members": tuple(
+        type(m)(m.address, m.name, role=type(m.role).PARTNER, group=m.group) for m in params.members
+    )})
+    with pytest.raises(UserError, match="without an active founding partner"):
+        deploy_suite(chain, accounts[0], params)
+
+
+def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chain, accounts) -> None:
+    from dataclasses import replace
+
+    from eth_account import Account
+
+    from ccsi_dao.governance.deployment import MEMBERS_PER_TRANSACTION, InitialMember
+    from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.types import Role, StakeholderGroup
+
+    members = tuple(
+        InitialMember(Account.create().address, f"Associazione per l'Innovazione Sociale del Territorio n. {i:03d}",
+                      Role.FOUNDING_PARTNER if i < 4 else Role.PARTNER, StakeholderGroup(i % 6))
+        for i in range(150)
+    )
+    record = deploy_suite(chain, accounts[0], replace(suite_params(accounts), members=members))
+    big = Consortium(chain, record)
+    assert len(record.transactions) == 3 + 150 // MEMBERS_PER_TRANSACTION  # two batches and the seal
+    assert [m.address for m in big.members()] == [m.address for m in members]
+    assert int(big.membership.functions.bootstrapper().call(), 16) == 0
+    with pytest.raises(ContractRevertError) as err:  # the deployer's bootstrap right is gone
+        chain.transact(accounts[0], big.membership.functions.addInitialMembers([members[0].as_tuple()]))
+    assert err.value.error_name == "MembershipOnlyBootstrapper"
+
+
+def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) -> None:
+    from ccsi_dao.abi.artifacts import load_artifact
+
+    art = load_artifact("ConsortiumMembership")
+    members = [m.as_tuple() for m in suite_params(accounts).members]
+    unsealed, _ = chain.deploy(accounts[0], art.abi, art.bytecode, dao.record.timelock, members,
+                               b"\x11" * 32, "ipfs://x", accounts[0].address)
+    findings = check_privileges(Suite(chain, dao.record.model_copy(update={"membership": unsealed})))
+    assert "the initial membership is not sealed: the deployer can still register members" in findings

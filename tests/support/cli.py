@@ -1,0 +1,201 @@
+"""Driving the real ``ccsi-dao`` command in subprocesses, and watching what it leaves behind.
+
+Used by ``tests/test_cli.py``. Every command runs as a partner would run it in a script: its own process, no
+terminal on stdin, ``CI=true``, an isolated ``CCSI_DAO_HOME`` and ``HOME``, and the RPC URL of the test's anvil.
+:class:`Rpc` talks to that anvil directly (block number, nonces, snapshots, time), and :func:`digest` fingerprints
+a folder so a test can prove a command changed no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from ccsi_dao.devnet import dev_account, rpc  # noqa: F401 - dev_account: one import for the CLI tests
+from tests.support import ROOT
+
+SMALL = ROOT / "examples" / "small.yaml"
+PASSWORD = "cli-test-password"
+FAST_SCRYPT = 2**10  # the keystore reader accepts any cost; the standard 2**18 costs ~0.5 s per unlock
+
+
+def cli_command() -> list[str]:
+    """The installed console script next to this interpreter, else the module."""
+    script = Path(sys.executable).with_name("ccsi-dao")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "ccsi_dao.cli.main"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one command did: its arguments, exit code, output and wall time."""
+
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return (
+            f"$ ccsi-dao {' '.join(self.args)}\n-> exit {self.code} in {self.seconds:.2f} s\n"
+            f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
+        )
+
+
+class Cli:
+    """``ccsi-dao`` bound to one home folder and one chain."""
+
+    def __init__(self, home: Path, url: str, *, user_home: Path | None = None, cwd: Path | None = None) -> None:
+        self.home = Path(home)
+        self.url = url
+        self.user_home = Path(user_home) if user_home else self.home.parent / "user-home"
+        self.cwd = Path(cwd) if cwd else self.home.parent
+        self.user_home.mkdir(parents=True, exist_ok=True)
+
+    def env(self, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+        """The environment of a command: nothing of the user's ccsi-dao, ape or Foundry settings leaks in."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CCSI_DAO_", "APE_"))}
+        env.update(
+            CCSI_DAO_HOME=str(self.home), CCSI_DAO_RPC_URL=self.url, CCSI_DAO_PASSWORD=PASSWORD,
+            HOME=str(self.user_home), CI="true", NO_COLOR="1", TERM="dumb", COLUMNS="200",
+        )  # fmt: skip
+        for key, value in (extra or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+    def run(
+        self, *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, timeout: float = 120
+    ) -> Result:
+        started = time.monotonic()
+        proc = subprocess.run(
+            [*cli_command(), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            env=self.env(env), cwd=cwd or self.cwd, timeout=timeout,
+        )  # fmt: skip
+        return Result(tuple(args), proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+
+    def ok(self, *args: str, **kwargs: Any) -> Result:
+        """Run a command that must succeed, cleanly."""
+        return _succeeded(self.run(*args, **kwargs))
+
+    def ok_all(self, *commands: tuple[str, ...]) -> list[Result]:
+        """Run independent commands at once (never two sending from one account); each must succeed."""
+        return [_succeeded(r) for r in run_parallel((self, tuple(c), {}) for c in commands)]
+
+
+def _succeeded(result: Result) -> Result:
+    assert result.code == 0, str(result)
+    assert not result.stderr and "Traceback" not in result.stdout, str(result)
+    return result
+
+
+def run_parallel(
+    jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int | None = None
+) -> list[Result]:
+    """Run independent commands at once (never two that send from the same account); results in input order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = list(jobs)
+    with ThreadPoolExecutor(max_workers=workers or max(2, os.cpu_count() or 2)) as pool:
+        return list(pool.map(lambda job: job[0].run(*job[1], **job[2]), jobs))
+
+
+# -------------------------------------------------------------------------------------------------- keys
+
+
+def write_keystore(home: Path, alias: str, key: bytes, password: str = PASSWORD) -> Path:
+    """A ccsi-dao keystore written directly, with a low scrypt cost (tests only)."""
+    folder = home / "keystores"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyfile = Account.encrypt(key, password, kdf="scrypt", iterations=FAST_SCRYPT)
+    keyfile["address"] = Account.from_key(key).address
+    path = folder / f"{alias}.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(keyfile, handle)
+    return path
+
+
+# -------------------------------------------------------------------------------------------------- files
+
+
+def digest(*roots: Path) -> dict[str, str]:
+    """Every file and folder under ``roots`` (or the file itself) -> its content hash and mode."""
+    seen: dict[str, str] = {}
+    for root in roots:
+        root = Path(root)
+        if not root.exists():
+            seen[str(root)] = "absent"
+            continue
+        paths = [root] if root.is_file() else [root, *sorted(root.rglob("*"))]
+        for path in paths:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            if path.is_file():
+                seen[str(path)] = f"{hashlib.sha256(path.read_bytes()).hexdigest()} {mode:o}"
+            else:
+                seen[str(path)] = f"folder {mode:o}"
+    return seen
+
+
+# -------------------------------------------------------------------------------------------------- chain
+
+
+class Rpc:
+    """JSON-RPC on one anvil: what tests need to check and steer it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self, method: str, *params: Any) -> Any:
+        return rpc(self.url, method, *params)
+
+    def block_number(self) -> int:
+        return int(self("eth_blockNumber"), 16)
+
+    def now(self) -> int:
+        return int(self("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
+
+    def nonce(self, address: str) -> int:
+        return int(self("eth_getTransactionCount", address, "pending"), 16)
+
+    def state(self, addresses: Iterable[str]) -> dict[str, int]:
+        """The latest block number and the nonce of each address: any transaction sent changes it."""
+        return {"block": self.block_number(), **{a: self.nonce(a) for a in addresses}}
+
+    def advance(self, seconds: int) -> int:
+        """Mine a block ``seconds`` after the latest one; return its timestamp.
+
+        The CLI tests' anvil stamps blocks at fixed 1 s intervals (so a test's timing never depends on the wall
+        clock), which makes anvil ignore ``evm_increaseTime``; a block with an explicit timestamp moves time.
+        """
+        target = self.now() + seconds
+        self("evm_mine", target)
+        return target
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Run a block of a test, then put the chain back as it was (state and clock)."""
+        snapshot = self("evm_snapshot")
+        try:
+            yield
+        finally:
+            assert self("evm_revert", snapshot) is True

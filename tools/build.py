@@ -1,0 +1,197 @@
+"""Compile ``contracts/`` into deterministic JSON artifacts.
+
+``python -m tools.build`` writes one artifact per deployable contract: contracts under
+``contracts/test/`` go to ``tests/artifacts/``, all others to ``ccsi_dao/abi/artifacts/``; artifacts of
+contracts that no longer exist are removed. ``--check`` writes nothing and exits 1, listing the
+artifacts that differ from a fresh build. Sources (ours plus the OpenZeppelin files they import) are
+passed to solc by content under stable names, so the same sources always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import posixpath
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from ccsi_dao.errors import CcsiDaoError, ConfigError, UserError
+from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, atomic_write, ensure_solc
+
+OZ_PREFIX = "@openzeppelin/contracts/"
+OZ_VERSION = "5.7.0"
+OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
+ARTIFACT_DIRS = (Path("ccsi_dao/abi/artifacts"), Path("tests/artifacts"))
+SETTINGS: dict[str, Any] = {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun"}
+OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
+
+# Comments are dropped, string literals kept, so commented-out imports are ignored.
+_COMMENT_OR_STRING = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|//[^\n]*|/\*.*?\*/""", re.S)
+_IMPORT = re.compile(r"""\bimport\s+(?:[^;"']*?\bfrom\s+)?["']([^"']+)["']""")
+
+
+def _imports(code: str) -> list[str]:
+    """Import paths named by a Solidity source."""
+    return _IMPORT.findall(_COMMENT_OR_STRING.sub(lambda m: m.group(1) or " ", code))
+
+
+def _source_file(unit: str, root: Path, importer: str | None) -> Path:
+    """The file holding source unit ``unit`` (``contracts/...`` or ``@openzeppelin/contracts/...``)."""
+    if unit.startswith("contracts/"):
+        return root / unit
+    if unit.startswith(OZ_PREFIX):
+        return OZ_DIR / unit[len(OZ_PREFIX) :]
+    raise ConfigError(f"{importer} imports {unit}, which is neither under contracts/ nor {OZ_PREFIX}.")
+
+
+def collect_sources(root: Path = PROJECT_ROOT) -> dict[str, str]:
+    """Every ``.sol`` under ``root/contracts`` plus the OpenZeppelin files they import, by source unit name."""
+    oz_package = OZ_DIR / "package.json"
+    if not oz_package.is_file() or json.loads(oz_package.read_text(encoding="utf-8")).get("version") != OZ_VERSION:
+        raise ConfigError(f"OpenZeppelin Contracts {OZ_VERSION} is not installed in {OZ_DIR.parents[1]}: run npm ci.")
+    ours = sorted(p.relative_to(root) for p in (root / "contracts").rglob("*.sol"))
+    # Hidden folders are tool caches (ape unpacks dependencies into contracts/.cache), not sources.
+    pending: list[tuple[str, str | None]] = [
+        (p.as_posix(), None) for p in reversed(ours) if not any(part.startswith(".") for part in p.parts)
+    ]
+    if not pending:
+        raise ConfigError(f"There are no .sol files under {root / 'contracts'}.")
+    sources: dict[str, str] = {}
+    while pending:
+        unit, importer = pending.pop()
+        if unit in sources:
+            continue
+        path = _source_file(unit, root, importer)
+        if not path.is_file():
+            raise ConfigError(f"{importer} imports {unit}, but {path} does not exist.")
+        sources[unit] = path.read_text(encoding="utf-8")
+        for imported in _imports(sources[unit]):
+            if imported.startswith(("./", "../")):
+                imported = posixpath.normpath(posixpath.join(posixpath.dirname(unit), imported))
+            pending.append((imported, unit))
+    return dict(sorted(sources.items()))
+
+
+def standard_input(sources: dict[str, str]) -> dict[str, Any]:
+    """The solc standard-JSON input compiling ``sources`` with the pinned settings."""
+    return {
+        "language": "Solidity",
+        "sources": {unit: {"content": code} for unit, code in sorted(sources.items())},
+        "settings": {**SETTINGS, "outputSelection": {"*": {"*": OUTPUTS}}},
+    }
+
+
+def compile_input(input_json: dict[str, Any]) -> dict[str, Any]:
+    """Run solc on ``input_json``; print warnings, raise :class:`UserError` listing any errors."""
+    import solcx
+
+    try:
+        output = solcx.compile_standard(input_json, solc_binary=ensure_solc())
+    except solcx.exceptions.SolcError as exc:
+        if not exc.error_dict:
+            raise UserError(f"solc failed: {exc}") from exc
+        messages = "\n".join(_format(e) for e in exc.error_dict if e["severity"] == "error")
+        raise UserError(f"Compilation failed:\n{messages}") from exc
+    for message in output.get("errors", []):
+        print(_format(message), file=sys.stderr)
+    if extra := set(output.get("sources", {})) - set(input_json["sources"]):
+        raise ConfigError(f"solc read sources that were not given to it: {', '.join(sorted(extra))}.")
+    return output
+
+
+def _format(message: dict[str, Any]) -> str:
+    """One solc error or warning as solc prints it."""
+    return str(message.get("formattedMessage") or message["message"]).rstrip()
+
+
+def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
+    """Artifact files (path relative to the project root -> bytes) for each deployable contract in ``contracts/``."""
+    files: dict[Path, bytes] = {}
+    for unit, contracts in sorted(output.get("contracts", {}).items()):
+        if not unit.startswith("contracts/"):
+            continue
+        folder = ARTIFACT_DIRS[1] if unit.startswith("contracts/test/") else ARTIFACT_DIRS[0]
+        for name, data in sorted(contracts.items()):
+            bytecode = data["evm"]["bytecode"]["object"]
+            if not bytecode:  # interfaces and abstract contracts
+                continue
+            if "__$" in bytecode:
+                raise ConfigError(f"{name} in {unit} needs library linking, which tools.build does not support.")
+            path = folder / f"{name}.json"
+            if path in files:
+                raise ConfigError(f"Two deployable contracts are named {name}; artifact names must be unique.")
+            metadata = json.loads(data["metadata"])
+            if metadata["compiler"]["version"] != SOLC_LONG_VERSION:
+                raise ConfigError(
+                    f"{name} was compiled by solc {metadata['compiler']['version']}, not {SOLC_LONG_VERSION}."
+                )
+            artifact = {
+                "contractName": name,
+                "sourceName": unit,
+                "abi": data["abi"],
+                "bytecode": "0x" + bytecode,
+                "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
+                "metadata": data["metadata"],
+                "compiler": {"version": SOLC_LONG_VERSION, "settings": SETTINGS},
+            }
+            files[path] = (json.dumps(artifact, sort_keys=True, indent=2) + "\n").encode()
+    return files
+
+
+def build_files(root: Path = PROJECT_ROOT) -> dict[Path, bytes]:
+    """Compile the sources under ``root`` and return the artifact files a build writes."""
+    return render_artifacts(compile_input(standard_input(collect_sources(root))))
+
+
+def differences(files: dict[Path, bytes], dest: Path = PROJECT_ROOT) -> list[str]:
+    """Artifacts under ``dest`` that are missing, changed or stale compared with ``files``."""
+    existing = {p.relative_to(dest) for d in ARTIFACT_DIRS for p in (dest / d).glob("*.json")}
+    out = [f"added: {p}" for p in sorted(set(files) - existing)]
+    out += [f"changed: {p}" for p in sorted(set(files) & existing) if (dest / p).read_bytes() != files[p]]
+    out += [f"stale: {p}" for p in sorted(existing - set(files))]
+    return out
+
+
+def write_files(files: dict[Path, bytes], dest: Path = PROJECT_ROOT) -> list[str]:
+    """Make the artifact folders under ``dest`` hold exactly ``files``; return what changed."""
+    changes = differences(files, dest)
+    for rel, data in files.items():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        atomic_write(target, data)
+    for d in ARTIFACT_DIRS:
+        for stale in (dest / d).glob("*.json"):
+            if stale.relative_to(dest) not in files:
+                stale.unlink()
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; see the module docstring."""
+    parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the artifacts differ from a fresh build")
+    args = parser.parse_args(argv)
+    try:
+        files = build_files()
+    except CcsiDaoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if args.check:
+        if diffs := differences(files):
+            print(
+                "Artifacts differ from a fresh build (run python -m tools.build):", *diffs, sep="\n  ", file=sys.stderr
+            )
+            return 1
+        print(f"{len(files)} artifacts are up to date.")
+        return 0
+    changes = write_files(files)
+    print(f"{len(files)} artifacts, {len(changes)} updated" + "".join(f"\n  {c}" for c in changes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
