@@ -61,7 +61,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     }
 
     /// @notice The largest voting weight a member may hold.
-    uint96 public constant MAX_WEIGHT = 1_000_000;
+    uint32 public constant MAX_WEIGHT = 1_000_000;
     /// @notice The largest total voting power (the governor's tallies are 32-bit).
     uint256 public constant MAX_TOTAL_POWER = type(uint32).max;
     /// @notice The most members one proxy may represent: sanctioning the busiest proxy stays far below 5M gas.
@@ -78,10 +78,21 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     uint16 private immutable _maxShareNumerator;
     uint16 private immutable _maxShareDenominator;
 
+    /**
+     * @dev The current totals of both electorates and when each last changed, in one slot: a proposal's first vote
+     * reads its electorate's power at the snapshot from here, without a checkpoint search, whenever it has not
+     * changed since (the usual case).
+     */
+    struct Totals {
+        uint48 generalChangedAt;
+        uint32 general;
+        uint48 constitutionalChangedAt;
+        uint32 constitutional;
+    }
+
+    Totals private _totals;
     /// @inheritdoc IConsortiumMembership
     address public bootstrapper;
-    /// @dev When the total voting power last changed (shares `bootstrapper`'s slot).
-    uint48 private _totalChangedAt;
     /// @dev Whether the initial membership is complete; the cap on one share is enforced from then on.
     bool private _sealed;
     /// @dev The initial partner with the most units, checked against the cap when sealing.
@@ -97,7 +108,11 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     AgreementVersion[] private _agreements;
     mapping(address delegatee => Checkpoints.Trace208) private _constitutionalVotes;
     Checkpoints.Trace208 private _constitutionalSupply;
-    /// @dev Per member: units | constitutional units << 96 | role << 192 | group << 200.
+    /**
+     * @dev Per member, its past states keyed by the time each began: units | constitutional units << 96 | role << 192
+     * | group << 200. The current state (since `stateSince`) is the record itself, so a member whose units, role
+     * and group never changed since admission has no history at all.
+     */
     mapping(address account => Checkpoints.Trace208) private _memberHistory;
     mapping(address account => Checkpoints.Trace160) private _delegationHistory;
 
@@ -185,7 +200,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @notice Total voting units of all active voting members.
     function totalSupply() external view returns (uint256) {
-        return _getTotalSupply();
+        return _totals.general;
     }
 
     /// @notice `account`'s own voting units (its weight if it is an active voting member), whoever votes with them.
@@ -217,7 +232,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         address account,
         Role role,
         StakeholderGroup group,
-        uint96 weight,
+        uint32 weight,
         string calldata name_
     ) external onlyGovernance {
         _admit(account, role, group, weight, name_, role == Role.FoundingPartner);
@@ -261,10 +276,10 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     }
 
     /// @inheritdoc IConsortiumMembership
-    function setWeight(address account, uint96 weight) external onlyGovernance {
+    function setWeight(address account, uint32 weight) external onlyGovernance {
         Member storage m = _currentMember(account);
         if (weight == 0 || weight > MAX_WEIGHT) revert MembershipInvalidWeight(weight);
-        uint96 previous = m.weight;
+        uint32 previous = m.weight;
         if (previous == weight) return;
         uint256 before = _stateOf(m);
         m.weight = weight;
@@ -368,9 +383,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         uint256 timepoint,
         Category category
     ) external view returns (uint256 power, uint256 rule, bool earlyClose) {
-        power = category == Category.Constitutional
-            ? _constitutionalSupply.upperLookupRecent(_validateTimepoint(timepoint))
-            : getPastTotalSupply(timepoint);
+        power = category == Category.Constitutional ? getPastConstitutionalSupply(timepoint) : getPastTotalSupply(timepoint);
         (rule, earlyClose) = _packedRuleAt(timepoint, category);
     }
 
@@ -382,7 +395,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         uint48 at = _validateTimepoint(timepoint);
         delegatee = address(_delegationHistory[account].upperLookupRecent(at));
         if (delegatee == address(0)) delegatee = account;
-        uint256 state = _memberHistory[account].upperLookupRecent(at);
+        uint256 state = _stateAt(account, at);
         return (delegatee, uint96(state), uint96(state >> _UNITS_BITS));
     }
 
@@ -397,18 +410,24 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         return _constitutionalVotes[account].upperLookupRecent(_validateTimepoint(timepoint));
     }
 
-    /// @inheritdoc IConsortiumMembership
-    function getPastConstitutionalSupply(uint256 timepoint) external view returns (uint256) {
+    /**
+     * @inheritdoc IConsortiumMembership
+     * @dev Reads the current total directly when it has not changed since `timepoint`.
+     */
+    function getPastConstitutionalSupply(uint256 timepoint) public view returns (uint256) {
+        Totals memory totals = _totals;
+        if (timepoint >= totals.constitutionalChangedAt && timepoint < clock()) return totals.constitutional;
         return _constitutionalSupply.upperLookupRecent(_validateTimepoint(timepoint));
     }
 
     /**
      * @notice Total voting power at `timepoint`, which must be in the past (ERC-5805).
-     * @dev Reads the latest total directly when it has not changed since `timepoint` (the usual case for a
+     * @dev Reads the current total directly when it has not changed since `timepoint` (the usual case for a
      * proposal's snapshot), so the cost does not grow with the history of membership changes.
      */
     function getPastTotalSupply(uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
-        if (timepoint >= _totalChangedAt && timepoint < clock()) return _getTotalSupply();
+        Totals memory totals = _totals;
+        if (timepoint >= totals.generalChangedAt && timepoint < clock()) return totals.general;
         return super.getPastTotalSupply(timepoint);
     }
 
@@ -465,7 +484,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         address account,
         Role role,
         StakeholderGroup group,
-        uint96 weight,
+        uint32 weight,
         string memory name_,
         bool constitutionalVote
     ) private {
@@ -536,30 +555,41 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         }
 
         uint48 now_ = clock();
+        if (m.stateSince != now_) {
+            // The state that held since `stateSince` becomes history (a first admission has none to keep).
+            if (m.stateSince != 0) _memberHistory[account].push(m.stateSince, SafeCast.toUint208(before));
+            m.stateSince = now_;
+        }
+        Totals memory totals = _totals;
         if (unitsAfter != unitsBefore) {
             if (unitsBefore == 0) m.votingSince = now_;
             if (unitsAfter > unitsBefore) {
                 _transferVotingUnits(address(0), account, unitsAfter - unitsBefore);
                 emit Transfer(address(0), account, unitsAfter - unitsBefore);
-                uint256 total = _getTotalSupply();
+                uint256 total = totals.general + unitsAfter - unitsBefore;
                 if (total > MAX_TOTAL_POWER) revert MembershipTotalPowerTooLarge(total);
                 _checkShare(account, unitsAfter, total);
+                totals.general = uint32(total);
             } else {
                 _transferVotingUnits(account, address(0), unitsBefore - unitsAfter);
                 emit Transfer(account, address(0), unitsBefore - unitsAfter);
+                totals.general -= uint32(unitsBefore - unitsAfter);
             }
-            _totalChangedAt = now_;
+            totals.generalChangedAt = now_;
         }
         if (constitutionalAfter != constitutionalBefore) {
             address delegatee = delegates(account);
             if (constitutionalAfter > constitutionalBefore) {
                 _moveConstitutional(address(0), delegatee, constitutionalAfter - constitutionalBefore);
-                _checkShare(account, constitutionalAfter, _constitutionalSupply.latest());
+                totals.constitutional += uint32(constitutionalAfter - constitutionalBefore);
+                _checkShare(account, constitutionalAfter, totals.constitutional);
             } else {
                 _moveConstitutional(delegatee, address(0), constitutionalBefore - constitutionalAfter);
+                totals.constitutional -= uint32(constitutionalBefore - constitutionalAfter);
             }
+            totals.constitutionalChangedAt = now_;
         }
-        _memberHistory[account].push(now_, SafeCast.toUint208(current));
+        _totals = totals;
 
         if (unitsAfter == 0) {
             // A member that cannot vote can neither hold a proxy appointment nor act as a proxy.
@@ -603,6 +633,13 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         }
     }
 
+    /// @dev `account`'s state at `timepoint` (see {_memberHistory}).
+    function _stateAt(address account, uint48 timepoint) private view returns (uint256) {
+        Member storage m = _members[account];
+        if (timepoint >= m.stateSince && m.stateSince != 0) return _stateOf(m);
+        return _memberHistory[account].upperLookupRecent(timepoint);
+    }
+
     /// @dev The record as checkpointed: units | constitutional units << 96 | role << 192 | group << 200.
     function _stateOf(Member storage m) private view returns (uint256) {
         uint256 units = (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
@@ -616,7 +653,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     function _seal() private {
         if (_activeFounders == 0) revert MembershipLastFoundingPartner(address(0));
-        uint256 total = _getTotalSupply();
+        uint256 total = _totals.general;
         if (uint256(_largestInitialUnits) * _maxShareDenominator > total * _maxShareNumerator) {
             revert MembershipShareAboveCap(_largestInitialMember, _largestInitialUnits, total);
         }

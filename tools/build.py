@@ -5,6 +5,10 @@
 contracts that no longer exist are removed. ``--check`` writes nothing and exits 1, listing the
 artifacts that differ from a fresh build. Sources (ours plus the OpenZeppelin files they import) are
 passed to solc by content under stable names, so the same sources always give the same bytes.
+
+Every build prints each contract's runtime and init-code size and fails when a deployable contract (outside
+``contracts/test/``) comes within :data:`SIZE_MARGIN` bytes of EIP-170's runtime limit or EIP-3860's init-code
+limit: a contract that grows into the limit should fail here, not at its first deployment.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import posixpath
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +29,13 @@ OZ_PREFIX = "@openzeppelin/contracts/"
 OZ_VERSION = "5.7.0"
 OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
 ARTIFACT_DIRS = (Path("ccsi_dao/abi/artifacts"), Path("tests/artifacts"))
-SETTINGS: dict[str, Any] = {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun"}
+# viaIR with 200 runs: the smallest governor that keeps every vote's gas at its best (runs 1 saves 600 bytes for
+# about 1,000 gas more per vote; 1,000 runs costs 1,800 bytes and saves no gas). See DEVELOPERS.md.
+SETTINGS: dict[str, Any] = {"optimizer": {"enabled": True, "runs": 200}, "viaIR": True, "evmVersion": "cancun"}
+EIP170_RUNTIME_LIMIT = 24_576
+EIP3860_INITCODE_LIMIT = 49_152
+SIZE_MARGIN = 1_024
+"""Bytes every deployable contract keeps free below both limits."""
 OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
 
 # Comments are dropped, string literals kept, so commented-out imports are ignored.
@@ -106,6 +117,71 @@ def _format(message: dict[str, Any]) -> str:
     return str(message.get("formattedMessage") or message["message"]).rstrip()
 
 
+@dataclass(frozen=True)
+class ContractSize:
+    """Bytes of one compiled contract: its runtime code and its init code (without constructor arguments)."""
+
+    name: str
+    unit: str
+    runtime: int
+    init: int
+
+    @property
+    def deployable(self) -> bool:
+        """Contracts under ``contracts/test/`` are only deployed by tests, on devnets."""
+        return not self.unit.startswith("contracts/test/")
+
+    def problems(self) -> list[str]:
+        """Why this contract is too close to a limit, if it is."""
+        if not self.deployable:
+            return []
+        out = []
+        for what, size, limit, eip in (
+            ("runtime code", self.runtime, EIP170_RUNTIME_LIMIT, "EIP-170"),
+            ("init code", self.init, EIP3860_INITCODE_LIMIT, "EIP-3860"),
+        ):
+            if size > limit - SIZE_MARGIN:
+                out.append(
+                    f"{self.name}'s {what} is {size:,} bytes, within {SIZE_MARGIN:,} bytes of {eip}'s {limit:,}-byte "
+                    f"limit ({limit - size:,} left): make it smaller before adding to it"
+                )
+        return out
+
+
+def contract_sizes(output: dict[str, Any]) -> list[ContractSize]:
+    """Sizes of every deployable contract solc compiled from ``contracts/``, by source unit and name."""
+    sizes = []
+    for unit, contracts in sorted(output.get("contracts", {}).items()):
+        if not unit.startswith("contracts/"):
+            continue
+        for name, data in sorted(contracts.items()):
+            bytecode = data["evm"]["bytecode"]["object"]
+            if bytecode and data["abi"]:
+                sizes.append(
+                    ContractSize(name, unit, len(data["evm"]["deployedBytecode"]["object"]) // 2, len(bytecode) // 2)
+                )
+    return sizes
+
+
+def check_sizes(sizes: list[ContractSize]) -> None:
+    """Raise :class:`UserError` naming every deployable contract within the margin of a size limit."""
+    problems = [problem for size in sizes for problem in size.problems()]
+    if problems:
+        raise UserError("Contract size:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def format_sizes(sizes: list[ContractSize]) -> str:
+    """The size table a build prints."""
+    lines = [f"{'contract':<28} {'runtime':>8} {'free':>7} {'init':>8} {'free':>7}"]
+    for size in sizes:
+        if size.deployable:
+            lines.append(
+                f"{size.name:<28} {size.runtime:>8,} {EIP170_RUNTIME_LIMIT - size.runtime:>7,} "
+                f"{size.init:>8,} {EIP3860_INITCODE_LIMIT - size.init:>7,}"
+            )
+    return "\n".join(lines)
+
+
 def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
     """Artifact files (path relative to the project root -> bytes) for each deployable contract in ``contracts/``."""
     files: dict[Path, bytes] = {}
@@ -115,7 +191,7 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
         folder = ARTIFACT_DIRS[1] if unit.startswith("contracts/test/") else ARTIFACT_DIRS[0]
         for name, data in sorted(contracts.items()):
             bytecode = data["evm"]["bytecode"]["object"]
-            if not bytecode:  # interfaces and abstract contracts
+            if not bytecode or not data["abi"]:  # interfaces, abstract contracts, internal-only libraries
                 continue
             if "__$" in bytecode:
                 raise ConfigError(f"{name} in {unit} needs library linking, which tools.build does not support.")
@@ -140,9 +216,15 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
     return files
 
 
-def build_files(root: Path = PROJECT_ROOT) -> dict[Path, bytes]:
-    """Compile the sources under ``root`` and return the artifact files a build writes."""
-    return render_artifacts(compile_input(standard_input(collect_sources(root))))
+def build_files(root: Path = PROJECT_ROOT, *, report: bool = False) -> dict[Path, bytes]:
+    """Compile the sources under ``root`` and return the artifact files a build writes; with ``report``, print
+    the size table. Raises :class:`UserError` if a deployable contract is within :data:`SIZE_MARGIN` of a limit."""
+    output = compile_input(standard_input(collect_sources(root)))
+    sizes = contract_sizes(output)
+    if report:
+        print(format_sizes(sizes))
+    check_sizes(sizes)
+    return render_artifacts(output)
 
 
 def differences(files: dict[Path, bytes], dest: Path = PROJECT_ROOT) -> list[str]:
@@ -176,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the artifacts differ from a fresh build")
     args = parser.parse_args(argv)
     try:
-        files = build_files()
+        files = build_files(report=True)
     except CcsiDaoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

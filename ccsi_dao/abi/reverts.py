@@ -41,7 +41,9 @@ def _short_id(proposal_id: int) -> str:
 _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     # ccsi-dao: membership registry
     "MembershipOnlyGovernance": lambda a: f"only a passed governance decision can do this; {a[0]} is not the timelock",
-    "MembershipNotActive": lambda a: f"{a[0]} is not an active member",
+    "MembershipOnlyBootstrapper": lambda a: (
+        f"{a[0]} may not register initial members (only the deployer, before sealing)"
+    ),
     "MembershipAlreadyMember": lambda a: f"{a[0]} is already a member",
     "MembershipUnexpectedStatus": lambda a: (
         f"{a[0]} is not a member"
@@ -49,25 +51,48 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
         else f"{a[0]} is {MemberStatus(a[1]).name.lower()}, which does not allow this"
     ),
     "MembershipInvalidRole": lambda a: f"role {Role(a[0]).name.lower()} is not a role a member can hold",
-    "MembershipInvalidAccount": lambda a: f"{a[0]} cannot be a member",
+    "MembershipInvalidAccount": lambda a: (
+        f"{a[0]} cannot be a member (the zero address, the governor, the timelock and the registry never can)"
+    ),
     "MembershipInvalidWeight": lambda a: f"voting weight {a[0]} is out of range (1 to 1,000,000)",
     "MembershipLastFoundingPartner": lambda a: "this would leave the consortium without an active founding partner",
     "MembershipInvalidProxy": lambda a: f"{a[1]} cannot act as proxy for {a[0]}: both must be active voting members",
+    "MembershipProxyChain": lambda a: (
+        f"proxies do not chain: {a[0]} holds proxies for other members, or {a[1]} has appointed a proxy of its own"
+    ),
+    "MembershipTooManyPrincipals": lambda a: f"{a[0]} already represents the most members one proxy may",
+    "MembershipShareAboveCap": lambda a: (
+        f"{a[0]} would hold {a[1]} of {a[2]} votes, more than the agreement's cap on one member's share allows"
+    ),
+    "MembershipTotalPowerTooLarge": lambda a: f"the total voting power would be {a[0]}, more than the contracts count",
+    "MembershipInvalidCap": lambda a: "the cap on one member's share must be above 0 and at most 1/2",
+    "MembershipFounderConstitutionalVote": lambda a: (
+        f"{a[0]} is a founding partner, and founding partners always vote in constitutional decisions"
+    ),
     "MembershipNoProxy": lambda a: f"{a[0]} has no proxy to revoke",
-    "MembershipDelegationDisabled": lambda a: "voting power moves only by appointing a proxy",
     "MembershipInvalidAgreement": lambda a: "an agreement version needs a content hash and a URI",
     "MembershipUnknownAgreementVersion": lambda a: f"there is no agreement version {a[0]}",
     # ccsi-dao: governor
     "GovernorProposerNotMember": lambda a: f"{a[0]} cannot propose: only active members with a vote may",
-    "GovernorVoterNotActive": lambda a: f"{a[0]} cannot vote: it is not an active member",
-    "GovernorNoVotingPower": lambda a: f"{a[0]} had no voting power at the proposal's snapshot ({_when(a[1])})",
-    "GovernorInvalidRule": lambda a: (
-        f"the {Category(a[0]).name.lower()} rule is malformed or below the agreement's floors"
+    "GovernorVoterNotActive": lambda a: (
+        f"{a[0]} cannot vote on this proposal: it is not an active voting member, or it has not been one without "
+        "interruption since the proposal's snapshot"
     ),
-    "GovernorRulesNotMonotonic": lambda a: (
+    "GovernorNoVotingPower": lambda a: (
+        f"{a[0]} held no vote in this proposal's electorate at its snapshot ({_when(a[1])}): it was not yet a voting "
+        "member, its vote was with its proxy, or (for a constitutional proposal) it has no constitutional vote"
+    ),
+    "RulesInvalid": lambda a: f"the {Category(a[0]).name.lower()} rule is malformed or below the agreement's floors",
+    "RulesNotMonotonic": lambda a: (
         f"the {Category(a[0]).name.lower()} rule would be weaker than the rule of a less strict category"
     ),
     "GovernorUnknownProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
+    "GovernorDuplicateSanction": lambda a: f"the proposal names {a[0]} in more than one suspension or removal",
+    "GovernorInvalidTiming": lambda a: f"{a[0]} s is outside the bounds every consortium keeps ({a[1]} s to {a[2]} s)",
+    "GovernorTimelockFixed": lambda a: "the governor's timelock cannot be changed",
+    "GovernorPreventLateQuorumVoteExtensionTooLarge": lambda a: (
+        f"a late-quorum extension of {a[0]} s is longer than the voting period ({a[1]} s)"
+    ),
     # OpenZeppelin Governor
     "GovernorUnexpectedProposalState": lambda a: (
         f"proposal {_short_id(a[0])} is {_PROPOSAL_STATES[a[1]]}, but this needs it to be {_states_in_bitmap(a[2])}"
@@ -87,13 +112,16 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "GovernorInvalidProposalLength": lambda a: "a proposal needs at least one action, with a value and calldata each",
     "GovernorDisabledDeposit": lambda a: "the governor does not accept deposits; send funds to the timelock",
     "GovernorInsufficientProposerVotes": lambda a: f"{a[0]} has {a[1]} votes, {a[2]} are needed to propose",
-    "GovernorQueueNotImplemented": lambda a: "this governor cannot queue proposals",
-    "GovernorNotQueuedProposal": lambda a: f"proposal {_short_id(a[0])} is not queued",
+    "GovernorProposalQueueingNotRequired": lambda a: f"proposal {_short_id(a[0])} does not need queuing",
+    "GovernorProposalQueueingFailed": lambda a: f"proposal {_short_id(a[0])} could not be queued",
     "GovernorAlreadyQueuedProposal": lambda a: f"proposal {_short_id(a[0])} is already queued",
     "GovernorInvalidVotingPeriod": lambda a: f"voting period {a[0]} s is invalid",
     # OpenZeppelin TimelockController and AccessControl
     "TimelockUnexpectedOperationState": lambda a: "the timelock operation is not ready (has the delay passed?)",
     "TimelockInsufficientDelay": lambda a: f"the timelock delay {a[0]} s is below the minimum {a[1]} s",
+    "TimelockDelayBelowFloor": lambda a: (
+        f"a timelock delay of {a[0]} s is below the {a[1]} s every consortium keeps between a decision and its execution"
+    ),
     "TimelockUnexecutedPredecessor": lambda a: "a preceding timelock operation has not been executed",
     "TimelockUnauthorizedCaller": lambda a: f"{a[0]} may not call the timelock directly",
     "TimelockInvalidOperationLength": lambda a: "the timelock operation's lists differ in length",
@@ -107,6 +135,10 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "FailedCall": lambda a: "an action of the proposal failed when executed",
     "ECDSAInvalidSignature": lambda a: "the signature is malformed",
     "SafeCastOverflowedUintDowncast": lambda a: f"a value does not fit in {a[0]} bits",
+    "CheckpointUnorderedInsertion": lambda a: "the chain's clock went backwards",
+    "ERC6372InconsistentClock": lambda a: "the registry's clock is inconsistent",
+    "InvalidShortString": lambda a: "a name is not a valid short string",
+    "StringTooLong": lambda a: "a name is longer than the 31 bytes an EIP-712 signing domain may have",
     "ECDSAInvalidSignatureLength": lambda a: "the signature has the wrong length",
     "ECDSAInvalidSignatureS": lambda a: "the signature is malformed",
 }

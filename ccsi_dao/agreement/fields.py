@@ -7,7 +7,9 @@ its own path below the field, so an agreement's problems are all reported togeth
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
@@ -25,6 +27,13 @@ from ccsi_dao.types import Ratio, Role, StakeholderGroup, group_name, role_name
 
 MAX_WEIGHT = 1_000_000  # ConsortiumMembership.MAX_WEIGHT
 MAX_NAME_LENGTH = 100
+MAX_CONSORTIUM_NAME_BYTES = 31  # the governor's name is its EIP-712 domain name (OpenZeppelin 5.7: a ShortString)
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+# Floors every consortium keeps (ConsortiumGovernor's GovernorTiming, ConsortiumTimelock.MIN_DELAY).
+MIN_VOTING_DELAY = 3_600
+MIN_VOTING_PERIOD = 3_600
+MAX_VOTING_PERIOD = 365 * 86_400
+MIN_TIMELOCK_DELAY = 86_400
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1
 UINT48_MAX = 2**48 - 1
@@ -376,15 +385,15 @@ def _country(value: Any) -> str:
     raise ValueError(f"unknown country code {value!r}{hint}; use an ISO 3166-1 alpha-2 code such as SI, IT, RO or GR")
 
 
-def _seconds(minimum: int, maximum: int):
+def _seconds(minimum: int, maximum: int, why: str = ""):
     def validate(value: Any) -> int:
         if isinstance(value, bool):
             raise ValueError("expected a duration such as 90s, 12h or 7d")
         seconds = parse_duration(value)  # UserError is a ValueError: pydantic reports it at the field
         if seconds < minimum:
-            raise ValueError(f"{value} is too short; it must be at least {format_duration(minimum)}")
+            raise ValueError(f"{value} is too short; it must be at least {format_duration(minimum)}{why}")
         if seconds > maximum:
-            raise ValueError(f"{value} is too long; it must be at most {maximum} seconds")
+            raise ValueError(f"{value} is too long; it must be at most {format_duration(maximum)}")
         return seconds
 
     return validate
@@ -448,8 +457,9 @@ Sha256 = Annotated[
 ]
 
 
-def duration(minimum: int, maximum: int) -> Any:
-    return Annotated[int, PlainValidator(_seconds(minimum, maximum)), WithJsonSchema(_DURATION_SCHEMA)]
+def duration(minimum: int, maximum: int, why: str = "") -> Any:
+    """A duration field between ``minimum`` and ``maximum`` seconds; ``why`` explains the minimum."""
+    return Annotated[int, PlainValidator(_seconds(minimum, maximum, why)), WithJsonSchema(_DURATION_SCHEMA)]
 
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -476,12 +486,22 @@ def problem_error(*problems: Problem) -> PydanticCustomError:
     return PydanticCustomError("ccsi_problems", "{summary}", {"summary": summary, "problems": problems})
 
 
-def sha256_file(path: str | Path) -> bytes:
-    """SHA-256 of a file's bytes (32 bytes); ConfigError if it cannot be read."""
+def sha256_file(path: str | Path, *, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """SHA-256 of a regular file's bytes (32 bytes); ConfigError if it cannot be read, is not a regular file (a
+    device such as /dev/zero would never end) or is larger than ``limit`` bytes."""
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ConfigError(f"{path} is not a regular file; the agreement text must be a document file")
+            if info.st_size > limit:
+                raise ConfigError(f"{path} is {info.st_size:,} bytes; an agreement text may have at most {limit:,}")
+            read = 0
             for chunk in iter(lambda: handle.read(1 << 20), b""):
+                read += len(chunk)
+                if read > limit:  # the file grew while being read
+                    raise ConfigError(f"{path} is larger than {limit:,} bytes; an agreement text may have no more")
                 digest.update(chunk)
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None

@@ -25,8 +25,12 @@ from pydantic import (
 from ccsi_dao.agreement.fields import (
     _PARTNER_KEYS,
     HALF,
+    MAX_CONSORTIUM_NAME_BYTES,
+    MAX_VOTING_PERIOD,
     MAX_WEIGHT,
-    UINT32_MAX,
+    MIN_TIMELOCK_DELAY,
+    MIN_VOTING_DELAY,
+    MIN_VOTING_PERIOD,
     UINT48_MAX,
     Address,
     Country,
@@ -44,6 +48,7 @@ from ccsi_dao.agreement.fields import (
     sha256_file,
     share_value,
 )
+from ccsi_dao.durations import format_duration
 from ccsi_dao.errors import ConfigError
 from ccsi_dao.types import Category, Ratio, Role
 
@@ -119,17 +124,42 @@ class Rules(_Model):
         return self.by_category().items()
 
 
+_DELAY_WHY = ", so that members see a proposal before its electorate is fixed (every consortium keeps this floor)"
+_TIMELOCK_WHY = (
+    ", so that members have a day to learn of a decision and react before it takes effect (every consortium keeps this"
+    " floor)"
+)
+
+
 class Voting(_Model):
-    delay: duration(0, UINT48_MAX) = Field(description="From proposal to the start of voting.")  # type: ignore[valid-type]
-    period: duration(1, UINT32_MAX) = Field(description="How long voting lasts.")  # type: ignore[valid-type]
-    late_quorum_extension: duration(0, UINT48_MAX) = Field(  # type: ignore[valid-type]
-        0, description="Voting time still left after a late quorum is reached."
+    delay: duration(MIN_VOTING_DELAY, UINT48_MAX, _DELAY_WHY) = Field(  # type: ignore[valid-type]
+        description="From proposal to the start of voting; at least 1h."
+    )
+    period: duration(MIN_VOTING_PERIOD, MAX_VOTING_PERIOD) = Field(  # type: ignore[valid-type]
+        description="How long voting lasts; 1h to 365d."
+    )
+    late_quorum_extension: duration(0, MAX_VOTING_PERIOD) = Field(  # type: ignore[valid-type]
+        0, description="Voting time still left after a late quorum is reached; at most the voting period."
     )
     early_close: StrictBool = Field(False, description="Close voting once the outcome can no longer change.")
 
+    @model_validator(mode="after")
+    def _extension_within_period(self) -> Voting:
+        if self.late_quorum_extension > self.period:
+            raise problem_error(
+                (
+                    ("late_quorum_extension",),
+                    f"{format_duration(self.late_quorum_extension)} is longer than the voting period "
+                    f"({format_duration(self.period)}); it may be at most one voting period (OpenZeppelin 5.7)",
+                )
+            )
+        return self
+
 
 class Timelock(_Model):
-    delay: duration(0, UINT48_MAX) = Field(description="From a passed proposal to its execution.")  # type: ignore[valid-type]
+    delay: duration(MIN_TIMELOCK_DELAY, UINT48_MAX, _TIMELOCK_WHY) = Field(  # type: ignore[valid-type]
+        description="From a passed proposal to its execution; at least 1d."
+    )
 
 
 class Document(_Model):
@@ -167,9 +197,18 @@ class Document(_Model):
 class Agreement(_Model):
     """A consortium agreement: who the partners are and how they decide."""
 
-    consortium: Name = Field(description="The consortium's name; also the governor's name on chain.")
+    consortium: Name = Field(
+        description="The consortium's name; also the governor's name on chain and its EIP-712 signing domain (at most "
+        "31 bytes of UTF-8)."
+    )
     document: Document
     partners: tuple[Partner, ...]
+    max_share: Share = Field(
+        "1/3",
+        validate_default=True,
+        description="The largest share of the voting power one partner's own weight may hold (above 0, at most 1/2); "
+        "governance can never give a member more. Default 1/3.",
+    )
     floors: Floors = Field(
         default_factory=Floors,  # type: ignore[arg-type]
         description="Default: quorum 1/10, approval 1/2.",
@@ -177,6 +216,42 @@ class Agreement(_Model):
     rules: Rules
     voting: Voting
     timelock: Timelock
+
+    @field_validator("consortium")
+    @classmethod
+    def _fits_eip712(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if size > MAX_CONSORTIUM_NAME_BYTES:
+            raise ValueError(
+                f"{value!r} is {size} bytes of UTF-8; the governor's name is its EIP-712 signing domain, which "
+                f"OpenZeppelin limits to {MAX_CONSORTIUM_NAME_BYTES} bytes (deploying would fail): use a short form "
+                "such as 'CCSI Slovenia' and keep the full name in the agreement text"
+            )
+        return value
+
+    @field_validator("max_share")
+    @classmethod
+    def _cap_range(cls, value: Ratio) -> Ratio:
+        if value.numerator == 0 or share_value(value) > share_value(HALF):
+            raise ValueError(f"{value} must be above 0 and at most 1/2, so that no single partner holds a majority")
+        return value
+
+    @model_validator(mode="after")
+    def _shares_within_cap(self) -> Agreement:
+        voting = [p.weight for p in self.partners if p.votes]
+        total = sum(voting)
+        problems = [
+            (
+                ("partners", index, "weight"),
+                f"{p.weight} of the partners' {total} votes is more than max_share {self.max_share} allows; "
+                "lower the weight or raise max_share (at most 1/2)",
+            )
+            for index, p in enumerate(self.partners)
+            if p.votes and p.weight * self.max_share.denominator > self.max_share.numerator * total
+        ]
+        if problems:
+            raise problem_error(*problems)
+        return self
 
     @field_validator("partners", mode="wrap")
     @classmethod

@@ -271,9 +271,13 @@ class Chain:
         self, account: LocalAccount, abi: list[dict[str, Any]], bytecode: bytes, *args: Any, action: str = "deployment"
     ) -> tuple[str, TxReceipt]:
         """Deploy a contract; return its address and the receipt."""
-        data = self.w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args).data_in_transaction
-        receipt = self.transact(account, Call(to="", data=bytes.fromhex(data[2:])), action=action)
+        receipt = self.transact(account, Call(to="", data=self.creation_data(abi, bytecode, *args)), action=action)
         return str(receipt["contractAddress"]), receipt
+
+    def creation_data(self, abi: list[dict[str, Any]], bytecode: bytes, *args: Any) -> bytes:
+        """The data of a transaction deploying a contract: its creation code and constructor arguments."""
+        data = self.w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args).data_in_transaction
+        return bytes.fromhex(data[2:])
 
     def _sign_and_send(self, account: LocalAccount, tx: dict[str, Any], action: str) -> bytes:
         """Under the account's lock: take the next nonce, sign, send; the hash of the transaction the node holds.

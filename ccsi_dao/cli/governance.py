@@ -89,6 +89,7 @@ def _member_json(m: "Member") -> dict[str, Any]:
         "group": group_name(m.group),
         "status": m.status.name.lower(),
         "weight": m.weight,
+        "constitutional_vote": m.constitutional_vote,
         "joined_at": m.joined_at,
         "proxy": m.proxy,
         "power": m.power,
@@ -98,15 +99,26 @@ def _member_json(m: "Member") -> dict[str, Any]:
 @members_app.command("list")
 @handled
 def members_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Every member: role, group, weight, status, proxy and voting power now."""
+    """Every member: role, group, weight, whether it votes in constitutional decisions, status, proxy and voting
+    power now."""
     members = [_member_json(m) for m in settings(ctx).consortium().members()]
     if json_:
         print_json(members)
         return
     print_table(
-        ["name", "address", "role", "group", "weight", "status", "proxy", "power"],
+        ["name", "address", "role", "group", "weight", "constitutional", "status", "proxy", "power"],
         [
-            (m["name"], m["address"], m["role"], m["group"], m["weight"], m["status"], m["proxy"] or "-", m["power"])
+            (
+                m["name"],
+                m["address"],
+                m["role"],
+                m["group"],
+                m["weight"],
+                "yes" if m["constitutional_vote"] else "no",
+                m["status"],
+                m["proxy"] or "-",
+                m["power"],
+            )
             for m in members
         ],
     )

@@ -114,16 +114,25 @@ def admit(
     role: Annotated[RoleChoice, typer.Option("--role")] = RoleChoice.partner,
     group: Annotated[GroupChoice, typer.Option("--group")] = GroupChoice.other,
     weight: Annotated[int, typer.Option("--weight", min=1, max=1_000_000)] = 1,
+    constitutional_vote: Annotated[
+        bool,
+        typer.Option(
+            "--constitutional-vote",
+            help="Also give it a vote in constitutional decisions (the proposal then is constitutional).",
+        ),
+    ] = False,
     description: DescriptionOpt = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
 ) -> None:
-    """Propose admitting a new member."""
+    """Propose admitting a new member. A partner or observer is admitted by a membership decision and votes in
+    ordinary, treasury and membership decisions; a founding partner, or a member given a constitutional vote, needs
+    a constitutional decision."""
     from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
     from ccsi_dao.governance import actions
-    from ccsi_dao.types import StakeholderGroup
+    from ccsi_dao.types import Role, StakeholderGroup
 
     target = parse_address(address)
     if not name.strip() or len(name) > 100:
@@ -131,9 +140,36 @@ def admit(
     if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
         raise UserError("the name must not contain control characters or text-direction overrides")
     grp = StakeholderGroup[group.value.upper().replace("-", "_")]
+
+    def build(dao):  # noqa: ANN001, ANN202
+        registry = dao.record.membership
+        admission = [actions.admit(registry, target, " ".join(name.split()), _role(role), grp, weight)]
+        if constitutional_vote and _role(role) != Role.FOUNDING_PARTNER:
+            admission.append(actions.set_constitutional_vote(registry, target, True))
+        return admission
+
+    _submit(ctx, build, description, account, password_file, yes)
+
+
+@app.command("constitutional-vote")
+@handled
+def constitutional_vote(
+    ctx: typer.Context,
+    address: AddressArg,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Take the constitutional vote away instead.")] = False,
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
+) -> None:
+    """Propose giving a member a vote in constitutional decisions (or taking it away): a constitutional decision."""
+    from ccsi_dao.addresses import parse_address
+    from ccsi_dao.governance import actions
+
+    target = parse_address(address)
     _submit(
         ctx,
-        lambda dao: [actions.admit(dao.record.membership, target, " ".join(name.split()), _role(role), grp, weight)],
+        lambda dao: [actions.set_constitutional_vote(dao.record.membership, target, not revoke)],
         description,
         account,
         password_file,
@@ -314,7 +350,7 @@ def rules(
         actions.check_rules(current, floors)
         return [
             actions.update_rules(
-                dao.record.governor, current, current_early_close if early_close is None else early_close
+                dao.record.membership, current, current_early_close if early_close is None else early_close
             )
         ]
 

@@ -15,7 +15,15 @@ from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.errors import UserError
-from ccsi_dao.governance.categories import ADMIT, REINSTATE, REMOVE, SET_ROLE, SET_WEIGHT, SUSPEND
+from ccsi_dao.governance.categories import (
+    ADMIT,
+    REINSTATE,
+    REMOVE,
+    SET_CONSTITUTIONAL_VOTE,
+    SET_ROLE,
+    SET_WEIGHT,
+    SUSPEND,
+)
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 SIGNAL_TARGET = "0x0000000000000000000000000000000000000000"
@@ -46,11 +54,13 @@ def admit(
     group: StakeholderGroup = StakeholderGroup.OTHER,
     weight: int = 1,
 ) -> Action:
-    """Admit ``account`` as a member."""
+    """Admit ``account`` as a member: a membership decision, unless it is a founding partner (constitutional). The new
+    member votes in ordinary, treasury and membership decisions; add :func:`set_constitutional_vote` (which makes the
+    proposal constitutional) to give it a vote in constitutional decisions too."""
     return _call(
         registry,
         ADMIT,
-        ["address", "uint8", "uint8", "uint96", "string"],
+        ["address", "uint8", "uint8", "uint32", "string"],
         [to_checksum_address(account), int(role), int(group), weight, name],
     )
 
@@ -75,9 +85,16 @@ def set_role(registry: str, account: str, role: Role) -> Action:
     return _call(registry, SET_ROLE, ["address", "uint8"], [to_checksum_address(account), int(role)])
 
 
+def set_constitutional_vote(registry: str, account: str, constitutional_vote: bool = True) -> Action:
+    """Give ``account`` a vote in constitutional decisions (or take it away); a constitutional decision."""
+    return _call(
+        registry, SET_CONSTITUTIONAL_VOTE, ["address", "bool"], [to_checksum_address(account), constitutional_vote]
+    )
+
+
 def set_weight(registry: str, account: str, weight: int) -> Action:
     """Change ``account``'s voting weight."""
-    return _call(registry, SET_WEIGHT, ["address", "uint96"], [to_checksum_address(account), weight])
+    return _call(registry, SET_WEIGHT, ["address", "uint32"], [to_checksum_address(account), weight])
 
 
 def amend_agreement(registry: str, content_hash: bytes, uri: str) -> Action:
@@ -98,15 +115,15 @@ def transfer_erc20(token: str, to: str, amount: int) -> Action:
     return _call(token, "transfer(address,uint256)", ["address", "uint256"], [to_checksum_address(to), amount])
 
 
-# ---------------------------------------------------------------- rules and settings (governor)
+# ---------------------------------------------------------------- rules (registry) and settings (governor)
 
 RULE_SET_TYPE = "((uint16,uint16),(uint16,uint16))[4],bool"
 
 
-def update_rules(governor: str, rules: dict[Category, tuple[Ratio, Ratio]], early_close: bool) -> Action:
+def update_rules(registry: str, rules: dict[Category, tuple[Ratio, Ratio]], early_close: bool) -> Action:
     """Replace the rules of all categories (quorum, approval) and the early-close switch."""
     packed = [(rules[c][0].as_tuple(), rules[c][1].as_tuple()) for c in Category]
-    return _call(governor, f"updateRules(({RULE_SET_TYPE}))", [f"({RULE_SET_TYPE})"], [(packed, early_close)])
+    return _call(registry, f"updateRules(({RULE_SET_TYPE}))", [f"({RULE_SET_TYPE})"], [(packed, early_close)])
 
 
 def set_voting_period(governor: str, seconds: int) -> Action:
@@ -117,6 +134,16 @@ def set_voting_period(governor: str, seconds: int) -> Action:
 def set_voting_delay(governor: str, seconds: int) -> Action:
     """Change the voting delay."""
     return _call(governor, "setVotingDelay(uint48)", ["uint48"], [seconds])
+
+
+def set_late_quorum_extension(governor: str, seconds: int) -> Action:
+    """Change the late-quorum extension (at most the voting period)."""
+    return _call(governor, "setLateQuorumVoteExtension(uint48)", ["uint48"], [seconds])
+
+
+def update_timelock_delay(timelock: str, seconds: int) -> Action:
+    """Change the timelock's delay (at least a day)."""
+    return _call(timelock, "updateDelay(uint256)", ["uint256"], [seconds])
 
 
 # ---------------------------------------------------------------- other

@@ -53,7 +53,7 @@ class Ballot:
         try:
             if data.get("type") != "ccsi-dao ballot":
                 raise ValueError
-            return cls(
+            ballot = cls(
                 governor=to_checksum_address(data["governor"]),
                 chain_id=int(data["chain_id"]),
                 proposal_id=int(data["proposal_id"]),
@@ -65,6 +65,14 @@ class Ballot:
             )
         except (KeyError, ValueError, TypeError, AttributeError):
             raise UserError("this is not a valid ccsi-dao ballot file") from None
+        if not all(0 <= n < 2**256 for n in (ballot.chain_id, ballot.proposal_id, ballot.nonce)):
+            raise UserError("this is not a valid ccsi-dao ballot file: a number in it is out of range")
+        return ballot
+
+
+def keyed_nonce_key(proposal_id: int) -> int:
+    """The key of a ballot's nonce for ``proposal_id`` (OpenZeppelin's ``GovernorNoncesKeyed``: its low 192 bits)."""
+    return proposal_id & ((1 << 192) - 1)
 
 
 def eip712_domain(governor_name: str, chain_id: int, governor: str) -> dict[str, Any]:
@@ -84,7 +92,9 @@ def sign_ballot(
     reason: str = "",
 ) -> Ballot:
     """``account``'s vote signed as OpenZeppelin's Governor checks it (``Ballot``, or ``ExtendedBallot`` with a
-    reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent."""
+    reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent. ``nonce``
+    is the voter's nonce keyed by the proposal (:func:`keyed_nonce_key`), so ballots for different proposals never
+    exclude each other."""
     message: dict[str, Any] = {
         "proposalId": proposal_id,
         "support": int(support),

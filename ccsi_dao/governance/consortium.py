@@ -23,7 +23,8 @@ from ccsi_dao.abi.reverts import RevertDecoder
 from ccsi_dao.chain import Chain
 from ccsi_dao.errors import UserError
 from ccsi_dao.governance.actions import Action
-from ccsi_dao.governance.ballots import Ballot, eip712_domain, sign_ballot
+from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
+from ccsi_dao.governance.categories import ADMIT_SELECTOR, MEMBERSHIP_SELECTORS
 from ccsi_dao.governance.deployment import SUITE, DeploymentRecord, Suite
 from ccsi_dao.governance.proposals import Proposal, ProposalStatus, proposal_from_event, split_actions
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
@@ -47,6 +48,13 @@ class Member:
     joined_at: int
     proxy: str | None
     power: int
+    constitutional_vote: bool = False
+    voting_since: int = 0
+
+    @property
+    def votes(self) -> bool:
+        """Whether the member can vote now (active, and not an observer)."""
+        return self.status == MemberStatus.ACTIVE and self.role != Role.OBSERVER
 
 
 class Consortium:
@@ -80,7 +88,9 @@ class Consortium:
         """The membership record of ``address``."""
         account = to_checksum_address(address)
         m = self.membership.functions
-        role, group, status, joined_at, weight, _index, name = self.chain.read(m.memberOf(account))
+        role, group, status, constitutional, joined_at, voting_since, _since, weight, _index, name = self.chain.read(
+            m.memberOf(account)
+        )
         proxy = self.chain.read(m.proxyOf(account))
         return Member(
             address=account,
@@ -92,6 +102,8 @@ class Consortium:
             joined_at=joined_at,
             proxy=None if int(proxy, 16) == 0 else proxy,
             power=self.chain.read(m.getVotes(account)),
+            constitutional_vote=bool(constitutional),
+            voting_since=voting_since,
         )
 
     def members(self) -> list[Member]:
@@ -101,12 +113,17 @@ class Consortium:
         return [self.member(self.chain.read(m.memberAt(i))) for i in range(count)]
 
     def rules_now(self) -> tuple[dict[Category, tuple[Ratio, Ratio]], bool, tuple[Ratio, Ratio]]:
-        """The rules in force now (category -> (quorum, approval)), the early-close switch, and the floors."""
-        gov = self.governor.functions
-        rules, early_close = self.chain.read(gov.rulesAt(self.chain.now()))
-        (qn, qd), (an, ad) = self.chain.read(gov.ruleFloors())
+        """The agreement's rules in force now (category -> (quorum, approval)), the early-close switch, and the floors
+        (all kept by the registry)."""
+        reg = self.membership.functions
+        rules, early_close = self.chain.read(reg.rulesAt(self.chain.now()))
+        (qn, qd), (an, ad) = self.chain.read(reg.ruleFloors())
         by_category = {c: (Ratio(*rule[0]), Ratio(*rule[1])) for c, rule in zip(Category, rules, strict=True)}
         return by_category, early_close, (Ratio(qn, qd), Ratio(an, ad))
+
+    def max_share(self) -> Ratio:
+        """The largest share of the voting power governance may give one member's own weight."""
+        return Ratio(*self.chain.read(self.membership.functions.maxShare()))
 
     def token_decimals(self, token: str) -> int:
         """``decimals()`` of an ERC-20 token; UserError if ``token`` does not answer like one."""
@@ -136,11 +153,18 @@ class Consortium:
     def check_executable(self, actions: Sequence[Action]) -> None:
         """Dry-run each action as the timelock would execute it now; UserError naming the first that would fail.
 
-        Calls to the governor itself can only run inside an execution and are left to the builders' own checks.
+        Calls to the governor itself can only run inside an execution and are left to the builders' own checks; so
+        are registry calls about a member an earlier action of the same proposal admits (they depend on it).
         """
+        admitted: set[str] = set()
         for number, action in enumerate(actions, start=1):
             if action.target == self.record.governor:
                 continue
+            subject = _registry_subject(self.record, action)
+            if subject is not None and subject in admitted:
+                continue
+            if subject is not None and action.data[:4] == ADMIT_SELECTOR:
+                admitted.add(subject)
             tx = {"from": self.record.timelock, "to": action.target, "data": action.data, "value": action.value}
             self.chain.call(
                 tx,
@@ -189,26 +213,29 @@ class Consortium:
         raise UserError(f"there is no proposal {text} (this consortium has {len(proposals)})")
 
     def status(self, proposal: Proposal | int) -> ProposalStatus:
-        """State, category, votes and the applicable rule of a proposal."""
+        """State, category, votes and the rule a proposal is judged by: the rule of its category at its snapshot,
+        over its electorate's power then (constitutional votes only for a constitutional proposal), less the power
+        of the members it suspends or removes. Before the snapshot: the rule and the electorate as they are now."""
         p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
         gov = self.governor.functions
         state = self.state(p.id)
         read = self.chain.read
-        (qn, qd), (an, ad) = read(gov.proposalRule(p.id))
-        quorum = Ratio(qn, qd)
-        if p.snapshot < self.chain.now():
-            total = read(self.membership.functions.getPastTotalSupply(p.snapshot))
-        else:
-            total = read(self.membership.functions.getPastTotalSupply(self.chain.now() - 1))
+        now = self.chain.now()
+        at = p.snapshot if p.snapshot < now else now - 1
+        total, packed, _early_close = read(self.membership.functions.electorateAt(at, int(p.category)))
+        quorum, approval = unpack_rule(packed)
+        quorum_votes = (
+            read(gov.proposalQuorum(p.id)) if p.snapshot < now else -(-total * quorum.numerator // quorum.denominator)
+        )
         return ProposalStatus(
             proposal=p,
             state=state,
-            category=Category(read(gov.proposalCategory(p.id))),
+            category=p.category,
             votes=self.tally(p.id),
             quorum=quorum,
-            approval=Ratio(an, ad),
+            approval=approval,
             total_power=total,
-            quorum_votes=-(-total * qn // qd),
+            quorum_votes=quorum_votes,
             deadline=read(gov.proposalDeadline(p.id)),
             eta=read(gov.proposalEta(p.id)),
         )
@@ -247,7 +274,7 @@ class Consortium:
             chain_id=self.chain.chain_id,
             proposal_id=proposal_id,
             support=support,
-            nonce=self.chain.read(self.governor.functions.nonces(account.address)),
+            nonce=self.chain.read(self.governor.functions.nonces(account.address, keyed_nonce_key(proposal_id))),
             reason=reason,
         )
 
@@ -301,6 +328,19 @@ class Consortium:
 
     def resign(self, account: LocalAccount) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.resign(), action="the resignation")
+
+
+def _registry_subject(record: DeploymentRecord, action: Action) -> str | None:
+    """The member a registry call is about (its first argument), or None for any other call."""
+    if action.target != record.membership or len(action.data) < 36 or action.data[:4] not in MEMBERSHIP_SELECTORS:
+        return None
+    return to_checksum_address(action.data[16:36])
+
+
+def unpack_rule(packed: int) -> tuple[Ratio, Ratio]:
+    """(quorum, approval) of a rule packed as the registry's ``electorateAt`` returns it (4 x 16 bits)."""
+    qn, qd, an, ad = ((packed >> shift) & 0xFFFF for shift in (0, 16, 32, 48))
+    return Ratio(qn, qd), Ratio(an, ad)
 
 
 _DECIMALS_ABI = [

@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from ccsi_dao.agreement import Agreement
 
 SUITE = ("ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor")
+RECORD_FORMAT = 2
+"""Version of the deployment record (2: the contracts of ccsi-dao's "Contracts v2")."""
 MEMBERS_PER_TRANSACTION = 50
-"""Partners registered per transaction: keeps the registry's init code under EIP-3860's 49,152 bytes and each
-later batch far below the block gas limit, whatever the names' length (at most 100 characters)."""
+"""Most partners registered per transaction: each later batch stays far below the block gas limit."""
+INITCODE_LIMIT = 49_152
+"""EIP-3860: the registry's creation code plus its constructor arguments (the first partners) must fit."""
 
 _ROLES = {
     "admin": b"\x00" * 32,
@@ -53,6 +56,10 @@ class InitialMember:
     def as_tuple(self) -> tuple[str, int, int, int, str]:
         return (to_checksum_address(self.address), int(self.role), int(self.group), self.weight, self.name)
 
+    @property
+    def votes(self) -> bool:
+        return self.role != Role.OBSERVER
+
 
 @dataclass(frozen=True)
 class SuiteParams:
@@ -64,6 +71,7 @@ class SuiteParams:
     agreement_uri: str
     rules: dict[Category, tuple[Ratio, Ratio]]  # category -> (quorum, approval)
     floors: tuple[Ratio, Ratio] = (Ratio(1, 10), Ratio(1, 2))
+    max_share: Ratio = Ratio(1, 3)  # noqa: RUF009 - Ratio is a frozen dataclass
     voting_delay: int = 86_400
     voting_period: int = 7 * 86_400
     late_quorum_extension: int = 2 * 86_400
@@ -83,6 +91,7 @@ class SuiteParams:
             agreement_uri=agreement.document_uri,
             rules={c: (r.quorum, r.approval) for c, r in agreement.rules.items()},
             floors=(agreement.floors.quorum, agreement.floors.approval),
+            max_share=agreement.max_share,
             voting_delay=agreement.voting_delay,
             voting_period=agreement.voting_period,
             late_quorum_extension=agreement.late_quorum_extension,
@@ -95,17 +104,27 @@ class SuiteParams:
         rules = [(self.rules[c][0].as_tuple(), self.rules[c][1].as_tuple()) for c in Category]
         return (rules, self.early_close)
 
+    def floors_rule(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The floors as the registry's ``CategoryRule`` struct."""
+        return (self.floors[0].as_tuple(), self.floors[1].as_tuple())
+
+    def registry_setup(self, governance: str, governor: str, bootstrapper: str) -> tuple[Any, ...]:
+        """The registry's ``Setup`` struct as web3 expects it."""
+        return (
+            governance,
+            governor,
+            bootstrapper,
+            self.agreement_hash,
+            self.agreement_uri,
+            f"{self.name} votes",
+            "VOTE",
+            self.max_share.numerator,
+            self.max_share.denominator,
+        )
+
     def governor_config(self) -> tuple[Any, ...]:
         """The governor's ``Config`` struct as web3 expects it."""
-        floors = (self.floors[0].as_tuple(), self.floors[1].as_tuple())
-        return (
-            self.name,
-            self.voting_delay,
-            self.voting_period,
-            self.late_quorum_extension,
-            floors,
-            self.rule_set(),
-        )
+        return (self.name, self.voting_delay, self.voting_period, self.late_quorum_extension)
 
 
 class DeploymentRecord(BaseModel):
@@ -113,7 +132,7 @@ class DeploymentRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: int = 1
+    format: int = RECORD_FORMAT
     consortium: str
     chain_id: int
     governor: str
@@ -145,8 +164,17 @@ class DeploymentRecord(BaseModel):
         except UnicodeDecodeError:
             raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
         try:
-            return cls.model_validate(json.loads(text))
-        except (json.JSONDecodeError, ValidationError):
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+        if isinstance(data, dict) and data.get("format", 1) != RECORD_FORMAT and isinstance(data.get("format", 1), int):
+            raise ConfigError(
+                f"the deployment record {path} is of format {data.get('format', 1)}, for contracts this version of "
+                f"ccsi-dao no longer drives (it reads format {RECORD_FORMAT}); deploy the consortium again"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
             raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
 
 
@@ -185,21 +213,25 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
         params.timelock_delay,
         [predicted_governor],
         [predicted_governor],
-        "0x" + "00" * 20,
+        ZERO_ADDRESS,
         action="deploying the timelock",
     )
     members = [m.as_tuple() for m in params.members]
-    batches = [members[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(members), MEMBERS_PER_TRANSACTION)]
-    bootstrapper = deployer.address if len(batches) > 1 else "0x" + "00" * 20
+    registry_artifact = artifacts["ConsortiumMembership"]
+    first = _first_batch(chain, registry_artifact, params, timelock, predicted_governor, deployer.address, members)
+    rest = members[first:]
+    batches = [members[:first]] + [
+        rest[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(rest), MEMBERS_PER_TRANSACTION)
+    ]
+    bootstrapper = deployer.address if len(batches) > 1 else ZERO_ADDRESS
     membership, r2 = chain.deploy(
         deployer,
-        artifacts["ConsortiumMembership"].abi,
-        artifacts["ConsortiumMembership"].bytecode,
-        timelock,
-        batches[0] if batches else [],
-        params.agreement_hash,
-        params.agreement_uri,
-        bootstrapper,
+        registry_artifact.abi,
+        registry_artifact.bytecode,
+        params.registry_setup(timelock, predicted_governor, bootstrapper),
+        batches[0],
+        params.floors_rule(),
+        params.rule_set(),
         action="deploying the membership registry",
     )
     governor, r3 = chain.deploy(
@@ -253,16 +285,44 @@ def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> D
     return record
 
 
+def _first_batch(
+    chain: Chain, artifact: Any, params: SuiteParams, timelock: str, governor: str, deployer: str, members: list[Any]
+) -> int:
+    """How many partners the registry's constructor can take: at most :data:`MEMBERS_PER_TRANSACTION`, and few
+    enough that its creation code and arguments stay within EIP-3860's limit (long, non-ASCII names take more)."""
+    count = min(len(members), MEMBERS_PER_TRANSACTION)
+    while count > 1:
+        bootstrapper = deployer if count < len(members) else ZERO_ADDRESS
+        setup = params.registry_setup(timelock, governor, bootstrapper)
+        data = chain.creation_data(
+            artifact.abi, artifact.bytecode, setup, members[:count], params.floors_rule(), params.rule_set()
+        )
+        if len(data) <= INITCODE_LIMIT:
+            break
+        count -= 1
+    return count
+
+
 def _check_members(chain: Chain, registry: Any, params: SuiteParams) -> None:
-    """The registry holds exactly the agreement's partners, in its order."""
+    """The registry holds exactly the agreement's partners, in its order, each with a constitutional vote."""
     fns = registry.functions
     if chain.read(fns.memberCount()) != len(params.members):
         raise UserError("the registry does not hold the agreement's partners; do not use this deployment")
     for index, member in enumerate(params.members):
         account = chain.read(fns.memberAt(index))
-        role, group, status, _joined, weight, _index, name = chain.read(fns.memberOf(account))
-        got = (account, role, group, weight, name, status)
-        want = (to_checksum_address(member.address), int(member.role), int(member.group), member.weight, member.name, 1)
+        role, group, status, constitutional, _joined, _since, _state, weight, _index, name = chain.read(
+            fns.memberOf(account)
+        )
+        got = (account, role, group, weight, name, status, constitutional)
+        want = (
+            to_checksum_address(member.address),
+            int(member.role),
+            int(member.group),
+            member.weight,
+            member.name,
+            1,
+            True,
+        )
         if got != want:
             raise UserError(f"partner {index} in the registry differs from the agreement; do not use this deployment")
 
@@ -282,6 +342,8 @@ def check_privileges(suite: Suite) -> list[str]:
         findings.append("the governor does not execute through the timelock")
     if read(suite.governor.functions.token()) != record.membership:
         findings.append("the governor does not take voting power from the membership registry")
+    if read(suite.membership.functions.governor()) != record.governor:
+        findings.append("the membership registry does not know the governor (which must never become a member)")
     if int(read(suite.membership.functions.bootstrapper()), 16) != 0:
         findings.append("the initial membership is not sealed: the deployer can still register members")
 
@@ -308,6 +370,9 @@ def check_privileges(suite: Suite) -> list[str]:
 
 def _role_events(suite: Suite) -> list[Any]:
     return suite.chain.events(suite.timelock.events.RoleGranted, suite.record.start_block)
+
+
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def create_address(sender: str, nonce: int) -> str:

@@ -15,6 +15,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.durations import format_duration
 from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, Role, StakeholderGroup, group_name, role_name
@@ -114,6 +115,10 @@ class ActionDescriber:
             return f"make {account} a {role_name(Role(a['role']))}"
         if name == "setWeight":
             return f"set the voting weight of {account} to {a['weight']}"
+        if name == "setConstitutionalVote":
+            if a["constitutionalVote"]:
+                return f"give {account} a vote in constitutional decisions"
+            return f"take {account}'s vote in constitutional decisions away"
         if name == "amendAgreement":
             return f"amend the consortium agreement: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}"
         if name == "updateRules":
@@ -129,9 +134,9 @@ class ActionDescriber:
                 "setVotingPeriod": "voting period",
                 "setLateQuorumVoteExtension": "late-quorum extension",
             }[name]
-            return f"set the {field} to {next(iter(a.values()))} s"
+            return f"set the {field} to {format_duration(next(iter(a.values())))}"
         if name == "updateDelay":
-            return f"set the timelock delay to {a['newDelay']} s"
+            return f"set the timelock delay to {format_duration(a['newDelay'])}"
         shown = ", ".join(f"{k}={_show(v)}" for k, v in a.items())
         return f"call {name}({shown}) on the {which}"
 

@@ -10,6 +10,7 @@ from eth_utils import keccak, to_checksum_address
 
 from ccsi_dao.errors import UserError
 from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.categories import category_of_id
 from ccsi_dao.types import Category, ProposalState, Ratio, VoteType
 
 
@@ -23,6 +24,11 @@ class Proposal:
     description: str
     snapshot: int
     deadline: int
+
+    @property
+    def category(self) -> Category:
+        """The category the governor derived from the actions (carried by the id's top bits)."""
+        return category_of_id(self.id)
 
     @property
     def text(self) -> str:

@@ -86,16 +86,7 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
         bytes memory // params
     ) internal virtual override returns (uint256) {
         if (support > uint8(VoteType.Abstain)) revert GovernorInvalidVoteType();
-        uint256 snapshot = proposalSnapshot(proposalId);
-        IConsortiumMembership registry = IConsortiumMembership(_membershipRegistry());
-        (uint256 index, bool canVote, uint48 votingSince, uint256 weight) = registry.voterAt(
-            account,
-            snapshot,
-            _usesConstitutionalVotes(proposalId)
-        );
-        if (!canVote || votingSince > snapshot) revert IConsortiumGovernor.GovernorVoterNotActive(account);
-        if (weight == 0) weight = _weightWithoutProxy(proposalId, registry, account, snapshot);
-        if (weight == 0) revert IConsortiumGovernor.GovernorNoVotingPower(account, snapshot);
+        (uint256 index, uint256 weight) = _eligibleWeight(proposalId, account);
 
         ProposalRecord memory r = _proposalRecord(proposalId);
         if (r.electorate == 0) _openRecord(proposalId, r);
@@ -110,6 +101,21 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
         }
         _setProposalRecord(proposalId, r);
         return weight;
+    }
+
+    /**
+     * @dev `account`'s member number and the weight it votes with on `proposalId`. Reverts if it is not an active
+     * voting member, was not one without interruption since the snapshot, or holds no power in the electorate.
+     */
+    function _eligibleWeight(uint256 proposalId, address account) private view returns (uint256 index, uint256 weight) {
+        uint256 snapshot = proposalSnapshot(proposalId);
+        IConsortiumMembership registry = IConsortiumMembership(_membershipRegistry());
+        bool canVote;
+        uint48 votingSince;
+        (index, canVote, votingSince, weight) = registry.voterAt(account, snapshot, _usesConstitutionalVotes(proposalId));
+        if (!canVote || votingSince > snapshot) revert IConsortiumGovernor.GovernorVoterNotActive(account);
+        if (weight == 0) weight = _weightWithoutProxy(proposalId, registry, account, snapshot);
+        if (weight == 0) revert IConsortiumGovernor.GovernorNoVotingPower(account, snapshot);
     }
 
     /**

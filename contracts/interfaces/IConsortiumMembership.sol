@@ -45,8 +45,9 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
 
     /**
      * @notice One membership record. `index` is the member's position in order of first admission; `votingSince`
-     * the last time it became able to vote (admission, reinstatement, a role with a vote); `constitutionalVote`
-     * whether its weight also counts in constitutional decisions (always, for founding partners).
+     * the last time it became able to vote (admission, reinstatement, a role with a vote); `stateSince` the last time
+     * its voting units, role or group changed; `constitutionalVote` whether its weight also counts in constitutional
+     * decisions (always, for founding partners).
      */
     struct Member {
         Role role;
@@ -55,7 +56,8 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
         bool constitutionalVote;
         uint48 joinedAt;
         uint48 votingSince;
-        uint96 weight;
+        uint48 stateSince;
+        uint32 weight;
         uint32 index;
         string name;
     }
@@ -65,7 +67,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
         address account;
         Role role;
         StakeholderGroup group;
-        uint96 weight;
+        uint32 weight;
         string name;
     }
 
@@ -81,7 +83,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
         address indexed account,
         Role role,
         StakeholderGroup group,
-        uint96 weight,
+        uint32 weight,
         bool constitutionalVote,
         string name,
         uint48 joinedAt
@@ -94,7 +96,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
     event MemberRoleChanged(address indexed account, Role previous, Role current);
 
     /// @notice `account`'s voting weight changed.
-    event MemberWeightChanged(address indexed account, uint96 previous, uint96 current);
+    event MemberWeightChanged(address indexed account, uint32 previous, uint32 current);
 
     /// @notice `account` gained or lost its vote in constitutional decisions.
     event MemberConstitutionalVoteChanged(address indexed account, bool constitutionalVote);
@@ -128,7 +130,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
     /// @dev The address cannot be a member (zero address, the registry, the governor or the timelock).
     error MembershipInvalidAccount(address account);
     /// @dev `weight` is zero or above the maximum.
-    error MembershipInvalidWeight(uint96 weight);
+    error MembershipInvalidWeight(uint256 weight);
     /// @dev The change would give `account` `units` of `total` voting units, more than the agreement's cap allows.
     error MembershipShareAboveCap(address account, uint256 units, uint256 total);
     /// @dev The total voting power would exceed what the governor's tallies hold ({MAX_TOTAL_POWER}).
@@ -167,7 +169,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
     /// @notice Admit `account` as a member with a vote in ordinary, treasury and membership decisions. Governance
     /// only. A founding partner (whose admission is a constitutional decision) also gets a constitutional vote; any
     /// other member gets one separately ({setConstitutionalVote}).
-    function admit(address account, Role role, StakeholderGroup group, uint96 weight, string calldata name) external;
+    function admit(address account, Role role, StakeholderGroup group, uint32 weight, string calldata name) external;
 
     /// @notice Remove `account` from the consortium. Governance only (constitutional).
     function remove(address account) external;
@@ -183,7 +185,7 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
     function setRole(address account, Role role) external;
 
     /// @notice Change `account`'s voting weight. Governance only (constitutional).
-    function setWeight(address account, uint96 weight) external;
+    function setWeight(address account, uint32 weight) external;
 
     /// @notice Give `account` a vote in constitutional decisions, or take it away (never from a founding partner).
     /// Governance only (constitutional).

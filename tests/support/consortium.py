@@ -14,9 +14,9 @@ TEST_RULES = {
     Category.MEMBERSHIP: (Ratio(1, 2), Ratio(2, 3)),
     Category.CONSTITUTIONAL: (Ratio(2, 3), Ratio(3, 4)),
 }
-VOTING_DELAY = 100
-VOTING_PERIOD = 1_000
-TIMELOCK_DELAY = 500
+VOTING_DELAY = 3_600  # the floor every consortium keeps (1 hour)
+VOTING_PERIOD = 7_200
+TIMELOCK_DELAY = 86_400  # the floor every consortium keeps (1 day)
 
 
 def suite_params(accounts: list[LocalAccount], **overrides: object) -> SuiteParams:
