@@ -1,7 +1,8 @@
 """Throwaway anvils for the tests, each on a port of its own.
 
 Under pytest-xdist every worker starts its own anvils (session fixtures are per worker) and draws their ports from a
-block of its own (``gw0`` 20000-20999, ``gw1`` 21000-21999, ...), so two workers never race for one port.
+block of its own (``gw0`` 20000-20999, ``gw1`` 21000-21999, ...), so two workers never race for one port. Two test
+runs on one machine (two checkouts) keep apart by giving one another base: ``CCSI_DAO_TEST_PORT_BASE=30000``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ MNEMONIC = DEV_MNEMONIC
 N_ACCOUNTS = 20
 _BLOCK = 1_000
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-_FIRST = 20_000 + _BLOCK * int(_worker.removeprefix("gw")) if _worker.startswith("gw") else None
+_BASE = int(os.environ.get("CCSI_DAO_TEST_PORT_BASE", "20000"))
+_FIRST = _BASE + _BLOCK * int(_worker.removeprefix("gw")) if _worker.startswith("gw") else None
 _next = itertools.count()
 
 
