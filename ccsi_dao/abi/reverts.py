@@ -119,8 +119,9 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     # OpenZeppelin TimelockController and AccessControl
     "TimelockUnexpectedOperationState": lambda a: "the timelock operation is not ready (has the delay passed?)",
     "TimelockInsufficientDelay": lambda a: f"the timelock delay {a[0]} s is below the minimum {a[1]} s",
-    "TimelockDelayBelowFloor": lambda a: (
-        f"a timelock delay of {a[0]} s is below the {a[1]} s every consortium keeps between a decision and its execution"
+    "TimelockDelayOutOfBounds": lambda a: (
+        f"a timelock delay of {a[0]} s is outside the {a[1]} s to {a[2]} s every consortium keeps between a decision "
+        "and its execution"
     ),
     "TimelockUnexecutedPredecessor": lambda a: "a preceding timelock operation has not been executed",
     "TimelockUnauthorizedCaller": lambda a: f"{a[0]} may not call the timelock directly",

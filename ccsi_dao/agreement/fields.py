@@ -29,11 +29,14 @@ MAX_WEIGHT = 1_000_000  # ConsortiumMembership.MAX_WEIGHT
 MAX_NAME_LENGTH = 100
 MAX_CONSORTIUM_NAME_BYTES = 31  # the governor's name is its EIP-712 domain name (OpenZeppelin 5.7: a ShortString)
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-# Floors every consortium keeps (ConsortiumGovernor's GovernorTiming, ConsortiumTimelock.MIN_DELAY).
+# Bounds every consortium keeps (ConsortiumGovernor's GovernorTiming, ConsortiumTimelock.MIN_DELAY/MAX_DELAY): a window
+# to react, and no delay so long that a decision could freeze governance.
 MIN_VOTING_DELAY = 3_600
+MAX_VOTING_DELAY = 365 * 86_400
 MIN_VOTING_PERIOD = 3_600
 MAX_VOTING_PERIOD = 365 * 86_400
 MIN_TIMELOCK_DELAY = 86_400
+MAX_TIMELOCK_DELAY = 365 * 86_400
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1
 UINT48_MAX = 2**48 - 1
@@ -393,7 +396,8 @@ def _seconds(minimum: int, maximum: int, why: str = ""):
         if seconds < minimum:
             raise ValueError(f"{value} is too short; it must be at least {format_duration(minimum)}{why}")
         if seconds > maximum:
-            raise ValueError(f"{value} is too long; it must be at most {format_duration(maximum)}")
+            most = f"{maximum // 86_400}d" if maximum % 86_400 == 0 else format_duration(maximum)
+            raise ValueError(f"{value} is too long; it must be at most {most}")
         return seconds
 
     return validate

@@ -26,12 +26,13 @@ from ccsi_dao.agreement.fields import (
     _PARTNER_KEYS,
     HALF,
     MAX_CONSORTIUM_NAME_BYTES,
+    MAX_TIMELOCK_DELAY,
+    MAX_VOTING_DELAY,
     MAX_VOTING_PERIOD,
     MAX_WEIGHT,
     MIN_TIMELOCK_DELAY,
     MIN_VOTING_DELAY,
     MIN_VOTING_PERIOD,
-    UINT48_MAX,
     Address,
     Country,
     GroupField,
@@ -132,8 +133,8 @@ _TIMELOCK_WHY = (
 
 
 class Voting(_Model):
-    delay: duration(MIN_VOTING_DELAY, UINT48_MAX, _DELAY_WHY) = Field(  # type: ignore[valid-type]
-        description="From proposal to the start of voting; at least 1h."
+    delay: duration(MIN_VOTING_DELAY, MAX_VOTING_DELAY, _DELAY_WHY) = Field(  # type: ignore[valid-type]
+        description="From proposal to the start of voting; 1h to 365d."
     )
     period: duration(MIN_VOTING_PERIOD, MAX_VOTING_PERIOD) = Field(  # type: ignore[valid-type]
         description="How long voting lasts; 1h to 365d."
@@ -157,8 +158,8 @@ class Voting(_Model):
 
 
 class Timelock(_Model):
-    delay: duration(MIN_TIMELOCK_DELAY, UINT48_MAX, _TIMELOCK_WHY) = Field(  # type: ignore[valid-type]
-        description="From a passed proposal to its execution; at least 1d."
+    delay: duration(MIN_TIMELOCK_DELAY, MAX_TIMELOCK_DELAY, _TIMELOCK_WHY) = Field(  # type: ignore[valid-type]
+        description="From a passed proposal to its execution; 1d to 365d."
     )
 
 

@@ -6,8 +6,9 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 /**
  * @title GovernorTiming
  * @notice Extension of {Governor} for the voting delay and period, settable through governance, within bounds every
- * consortium keeps: a voting delay of at least an hour (a new proposal is seen before its electorate is fixed) and a
- * voting period between an hour and a year.
+ * consortium keeps: a voting delay between an hour (a new proposal is seen before its electorate is fixed) and a year,
+ * and a voting period between an hour and a year. The ceilings keep one decision from freezing governance for good
+ * (a delay so long that no later proposal could ever be voted on).
  *
  * @dev OpenZeppelin's {GovernorSettings} without its proposal threshold (membership, not voting power, entitles a
  * member to propose, so the threshold is always 0): same functions, events and storage packing for the delay and
@@ -16,6 +17,7 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
  */
 abstract contract GovernorTiming is Governor {
     uint256 internal constant _MIN_VOTING_DELAY = 1 hours;
+    uint256 internal constant _MAX_VOTING_DELAY = 365 days;
     uint256 internal constant _MIN_VOTING_PERIOD = 1 hours;
     uint256 internal constant _MAX_VOTING_PERIOD = 365 days;
 
@@ -30,7 +32,7 @@ abstract contract GovernorTiming is Governor {
     /// @dev A voting delay or period outside the bounds.
     error GovernorInvalidTiming(uint256 value, uint256 min, uint256 max);
 
-    /// @param initialVotingDelay Seconds from proposing to the snapshot (at least an hour).
+    /// @param initialVotingDelay Seconds from proposing to the snapshot (an hour to a year).
     /// @param initialVotingPeriod Seconds voting stays open (an hour to a year).
     constructor(uint48 initialVotingDelay, uint32 initialVotingPeriod) {
         _setVotingDelay(initialVotingDelay);
@@ -47,7 +49,7 @@ abstract contract GovernorTiming is Governor {
         return _votingPeriod;
     }
 
-    /// @notice Change the voting delay (at least an hour). Governance only (constitutional).
+    /// @notice Change the voting delay (an hour to a year). Governance only (constitutional).
     function setVotingDelay(uint48 newVotingDelay) public virtual onlyGovernance {
         _setVotingDelay(newVotingDelay);
     }
@@ -58,8 +60,8 @@ abstract contract GovernorTiming is Governor {
     }
 
     function _setVotingDelay(uint48 newVotingDelay) internal virtual {
-        if (newVotingDelay < _MIN_VOTING_DELAY) {
-            revert GovernorInvalidTiming(newVotingDelay, _MIN_VOTING_DELAY, type(uint48).max);
+        if (newVotingDelay < _MIN_VOTING_DELAY || newVotingDelay > _MAX_VOTING_DELAY) {
+            revert GovernorInvalidTiming(newVotingDelay, _MIN_VOTING_DELAY, _MAX_VOTING_DELAY);
         }
         emit VotingDelaySet(_votingDelay, newVotingDelay);
         _votingDelay = newVotingDelay;

@@ -95,7 +95,7 @@ abstract contract AgreementRules is IConsortiumRules {
 
     /// @dev Validate and store `rules`, in force from now on.
     function _setRules(RuleSet memory rules) internal virtual {
-        uint256 packed;
+        uint256 packed = 0;
         for (uint256 c = 0; c < _CATEGORIES; ++c) {
             Fraction memory q = rules.rules[c].quorum;
             Fraction memory a = rules.rules[c].approval;

@@ -1,5 +1,6 @@
-"""Rules by category: the category derived from the actions, each category's quorum and approval threshold at
-their exact boundaries, and rule changes that are constitutional, bounded and never retroactive."""
+"""Rules by category: the category derived from the actions (and carried by the proposal id), each category's quorum
+and approval threshold at their exact boundaries, and rule changes that are constitutional, bounded, and apply to
+the proposals whose snapshot comes after them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from tests.support.scenario import Round
 
 from ccsi_dao.governance import actions
 from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.categories import category_of_id
 from ccsi_dao.errors import ContractRevertError
-from ccsi_dao.types import Category, ProposalState, Ratio, Role
+from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup
 
 ORDINARY, TREASURY, MEMBERSHIP, CONSTITUTIONAL = Category
 
@@ -41,6 +43,9 @@ def _cases(dao, accounts):
     reg, gov, outsider = dao.record.membership, dao.record.governor, accounts[19].address
     admit = actions.admit(reg, outsider, "Newcomer")
     amend = actions.amend_agreement(reg, keccak(b"v2"), "ipfs://v2")
+    founder = actions.admit(reg, outsider, "New Founder", Role.FOUNDING_PARTNER)
+    observer = actions.admit(reg, outsider, "Observer Network", Role.OBSERVER, StakeholderGroup.OTHER)
+    give_vote = actions.set_constitutional_vote(reg, outsider, True)
     return {
         "signal": ([actions.signal()], ORDINARY),
         "eth transfer": ([actions.transfer_eth(outsider, 1)], TREASURY),
@@ -49,14 +54,21 @@ def _cases(dao, accounts):
         "empty call to an outside address": ([Action(outsider)], TREASURY),
         "zero-value transfer to an outside address": ([actions.transfer_eth(outsider, 0)], TREASURY),
         "admit": ([admit], MEMBERSHIP),
-        "remove": ([actions.remove(reg, accounts[3].address)], MEMBERSHIP),
-        "suspend": ([actions.suspend(reg, accounts[3].address)], MEMBERSHIP),
-        "reinstate": ([actions.reinstate(reg, accounts[3].address)], MEMBERSHIP),
-        "set role": ([actions.set_role(reg, accounts[3].address, Role.OBSERVER)], MEMBERSHIP),
-        "set weight": ([actions.set_weight(reg, accounts[3].address, 5)], MEMBERSHIP),
+        "admit an observer": ([observer], MEMBERSHIP),
+        # Power among the existing members moves only by constitutional decisions (P1).
+        "admit a founding partner": ([founder], CONSTITUTIONAL),
+        "admit with a constitutional vote": ([admit, give_vote], CONSTITUTIONAL),
+        "give a constitutional vote": ([give_vote], CONSTITUTIONAL),
+        "remove": ([actions.remove(reg, accounts[3].address)], CONSTITUTIONAL),
+        "suspend": ([actions.suspend(reg, accounts[3].address)], CONSTITUTIONAL),
+        "reinstate": ([actions.reinstate(reg, accounts[3].address)], CONSTITUTIONAL),
+        "set role": ([actions.set_role(reg, accounts[3].address, Role.OBSERVER)], CONSTITUTIONAL),
+        "set weight": ([actions.set_weight(reg, accounts[3].address, 5)], CONSTITUTIONAL),
         "amend agreement": ([amend], CONSTITUTIONAL),
-        "rule change": ([actions.update_rules(gov, TEST_RULES, True)], CONSTITUTIONAL),
-        "voting period": ([actions.set_voting_period(gov, 10)], CONSTITUTIONAL),
+        "rule change": ([actions.update_rules(reg, TEST_RULES, True)], CONSTITUTIONAL),
+        "voting period": ([actions.set_voting_period(gov, 7200)], CONSTITUTIONAL),
+        "late-quorum extension": ([actions.set_late_quorum_extension(gov, 60)], CONSTITUTIONAL),
+        "timelock delay": ([actions.update_timelock_delay(dao.record.timelock, 2 * 86_400)], CONSTITUTIONAL),
         "admit hidden in a batch of signals": ([actions.signal(), admit, actions.signal()], MEMBERSHIP),
         "amend hidden behind a transfer": ([actions.transfer_eth(outsider, 1), amend], CONSTITUTIONAL),
         "admit routed through the timelock": ([_timelock_schedule(dao, admit)], CONSTITUTIONAL),
@@ -69,20 +81,29 @@ def _cases(dao, accounts):
 
 
 def test_category_is_derived_from_the_strictest_action(dao, accounts) -> None:
-    derived = {name: dao.categorize(acts) for name, (acts, _) in _cases(dao, accounts).items()}
-    expected = {name: category for name, (_, category) in _cases(dao, accounts).items()}
-    assert derived == expected
+    from ccsi_dao.governance.categories import categorize
 
-
-def test_a_proposal_keeps_the_category_derived_on_chain(dao, accounts) -> None:
     cases = _cases(dao, accounts)
-    for name in ("signal", "admit hidden in a batch of signals", "admit routed through the timelock"):
+    derived = {name: dao.categorize(acts) for name, (acts, _) in cases.items()}
+    expected = {name: category for name, (_, category) in cases.items()}
+    assert derived == expected
+    # The library's own derivation (used to show the category before sending, and by verification) agrees.
+    assert {name: categorize(dao.record, acts) for name, (acts, _) in cases.items()} == expected
+
+
+def test_a_proposal_carries_its_category_in_its_id(dao, accounts) -> None:
+    cases = _cases(dao, accounts)
+    for name in ("signal", "admit hidden in a batch of signals", "admit routed through the timelock", "suspend"):
         acts, expected = cases[name]
         proposal = dao.propose(accounts[1], acts, f"Case: {name}")
+        assert category_of_id(proposal.id) == expected == proposal.category
         assert dao.governor.functions.proposalCategory(proposal.id).call() == expected
-        rule = dao.governor.functions.proposalRule(proposal.id).call()
+        # getProposalId computes the same id before proposing (what tools must use instead of hashProposal).
+        assert dao.governor.functions.getProposalId(*proposal.call_args()).call() == proposal.id
+        assert bool(proposal.id >> 253 & 1) == (name == "suspend")  # bit 253: the proposal sanctions a member
+        status = dao.status(proposal)
         quorum, approval = TEST_RULES[expected]
-        assert rule == (quorum.as_tuple(), approval.as_tuple())
+        assert (status.quorum, status.approval) == (quorum, approval)
 
 
 # 12 members of weight 1. Per category: (votes for, against, abstain) exactly at the boundary and just below it.
@@ -152,7 +173,7 @@ def test_lowering_a_quorum_does_not_revive_a_defeated_proposal(rounds: Round, da
     pending_under_old_rules = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Opened before the change")
 
     lower = _rules_with(membership=(Ratio(1, 3), Ratio(2, 3)), constitutional=(Ratio(2, 3), Ratio(3, 4)))
-    rounds.pass_([actions.update_rules(dao.record.governor, lower, False)], "Lower the membership quorum")
+    rounds.pass_([actions.update_rules(dao.record.membership, lower, False)], "Lower the membership quorum")
 
     assert dao.state(starved.id) == ProposalState.DEFEATED
     with pytest.raises(ContractRevertError, match="defeated"):
@@ -165,52 +186,55 @@ def test_lowering_a_quorum_does_not_revive_a_defeated_proposal(rounds: Round, da
     assert dao.governor.functions.proposalQuorum(fresh.id).call() == 4
 
 
-def test_a_rule_change_before_the_snapshot_does_not_apply_to_an_open_proposal(rounds: Round, dao, accounts) -> None:
-    """A proposal is judged by the rules in force when it was created, even if they change before its snapshot."""
+def test_a_proposal_is_judged_by_the_rules_in_force_at_its_snapshot(rounds: Round, dao, accounts) -> None:
+    """A rule change applies to a proposal whose snapshot comes after it (the electorate is fixed then), never to one
+    whose snapshot came before it (as OpenZeppelin's quorum fraction)."""
     lower = _rules_with(membership=(Ratio(1, 3), Ratio(2, 3)), constitutional=(Ratio(2, 3), Ratio(3, 4)))
-    change, state = rounds.tally([actions.update_rules(dao.record.governor, lower, False)], for_=range(1, 13))
+    change, state = rounds.tally([actions.update_rules(dao.record.membership, lower, False)], for_=range(1, 13))
     assert state == ProposalState.SUCCEEDED
     dao.queue(accounts[1], change)
     rounds.advance(dao.governor.functions.proposalEta(change.id).call() - rounds.now())
-    created_before = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Created just before the change")
+    snapshot_before = rounds.open(_actions_of(MEMBERSHIP, dao, accounts), "Snapshot before the change")
+    created_before = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Created before, snapshot after")
     dao.execute(accounts[1], change)
     changed_at = rounds.now()
-    created_after = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Created after the change")
-    assert created_before.snapshot > changed_at
+    assert snapshot_before.snapshot < changed_at < created_before.snapshot
 
-    rounds.advance(created_after.snapshot - rounds.now() + 1)
+    rounds.advance(created_before.snapshot - rounds.now() + 1)
+    rounds.vote(snapshot_before, range(1, 5))
     rounds.vote(created_before, range(1, 5))
-    rounds.vote(created_after, range(1, 5))
-    assert dao.governor.functions.proposalRule(created_before.id).call()[0] == (1, 2)  # membership quorum of the test rules
-    assert dao.governor.functions.proposalQuorum(created_before.id).call() == 6
-    assert dao.governor.functions.proposalQuorum(created_after.id).call() == 4
-    assert (rounds.close(created_before), rounds.close(created_after)) == (ProposalState.DEFEATED, ProposalState.SUCCEEDED)
+    assert dao.status(snapshot_before).quorum == Ratio(1, 2)  # the membership quorum of the test rules
+    assert dao.governor.functions.proposalQuorum(snapshot_before.id).call() == 6
+    assert dao.status(created_before).quorum == Ratio(1, 3)
+    assert dao.governor.functions.proposalQuorum(created_before.id).call() == 4
+    outcomes = (rounds.close(snapshot_before), rounds.close(created_before))
+    assert outcomes == (ProposalState.DEFEATED, ProposalState.SUCCEEDED)
 
 
 @pytest.mark.parametrize(
     ("rules", "error"),
     [
-        (_rules_with(ordinary=(Ratio(1, 20), Ratio(1, 2))), "GovernorInvalidRule"),  # quorum below the 1/10 floor
-        (_rules_with(ordinary=(Ratio(1, 4), Ratio(2, 5))), "GovernorInvalidRule"),  # approval below one half
-        (_rules_with(treasury=(Ratio(1, 5), Ratio(1, 2))), "GovernorRulesNotMonotonic"),  # treasury weaker than ordinary
-        (_rules_with(constitutional=(Ratio(2, 3), Ratio(3, 5))), "GovernorRulesNotMonotonic"),
+        (_rules_with(ordinary=(Ratio(1, 20), Ratio(1, 2))), "RulesInvalid"),  # quorum below the 1/10 floor
+        (_rules_with(ordinary=(Ratio(1, 4), Ratio(2, 5))), "RulesInvalid"),  # approval below one half
+        (_rules_with(treasury=(Ratio(1, 5), Ratio(1, 2))), "RulesNotMonotonic"),  # treasury weaker than ordinary
+        (_rules_with(constitutional=(Ratio(2, 3), Ratio(3, 5))), "RulesNotMonotonic"),
     ],
 )
 def test_rule_changes_stay_within_floors_and_order(rules, error: str, rounds: Round, dao) -> None:
-    proposal, state = rounds.tally([actions.update_rules(dao.record.governor, rules, False)], for_=range(1, 13))
+    proposal, state = rounds.tally([actions.update_rules(dao.record.membership, rules, False)], for_=range(1, 13))
     assert state == ProposalState.SUCCEEDED
     dao.queue(rounds.accounts[1], proposal)
     rounds.advance(dao.timelock.functions.getMinDelay().call() + 1)
     with pytest.raises(ContractRevertError) as err:
         dao.execute(rounds.accounts[1], proposal)
     assert err.value.error_name == error
-    assert dao.governor.functions.rulesAt(rounds.now()).call()[0] == [
+    assert dao.membership.functions.rulesAt(rounds.now()).call()[0] == [
         (q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()
     ]
 
 
 def test_rules_change_only_by_governance(dao, accounts) -> None:
     with pytest.raises(ContractRevertError) as err:
-        dao.chain.transact(accounts[1], dao.governor.functions.updateRules(
+        dao.chain.transact(accounts[1], dao.membership.functions.updateRules(
             ([(q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()], True)))
-    assert err.value.error_name == "GovernorOnlyExecutor"
+    assert err.value.error_name == "MembershipOnlyGovernance"

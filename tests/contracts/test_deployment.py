@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.consortium import suite_params
+from tests.support.consortium import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, suite_params
 from eth_utils import keccak
 from tests.support.scenario import Round
 
@@ -18,7 +18,9 @@ def test_fresh_deployment_is_clean_and_wired(dao, accounts) -> None:
     assert gov.timelock().call() == dao.record.timelock
     assert gov.token().call() == dao.record.membership
     assert dao.membership.functions.governance().call() == dao.record.timelock
-    assert (gov.votingDelay().call(), gov.votingPeriod().call()) == (100, 1_000)
+    assert dao.membership.functions.governor().call() == dao.record.governor
+    assert (gov.votingDelay().call(), gov.votingPeriod().call()) == (VOTING_DELAY, VOTING_PERIOD)
+    assert dao.timelock.functions.getMinDelay().call() == TIMELOCK_DELAY
     assert gov.CLOCK_MODE().call() == "mode=timestamp"
     assert gov.COUNTING_MODE().call() == "support=bravo&quorum=for,against,abstain"
     assert gov.name().call() == "CCSI Test Consortium"
@@ -84,7 +86,24 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
     )
     record = deploy_suite(chain, accounts[0], replace(suite_params(accounts), members=members))
     big = Consortium(chain, record)
-    assert len(record.transactions) == 3 + 150 // MEMBERS_PER_TRANSACTION  # two batches and the seal
+    # The constructor takes as many partners as fit EIP-3860's init-code limit; then batches of 50 and the seal.
+    from eth_abi import decode
+
+    from ccsi_dao.abi.artifacts import load_artifact
+
+    creation = bytes(chain.w3.eth.get_transaction(record.transactions["ConsortiumMembership"])["input"])
+    assert len(creation) <= 49_152
+    code = load_artifact("ConsortiumMembership").bytecode
+    types = ["(address,address,address,bytes32,string,string,string,uint16,uint16)",
+             "(address,uint8,uint8,uint32,string)[]", "((uint16,uint16),(uint16,uint16))",
+             "(((uint16,uint16),(uint16,uint16))[4],bool)"]
+    first = len(decode(types, creation[len(code):])[1])
+    assert 0 < first <= MEMBERS_PER_TRANSACTION
+    later = -(-(150 - first) // MEMBERS_PER_TRANSACTION)
+    assert list(record.transactions) == [
+        "ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor",
+        *[f"InitialMembers{n}" for n in range(2, later + 2)], "SealInitialMembers",
+    ]
     assert [m.address for m in big.members()] == [m.address for m in members]
     assert int(big.membership.functions.bootstrapper().call(), 16) == 0
     with pytest.raises(ContractRevertError) as err:  # the deployer's bootstrap right is gone
@@ -96,8 +115,10 @@ def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) ->
     from ccsi_dao.abi.artifacts import load_artifact
 
     art = load_artifact("ConsortiumMembership")
-    members = [m.as_tuple() for m in suite_params(accounts).members]
-    unsealed, _ = chain.deploy(accounts[0], art.abi, art.bytecode, dao.record.timelock, members,
-                               b"\x11" * 32, "ipfs://x", accounts[0].address)
+    params = suite_params(accounts)
+    members = [m.as_tuple() for m in params.members]
+    setup = params.registry_setup(dao.record.timelock, dao.record.governor, accounts[0].address)
+    unsealed, _ = chain.deploy(accounts[0], art.abi, art.bytecode, setup, members, params.floors_rule(),
+                               params.rule_set())
     findings = check_privileges(Suite(chain, dao.record.model_copy(update={"membership": unsealed})))
     assert "the initial membership is not sealed: the deployer can still register members" in findings

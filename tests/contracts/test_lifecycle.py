@@ -54,7 +54,8 @@ def test_defeated_proposal_cannot_be_queued(rounds: Round, dao, accounts) -> Non
 def test_execution_cannot_skip_the_timelock(rounds: Round, dao, accounts) -> None:
     proposal, state = rounds.tally([actions.signal()], for_=range(1, 5))
     assert state == ProposalState.SUCCEEDED
-    with pytest.raises(ContractRevertError, match="timelock operation is not ready"):
+    # OpenZeppelin 5.7 (audit H-03): execution requires the Queued state whenever queuing is needed.
+    with pytest.raises(ContractRevertError, match="is succeeded, but this needs it to be queued"):
         dao.execute(accounts[1], proposal)
 
 

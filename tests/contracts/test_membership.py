@@ -164,8 +164,10 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     reg = dao.membership.functions
     rounds.as_timelock(reg.admit(accounts[13].address, 2, 2, 4, "Universitatea din București"))
     rounds.as_timelock(reg.suspend(accounts[3].address))
-    rounds.as_timelock(reg.setWeight(accounts[4].address, 7))
+    rounds.as_timelock(reg.setWeight(accounts[4].address, 3))
     rounds.as_timelock(reg.setRole(accounts[5].address, int(Role.OBSERVER)))
+    rounds.as_timelock(reg.setConstitutionalVote(accounts[13].address, True))
+    rounds.as_timelock(reg.setRole(accounts[10].address, int(Role.FOUNDING_PARTNER)))
     rounds.as_timelock(reg.remove(accounts[6].address))
     dao.resign(accounts[7])
     dao.appoint_proxy(accounts[8], accounts[9].address)
@@ -174,13 +176,17 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     events = dao.membership.events
     logs = []
     for event in (events.MemberAdmitted, events.MemberStatusChanged, events.MemberRoleChanged,
-                  events.MemberWeightChanged, events.ProxyAppointed, events.ProxyRevoked):
+                  events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
+                  events.ProxyRevoked):
         logs += event.get_logs(from_block=dao.record.start_block)
     for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
         a = log["args"]
         if log["event"] == "MemberAdmitted":
             rebuilt[a["account"]] = {"role": a["role"], "group": a["group"], "status": 1, "weight": a["weight"],
-                                     "name": a["name"], "joined": a["joinedAt"], "proxy": None}
+                                     "name": a["name"], "joined": a["joinedAt"], "proxy": None,
+                                     "constitutional": a["constitutionalVote"]}
+        elif log["event"] == "MemberConstitutionalVoteChanged":
+            rebuilt[a["account"]]["constitutional"] = a["constitutionalVote"]
         elif log["event"] == "MemberStatusChanged":
             rebuilt[a["account"]]["status"] = a["current"]
         elif log["event"] == "MemberRoleChanged":
@@ -194,7 +200,8 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
 
     for m in dao.members():
         r = rebuilt[m.address]
-        assert (r["role"], r["group"], r["status"], r["weight"], r["name"], r["joined"], r["proxy"]) == (
-            m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy
+        assert (r["role"], r["group"], r["status"], r["weight"], r["name"], r["joined"], r["proxy"],
+                r["constitutional"]) == (
+            m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote
         )
     assert len(rebuilt) == dao.membership.functions.memberCount().call()

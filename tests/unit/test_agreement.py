@@ -63,7 +63,8 @@ def test_small_example() -> None:
     assert [p.address for p in a.partners] == [anvil_address(i) for i in range(1, 6)]
     assert sum(p.role == Role.FOUNDING_PARTNER for p in a.partners) == 2
     assert a.partners[0].weight == 2 and not a.partners[4].votes
-    assert (a.voting_delay, a.voting_period, a.late_quorum_extension, a.timelock_delay) == (60, 86400, 3600, 3600)
+    assert (a.voting_delay, a.voting_period, a.late_quorum_extension, a.timelock_delay) == (3600, 86400, 3600, 86400)
+    assert a.max_share == Ratio(1, 2)
 
 
 # ---------------------------------------------------------------------------------------------- mistakes
@@ -144,8 +145,17 @@ BAD = [
     (setter("partners", 2, "name", value="x" * 101), "partners.2.name: 101 characters is too long"),
     (setter("partners", 2, "adress", value="0x"), "partners.2.adress: unknown field"),
     (setter("partners", 2, "address", delete=True), "partners.2.address: required; add it"),
-    (setter("voting", "period", value=0), "voting.period: 0 is too short; it must be at least 1s"),
-    (setter("voting", "period", value=2**32), "voting.period: 4294967296 is too long"),
+    (setter("voting", "period", value=0), "voting.period: 0 is too short; it must be at least 1h"),
+    (setter("voting", "period", value=2**32), "voting.period: 4294967296 is too long; it must be at most 365d"),
+    (setter("voting", "delay", value="59m"),
+     "voting.delay: 59m is too short; it must be at least 1h, so that members see a proposal before its electorate"),
+    (setter("voting", "late_quorum_extension", value="2d"),
+     "voting.late_quorum_extension: 2d is longer than the voting period (1d); it may be at most one voting period"),
+    (setter("timelock", "delay", value="23h"), "timelock.delay: 23h is too short; it must be at least 1d, so that"),
+    (setter("consortium", value="Nacionalni kompetenčni center za socialne inovacije"),
+     "consortium: 'Nacionalni kompetenčni center za socialne inovacije' is 52 bytes of UTF-8; the governor's name"),
+    (setter("max_share", value="2/3"), "max_share: 2/3 must be above 0 and at most 1/2"),
+    (setter("max_share", value="1/4"), "partners.0.weight: 2 of the partners' 5 votes is more than max_share 1/4 allows"),
     (setter("voting", "delay", value="soon"), "voting.delay: 'soon' is not a duration"),
     (setter("voting", "early_close", value="maybe"), "voting.early_close: expected true or false"),
     (setter("timelock", "delay", value=-5), "timelock.delay: duration -5 is negative"),
@@ -188,7 +198,7 @@ def test_accepted_spellings(tmp_path: Path) -> None:
         raw["partners"][1]["group"] = "Civil_Society"
         raw["rules"]["ordinary"] = {"quorum": "34%", "approval": 0.5}
         raw["rules"]["membership"]["approval"] = "4/6"
-        raw["voting"] = {"delay": 0, "period": "1 week", "late_quorum_extension": "1d12h"}
+        raw["voting"] = {"delay": "60m", "period": "1 week", "late_quorum_extension": "1d12h"}
         raw["document"] = {"path": "small-agreement.md", "uri": "ipfs://bafybeigdyr"}
 
     a = load_agreement(write_variant(tmp_path, change))
@@ -196,7 +206,7 @@ def test_accepted_spellings(tmp_path: Path) -> None:
     assert a.partners[1].country == "SI" and a.partners[1].group == StakeholderGroup.CIVIL_SOCIETY
     assert a.rules[Category.ORDINARY].as_tuple() == ((17, 50), (1, 2))
     assert a.rules[Category.MEMBERSHIP].approval == Ratio(2, 3)
-    assert (a.voting_delay, a.voting_period, a.late_quorum_extension, a.early_close) == (0, 604800, 129600, False)
+    assert (a.voting_delay, a.voting_period, a.late_quorum_extension, a.early_close) == (3600, 604800, 129600, False)
     assert a.document_uri == "ipfs://bafybeigdyr"
 
 
@@ -291,7 +301,9 @@ def test_json_schema() -> None:
     schema = json.loads(json.dumps(agreement_json_schema()))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object" and schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"consortium", "document", "partners", "floors", "rules", "voting", "timelock"}
+    assert set(schema["properties"]) == {
+        "consortium", "document", "partners", "max_share", "floors", "rules", "voting", "timelock"
+    }  # fmt: skip
     assert set(schema["required"]) == {"consortium", "document", "partners", "rules", "voting", "timelock"}
     partner = schema["$defs"]["Partner"]
     assert partner["properties"]["role"]["enum"] == ["founding-partner", "partner", "observer"]
@@ -316,3 +328,15 @@ def test_model_validates_python_values_too() -> None:
                 update={"quorum": Ratio(1, 4)})}},
             context={"base_dir": EXAMPLES},
         )  # fmt: skip
+
+
+def test_a_device_or_huge_file_is_not_an_agreement_text(tmp_path: Path) -> None:
+    """/dev/zero never ends: the text must be a regular file of bounded size, refused at once otherwise."""
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        sha256_file("/dev/zero")
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(ConfigError, match="2,048 bytes; an agreement text may have at most 1,024"):
+        sha256_file(big, limit=1024)
+    problems = problems_of(tmp_path, setter("document", value={"path": "/dev/zero"}))
+    assert any(p.startswith("document.path: /dev/zero is not a regular file") for p in problems), problems

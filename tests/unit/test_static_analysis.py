@@ -1,6 +1,7 @@
 """Static analysis: slither over the contracts, offline, with every High or Medium finding justified.
 
-forge (the npm package @foundry-rs/forge) compiles ``contracts/`` (without ``contracts/test/``) with the project's
+forge (the npm package @foundry-rs/forge) compiles ``contracts/`` (without ``contracts/test/``, and without the Foundry
+tests under ``tests/foundry/``, which foundry.toml's ``test`` setting would otherwise add) with the project's
 pinned solc 0.8.28 (``tools.solc.ensure_solc``, offline) with build info, into a folder of its own per
 version of the sources (``.build/slither/<hash>``, reused while they do not change); slither reads that build
 (``--foundry-ignore-compile``) and reports findings outside OpenZeppelin and the test contracts. Each
@@ -106,6 +107,7 @@ def forge_build(env: dict[str, str]) -> Path:
                 str(ensure_solc()),
                 "--skip",
                 "contracts/test/**",
+                "tests/foundry/**",  # neither the test contracts nor the Foundry tests
                 "--out",
                 str(scratch / "out"),
                 "--cache-path",

@@ -70,7 +70,7 @@ def _snapshot_of_dao(dao) -> dict:
     return {
         "members": [(m.address, m.status, m.role, m.weight, m.power) for m in dao.members()],
         "total": dao.membership.functions.getPastTotalSupply(now - 1).call(),
-        "rules": dao.governor.functions.rulesAt(now).call(),
+        "rules": dao.membership.functions.rulesAt(now).call(),
         "delay": dao.timelock.functions.getMinDelay().call(),
         "agreement": dao.membership.functions.agreementVersion().call(),
     }
@@ -138,7 +138,9 @@ def _hostile_calls(dao, token, attacker: str) -> dict[str, tuple[object, str]]:
         "registry.setWeight": (reg.setWeight(dao.members()[2].address, 1_000_000), "MembershipOnlyGovernance"),
         "registry.amendAgreement": (reg.amendAgreement(b"\x66" * 32, "ipfs://forged"), "MembershipOnlyGovernance"),
         "governor.relay": (gov.relay(admit.target, 0, admit.data), "GovernorOnlyExecutor"),
-        "governor.updateRules": (gov.updateRules(weakest), "GovernorOnlyExecutor"),
+        "registry.updateRules": (reg.updateRules(weakest), "MembershipOnlyGovernance"),
+        "registry.setConstitutionalVote": (reg.setConstitutionalVote(attacker, True), "MembershipOnlyGovernance"),
+        "governor.setVotingDelay": (gov.setVotingDelay(3600), "GovernorOnlyExecutor"),
         "timelock.schedule": (tl.schedule(admit.target, 0, admit.data, ZERO32, ZERO32, 10**6), "AccessControlUnauthorizedAccount"),
         "timelock.executeBatch": (tl.executeBatch([admit.target], [0], [admit.data], ZERO32, ZERO32), "AccessControlUnauthorizedAccount"),
         "timelock.grantRole": (tl.grantRole(PROPOSER_ROLE, attacker), "AccessControlUnauthorizedAccount"),
@@ -220,16 +222,18 @@ def test_reentrancy_from_a_target_during_execution_is_refused(rounds: Round, dao
 
 
 def test_a_batch_of_quiet_admissions_is_one_membership_vote(rounds: Round, dao, accounts) -> None:
-    """Build Finance DAO: pack the electorate. Five admissions, hidden among signals, need the membership rule."""
+    """Build Finance DAO: pack the electorate. Five admissions, hidden among signals, need the membership rule; raising
+    a weight moves power among existing members and needs the constitutional rule."""
     newcomers = [accounts[i].address for i in range(13, 18)]
-    takeover = [actions.signal(), *(_admit(dao, a, 1_000_000) for a in newcomers), actions.signal()]
+    takeover = [actions.signal(), *(_admit(dao, a, 1) for a in newcomers), actions.signal()]
     assert dao.categorize(takeover) == MEMBERSHIP
     raise_weights = [actions.signal(), actions.set_weight(dao.record.membership, accounts[3].address, 1_000_000)]
-    assert dao.categorize(raise_weights) == MEMBERSHIP
+    assert dao.categorize(raise_weights) == CONSTITUTIONAL
     packed = rounds.propose(takeover, "Welcome new partners")
     raised = rounds.propose(raise_weights, "Recognise partner 3's contribution")
     plain = rounds.propose([actions.signal()], "A signal with the same support")
-    # Five of twelve in favour: enough for an ordinary decision (quorum 3), not for membership (quorum 6).
+    # Five of twelve in favour: enough for an ordinary decision (quorum 3), not for membership (quorum 6) nor
+    # constitutional (quorum 8).
     assert decide(rounds, [packed, raised, plain], voters=range(1, 6)) == [
         ProposalState.DEFEATED, ProposalState.DEFEATED, ProposalState.SUCCEEDED
     ]
@@ -241,6 +245,9 @@ def test_a_batch_of_quiet_admissions_is_one_membership_vote(rounds: Round, dao, 
     with pytest.raises(ContractRevertError) as err:  # even a passed decision cannot exceed the maximum weight
         rounds.as_timelock(dao.membership.functions.setWeight(accounts[3].address, 1_000_001))
     assert err.value.error_name == "MembershipInvalidWeight"
+    with pytest.raises(ContractRevertError) as err:  # nor the agreement's cap on one member's share (1/3)
+        rounds.as_timelock(dao.membership.functions.setWeight(accounts[3].address, 6))
+    assert err.value.error_name == "MembershipShareAboveCap"
 
 
 def _timelock_execute_batch(dao, inner: Action) -> Action:
@@ -366,7 +373,7 @@ def test_shrinking_the_electorate_does_not_revive_a_proposal(rounds: Round, dao,
 
 def _raw_update_rules(dao, rules: list[tuple[tuple[int, int], tuple[int, int]]]) -> Action:
     selector = function_signature_to_4byte_selector(f"updateRules(({RULE_SET_TYPE}))")
-    return Action(dao.record.governor, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False)]))
+    return Action(dao.record.membership, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False)]))
 
 
 def test_rules_cannot_be_malformed_and_floors_cannot_move(rounds: Round, dao, accounts) -> None:
@@ -380,10 +387,10 @@ def test_rules_cannot_be_malformed_and_floors_cannot_move(rounds: Round, dao, ac
     for p in proposals:
         with pytest.raises(ContractRevertError) as err:
             dao.execute(accounts[1], p)
-        assert err.value.error_name == "GovernorInvalidRule"
-    assert dao.governor.functions.rulesAt(rounds.now()).call()[0] == valid
-    governor_functions = {i["name"] for i in dao.governor.abi if i["type"] == "function"}
-    assert {f for f in governor_functions if "floor" in f.lower()} == {"ruleFloors"}  # no setter exists
+        assert err.value.error_name == "RulesInvalid"
+    assert dao.membership.functions.rulesAt(rounds.now()).call()[0] == valid
+    registry_functions = {i["name"] for i in dao.membership.abi if i["type"] == "function"}
+    assert {f for f in registry_functions if "floor" in f.lower()} == {"ruleFloors"}  # no setter exists
 
 
 def test_a_passed_batch_cannot_remove_every_founding_partner(rounds: Round, dao, accounts) -> None:
