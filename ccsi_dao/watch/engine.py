@@ -23,7 +23,7 @@ from ccsi_dao.watch import channels as ch
 from ccsi_dao.watch.detect import Policy, Suite, detect
 from ccsi_dao.watch.notices import Kind, Notice
 from ccsi_dao.watch.outbox import Cursor, Outbox
-from ccsi_dao.watch.source import ChainSource, ChainView, Head
+from ccsi_dao.watch.source import ChainSource, Head, resolve_member
 from ccsi_dao.watch.subscriptions import Subscriptions
 
 
@@ -113,18 +113,17 @@ class Watcher:
                     self.out,
                 )
                 channels.setdefault(built.id, built)
+        for channel in channels.values():  # every check before anything is written
+            channel.check()
+        if smtp is not None:
+            smtp.check(sorted({c.to for _, c in self.subs.email_channels()}))
+        self.targets = self._targets()
         self.outbox = Outbox(self.state_path, {"chain_id": str(record.chain_id), "governor": record.governor.lower()})
         try:
             self.outbox.lock()
-            for channel in channels.values():
-                channel.check()
-            if smtp is not None:
-                smtp.check(sorted({c.to for _, c in self.subs.email_channels()}))
             self.source = ChainSource(
                 self.dao, index_path=self.index_path, confirmations=self.confirmations, max_range=self.max_range
             )
-            view = self.source.refresh()
-            self.targets = self._targets(view)
         except BaseException:
             self.close()
             raise
@@ -140,14 +139,13 @@ class Watcher:
                 except ch.ChannelFailure as exc:
                     self.warn(str(exc))
 
-    def _targets(self, view: ChainView) -> list[Target]:
-        assert self.source is not None
+    def _targets(self) -> list[Target]:
         out = []
         for i, r in enumerate(self.subs.recipients):
             member = None
             if r.member is not None:
                 try:
-                    member = self.source.resolve_member(r.member, view)
+                    member = resolve_member(self.dao, r.member)
                 except UserError as exc:
                     raise UserError(f"recipients.{i}.member: {exc}") from None
             ids = tuple(dict.fromkeys(_channel_id(c) for c in r.channels))

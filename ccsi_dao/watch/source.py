@@ -258,29 +258,30 @@ class ChainSource:
         except Exception:  # noqa: BLE001 - a describer that does not know this call's shape: show it raw
             return _raw_call(self.record, action)
 
-    def resolve_member(self, ref: str, view: ChainView) -> str:
-        """A member named in a subscriptions file: its address, a keystore alias, or its name on chain."""
-        text = ref.strip()
-        if text.lower().startswith("0x") and len(text) == 42:
-            from ccsi_dao.addresses import parse_address
 
-            address = parse_address(text)
+def resolve_member(dao: Consortium, ref: str) -> str:
+    """A member named in a subscriptions file, by its address, a keystore alias or its name on chain (read from the
+    registry, so nothing is written)."""
+    from ccsi_dao.addresses import parse_address
+    from ccsi_dao.types import MemberStatus
+
+    text = ref.strip()
+    if text.lower().startswith("0x"):
+        address = parse_address(text)
+    else:
+        by_name = [m.address for m in dao.members() if m.name.casefold() == text.casefold()]
+        if len(by_name) == 1:
+            address = by_name[0]
         else:
-            by_name = [a for a, n in view.names.items() if n.casefold() == text.casefold()]
-            if len(by_name) == 1:
-                address = by_name[0]
-            else:
-                from ccsi_dao.chain.keystore import KeyStore
+            from ccsi_dao.chain.keystore import KeyStore
 
-                try:
-                    address = KeyStore().address(text)
-                except UserError:
-                    raise UserError(
-                        f"{text!r} is neither an address, nor a keystore alias, nor the name of a member"
-                    ) from None
-        if address not in view.names:
-            raise UserError(f"{address} is not a member of this consortium")
-        return address
+            try:
+                address = KeyStore().address(text)
+            except UserError:
+                raise UserError(f"{text!r} is neither an address, nor a keystore alias, nor a member's name") from None
+    if dao.member(address).status == MemberStatus.NONE:
+        raise UserError(f"{address} is not a member of this consortium")
+    return address
 
 
 def _raw_call(record: Any, action: Action) -> str:
