@@ -312,11 +312,13 @@ class SmtpServer:
             sender = parseaddr(self.config.sender)[1]
             code, answer = smtp.mail(sender)
             if code >= 400:
-                raise ChannelError(f"smtp.sender: {self.where} refuses {sender} as sender ({_text(answer)})")
+                raise ChannelError(f"smtp.sender: {self.where} refuses {sender} as sender ({code} {_text(answer)})")
             for address in addresses:
                 code, answer = smtp.rcpt(address)
                 if code >= 400:
-                    raise ChannelError(f"email to {address}: {self.where} refuses this address ({_text(answer)})")
+                    raise ChannelError(
+                        f"email to {address}: {self.where} refuses this address ({code} {_text(answer)})"
+                    )
             smtp.rset()
         except (smtplib.SMTPException, OSError) as exc:
             raise ChannelError(f"smtp: {self.where} cannot be used: {_smtp_reason(exc)}") from None

@@ -60,12 +60,17 @@ class SubscriptionsError(ConfigError):
 # ---------------------------------------------------------------------------------------------- field types
 
 
+_DECIMAL_SECONDS = re.compile(r"\d{1,9}(\.\d{1,6})?\s*s?")
+
+
 def _seconds(value: Any) -> float:
-    """Seconds: a number (fractions allowed) or duration text such as 30s, 15m, 24h."""
+    """Seconds: a number (fractions allowed: 0.5, 0.5s) or duration text such as 30s, 15m, 24h."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 30s, 15m or 24h")
     if isinstance(value, int | float):
         seconds = float(value)
+    elif isinstance(value, str) and _DECIMAL_SECONDS.fullmatch(value.strip()):
+        seconds = float(value.strip().rstrip("s").strip())
     else:
         try:
             seconds = float(parse_duration(value))
