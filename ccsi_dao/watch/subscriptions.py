@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from email.utils import parseaddr
 from pathlib import Path
@@ -91,7 +92,28 @@ def _sender(value: Any) -> str:
     if not isinstance(value, str) or any(c in value for c in "\r\n"):
         raise ValueError("expected an email address, optionally with a name: CCSI watch <watch@example.org>")
     _, address = parseaddr(value)
-    _email(address)
+    if not _EMAIL.fullmatch(address):
+        raise ValueError(f"{value!r} is not an email address, optionally with a name: CCSI watch <watch@example.org>")
+    return value.strip()
+
+
+def _variable(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}", value):
+        raise ValueError(f"{value!r} is not the name of an environment variable")
+    return value
+
+
+def _host(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]{1,253}", value.strip()):
+        raise ValueError(f"{value!r} is not a host name or IP address")
+    return value.strip()
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        raise ValueError("expected a name of 1 to 100 characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        raise ValueError("a recipient's name may not contain control or format characters")
     return value.strip()
 
 
@@ -201,11 +223,11 @@ class Smtp(_Model):
     """The mail server every email channel sends through. The password never sits in the file: it is read from
     the environment variable ``password_env`` or from ``password_file``."""
 
-    host: Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-\[\]:]+$")]
+    host: Annotated[str, PlainValidator(_host)]
     port: Annotated[int, Field(ge=1, le=65535)] = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
-    password_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
+    password_env: Annotated[str, PlainValidator(_variable)] | None = None
     password_file: FilePath | None = None
     sender: Annotated[str, PlainValidator(_sender)]
     ca_file: FilePath | None = None  # trust this certificate (a private CA) besides the system's
@@ -233,7 +255,7 @@ class Retry(_Model):
 
 
 class Recipient(_Model):
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    name: Annotated[str, PlainValidator(_name)]
     member: str | None = None  # keystore alias, address or on-chain name
     notices: list[str] = ["all"]
     channels: Annotated[list[ChannelConfig], Field(min_length=1)]
