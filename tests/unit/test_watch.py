@@ -191,3 +191,20 @@ def test_backoff_doubles_per_channel_up_to_the_most(tmp_path: Path) -> None:
     outbox.delivered(d)
     assert outbox.channel_state("webhook:x") is None and outbox.open_deliveries() == []
     outbox.close()
+
+
+def test_the_documented_examples_hold() -> None:
+    """examples/watch-subscriptions.yaml is a valid subscriptions file, and the systemd unit runs the command the
+    README documents, restarting on failure but not on a mistake in the file (exit 2)."""
+    from tests.support import ROOT
+
+    subs = load_subscriptions(ROOT / "examples" / "watch-subscriptions.yaml")
+    assert [r.name for r in subs.recipients] == ["ministry", "hashnet", "secretariat"]
+    assert {c.type for r in subs.recipients for c in r.channels} == {"email", "ics", "webhook", "jsonl", "terminal"}
+    unit = (ROOT / "examples" / "ccsi-dao-watch.service").read_text()
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#"))
+    assert settings["ExecStart"].split()[1:3] == ["watch", "/etc/ccsi-dao/watch-subscriptions.yaml"]
+    assert settings["Restart"] == "on-failure" and settings["RestartPreventExitStatus"] == "2"
+    written = [c.path for r in subs.recipients for c in r.channels if c.type in ("ics", "jsonl")]
+    assert all(str(p).startswith(settings["ReadWritePaths"]) for p in written)  # writable under ProtectSystem=strict
+    assert "## Partners never miss a decision" in (ROOT / "README.md").read_text()
