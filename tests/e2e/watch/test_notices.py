@@ -194,3 +194,35 @@ def test_reminder_skips_members_whose_proxy_votes(w: World, cli: Cli, tmp_path: 
     p3 = jsonl(tmp_path / "p3.jsonl")
     assert kinds(p3) == ["reminder"] and "(2 votes)" in p3[0]["lines"][0]
     assert jsonl(tmp_path / "p5.jsonl") == []
+
+
+def test_closed_early_through_the_library(w: World, tmp_path: Path) -> None:
+    """``ccsi_dao.watch`` used from Python (what the CLI wraps): a consortium with early close, where voting ends
+    as soon as the remaining votes could not change the outcome; the outcome says so."""
+    from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import deploy_suite
+    from ccsi_dao.watch import Kind, Watcher, load_subscriptions
+    from tests.support.consortium import suite_params
+    from tests.support.scenario import Round
+
+    acc = w.accounts
+    dao = Consortium(w.dao.chain, deploy_suite(w.dao.chain, acc[0], suite_params(acc, early_close=True)))
+    r = Round(dao, acc)
+    subs = write_subs(
+        tmp_path, "recipients: [{name: all, notices: [decisions], channels: [{type: jsonl, path: a.jsonl}]}]"
+    )
+    with Watcher(dao, load_subscriptions(subs), state_path=tmp_path / "state.sqlite",
+                 index_path=tmp_path / "index.sqlite") as watcher:  # fmt: skip
+        assert watcher.run_once().raised == []  # the past
+        p = r.open([actions.signal()], "Adopt the 2027 work plan")
+        r.vote(p, range(1, 8), FOR)  # 7 of 12: passed whatever the other 5 do
+        assert dao.state(p.id) == ProposalState.SUCCEEDED and r.now() < p.deadline
+        result = watcher.run_once()
+        assert [n.kind for n in result.raised] == [Kind.PROPOSAL_CREATED, Kind.PASSED]
+        assert result.delivered == 2 and result.waiting == 0 and result.failures == []
+    passed = jsonl(tmp_path / "a.jsonl")[1]
+    assert passed["details"]["closed_early"] is True
+    assert passed["lines"] == [
+        "For 7, against 0, abstain 0; quorum 3 reached. "
+        "(voting closed early: the remaining votes could not change the outcome)"
+    ]
