@@ -43,12 +43,15 @@ def watch(
         raise UserError(f"--interval: {exc}") from None
     subs = load_subscriptions(subscriptions)
     watcher = Watcher(settings(ctx).consortium(), subs, state_path=state, index_path=index, confirmations=confirmations)
+    if check:
+        watcher.check()  # nothing written
+        typer.echo(
+            f"{subscriptions}: {len(subs.recipients)} recipients, {len(watcher.channels)} channels, all reachable"
+        )
+        return
     watcher.start()
     try:
         counts = len(subs.recipients), len(watcher.channels)
-        if check:
-            typer.echo(f"{subscriptions}: {counts[0]} recipients, {counts[1]} channels, all reachable")
-            return
         if once:
             result = watcher.run_once()
             if result.failures:

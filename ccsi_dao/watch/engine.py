@@ -98,7 +98,9 @@ class Watcher:
 
     # ------------------------------------------------------------------ start and stop
 
-    def start(self) -> None:
+    def check(self) -> None:
+        """Build and check every channel (mail login and addresses, hooks, files) and resolve the members;
+        ChannelError or UserError on the first problem. Nothing is written."""
         record = self.dao.record
         channels: dict[str, ch.Channel] = {}
         smtp = ch.SmtpServer(self.subs.smtp) if self.subs.smtp is not None else None
@@ -118,6 +120,13 @@ class Watcher:
         if smtp is not None:
             smtp.check(sorted({c.to for _, c in self.subs.email_channels()}))
         self.targets = self._targets()
+        self.channels = channels
+
+    def start(self) -> None:
+        """:meth:`check`, then open (and lock) the state and the decision index."""
+        self.check()
+        record = self.dao.record
+        channels = self.channels
         self.outbox = Outbox(self.state_path, {"chain_id": str(record.chain_id), "governor": record.governor.lower()})
         try:
             self.outbox.lock()

@@ -44,6 +44,9 @@ def test_every_channel_with_hostile_chain_text(
     r = w.round
     subs = write_subs(tmp_path, subs_text(smtp, hooks, certs[0]))
     env = {"WATCH_SMTP_PASSWORD": SMTP_PASSWORD}
+    checked = cli.ok("watch", str(subs), "--check", env=env)  # the mail login and address, hooks, file: tried
+    assert checked.stdout == f"{subs}: 1 recipients, 6 channels, all reachable\n"
+    assert not list(cli.home.glob("watch-*")) and smtp.messages == [] and hooks.requests == []
     cli.ok("watch", str(subs), "--once", env=env)
     p = r.propose([actions.signal()], HOSTILE)
     result = cli.ok("watch", str(subs), "--once", env=env)
