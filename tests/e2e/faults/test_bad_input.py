@@ -904,6 +904,189 @@ CASES += [
 ]
 
 
+# -------- ccsi-dao watch: the subscriptions file, its channels, the options
+def _subs(text: str) -> Prepare:
+    return put("subs.yaml", text)
+
+
+WATCH = ("watch", "{dir}/subs.yaml", "--once")
+TERMINAL = "recipients: [{name: m, channels: [{type: terminal}]}]"
+CASES += [
+    C("watch-file-missing", ("watch", "{dir}/none.yaml", "--once"), r"subscriptions file .*none.yaml not found"),
+    C("watch-file-folder", ("watch", "{dir}", "--once"), r"is not a regular file"),
+    C("watch-file-binary", WATCH, r"cannot read subscriptions file", prepare=put("subs.yaml", b"\xff\xfe\x00rec")),
+    C("watch-file-huge", WATCH, r"larger than 1,048,576 bytes", prepare=_subs("#" * 1_100_000)),
+    C("watch-not-yaml", WATCH, r"is not valid YAML", prepare=_subs("recipients: [")),
+    C("watch-top-level-list", WATCH, r"\(top level\): expected a mapping", prepare=_subs("- a\n- b")),
+    C("watch-no-recipients", WATCH, r"recipients: ", prepare=_subs("recipients: []")),
+    C("watch-unknown-field", WATCH, r"colour: unknown field", prepare=_subs("colour: blue\n" + TERMINAL)),
+    C(
+        "watch-unknown-channel",
+        WATCH,
+        r"recipients.0.channels.0: unknown channel type; use terminal, jsonl, email, webhook or ics",
+        prepare=_subs("recipients: [{name: m, channels: [{type: pager}]}]"),
+    ),
+    C(
+        "watch-channel-without-type",
+        WATCH,
+        r"recipients.0.channels.0: say which channel",
+        prepare=_subs("recipients: [{name: m, channels: [{path: x.jsonl}]}]"),
+    ),
+    C(
+        "watch-bad-email",
+        WATCH,
+        r"recipients.0.channels.0.to: 'office@' is not an email address",
+        prepare=_subs(
+            "smtp: {host: 127.0.0.1, sender: a@b.example}\nrecipients: [{name: m, channels: [{type: email, to: 'office@'}]}]"
+        ),
+    ),
+    C(
+        "watch-email-without-smtp",
+        WATCH,
+        r"an email channel needs the smtp section",
+        prepare=_subs("recipients: [{name: m, channels: [{type: email, to: office@ministry.example}]}]"),
+    ),
+    C(
+        "watch-webhook-ftp",
+        WATCH,
+        r"recipients.0.channels.0.url: 'ftp://h.example/x' is not a webhook address",
+        prepare=_subs("recipients: [{name: m, channels: [{type: webhook, format: slack, url: 'ftp://h.example/x'}]}]"),
+    ),
+    C(
+        "watch-webhook-format",
+        WATCH,
+        r"recipients.0.channels.0.format: ",
+        prepare=_subs(
+            "recipients: [{name: m, channels: [{type: webhook, format: discord, url: 'http://h.example/x'}]}]"
+        ),
+    ),
+    C(
+        "watch-webhook-escape",
+        WATCH,
+        r"may not contain spaces or control characters|is not a webhook address",
+        prepare=_subs(
+            'recipients: [{name: m, channels: [{type: webhook, format: slack, url: "http://h.example/\\e[2J"}]}]'
+        ),
+    ),
+    C(
+        "watch-webhook-unreachable",
+        WATCH,
+        r"recipients.0.channels.0 \(webhook http://127.0.0.1:9/…\): cannot reach http://127.0.0.1:9/…: connection refused",
+        prepare=_subs(
+            "recipients: [{name: m, channels: [{type: webhook, format: teams, url: 'http://127.0.0.1:9/s3cret'}]}]"
+        ),
+    ),
+    C(
+        "watch-unknown-kind",
+        WATCH,
+        r"recipients.0.notices: unknown kind 'everything'",
+        prepare=_subs("recipients: [{name: m, notices: [everything], channels: [{type: terminal}]}]"),
+    ),
+    C(
+        "watch-same-name-twice",
+        WATCH,
+        r"two recipients are named 'm'",
+        prepare=_subs("recipients: [{name: m, channels: [{type: terminal}]}, {name: m, channels: [{type: terminal}]}]"),
+    ),
+    C(
+        "watch-name-escape",
+        WATCH,
+        r"recipients.0.name: a recipient's name may not contain control",
+        prepare=_subs('recipients: [{name: "m\\e[2J", channels: [{type: terminal}]}]'),
+    ),
+    C(
+        "watch-jsonl-folder",
+        WATCH,
+        r"recipients.0.channels.0 \(jsonl .*\): .* is a folder",
+        prepare=_subs("recipients: [{name: m, channels: [{type: jsonl, path: .}]}]"),
+    ),
+    C(
+        "watch-jsonl-no-folder",
+        WATCH,
+        r"the folder .*nowhere does not exist",
+        prepare=_subs("recipients: [{name: m, channels: [{type: jsonl, path: nowhere/m.jsonl}]}]"),
+    ),
+    C(
+        "watch-ics-unwritable",
+        WATCH,
+        r"recipients.0.channels.0 \(ics /proc/ccsi-watch.ics\): cannot write /proc/ccsi-watch.ics",
+        prepare=_subs("recipients: [{name: m, channels: [{type: ics, path: /proc/ccsi-watch.ics}]}]"),
+    ),
+    C(
+        "watch-smtp-host-unknown",
+        WATCH,
+        r"smtp: the mail server mail.nonexistent.invalid:587 cannot be used: its host name does not resolve",
+        prepare=_subs(
+            "smtp: {host: mail.nonexistent.invalid, sender: a@b.example}\n"
+            "recipients: [{name: m, channels: [{type: email, to: office@ministry.example}]}]"
+        ),
+    ),
+    C(
+        "watch-smtp-refused",
+        WATCH,
+        r"smtp: the mail server 127.0.0.1:9 cannot be used: connection refused",
+        prepare=_subs(
+            "smtp: {host: 127.0.0.1, port: 9, security: tls, sender: a@b.example}\n"
+            "recipients: [{name: m, channels: [{type: email, to: office@ministry.example}]}]"
+        ),
+    ),
+    C(
+        "watch-smtp-password-unset",
+        WATCH,
+        r"smtp.password_env: the environment variable CCSI_WATCH_NO_SUCH_VARIABLE is not set",
+        prepare=_subs(
+            "smtp: {host: 127.0.0.1, port: 9, username: u, password_env: CCSI_WATCH_NO_SUCH_VARIABLE, sender: a@b.example}\n"
+            "recipients: [{name: m, channels: [{type: email, to: office@ministry.example}]}]"
+        ),
+    ),
+    C(
+        "watch-member-unknown-alias",
+        WATCH,
+        r"recipients.0.member: 'nobody' is neither an address, nor a keystore alias, nor a member's name",
+        prepare=_subs("recipients: [{name: m, member: nobody, channels: [{type: terminal}]}]"),
+    ),
+    C(
+        "watch-member-not-a-member",
+        WATCH,
+        r"recipients.0.member: 0x[0-9a-fA-F]{40} is not a member of this consortium",
+        prepare=_subs("recipients: [{name: m, member: a6, channels: [{type: terminal}]}]"),
+    ),
+    C(
+        "watch-member-wrong-checksum",
+        WATCH,
+        r"recipients.0.member: .* has a wrong checksum",
+        prepare=_subs(f"recipients: [{{name: m, member: '{WRONG_CHECKSUM}', channels: [{{type: terminal}}]}}]"),
+    ),
+    C(
+        "watch-interval-word",
+        ("watch", "{dir}/subs.yaml", "--interval", "soon"),
+        r"--interval: ",
+        prepare=_subs(TERMINAL),
+    ),
+    C("watch-interval-zero", ("watch", "{dir}/subs.yaml", "--interval", "0"), r"--interval: ", prepare=_subs(TERMINAL)),
+    C(
+        "watch-interval-huge",
+        ("watch", "{dir}/subs.yaml", "--interval", "9" * 40),
+        r"--interval: ",
+        prepare=_subs(TERMINAL),
+    ),
+    C("watch-confirmations-negative", (*WATCH, "--confirmations", "-1"), r"--confirmations", prepare=_subs(TERMINAL)),
+    C("watch-state-folder", (*WATCH, "--state", "{dir}"), r"the watch state .* is a folder", prepare=_subs(TERMINAL)),
+    C(
+        "watch-state-no-folder",
+        (*WATCH, "--state", "{dir}/nowhere/state.sqlite"),
+        r"the folder .*nowhere does not exist",
+        prepare=_subs(TERMINAL),
+    ),
+    C(
+        "watch-state-not-sqlite",
+        (*WATCH, "--state", "{dir}/state.sqlite"),
+        r"is not a usable SQLite database",
+        prepare=both(_subs(TERMINAL), put("state.sqlite", "not a database" * 100)),
+    ),
+]
+
+
 def _edit_keystore(path: Path, change: Callable[[dict], object]) -> None:
     data = json.loads(path.read_text())
     change(data)
