@@ -96,7 +96,7 @@ def test_every_solidity_test_passes(forge_report: dict[str, Any]) -> None:
 def test_every_solidity_test_file_contributes_tests(forge_report: dict[str, Any]) -> None:
     files = sorted(p.relative_to(ROOT).as_posix() for p in FOUNDRY_TESTS.rglob("*.t.sol"))
     assert files, "no .t.sol file under tests/foundry"
-    counts = {f: 0 for f in files}
+    counts = dict.fromkeys(files, 0)
     for suite, _, _ in results(forge_report):
         path = suite.rsplit(":", 1)[0]
         counts[path] = counts.get(path, 0) + 1

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ccsi_dao"
 # Each part of the library and its layer: a module may import its own part and any part of a lower layer.
 LAYERS = {
     "errors": 0,
-    "types": 1, "fileio": 1, "durations": 1, "addresses": 1,
+    "types": 1, "fileio": 1, "durations": 1, "addresses": 1, "safetext": 1,
     "chain": 2,
     "abi": 3, "agreement": 3, "devnet": 3,
     "governance": 4,
