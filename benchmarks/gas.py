@@ -23,7 +23,7 @@ from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import InitialMember, SuiteParams, create_address, deploy_suite
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup, VoteType
 
-DELAY, PERIOD, TIMELOCK_DELAY = 100, 1_000, 100
+DELAY, PERIOD, TIMELOCK_DELAY = 3_600, 7_200, 86_400  # the floors every consortium keeps (period: 2 hours)
 VOTERS = 8  # funded development accounts 1..8 vote; weight 1_000 each keeps every rule met at any size
 LATE_VOTER = 9  # funded development account 9 is the member admitted last (the highest member number)
 RULES = {c: (Ratio(1, 4), Ratio(1, 2)) for c in Category}

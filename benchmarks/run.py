@@ -33,11 +33,30 @@ from ccsi_dao.fileio import write_atomic  # noqa: E402
 SIZES = (15, 150, 1500)
 # What the profile of a missed aim shows, in words (the figures come from the profile in the same run).
 EXPLAINED = {
-    "propose": "one fresh slot for the proposal's record (its category, the rule it is judged by and the early-close "
-    "switch), and cold reads of the membership gate, the current rules and the timelock address",
-    "castVote (member admitted last)": "members numbered 96 and above are kept in per-proposal bitmap words of 256; "
-    "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter)",
+    "propose": "the membership gate's call to the registry and the category derived from the actions (no storage of "
+    "ours is written at creation: the category is in the proposal id)",
+    "castVote (member admitted last)": "members numbered 24 and above are kept in per-proposal bitmap words of 256; "
+    "the first of them to vote in a word writes it fresh (the reference writes a fresh slot for every voter). Any "
+    "separate word costs at least a cold read and a write (about 5,000 gas) over a bit kept in the proposal's record, "
+    "so no layout keeps every member within 5%",
+    "execute (admit a member)": "the registry's admission writes more than a token mint: the membership record and "
+    "name, the member list, and the ERC-5805 checkpoints (OpenZeppelin's ERC721Votes mint writes a token owner and "
+    "balance and the same checkpoints)",
+    "admit a member (registry call)": "see 'execute (admit a member)'",
 }
+# Issue 10's aims against OpenZeppelin 5.7's reference composition (same compiler settings).
+AIMS = {
+    "castVote (later voter)": 0.90,
+    "castVote (member admitted last)": 0.90,
+    "castVote (first voter)": 1.0,
+    "castVoteWithReason": 1.0,
+    "castVoteBySig": 0.95,
+    "queue": 1.0,
+    "execute (1 action)": 1.0,
+    "propose (1 action)": 1.25,
+    "propose (10 actions)": 1.25,
+}
+WHOLE_DECISION_AIM = 0.90
 
 
 def _node(url: str):  # noqa: ANN202
@@ -61,7 +80,7 @@ def bench_gas(url: str) -> dict:
     ours, reference = gas.measure_ccsi(_node(url), 15), gas.measure_reference(_node(url), 15)
     rows = {}
     for op in ours:
-        aim = 1.0 if op.startswith("castVote") else 1.15
+        aim = AIMS.get(op, 1.15)
         ratio = ours[op].gas / reference[op].gas
         rows[op] = {
             "ccsi_dao": ours[op].gas,
@@ -81,7 +100,8 @@ def bench_gas(url: str) -> dict:
         + m["execute (1 action)"].gas
         for name, m in (("ccsi_dao", ours), ("reference", reference))
     }
-    decision = {**whole, "voters": voters, "ratio": round(whole["ccsi_dao"] / whole["reference"], 3)}
+    ratio = round(whole["ccsi_dao"] / whole["reference"], 3)
+    decision = {**whole, "voters": voters, "ratio": ratio, "aim": WHOLE_DECISION_AIM, "met": ratio <= WHOLE_DECISION_AIM}
     return {"members": 15, "operations": rows, "whole_decision": decision}
 
 
@@ -181,7 +201,8 @@ def summary_markdown(results: dict[str, dict]) -> str:
         lines += [
             "",
             f"A whole decision (propose, {w['voters']} votes, queue, execute): {w['ccsi_dao']:,} gas against "
-            f"{w['reference']:,}, ratio {w['ratio']:.3f} (sum of the rows above).",
+            f"{w['reference']:,}, ratio {w['ratio']:.3f}, aim ≤ {w.get('aim', WHOLE_DECISION_AIM)}: "
+            f"{'met' if w.get('met', w['ratio'] <= WHOLE_DECISION_AIM) else 'missed'} (sum of the rows above).",
         ]
         missed = {op: r for op, r in results["gas"]["operations"].items() if not r["met"]}
         if missed:
