@@ -79,7 +79,7 @@ def test_token_indexers_learn_every_holder_from_transfer_events(rounds: Round, d
             url=anvil_url,
         )
     )
-    assert [(d["topics"][1], d["topics"][2], d["topics"][3]) for d in delegations][0] == (
+    assert next((d["topics"][1], d["topics"][2], d["topics"][3]) for d in delegations) == (
         topic(newcomer),
         zero,
         topic(newcomer),
@@ -89,7 +89,7 @@ def test_token_indexers_learn_every_holder_from_transfer_events(rounds: Round, d
 def test_a_governor_client_follows_a_proposal_with_the_standard_functions(rounds: Round, dao, anvil_url) -> None:
     gov = dao.record.governor
     proposal = rounds.open([actions.signal()], "Ask cast")
-    targets, values, datas, description_hash = proposal.call_args()
+    targets, values, _datas, description_hash = proposal.call_args()
     computed = cast(
         "call",
         gov,
