@@ -158,3 +158,33 @@ def test_treasury_deposits_are_in_the_logs(dao, accounts, anvil_url) -> None:
     assert [(log["topics"][1][-40:], int(log["data"], 16)) for log in logs] == [
         (accounts[15].address[2:].lower(), 10**18)
     ]
+
+
+def test_a_relayed_ballot_is_marked_in_the_logs_for_at_most_2500_gas(accounts) -> None:
+    """An indexer tells a relayed ballot from a direct vote by its VoteRelayed event alone (no receipts), and the
+    event costs at most 2,500 gas (its LOG opcode, from the node's own opcode trace: an anvil with step tracing)."""
+    from eth_utils import event_abi_to_log_topic
+
+    from ccsi_dao.chain import Chain
+    from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import deploy_suite
+    from tests.support.anvil import start_anvil, stop_anvil
+    from tests.support.consortium import suite_params
+
+    proc, url = start_anvil("--steps-tracing")
+    try:
+        chain = Chain.connect(url)
+        dao = Consortium(chain, deploy_suite(chain, accounts[0], suite_params(accounts)))
+        rounds = Round(dao, accounts)
+        proposal = rounds.open([actions.signal()], "Relayed")
+        receipt = dao.relay(accounts[0], dao.sign_ballot(accounts[3], proposal.id, FOR))
+        relayed = dao.governor.events.VoteRelayed().process_receipt(receipt)
+        assert [(e["args"]["proposalId"], e["args"]["voter"], e["args"]["relayer"]) for e in relayed] == [
+            (proposal.id, accounts[3].address, accounts[0].address)
+        ]
+        trace = chain.transport.request("debug_traceTransaction", ["0x" + bytes(receipt["transactionHash"]).hex(), {}])
+        costs = {int(s["stack"][-3], 16): s["gasCost"] for s in trace["structLogs"] if s["op"].startswith("LOG")}
+        topic = int.from_bytes(event_abi_to_log_topic(dao.governor.events.VoteRelayed().abi), "big")
+        assert topic in costs and costs[topic] <= 2_500, costs
+    finally:
+        stop_anvil(proc)
