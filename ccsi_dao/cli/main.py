@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli import agreement, audit, devnet, governance, propose, wallet
+from ccsi_dao.cli import agreement, audit, devnet, governance, propose, serve, wallet
 from ccsi_dao.cli.common import handled, new_app
 from ccsi_dao.settings import Settings
 
@@ -45,6 +45,7 @@ app.add_typer(governance.proposals_app, name="proposals")
 app.add_typer(governance.proxy_app, name="proxy")
 app.add_typer(audit.app, name="audit")
 app.command(name="log")(audit.log)
+app.command(name="serve")(serve.serve)
 for command in (
     governance.deploy,
     governance.vote,
