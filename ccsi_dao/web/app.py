@@ -382,6 +382,8 @@ def create_app(dashboard: Dashboard, *, allowed_hosts: Iterable[str] | None = LO
             "sync_error": for_terminal(sync.error) if sync.error else None,
             "verification": ver.state,
             "verification_running": ver.running,
+            "sync_seconds": None if sync.seconds is None else round(sync.seconds, 3),
+            "snapshot_seconds": None if dashboard.build_seconds is None else round(dashboard.build_seconds, 3),
         }
 
     async def api_status(request: Request) -> Response:

@@ -138,7 +138,7 @@ class Reader:
         self._history: History | None = None
         self._entries: list[Entry] = []
         self._entries_problem: str | None = None
-        self._history_tip: tuple[int | None, int] | None = None
+        self._stale = True  # the index holds logs the history has not read yet
         self.last_sync: SyncView = SyncView(self.index.synced_to, None, None, None)
 
     def close(self) -> None:
@@ -166,6 +166,7 @@ class Reader:
         self.last_sync = SyncView(
             result.synced_to, max(head, result.synced_to), utc(time.time()), None, time.monotonic() - started
         )
+        self._stale = self._stale or bool(result.new_logs or result.reorgs)
         return self.last_sync, bool(result.new_logs or result.reorgs or result.synced_to != before)
 
     # -- the snapshot
@@ -208,8 +209,7 @@ class Reader:
 
     def _load_history(self, problems: list[str]) -> History:
         """The index's history and its log entries, rebuilt only when the index changed."""
-        tip = (self.index.synced_to, self.index.db.execute("SELECT count(*) FROM logs").fetchone()[0])
-        if self._history is None or tip != self._history_tip:
+        if self._history is None or self._stale:
             self._history = load_history(self.index)
             try:
                 self._entries = entries(self._history)
@@ -219,7 +219,7 @@ class Reader:
                 self._entries_problem = (
                     f"the decision log could not be built from the index ({type(exc).__name__}: {exc})"
                 )
-            self._history_tip = tip
+            self._stale = False
         return self._history
 
     def _live(self, history: History, read: Any, now: int) -> dict[int, _Live]:

@@ -50,6 +50,7 @@ class Dashboard:
         self.report_html: str | None = None
         self.report_markdown: str | None = None
         self.version = 0
+        self.build_seconds: float | None = None  # how long the last snapshot took to build
         self.started = time.time()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -129,7 +130,9 @@ class Dashboard:
                         reader = self._reader_factory(self.source)
                     status, moved = reader.sync()
                     if moved or self.snapshot is None:
-                        self._publish(snapshot=reader.snapshot(), sync=status)
+                        started = time.monotonic()
+                        snapshot = reader.snapshot()
+                        self._publish(snapshot=snapshot, sync=status, build_seconds=time.monotonic() - started)
                         self._first_snapshot.set()
                     elif (status.error, status.head) != (self.sync.error, self.sync.head):
                         self._publish(sync=status)
