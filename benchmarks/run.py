@@ -303,10 +303,14 @@ def summary_markdown(results: dict[str, dict]) -> str:
                 f"| {label} (`{r['path']}`) | {r['median_ms']} | {r['p95_ms']} | {r['max_ms']} | "
                 f"{r['bytes'] / 1024:.0f} KiB | {busy['p95_ms']} |"
             )
-        lines += [""] + [f"- {line}" for line in d["summary"]] + [
-            f"- server peak memory {d['server_peak_rss_mb']} MB",
-            "",
-        ]
+        lines += (
+            [""]
+            + [f"- {line}" for line in d["summary"]]
+            + [
+                f"- server peak memory {d['server_peak_rss_mb']} MB",
+                "",
+            ]
+        )
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]
