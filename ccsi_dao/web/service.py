@@ -140,7 +140,8 @@ class Dashboard:
                         self.sync = status  # the time of the last sync; no page needs a refresh for it
                 except Exception as exc:  # noqa: BLE001 - the node gone, a damaged index: shown, then retried
                     message = str(exc) or type(exc).__name__
-                    self._publish(sync=replace(self.sync, error=message))
+                    if message != self.sync.error:  # the same failure again: no page needs telling
+                        self._publish(sync=replace(self.sync, error=message))
                     if reader is not None:
                         reader.close()
                         reader = None
