@@ -26,11 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ccsi_dao.abi.events import EventDecoder
 from ccsi_dao.audit.report import render_html, render_markdown
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.audit.verify import verify as run_verification
 from ccsi_dao.decisionlog.entries import KINDS, Entry, Filters, check_filters, entries, parse_when, select
-from ccsi_dao.decisionlog.history import History, ProposalRecord, load_history, rule_set
+from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, load_history, rule_set
 from ccsi_dao.decisionlog.store import DecisionIndex, default_index_path, open_index
 from ccsi_dao.errors import CcsiDaoError, UserError
 from ccsi_dao.governance.categories import category_of_id
@@ -139,6 +140,10 @@ class Reader:
         self._entries: list[Entry] = []
         self._entries_problem: str | None = None
         self._stale = True  # the index holds logs the history has not read yet
+        self._reorged = False  # the index was cut back since the logs were decoded
+        self._decoder = EventDecoder(self.record.governor, self.record.membership, self.record.timelock)
+        self._decoded: list[Decoded] = []  # the index's logs up to _decoded_to, decoded
+        self._decoded_to: int | None = None
         self.last_sync: SyncView = SyncView(self.index.synced_to, None, None, None)
 
     def close(self) -> None:
@@ -167,6 +172,7 @@ class Reader:
             result.synced_to, max(head, result.synced_to), utc(time.time()), None, time.monotonic() - started
         )
         self._stale = self._stale or bool(result.new_logs or result.reorgs)
+        self._reorged = self._reorged or bool(result.reorgs)
         return self.last_sync, bool(result.new_logs or result.reorgs or result.synced_to != before)
 
     # -- the snapshot
@@ -210,7 +216,7 @@ class Reader:
     def _load_history(self, problems: list[str]) -> History:
         """The index's history and its log entries, rebuilt only when the index changed."""
         if self._history is None or self._stale:
-            self._history = load_history(self.index)
+            self._history = self._read_history()
             try:
                 self._entries = entries(self._history)
                 self._entries_problem = None
@@ -221,6 +227,22 @@ class Reader:
                 )
             self._stale = False
         return self._history
+
+    def _read_history(self) -> History:
+        """The history of the whole index. Each log is decoded once: after a sync that only added blocks, the logs
+        read before are kept decoded and only the new ones are (the history itself is rebuilt from all of them, which
+        is cheap); after a reorg, everything is read again."""
+        tip = self.index.synced_to
+        if self._reorged or self._decoded_to is None or tip is None:
+            self._decoded, self._decoded_to = [], None
+            if tip is None:
+                return load_history(self.index)
+        start = 0 if self._decoded_to is None else self._decoded_to + 1
+        new = self.index.logs(from_block=start, to_block=tip)
+        times = self.index.block_times()
+        self._decoded += [d for log in new if (d := self._decoder.decode(log, times[log.block_number])) is not None]
+        self._decoded_to, self._reorged = tip, False
+        return History(self.record, self._decoded, self.index.transactions())
 
     def _live(self, history: History, read: Any, now: int) -> dict[int, _Live]:
         """Each proposal's state, deadline, eta, quorum and electorate at the synced block, in batches; a proposal in
