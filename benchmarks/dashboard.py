@@ -273,6 +273,8 @@ def measure() -> dict[str, Any]:
         "new_vote_snapshot_seconds": after.get("snapshot_seconds"),
         "new_vote_votes_on_its_page": shown,
         "server_peak_rss_mb": peak,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),  # the machine is shared: context for the times
+        "cpus": os.cpu_count(),
         "aim": {"page_p95_ms_at_most": AIM_SECONDS * 1000, "met": met, "worst_page": worst["path"]},
         "worst_idle": {"path": worst["path"], "p95_ms": worst["p95_ms"]},
         "worst_during_verification": {"path": worst_busy["path"], "p95_ms": worst_busy["p95_ms"]},
