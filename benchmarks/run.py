@@ -308,7 +308,7 @@ def summary_markdown(results: dict[str, dict]) -> str:
             + [f"- {line}" for line in d["summary"]]
             + [
                 f"- server peak memory {d['server_peak_rss_mb']} MB; machine load when measured "
-            f"{d.get('load_average_1min_at_end', '?')} on {d.get('cpus', '?')} cores",
+                f"{d.get('load_average_1min_at_end', '?')} on {d.get('cpus', '?')} cores",
                 "",
             ]
         )
