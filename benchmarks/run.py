@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # everything, about 11 minutes here (the test suite is 5 of them)
     .venv/bin/python benchmarks/run.py --only gas,scale
+    .venv/bin/python benchmarks/run.py --only dashboard   # the dashboard's pages at 1,000 proposals (~2 minutes)
 
 Writes benchmarks/results/<name>.json and benchmarks/results/SUMMARY.md, and prints the table of ratios. Ratios
 (measured in the same run, on the same chain) are the figures that count; absolute times are context.
@@ -142,6 +143,12 @@ def bench_decisionlog(_url: str) -> dict:
     return decisionlog_scale.measure()
 
 
+def bench_dashboard(_url: str) -> dict:
+    import dashboard
+
+    return dashboard.measure()
+
+
 def bench_suite(_url: str) -> dict:
     start = time.perf_counter()
     proc = subprocess.run(
@@ -161,6 +168,7 @@ BENCHES = {
     "scale": bench_scale,
     "cli": bench_cli,
     "decisionlog": bench_decisionlog,
+    "dashboard": bench_dashboard,
     "suite": bench_suite,
 }
 
@@ -298,6 +306,33 @@ def summary_markdown(results: dict[str, dict]) -> str:
         ]
         lines += [f"- {line}" for line in d["summary"] if not line.startswith(tuple(d["aims"]))]
         lines += ["", "cProfile of each missed operation: `profile` in `decisionlog.json`.", ""]
+    if "dashboard" in results:
+        d = results["dashboard"]
+        h = d["history"]
+        lines += [
+            f"## Dashboard (`ccsi-dao serve`): {h['proposals']:,} proposals / {h['votes']:,} votes",
+            "",
+            "Each page asked for 30 times in a row on loopback (one keep-alive connection); milliseconds from the "
+            "request to the whole answer. Aim: every page under 200 ms.",
+            "",
+            "| page | median | 95th pct | worst | size | 95th pct during a verification |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for label, r in d["pages_idle"].items():
+            busy = d["pages_during_verification"][label]
+            lines.append(
+                f"| {label} (`{r['path']}`) | {r['median_ms']} | {r['p95_ms']} | {r['max_ms']} | "
+                f"{r['bytes'] / 1024:.0f} KiB | {busy['p95_ms']} |"
+            )
+        lines += (
+            [""]
+            + [f"- {line}" for line in d["summary"]]
+            + [
+                f"- server peak memory {d['server_peak_rss_mb']} MB; machine load when measured "
+                f"{d.get('load_average_1min_at_end', '?')} on {d.get('cpus', '?')} cores",
+                "",
+            ]
+        )
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]

@@ -47,4 +47,18 @@ check_static_analysis() {
   .venv/bin/python -m slither --version >/dev/null
 }
 phase "check forge and slither" check_static_analysis
+# The dashboard's browser tests (tests/e2e/web) drive Debian's chromium through Playwright (Playwright's own browser
+# download is not reachable from every machine): installed here when missing, which needs root and apt-get (CI has
+# both); elsewhere the browser tests are skipped and say why.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "chromium is missing and needs root to install (apt-get install chromium): the browser tests will be skipped" >&2
+    return 0
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  chromium --version >/dev/null
+}
+phase "ensure chromium" ensure_chromium
 current=""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli import agreement, audit, devnet, governance, propose, wallet, watch
+from ccsi_dao.cli import agreement, audit, devnet, governance, propose, serve, wallet, watch
 from ccsi_dao.cli.common import handled, new_app
 from ccsi_dao.settings import Settings
 
@@ -46,6 +46,7 @@ app.add_typer(governance.proxy_app, name="proxy")
 app.add_typer(audit.app, name="audit")
 app.command(name="log")(audit.log)
 app.command(name="watch")(watch.watch)
+app.command(name="serve")(serve.serve)
 for command in (
     governance.deploy,
     governance.vote,

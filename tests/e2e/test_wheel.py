@@ -47,6 +47,8 @@ def test_the_wheel_holds_the_library_and_its_artifacts_only(wheel: Path) -> None
     for artifact in ("ConsortiumGovernor", "ConsortiumMembership", "ConsortiumTimelock"):
         assert f"ccsi_dao/abi/artifacts/{artifact}.json" in names
     assert "ccsi_dao/py.typed" in names and "ccsi_dao/chain/connection.py" in names
+    for part in ("templates/base.html", "templates/log.html", "static/dashboard.css", "static/dashboard.js"):
+        assert f"ccsi_dao/web/{part}" in names  # ccsi-dao serve's pages, stylesheet and script
     assert not [
         n for n in names if n.startswith(("tools/", "tests/", "benchmarks/", "contracts/")) or n.endswith(".sol")
     ]

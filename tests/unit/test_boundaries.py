@@ -24,7 +24,8 @@ LAYERS = {
     "governance": 4,
     "decisionlog": 5, "settings": 5,
     "audit": 6, "watch": 6,
-    "cli": 7,
+    "web": 7,
+    "cli": 8,
 }  # fmt: skip
 # web3's transport (providers, raw requests, batches) and its private modules: only chain/ may use them.
 TRANSPORT_MODULES = re.compile(

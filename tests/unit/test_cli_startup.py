@@ -69,6 +69,7 @@ def _help(*args: str) -> tuple[dict, str]:
         ("log",),
         ("wallet", "new"),
         ("devnet",),
+        ("serve",),
     ],
     ids=lambda a: " ".join(a) or "ccsi-dao",
 )

@@ -476,6 +476,25 @@ CASES.append(
     )
 )
 
+# -------- serve: the dashboard's address and what it reads (each case fails before anything is bound or written)
+for label, port in {"zero": "0", "above-65535": "70000", "word": "http", "negative": "-5"}.items():
+    CASES.append(C(f"serve-port-{label}", ("serve", "--port", port), r"--port"))
+CASES += [
+    C("serve-busy-port", ("serve", "--port", "{busy_port}"), r"port {busy_port} on 127.0.0.1 is already in use"),
+    C("serve-host-not-here", ("serve", "--host", "192.0.2.1", "--port", "{busy_port}"),
+      r"192\.0\.2\.1 is not an address of this machine"),
+    C("serve-host-a-name", ("serve", "--host", "dashboard.example.org"), r"--host must be an IP address"),
+    C("serve-host-escape", ("serve", "--host", ESC), r"--host must be an IP address .*\\x1b"),
+    C("serve-host-long", ("serve", "--host", LONG), r"--host must be an IP address"),
+    C("serve-no-record", ("serve", "--port", "{busy_port}"), r"no deployment record",
+      prepare=lambda folder: (folder / "home" / "deployment.json").unlink()),
+    C("serve-chain-down", ("--rpc-url", "http://127.0.0.1:1", "serve", "--port", "{busy_port}"),
+      r"cannot reach the chain", codes=(3,)),
+    C("serve-index-folder", ("serve", "--index", "{dir}", "--port", "{busy_port}"), r"is a folder"),
+    C("serve-interval-zero", ("serve", "--interval", "0"), r"--interval"),
+    C("serve-verify-every-negative", ("serve", "--verify-every", "-1"), r"--verify-every|No such option"),
+]  # fmt: skip
+
 # -------- wallets: aliases and key files
 BAD_ALIASES = {"empty": "", "parent": "../x", "slash": "a/b", "65-chars": "k" * 65, "10k-chars": LONG,
                "hidden": ".hidden", "space": "a b", "escape": ESC, "umlaut": "ünï", "dots": "a..b"}  # fmt: skip
