@@ -102,7 +102,13 @@ def bench_gas(url: str) -> dict:
         for name, m in (("ccsi_dao", ours), ("reference", reference))
     }
     ratio = round(whole["ccsi_dao"] / whole["reference"], 3)
-    decision = {**whole, "voters": voters, "ratio": ratio, "aim": WHOLE_DECISION_AIM, "met": ratio <= WHOLE_DECISION_AIM}
+    decision = {
+        **whole,
+        "voters": voters,
+        "ratio": ratio,
+        "aim": WHOLE_DECISION_AIM,
+        "met": ratio <= WHOLE_DECISION_AIM,
+    }
     return {"members": 15, "operations": rows, "whole_decision": decision}
 
 
