@@ -271,12 +271,16 @@ def print_table(
             while excess() > 0 and (shrinkable := [i for i in floor if widths[i] > floor[i]]):
                 widths[max(shrinkable, key=lambda i: widths[i])] -= 1  # the widest flexible column first
 
+        natural = list(widths)
         shrink(max(min_width, 20))  # names stay readable while less important columns can go
         for name in optional:
             if excess() <= 0:
                 break
             keep = [i for i in keep if headers[i] != name]
         shrink(min_width)
+        for i in keep:  # room left by the columns that went: back to the flexible ones
+            if headers[i] in flexible and excess() < 0:
+                widths[i] = min(natural[i], widths[i] - excess())
     for n, row in enumerate(cells):
         typer.echo("  ".join(_cut(row[i], widths[i]).ljust(widths[i]) for i in keep).rstrip())
         if n == 0:

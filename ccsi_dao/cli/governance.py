@@ -300,6 +300,7 @@ def proposals_list(
             for n, st in rows
         ],
         flexible=("title",),
+        optional=("quorum", "for/against/abstain", "category"),
         min_width=12,
     )
 
@@ -354,6 +355,7 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
             for c in data["votes_cast"]
         ],
         flexible=("voter", "reason"),
+        optional=("weight",),
     )
 
 
