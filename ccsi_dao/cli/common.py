@@ -168,17 +168,13 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-# Control characters and bidirectional overrides, shown escaped: an error message often quotes what the user (or a
-# file, or the chain) gave, and a terminal must not act on an escape sequence hidden in it. Newlines stay.
-_UNSAFE = {
-    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A},
-    **{c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
-}
-
-
 def printable(text: str) -> str:
-    """``text`` with control characters and bidi overrides escaped (``\\x1b``), newlines kept."""
-    return text.translate(_UNSAFE)
+    """An error message safe to print: it often quotes what the user, a file or the chain gave, and a terminal must
+    not act on an escape sequence hidden in it. Control, format and text-direction characters are shown escaped
+    (``\\x1b``, :func:`ccsi_dao.safetext.for_terminal`); newlines stay (an agreement's problems follow, one a line)."""
+    from ccsi_dao.safetext import for_terminal
+
+    return for_terminal(text)
 
 
 def _chain_failure(exc: Exception) -> str | None:

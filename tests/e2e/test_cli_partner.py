@@ -80,9 +80,10 @@ def open_votes(world: World) -> None:
     world.rpc.advance(VOTING_DELAY + 1)
 
 
-def as_timelock(world: World, fn: object) -> None:
+def as_timelock(world: World, fn: object, timelock: str | None = None) -> None:
     """Send a registry call as governance would (anvil impersonation of the timelock)."""
-    timelock = world.dao.record.timelock
+    timelock = timelock or world.dao.record.timelock
+    balance = world.rpc("eth_getBalance", timelock, "latest")
     world.rpc("anvil_setBalance", timelock, hex(10**18))
     world.rpc("anvil_impersonateAccount", timelock)
     try:
@@ -90,6 +91,7 @@ def as_timelock(world: World, fn: object) -> None:
         assert world.dao.chain.w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
     finally:
         world.rpc("anvil_stopImpersonatingAccount", timelock)
+        world.rpc("anvil_setBalance", timelock, balance)  # the treasury holds what it held
 
 
 def receipt_ok(world: World, tx_hash: str) -> bool:
@@ -194,6 +196,51 @@ def test_treasury_tokens_and_amounts_in_their_units(world: World, tmp_path: Path
             "1005.5 tEUR, 2000 tEUR are needed.\n"
         )
         assert world.rpc.state(ADDRESS.values()) == before
+
+
+def test_deploy_and_cancel_json_agreement_versions_and_listed_tokens(world: World, tmp_path: Path) -> None:
+    """`deploy --json` gives the record it wrote; `cancel --json` the transaction; `agreement versions` every
+    version with its hash and URI (an amendment adds one); `treasury --token` shows a token never received; the
+    devnet's funds can come from another test account."""
+    cli = world.cli(tmp_path)
+    record = tmp_path / "second.json"
+    with world.rpc.rolled_back():
+        deployed = cli.ok("--deployment", str(record), "deploy", str(SMALL), "--from", "deployer", "--json").json()
+        saved = json.loads(record.read_text())
+        assert deployed == {**saved, "record": str(record)} and deployed["chain_id"] == 31337
+        assert all(receipt_ok(world, tx) for tx in deployed["transactions"].values())
+        second = ("--deployment", str(record))
+
+        cli.ok("propose", "signal", "-d", "Withdrawn soon", "--from", "coop", "--yes", *second)
+        cancelled = cli.ok("cancel", "1", "--from", "coop", "--json", *second).json()
+        assert (cancelled["step"], cancelled["proposal"]["title"], cancelled["from"]) == ("cancel", "Withdrawn soon",
+                                                                                          ADDRESS["coop"])  # fmt: skip
+        assert cancelled["transaction"]["to"] == deployed["governor"] and receipt_ok(
+            world, cancelled["transaction"]["hash"]
+        )
+        assert cli.ok("proposals", "list", "--json", *second).json()[0]["state"] == "canceled"
+
+        versions = cli.ok("agreement", "versions", "--json", *second).json()
+        expected = "0x" + load_agreement(SMALL).document_hash.hex()
+        assert [(v["version"], v["sha256"], v["uri"]) for v in versions] == [(1, expected, "small-agreement.md")]
+        registry = world.dao.chain.contract(deployed["membership"], world.dao.membership.abi).functions
+        as_timelock(world, registry.amendAgreement(b"\x22" * 32, "ipfs://bafy-agreement-v2"), deployed["timelock"])
+        listed = cli.ok("agreement", "versions", *second).stdout.splitlines()
+        assert re.fullmatch(rf"2 +\S+ \S+ \S+ +0x{'22' * 32} +ipfs://bafy-agreement-v2", listed[3])
+        assert listed[-1] == "in force: version 2"
+
+        funded = cli.ok("devnet", "fund-treasury", "1.25", "--dev-account", "9", "--json", *second).json()
+        assert (funded["from"], funded["treasury"], funded["amount"]) == (
+            dev_account(9).address,
+            deployed["timelock"],
+            str(125 * 10**16),
+        )
+        token = cli.ok("devnet", "test-token", "--mint", "0", "--json", *second).json()["token"]
+        shown = cli.ok("treasury", "--token", token, "--json", *second).json()
+        assert shown["eth"]["amount"] == "1.25" and [(t["symbol"], t["amount"]) for t in shown["tokens"]] == [
+            ("tEUR", "0")
+        ]
+        assert cli.ok("treasury", "--json", *second).json()["tokens"] == []
 
 
 # ================================================================================================ proposals
