@@ -81,6 +81,7 @@ def test_token(
     minted = [(who, mint_test_token(dao.chain, sender, token, who, units)) for who in recipients]
     if json_:
         print_json({"token": address, "symbol": token.symbol, "name": token.name, "decimals": token.decimals,
+                    "from": sender.address,
                     "minted": [{"to": who, "amount": str(units), "transaction": tx_json(r)} for who, r in minted]})  # fmt: skip
         return
     done(f"test token {shown(token.symbol)} ({shown(token.name)}, {token.decimals} decimals) at {address}")

@@ -183,10 +183,14 @@ class Consortium:
         return found
 
     def member_names(self) -> dict[str, str]:
-        """``{address: name}`` of every address that was ever a member (two reads per member)."""
-        m = self.membership.functions
-        addresses = [self.chain.read(m.memberAt(i)) for i in range(self.chain.read(m.memberCount()))]
-        return {to_checksum_address(a): str(self.chain.read(m.memberOf(a))[-1]) for a in addresses}
+        """``{address: name}`` of every address that was ever a member, read at one block in two JSON-RPC batches."""
+        registry = self.membership
+        reader = self.chain.reader(self.chain.block_number())
+        count = int(reader(registry, "memberCount"))
+        reader.prefetch((registry, "memberAt", i) for i in range(count))
+        addresses = [to_checksum_address(reader(registry, "memberAt", i)) for i in range(count)]
+        reader.prefetch((registry, "memberOf", a) for a in addresses)
+        return {a: str(reader(registry, "memberOf", a)[-1]) for a in addresses}
 
     def agreement_versions(self) -> list[AgreementVersion]:
         """Every version of the agreement the registry anchors, oldest first (1 is the version deployed)."""

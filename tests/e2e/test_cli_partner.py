@@ -114,6 +114,9 @@ def test_names_and_aliases_wherever_an_address_is_expected(world: World, tmp_pat
             ("members", "show", "partner univ", "--json"),
             ("members", "show", "PARTNER UNIVERSITY", "--json"),
         )
+        from ccsi_dao import __version__
+
+        assert cli.ok("--version").stdout == f"ccsi-dao {__version__}\n"
         assert by_address.json()["name"] == "Partner University"
         assert by_address.json() == by_alias.json() == by_words.json() == by_name.json()
 
@@ -235,7 +238,9 @@ def test_deploy_and_cancel_json_agreement_versions_and_listed_tokens(world: Worl
             deployed["timelock"],
             str(125 * 10**16),
         )
-        token = cli.ok("devnet", "test-token", "--mint", "0", "--json", *second).json()["token"]
+        made = cli.ok("devnet", "test-token", "--mint", "0", "--dev-account", "8", "--json", *second).json()
+        token = made["token"]
+        assert made["minted"] == [] and made["from"] == dev_account(8).address and world.dao.chain.code(token)
         shown = cli.ok("treasury", "--token", token, "--json", *second).json()
         assert shown["eth"]["amount"] == "1.25" and [(t["symbol"], t["amount"]) for t in shown["tokens"]] == [
             ("tEUR", "0")

@@ -974,6 +974,8 @@ CASES += [
       r"already stored as keystore 'a2'"),
     C("keystore-import-both-sources", ("wallet", "import", "fresh", "--keystore", "{home}/keystores/a2.json",
       "--key-file", "{dir}/k.txt"), r"either --key-file or --keystore", prepare=put("k.txt", "0x" + "22" * 32)),
+    C("deploy-json-bad-agreement", ("--deployment", "{dir}/new.json", "deploy", "{dir}/agreement.yaml", "--from",
+      "a0", "--json"), r"agreement", prepare=put("agreement.yaml", "consortium: X\n")),
     C("vote-json-unknown-account", ("vote", "1", "for", "--json", "--from", "nobody"), r"no keystore named 'nobody'"),
     C("propose-json-not-a-member", ("propose", "signal", "-d", "x", "--json", "--from", "a7"), r"cannot propose"),
     C("queue-json-active", ("queue", "1", "--json", "--from", "a1"), r"voting on proposal #1 is still open"),
