@@ -576,3 +576,23 @@ def test_hostile_inputs_end_in_one_error_without_hanging(world: World, tmp_path:
                 f"error: {path}: this is not a valid ccsi-dao ballot file: a number in it is out of range\n"
             )
         assert world.rpc.state(ADDRESS.values()) == before
+
+
+def test_reverts_name_a_proposal_by_number_or_by_its_full_id() -> None:
+    """The sentence of a revert about a proposal says "#3" when the number is known and the whole id otherwise:
+    never a cut-down id, which two proposals could share."""
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    from ccsi_dao.abi.artifacts import load_artifact
+    from ccsi_dao.abi.reverts import RevertDecoder
+
+    decoder = RevertDecoder([load_artifact("ConsortiumGovernor").abi])
+    known, unknown = 2**255 + 12345, 2**254 + 678910111213141516171819
+    selector = keccak(text="GovernorUnexpectedProposalState(uint256,uint8,bytes32)")[:4]
+    decoder.number_of = {known: 3}.get
+    for proposal_id, shown in ((known, "#3"), (unknown, str(unknown))):
+        data = selector + encode(["uint256", "uint8", "bytes32"], [proposal_id, 3, (1 << 4).to_bytes(32, "big")])
+        assert str(decoder.decode(data, action="queueing")) == (
+            f"queueing was rejected: proposal {shown} is defeated, but this needs it to be succeeded."
+        )
