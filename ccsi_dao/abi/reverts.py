@@ -32,9 +32,22 @@ def _when(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _short_id(proposal_id: int) -> str:
-    text = str(proposal_id)
-    return text if len(text) <= 12 else f"{text[:6]}…{text[-4:]}"
+class ProposalRef(int):
+    """A proposal id in a revert's arguments: shown as ``#3`` where its number is known, else as the full id (never
+    cut down: two ids that share their first and last digits must not read alike)."""
+
+    number: int | None
+
+    def __new__(cls, value: int, number: int | None = None) -> ProposalRef:
+        ref = super().__new__(cls, value)
+        ref.number = number
+        return ref
+
+    def __str__(self) -> str:
+        return f"#{self.number}" if self.number else str(int(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 # Error name -> sentence built from the decoded arguments (by position).
@@ -86,7 +99,7 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "RulesNotMonotonic": lambda a: (
         f"the {Category(a[0]).name.lower()} rule would be weaker than the rule of a less strict category"
     ),
-    "GovernorUnknownProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
+    "GovernorUnknownProposal": lambda a: f"there is no proposal {a[0]}",
     "GovernorDuplicateSanction": lambda a: f"the proposal names {a[0]} in more than one suspension or removal",
     "GovernorInvalidTiming": lambda a: f"{a[0]} s is outside the bounds every consortium keeps ({a[1]} s to {a[2]} s)",
     "GovernorTimelockFixed": lambda a: "the governor's timelock cannot be changed",
@@ -95,9 +108,9 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     ),
     # OpenZeppelin Governor
     "GovernorUnexpectedProposalState": lambda a: (
-        f"proposal {_short_id(a[0])} is {_PROPOSAL_STATES[a[1]]}, but this needs it to be {_states_in_bitmap(a[2])}"
+        f"proposal {a[0]} is {_PROPOSAL_STATES[a[1]]}, but this needs it to be {_states_in_bitmap(a[2])}"
     ),
-    "GovernorNonexistentProposal": lambda a: f"there is no proposal {_short_id(a[0])}",
+    "GovernorNonexistentProposal": lambda a: f"there is no proposal {a[0]}",
     "GovernorAlreadyCastVote": lambda a: f"{a[0]} has already voted on this proposal",
     "GovernorInvalidVoteType": lambda a: "the vote must be for, against or abstain",
     "GovernorInvalidSignature": lambda a: (
@@ -105,16 +118,16 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     ),
     "GovernorRestrictedProposer": lambda a: f"the description reserves this proposal for another proposer than {a[0]}",
     "GovernorUnableToCancel": lambda a: (
-        f"{a[1]} cannot cancel proposal {_short_id(a[0])}: only its proposer can, and only while it is pending"
+        f"{a[1]} cannot cancel proposal {a[0]}: only its proposer can, and only while it is pending"
     ),
     "GovernorInvalidVoteParams": lambda a: "the vote's parameters are not valid for this governor",
     "GovernorOnlyExecutor": lambda a: f"only the timelock can do this; {a[0]} is not the timelock",
     "GovernorInvalidProposalLength": lambda a: "a proposal needs at least one action, with a value and calldata each",
     "GovernorDisabledDeposit": lambda a: "the governor does not accept deposits; send funds to the timelock",
     "GovernorInsufficientProposerVotes": lambda a: f"{a[0]} has {a[1]} votes, {a[2]} are needed to propose",
-    "GovernorProposalQueueingNotRequired": lambda a: f"proposal {_short_id(a[0])} does not need queuing",
-    "GovernorProposalQueueingFailed": lambda a: f"proposal {_short_id(a[0])} could not be queued",
-    "GovernorAlreadyQueuedProposal": lambda a: f"proposal {_short_id(a[0])} is already queued",
+    "GovernorProposalQueueingNotRequired": lambda a: f"proposal {a[0]} does not need queuing",
+    "GovernorProposalQueueingFailed": lambda a: f"proposal {a[0]} could not be queued",
+    "GovernorAlreadyQueuedProposal": lambda a: f"proposal {a[0]} is already queued",
     "GovernorInvalidVotingPeriod": lambda a: f"voting period {a[0]} s is invalid",
     # OpenZeppelin TimelockController and AccessControl
     "TimelockUnexpectedOperationState": lambda a: "the timelock operation is not ready (has the delay passed?)",
@@ -132,7 +145,12 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "VotesExpiredSignature": lambda a: f"the signature expired at {_when(a[0])}",
     "ERC5805FutureLookup": lambda a: f"timepoint {a[0]} is not yet in the past (now {a[1]})",
     "InvalidAccountNonce": lambda a: f"the signature's nonce is used up or wrong for {a[0]} (expected {a[1]})",
-    "ERC20InsufficientBalance": lambda a: f"{a[0]} holds {a[1]} tokens, {a[2]} are needed",
+    "ERC20InsufficientBalance": lambda a: f"{a[0]} holds {a[1]} base units of the token, {a[2]} are needed",
+    "ERC20InsufficientAllowance": lambda a: f"{a[0]} may spend {a[1]} base units of the token, {a[2]} are needed",
+    "ERC20InvalidReceiver": lambda a: f"the token does not let {a[0]} receive tokens (the zero address cannot)",
+    "ERC20InvalidSender": lambda a: f"the token does not let {a[0]} send tokens",
+    "ERC20InvalidApprover": lambda a: f"the token does not let {a[0]} approve spending",
+    "ERC20InvalidSpender": lambda a: f"the token does not let {a[0]} be allowed to spend",
     "FailedCall": lambda a: "an action of the proposal failed when executed",
     "ECDSAInvalidSignature": lambda a: "the signature is malformed",
     "SafeCastOverflowedUintDowncast": lambda a: f"a value does not fit in {a[0]} bits",
@@ -148,27 +166,35 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
 class RevertDecoder(BasicRevertDecoder):
     """Maps revert data to sentences, using the custom errors declared in the given ABIs."""
 
+    number_of: Callable[[int], int | None] | None = None
+    """The number (``#3``) of a proposal id, where the caller knows it; sentences then name proposals by number."""
+
     def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
-        self._errors: dict[bytes, tuple[str, list[str]]] = {}
+        self._errors: dict[bytes, tuple[str, list[str], list[str]]] = {}
         for abi in abis:
             for item in abi:
                 if item.get("type") != "error":
                     continue
                 types = [abi_type(i) for i in item.get("inputs", [])]
                 signature = f"{item['name']}({','.join(types)})"
-                self._errors[keccak(text=signature)[:4]] = (item["name"], types)
+                names = [str(i.get("name", "")) for i in item.get("inputs", [])]
+                self._errors[keccak(text=signature)[:4]] = (item["name"], types, names)
 
     def decode_known(self, raw: bytes, action: str) -> ContractRevertError | None:
         """The sentence for one of the ABIs' custom errors, else None."""
         if len(raw) < 4 or raw[:4] not in self._errors:
             return None
-        name, types = self._errors[raw[:4]]
+        name, types, names = self._errors[raw[:4]]
         try:
-            args = [_normalise(v) for v in abi_decode(types, raw[4:])]
+            args = [self._proposal(v) if n == "proposalId" else _normalise(v)
+                    for v, n in zip(abi_decode(types, raw[4:]), names, strict=True)]  # fmt: skip
         except Exception:  # malformed payload: still name the error
             args = []
         reason = _render(name, args)
         return ContractRevertError(f"{action} was rejected: {reason}.", error_name=name, args={"args": args})
+
+    def _proposal(self, proposal_id: int) -> ProposalRef:
+        return ProposalRef(proposal_id, self.number_of(proposal_id) if self.number_of is not None else None)
 
 
 def _normalise(value: Any) -> Any:

@@ -11,6 +11,7 @@ import builtins
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ SCRYPT_N = 2**18
 """The scrypt cost of the Web3 Secret Storage standard (n=262144, r=8, p=1): about half a second per unlock."""
 
 PASSWORD_ENV = "CCSI_DAO_PASSWORD"
+MAX_KEYFILE_BYTES = 1 << 20  # a keystore is under 1 KiB; anything this large is not one (or is /dev/zero)
 OWN, APE, FOUNDRY, FILE = "ccsi-dao", "ape", "foundry", "file"
 
 _ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -89,6 +91,34 @@ class KeyStore:
         except UserError:
             raise self._exists(alias) from None
         return str(account.address)
+
+    def import_keyfile(self, alias: str, path: str | Path, password: str) -> str:
+        """Store the key of a keystore file written elsewhere (geth, clef, MetaMask's export, ape, Foundry: Web3 Secret
+        Storage v3, scrypt or pbkdf2) under ``alias``, encrypted again with this store's scrypt cost and the same
+        ``password``; return its address. The file itself is only read."""
+        self._check_new(alias, password)
+        source = Path(path)
+        try:
+            info = source.stat()
+        except OSError as error:
+            raise ConfigError(f"cannot read keystore file {source}: {error.strerror or error}") from None
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_KEYFILE_BYTES:
+            raise ConfigError(f"{source} is not a keystore file: a keystore is a small JSON file")
+        keyfile = _read_keyfile(source)
+        try:
+            key = Account.decrypt(keyfile, password)
+        except ValueError as error:
+            if "MAC mismatch" in str(error):
+                raise UserError(f"wrong password for keystore file {source}") from None
+            raise _damaged(source, str(error)) from None
+        except Exception as error:
+            raise _damaged(source, f"{type(error).__name__}: {error}") from None
+        holder = Account.from_key(key).address
+        recorded = _recorded_address(source)
+        if recorded is not None and recorded != holder:
+            raise ConfigError(f"keystore file {source} records address {recorded} but holds the key of {holder}; "
+                              "it was not imported")  # fmt: skip
+        return self.import_key(alias, key, password)
 
     def _check_new(self, alias: str, password: str) -> None:
         check_alias(alias)

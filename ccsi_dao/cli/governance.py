@@ -1,6 +1,10 @@
-"""The governance round: deploy, members, proposals, votes, ballots, queue, execute, cancel, proxies, resign."""
+"""The governance round: deploy, members, proposals, votes, ballots, queue, execute, cancel, proxies, resign.
+
+Every string that comes from the chain (names, descriptions, reasons) is shown through ``common.shown`` (tables and
+fields do it for every cell) or escaped in JSON by ``common.print_json``."""
 
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,23 +16,33 @@ from ccsi_dao.cli.common import (
     PasswordFileOpt,
     YesOpt,
     confirm,
+    consortium,
     done,
     handled,
+    my_address,
     new_app,
     password_prompt,
     print_fields,
     print_json,
     print_table,
     settings,
+    shown,
+    tx_hash,
+    tx_json,
+    unlock,
 )
+from ccsi_dao.cli.options import AccountArg, account_argument
 
 if TYPE_CHECKING:
-    from ccsi_dao.governance.consortium import Member, ProposalStatus
+    from ccsi_dao.governance.consortium import CastVote, Member, Proposal, ProposalStatus
     from ccsi_dao.governance.describe import ActionDescriber
 
 ProposalArg = Annotated[str, typer.Argument(help="Proposal: its number in `proposals list`, or its full id.")]
+WriteJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print what was sent and its transaction as JSON, for scripts.")
+]
 members_app = new_app("Show the consortium's members.")
-proposals_app = new_app("Show proposals: state, category, votes, rules, actions.")
+proposals_app = new_app("Show proposals: state, category, votes, rules, actions, who voted how.")
 proxy_app = new_app("Let another member vote with your power, or take it back.")
 
 
@@ -45,6 +59,7 @@ def deploy(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing deployment record.")] = False,
+    json_: WriteJsonOpt = False,
 ) -> None:
     """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record."""
     from ccsi_dao.agreement import load_agreement
@@ -64,6 +79,9 @@ def deploy(
     record = deploy_suite(chain, deployer, params)
     path.parent.mkdir(parents=True, exist_ok=True)
     record.save(path)
+    if json_:
+        print_json({**record.model_dump(mode="json"), "record": str(path)})
+        return
     done(f"deployed {record.consortium} on chain {record.chain_id} (block {record.block_number})")
     print_fields(
         [
@@ -101,10 +119,11 @@ def _member_json(m: "Member") -> dict[str, Any]:
 def members_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Every member: role, group, weight, whether it votes in constitutional decisions, status, proxy and voting
     power now."""
-    members = [_member_json(m) for m in settings(ctx).consortium().members()]
+    members = [_member_json(m) for m in consortium(ctx).members()]
     if json_:
         print_json(members)
         return
+    names = {m["address"]: m["name"] for m in members}
     print_table(
         ["name", "address", "role", "group", "weight", "constitutional", "status", "proxy", "power"],
         [
@@ -116,31 +135,49 @@ def members_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
                 m["weight"],
                 "yes" if m["constitutional_vote"] else "no",
                 m["status"],
-                m["proxy"] or "-",
+                (names.get(m["proxy"]) or m["proxy"]) if m["proxy"] else "-",
                 m["power"],
             )
             for m in members
         ],
+        flexible=("name", "proxy"),
+        optional=("constitutional", "group", "weight", "proxy", "role"),
     )
 
 
 @members_app.command("show")
 @handled
-def members_show(
-    ctx: typer.Context, address: Annotated[str, typer.Argument(help="The member's address.")], json_: JsonOpt = False
-) -> None:
-    """One member's record."""
-    from ccsi_dao.addresses import parse_address
-
-    m = _member_json(settings(ctx).consortium().member(parse_address(address)))
+def members_show(ctx: typer.Context, member: AccountArg, json_: JsonOpt = False) -> None:
+    """One member's record (by address, name or keystore alias)."""
+    dao = consortium(ctx)
+    m = _member_json(dao.member(member))
     if json_:
         print_json(m)
         return
     m["joined_at"] = when(m["joined_at"]) if m["status"] != "none" else "-"
+    if m["proxy"]:
+        proxy_name = dao.member(m["proxy"]).name
+        m["proxy"] = f"{m['proxy']} ({proxy_name})" if proxy_name else m["proxy"]
     print_fields(list(m.items()))
 
 
 # ---------------------------------------------------------------------- proposals
+
+
+class StateChoice(str, Enum):
+    pending = "pending"
+    active = "active"
+    canceled = "canceled"
+    defeated = "defeated"
+    succeeded = "succeeded"
+    queued = "queued"
+    expired = "expired"
+    executed = "executed"
+
+
+def _proposal_json(p: "Proposal", number: int | None) -> dict[str, Any]:
+    """Which proposal: what a person checks before acting on it (its title, category and full id)."""
+    return {"number": number, "id": str(p.id), "title": p.text, "category": p.category.name.lower()}
 
 
 def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int | None = None) -> dict[str, Any]:
@@ -153,6 +190,7 @@ def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int
         "id": str(p.id),
         "title": p.text,
         "proposer": p.proposer,
+        "proposer_name": describer.name_of(p.proposer) or None,
         "state": st.state.name.lower(),
         "category": st.category.name.lower(),
         "votes": {
@@ -177,26 +215,77 @@ def _status_json(describer: "ActionDescriber", st: "ProposalStatus", number: int
     }
 
 
+def _cast_json(v: "CastVote", names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "voter": v.voter,
+        "name": names.get(v.voter) or None,
+        "vote": v.support.name.lower(),
+        "weight": v.weight,
+        "reason": v.reason,
+        "relayer": v.relayer,
+        "transaction": v.transaction,
+        "block": v.block,
+    }
+
+
 @proposals_app.command("list")
 @handled
-def proposals_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Every proposal with its state, category and votes."""
-    dao = settings(ctx).consortium()
-    rows = []
+def proposals_list(
+    ctx: typer.Context,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Only proposals still to be voted on (pending or active).")
+    ] = False,
+    state: Annotated[
+        list[StateChoice] | None, typer.Option("--state", help="Only proposals in this state (repeat for several).")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only proposals you made (the account of --from).")] = False,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--from", "-a", help='Your account, for --mine and the "your vote" column (or $CCSI_DAO_ACCOUNT).'
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Every proposal with its state, category, votes and, when your account is known, your vote."""
+    from ccsi_dao.errors import UserError
+    from ccsi_dao.types import ProposalState, VoteType
+
+    s = settings(ctx, account)
+    me = my_address(s)
+    if mine and me is None:
+        raise UserError("--mine needs your account: give --from ALIAS (or set CCSI_DAO_ACCOUNT)")
+    dao = consortium(ctx)
+    wanted = {ProposalState[c.value.upper()] for c in state or ()}
+    if open_:
+        wanted |= {ProposalState.PENDING, ProposalState.ACTIVE}
+    rows: list[tuple[int, ProposalStatus]] = []
     for number, p in enumerate(dao.proposals(), start=1):
+        if mine and p.proposer != me:
+            continue
         st = dao.status(p)
+        if wanted and st.state not in wanted:
+            continue
         rows.append((number, st))
+    mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast() if v.voter == me} if me else {}
+
+    def your_vote(st: "ProposalStatus") -> str:
+        if st.proposal.id in mine_votes:
+            return mine_votes[st.proposal.id]
+        return "not yet" if st.state == ProposalState.ACTIVE else "-"
+
     if json_:
         describer = dao.describer()
-        print_json([_status_json(describer, st, n) for n, st in rows])
+        print_json([{**_status_json(describer, st, n), **({"your_vote": your_vote(st)} if me else {})}
+                    for n, st in rows])  # fmt: skip
         return
     if not rows:
-        typer.echo("no proposals yet")
+        typer.echo("no proposals yet" if not (wanted or mine) else "no proposals match")
         return
-    from ccsi_dao.types import VoteType
-
+    headers = ["#", "state", "category", "for/against/abstain", "quorum", "deadline", *(["your vote"] if me else []),
+               "title"]  # fmt: skip
     print_table(
-        ["#", "state", "category", "for/against/abstain", "quorum", "deadline", "title"],
+        headers,
         [
             (
                 n,
@@ -205,29 +294,39 @@ def proposals_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
                 f"{st.votes[VoteType.FOR]}/{st.votes[VoteType.AGAINST]}/{st.votes[VoteType.ABSTAIN]}",
                 f"{st.participation}/{st.quorum_votes}",
                 when(st.deadline),
-                st.proposal.text[:60],
+                *([your_vote(st)] if me else []),
+                st.proposal.text,
             )
             for n, st in rows
         ],
+        flexible=("title",),
+        optional=("quorum", "for/against/abstain", "category"),
+        min_width=12,
     )
 
 
 @proposals_app.command("show")
 @handled
 def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = False) -> None:
-    """One proposal: votes against its quorum and threshold, deadlines in local time, actions in plain words."""
-    dao = settings(ctx).consortium()
+    """One proposal: who proposed it, votes against its quorum and threshold, deadlines in local time, actions in
+    plain words, and who voted how (and why)."""
+    dao = consortium(ctx)
     number, p = dao.find_proposal(proposal)
-    data = _status_json(dao.describer(), dao.status(p), number)
+    describer = dao.describer()
+    data = _status_json(describer, dao.status(p), number)
+    cast = dao.votes_cast(p.id)
+    names = {v.voter: describer.name_of(v.voter) or "" for v in cast}
+    data["votes_cast"] = [_cast_json(v, names) for v in cast]
     if json_:
         print_json(data)
         return
     v, q, a = data["votes"], data["quorum"], data["approval"]
+    proposer = f"{data['proposer']} ({data['proposer_name']})" if data["proposer_name"] else data["proposer"]
     print_fields(
         [
             ("proposal", f"#{number}  {data['title']}"),
             ("id", data["id"]),
-            ("proposer", data["proposer"]),
+            ("proposer", proposer),
             ("state", data["state"]),
             ("category", data["category"]),
             ("votes", f"for {v['for']}, against {v['against']}, abstain {v['abstain']}"),
@@ -238,10 +337,37 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
         ]
     )
     for i, action in enumerate(data["actions"], start=1):
-        typer.echo(f"  {i}. {action['description']}")
+        typer.echo(f"  {i}. {shown(action['description'])}")
+    if not cast:
+        typer.echo("no votes cast yet")
+        return
+    typer.echo("")
+    print_table(
+        ["voter", "address", "vote", "weight", "reason"],
+        [
+            (
+                c["name"] or "-",
+                c["voter"],
+                c["vote"] + (" (ballot)" if c["relayer"] else ""),
+                c["weight"],
+                c["reason"] or "-",
+            )
+            for c in data["votes_cast"]
+        ],
+        flexible=("voter", "reason"),
+        optional=("weight",),
+    )
 
 
 # ---------------------------------------------------------------------- votes and ballots
+
+
+def _show_proposal(p: "Proposal", number: int) -> None:
+    """What is voted on, shown before anything is signed: the title from the proposal's own creation event, the
+    category carried by its id, and the full id (what the signature covers)."""
+    typer.echo(f"proposal #{number}: {shown(p.text)}")
+    typer.echo(f"category: {p.category.name.lower()}")
+    typer.echo(f"id: {p.id}")
 
 
 def vote(
@@ -255,42 +381,49 @@ def vote(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Ballot file to write (with --sign-only).")] = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
+    json_: WriteJsonOpt = False,
 ) -> None:
-    """Vote on a proposal, or sign a ballot for gasless voting."""
+    """Vote on a proposal, or sign a ballot for gasless voting. Shows the proposal's title, category and id first."""
     import json
 
     from ccsi_dao.errors import UserError
     from ccsi_dao.fileio import write_atomic
-    from ccsi_dao.types import ProposalState, VoteType
+    from ccsi_dao.types import VoteType
 
     try:
         choice = VoteType[support.strip().upper()]
     except KeyError:
         raise UserError(f"the vote must be for, against or abstain, not {support!r}") from None
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
+    dao = consortium(ctx)
     number, p = dao.find_proposal(proposal)
-    state = dao.state(p.id)
-    if state != ProposalState.ACTIVE:
-        raise UserError(f"proposal #{number} is {state.name.lower()}; votes are taken only while it is active")
+    dao.check_voting_open(p, number)
     if sign_only and out is not None and out.exists():
         raise UserError(f"{out} already exists; it was left unchanged")
     if sign_only and out is not None and not out.parent.is_dir():
         raise UserError(f"cannot write the ballot to {out}: the folder {out.parent} does not exist")
-    voter = s.signer(password_prompt())
+    if not json_:
+        _show_proposal(p, number)
+    voter = unlock(s)
+    summary = {"proposal": _proposal_json(p, number), "vote": choice.name.lower(), "reason": reason,
+               "voter": voter.address}  # fmt: skip
     if sign_only:
         dao.check_vote(voter.address, p.id, choice)  # a ballot the governor would refuse is not written
         ballot = dao.sign_ballot(voter, p.id, choice, reason)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
+        if json_:
+            print_json({**summary, "ballot": str(path), "nonce": ballot.nonce, "transaction": None})
+            return
         done(
             f"signed ballot: {choice.name.lower()} on #{number} by {voter.address} -> {path} (relay it with ccsi-dao relay)"
         )
         return
     receipt = dao.vote(voter, p.id, choice, reason)
-    done(
-        f"voted {choice.name.lower()} on #{number} as {voter.address} (tx 0x{bytes(receipt['transactionHash']).hex()})"
-    )
+    if json_:
+        print_json({**summary, "transaction": tx_json(receipt)})
+        return
+    done(f"voted {choice.name.lower()} on #{number} as {voter.address} (tx {tx_hash(receipt)})")
 
 
 def relay(
@@ -298,8 +431,9 @@ def relay(
     ballots: Annotated[list[Path], typer.Argument(help="Ballot files written by vote --sign-only.")],
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
+    json_: WriteJsonOpt = False,
 ) -> None:
-    """Submit signed ballots, paying their gas."""
+    """Submit signed ballots, paying their gas; prints each transaction."""
     import json
 
     from ccsi_dao.errors import ConfigError, UserError
@@ -309,8 +443,10 @@ def relay(
     for path in ballots:  # every file is checked before anything is sent
         try:
             loaded.append((path, Ballot.from_json(json.loads(path.read_text(encoding="utf-8")))))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise ConfigError(f"cannot read ballot file {path}: not a readable JSON file") from None
+        except UserError as error:
+            raise UserError(f"{path}: {error}") from None
     votes = [(b.governor, b.proposal_id, b.voter) for _, b in loaded]
     for n, vote_key in enumerate(votes):
         if vote_key in votes[:n]:  # the second copy would fail after the first was sent
@@ -319,48 +455,85 @@ def relay(
                 f"ballot files {first} and {loaded[n][0]} are votes of the same voter on the same proposal; relay one"
             )
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
-    relayer = s.signer(password_prompt())
-    for path, ballot in loaded:
-        dao.relay(relayer, ballot)
-        done(f"relayed {path.name}: {ballot.voter} voted {ballot.support.name.lower()}")
+    dao = consortium(ctx)
+    checked = []
+    for path, ballot in loaded:  # each ballot can still count: checked before the first is sent
+        try:
+            checked.append((path, ballot, dao.check_ballot(ballot)))
+        except UserError as error:
+            raise type(error)(f"{path.name}: {error}") from None
+    numbers = {p.id: n for n, p in enumerate(dao.proposals(), start=1)}
+    relayer = unlock(s)
+    results = []
+    for path, ballot, p in checked:
+        receipt = dao.relay(relayer, ballot)
+        number = numbers[p.id]
+        if json_:
+            results.append({"ballot": str(path), "proposal": _proposal_json(p, number), "voter": ballot.voter,
+                            "vote": ballot.support.name.lower(), "reason": ballot.reason, "relayer": relayer.address,
+                            "transaction": tx_json(receipt)})  # fmt: skip
+            continue
+        done(
+            f"relayed {path.name}: {ballot.voter} voted {ballot.support.name.lower()} on #{number} (tx {tx_hash(receipt)})"
+        )
+    if json_:
+        print_json(results)
 
 
 # ---------------------------------------------------------------------- lifecycle
 
 
-def _lifecycle(ctx: typer.Context, proposal: str, account: str | None, password_file: Path | None, step: str) -> None:
+def _lifecycle(
+    ctx: typer.Context, proposal: str, account: str | None, password_file: Path | None, step: str, json_: bool
+) -> None:
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
+    dao = consortium(ctx)
     number, p = dao.find_proposal(proposal)
-    signer = s.signer(password_prompt())
+    if step in ("queue", "execute"):
+        dao.check_step(step, p, number)
+    signer = unlock(s)
     receipt = getattr(dao, step)(signer, p)
     past = {"queue": "queued", "execute": "executed", "cancel": "cancelled"}[step]
-    extra = ""
-    if step == "queue":
-        extra = f"; executable from {when(dao.chain.read(dao.governor.functions.proposalEta(p.id)))}"
-    done(f"{past} #{number} (tx 0x{bytes(receipt['transactionHash']).hex()}){extra}")
+    eta = int(dao.chain.read(dao.governor.functions.proposalEta(p.id))) if step == "queue" else None
+    if json_:
+        print_json({"step": step, "proposal": _proposal_json(p, number), "from": signer.address,
+                    **({"executable_from": eta} if eta is not None else {}), "transaction": tx_json(receipt)})  # fmt: skip
+        return
+    extra = f"; executable from {when(eta)}" if eta is not None else ""
+    done(f"{past} #{number} (tx {tx_hash(receipt)}){extra}")
 
 
 def queue(
-    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+    ctx: typer.Context,
+    proposal: ProposalArg,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    json_: WriteJsonOpt = False,
 ) -> None:
     """Queue a succeeded proposal in the timelock."""
-    _lifecycle(ctx, proposal, account, password_file, "queue")
+    _lifecycle(ctx, proposal, account, password_file, "queue", json_)
 
 
 def execute(
-    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+    ctx: typer.Context,
+    proposal: ProposalArg,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    json_: WriteJsonOpt = False,
 ) -> None:
     """Execute a queued proposal once the timelock delay has passed."""
-    _lifecycle(ctx, proposal, account, password_file, "execute")
+    _lifecycle(ctx, proposal, account, password_file, "execute", json_)
 
 
 def cancel(
-    ctx: typer.Context, proposal: ProposalArg, account: FromOpt = None, password_file: PasswordFileOpt = None
+    ctx: typer.Context,
+    proposal: ProposalArg,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    json_: WriteJsonOpt = False,
 ) -> None:
     """Withdraw your own proposal while it is still pending."""
-    _lifecycle(ctx, proposal, account, password_file, "cancel")
+    _lifecycle(ctx, proposal, account, password_file, "cancel", json_)
 
 
 # ---------------------------------------------------------------------- a member's own acts
@@ -370,19 +543,17 @@ def cancel(
 @handled
 def proxy_set(
     ctx: typer.Context,
-    proxy: Annotated[str, typer.Argument(help="The member to vote for you.")],
+    proxy: Annotated[str, account_argument("The member to vote for you.")],
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
 ) -> None:
     """Appoint another active member as your proxy."""
-    from ccsi_dao.addresses import parse_address
-
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
-    target = parse_address(proxy)
-    member = s.signer(password_prompt())
-    dao.appoint_proxy(member, target)
-    done(f"{target} now votes with {member.address}'s power")
+    dao = consortium(ctx)
+    member = unlock(s)
+    dao.appoint_proxy(member, proxy)
+    name = dao.member(proxy).name
+    done(f"{proxy}{f' ({shown(name)})' if name else ''} now votes with {member.address}'s power")
 
 
 @proxy_app.command("revoke")
@@ -390,8 +561,8 @@ def proxy_set(
 def proxy_revoke(ctx: typer.Context, account: FromOpt = None, password_file: PasswordFileOpt = None) -> None:
     """Take your voting power back from your proxy."""
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
-    member = s.signer(password_prompt())
+    dao = consortium(ctx)
+    member = unlock(s)
     dao.revoke_proxy(member)
     done(f"{member.address} votes with its own power again")
 
@@ -401,8 +572,8 @@ def resign(
 ) -> None:
     """Leave the consortium (this cannot be undone except by a new admission)."""
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
-    member = s.signer(password_prompt())
-    confirm(f"Resign {member.address} from {dao.record.consortium}?", yes)
+    dao = consortium(ctx)
+    member = unlock(s)
+    confirm(f"Resign {member.address} from {shown(dao.record.consortium)}?", yes)
     dao.resign(member)
     done(f"{member.address} has resigned")

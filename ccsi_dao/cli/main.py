@@ -6,12 +6,29 @@ from typing import Annotated
 
 import typer
 
-from ccsi_dao.cli import agreement, audit, devnet, governance, propose, serve, wallet, watch
-from ccsi_dao.cli.common import handled, new_app
+from ccsi_dao.cli import agreement, audit, devnet, devnet_funds, governance, propose, serve, treasury, wallet, watch
+from ccsi_dao.cli.common import Group, handled, new_app
+from ccsi_dao.cli.options import VersionOpt
 from ccsi_dao.settings import Settings
+
+# The headings of `ccsi-dao --help`, as gh groups its commands.
+START, DECIDE, LOOK, OWN, AUDIT = (
+    "Set up",
+    "Propose and decide",
+    "Look up",
+    "A member's own acts",
+    "Audit",
+)
+
+
+class _Root(Group):
+    order = ("devnet", "agreement", "wallet", "deploy", "propose", "vote", "relay", "queue", "execute", "cancel",
+             "proposals", "members", "treasury", "proxy", "resign", "log", "audit")  # fmt: skip
+
 
 app = new_app(
     "DAO governance for consortia: agreement as code, proposals and votes, a local devnet.",
+    cls=_Root,
     name="ccsi-dao",
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -31,32 +48,29 @@ def main(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds to wait for a transaction's receipt (default 120).")
     ] = None,
+    version: VersionOpt = False,
 ) -> None:
-    """DAO governance for consortia."""
+    """DAO governance for consortia. --rpc-url, --deployment and --timeout may also follow the command's name."""
     ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout)
 
 
-app.add_typer(agreement.app, name="agreement")
-app.add_typer(devnet.app, name="devnet")
-app.add_typer(wallet.app, name="wallet")
-app.add_typer(propose.app, name="propose")
-app.add_typer(governance.members_app, name="members")
-app.add_typer(governance.proposals_app, name="proposals")
-app.add_typer(governance.proxy_app, name="proxy")
-app.add_typer(audit.app, name="audit")
-app.command(name="log")(audit.log)
-app.command(name="watch")(watch.watch)
-app.command(name="serve")(serve.serve)
-for command in (
-    governance.deploy,
-    governance.vote,
-    governance.relay,
-    governance.queue,
-    governance.execute,
-    governance.cancel,
-    governance.resign,
-):
-    app.command()(handled(command))
+app.add_typer(devnet.app, name="devnet", rich_help_panel=START)
+app.add_typer(agreement.app, name="agreement", rich_help_panel=START)
+app.add_typer(wallet.app, name="wallet", rich_help_panel=START)
+app.command(rich_help_panel=START)(handled(governance.deploy))
+app.add_typer(propose.app, name="propose", rich_help_panel=DECIDE)
+for command in (governance.vote, governance.relay, governance.queue, governance.execute, governance.cancel):
+    app.command(rich_help_panel=DECIDE)(handled(command))
+app.add_typer(governance.proposals_app, name="proposals", rich_help_panel=LOOK)
+app.add_typer(governance.members_app, name="members", rich_help_panel=LOOK)
+app.command(rich_help_panel=LOOK)(handled(treasury.treasury))
+app.add_typer(governance.proxy_app, name="proxy", rich_help_panel=OWN)
+app.command(rich_help_panel=OWN)(handled(governance.resign))
+app.command(name="log", rich_help_panel=AUDIT)(audit.log)
+app.add_typer(audit.app, name="audit", rich_help_panel=AUDIT)
+app.command(name="serve", rich_help_panel=AUDIT)(serve.serve)
+app.command(name="watch", rich_help_panel=LOOK)(watch.watch)
+_ = devnet_funds  # its commands join the devnet group
 
 
 def run() -> None:

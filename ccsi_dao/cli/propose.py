@@ -14,12 +14,17 @@ from ccsi_dao.cli.common import (
     PasswordFileOpt,
     YesOpt,
     confirm,
+    consortium,
     done,
     handled,
     new_app,
-    password_prompt,
+    print_json,
     settings,
+    shown,
+    tx_json,
+    unlock,
 )
+from ccsi_dao.cli.options import TokenOpt, account_argument
 
 if TYPE_CHECKING:
     from ccsi_dao.governance.actions import Action
@@ -28,9 +33,12 @@ _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u20
 
 app = new_app("Submit a proposal (shows its category before sending).")
 
-AddressArg = Annotated[str, typer.Argument(help="The organisation's address.")]
+AddressArg = Annotated[str, account_argument("The organisation.")]
 DescriptionOpt = Annotated[
     str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")
+]
+ProposeJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the proposal as sent and its transaction as JSON (implies --yes).")
 ]
 
 
@@ -69,25 +77,40 @@ def _submit(
     account: str | None,
     password_file: Path | None,
     yes: bool,
+    json_: bool = False,
 ) -> None:
     """Build the actions against the live consortium, show them, check them, confirm, send."""
     s = settings(ctx, account, password_file)
-    dao = s.consortium()
+    dao = consortium(ctx)
     actions: list[Action] = build(dao)
     describer = dao.describer()
     words = [describer.describe(a) for a in actions]
     category = dao.categorize(actions)
     dao.check_executable(actions)
-    typer.echo(f"category: {category.name.lower()} (decided by the governor from the actions)")
-    for i, text in enumerate(words, start=1):
-        typer.echo(f"  {i}. {text}")
-    confirm("Submit this proposal?", yes)
-    proposer = s.signer(password_prompt())
+    if not json_:
+        typer.echo(f"category: {category.name.lower()} (decided by the governor from the actions)")
+        for i, text in enumerate(words, start=1):
+            typer.echo(f"  {i}. {shown(text)}")
+        confirm("Submit this proposal?", yes)
+    proposer = unlock(s)
     default = "; ".join(words)  # upper-case the first letter only: capitalize() would lower-case addresses and names
-    proposal = dao.propose(proposer, actions, description or default[:1].upper() + default[1:])
+    proposal, receipt = dao.submit(proposer, actions, description or default[:1].upper() + default[1:])
     number, _ = dao.find_proposal(proposal.id)
     from ccsi_dao.cli.governance import when
 
+    if json_:
+        print_json(
+            {
+                "proposal": {"number": number, "id": str(proposal.id), "title": proposal.text,
+                             "category": proposal.category.name.lower(), "snapshot": proposal.snapshot,
+                             "deadline": proposal.deadline},
+                "actions": [{"target": a.target, "value": str(a.value), "data": "0x" + a.data.hex(), "description": w}
+                            for a, w in zip(actions, words, strict=True)],
+                "proposer": proposer.address,
+                "transaction": tx_json(receipt),
+            }
+        )  # fmt: skip
+        return
     done(
         f"proposal #{number} submitted by {proposer.address}; voting from {when(proposal.snapshot)} to {when(proposal.deadline)}"
     )
@@ -95,11 +118,9 @@ def _submit(
 
 
 def _registry_call(builder_name: str):  # noqa: ANN202
-    def build_for(address: str):  # noqa: ANN202
-        from ccsi_dao.addresses import parse_address
+    def build_for(target: str):  # noqa: ANN202
         from ccsi_dao.governance import actions
 
-        target = parse_address(address)
         return lambda dao: [getattr(actions, builder_name)(dao.record.membership, target)]
 
     return build_for
@@ -125,16 +146,16 @@ def admit(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose admitting a new member. A partner or observer is admitted by a membership decision and votes in
     ordinary, treasury and membership decisions; a founding partner, or a member given a constitutional vote, needs
     a constitutional decision."""
-    from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
     from ccsi_dao.governance import actions
     from ccsi_dao.types import Role, StakeholderGroup
 
-    target = parse_address(address)
+    target = address
     if not name.strip() or len(name) > 100:
         raise UserError("the name must have 1 to 100 characters")
     if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
@@ -148,7 +169,7 @@ def admit(
             admission.append(actions.set_constitutional_vote(registry, target, True))
         return admission
 
-    _submit(ctx, build, description, account, password_file, yes)
+    _submit(ctx, build, description, account, password_file, yes, json_)
 
 
 @app.command("constitutional-vote")
@@ -161,12 +182,12 @@ def constitutional_vote(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose giving a member a vote in constitutional decisions (or taking it away): a constitutional decision."""
-    from ccsi_dao.addresses import parse_address
     from ccsi_dao.governance import actions
 
-    target = parse_address(address)
+    target = address
     _submit(
         ctx,
         lambda dao: [actions.set_constitutional_vote(dao.record.membership, target, not revoke)],
@@ -174,6 +195,7 @@ def constitutional_vote(
         account,
         password_file,
         yes,
+        json_,
     )
 
 
@@ -187,8 +209,9 @@ def _status_command(verb: str, summary: str) -> None:
         account: FromOpt = None,
         password_file: PasswordFileOpt = None,
         yes: YesOpt = False,
+        json_: ProposeJsonOpt = False,
     ) -> None:
-        _submit(ctx, _registry_call(verb)(address), description, account, password_file, yes)
+        _submit(ctx, _registry_call(verb)(address), description, account, password_file, yes, json_)
 
 
 _status_command("remove", "Propose removing a member.")
@@ -206,12 +229,12 @@ def set_weight(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose changing a member's voting weight."""
-    from ccsi_dao.addresses import parse_address
     from ccsi_dao.governance import actions
 
-    target = parse_address(address)
+    target = address
     _submit(
         ctx,
         lambda dao: [actions.set_weight(dao.record.membership, target, weight)],
@@ -219,6 +242,7 @@ def set_weight(
         account,
         password_file,
         yes,
+        json_,
     )
 
 
@@ -232,12 +256,12 @@ def set_role(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose changing a member's role."""
-    from ccsi_dao.addresses import parse_address
     from ccsi_dao.governance import actions
 
-    target = parse_address(address)
+    target = address
     _submit(
         ctx,
         lambda dao: [actions.set_role(dao.record.membership, target, _role(role))],
@@ -245,6 +269,7 @@ def set_role(
         account,
         password_file,
         yes,
+        json_,
     )
 
 
@@ -260,6 +285,7 @@ def amend(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose a new version of the consortium agreement (constitutional)."""
     from ccsi_dao.agreement import sha256_file
@@ -279,6 +305,7 @@ def amend(
         account,
         password_file,
         yes,
+        json_,
     )
 
 
@@ -286,28 +313,25 @@ def amend(
 @handled
 def transfer(
     ctx: typer.Context,
-    to: Annotated[str, typer.Argument(help="Recipient address.")],
-    amount: Annotated[str, typer.Argument(help="Amount, e.g. 1.5 (ETH, or whole tokens with --token).")],
-    token: Annotated[str | None, typer.Option("--token", help="ERC-20 token address (default: ETH).")] = None,
+    to: Annotated[str, account_argument("The recipient.")],
+    amount: Annotated[str, typer.Argument(help="Amount, e.g. 250.75 (ETH, or the token's own units with --token).")],
+    token: TokenOpt = None,
     description: DescriptionOpt = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
-    """Propose paying from the treasury, in ETH or an ERC-20 token."""
-    from ccsi_dao.addresses import parse_address
+    """Propose paying from the treasury, in ETH or an ERC-20 token (the amount in the token's units: 250.75 tEUR)."""
     from ccsi_dao.governance import actions
 
-    recipient = parse_address(to)
-    token_address = parse_address(token) if token else None
-
     def build(dao):  # noqa: ANN001, ANN202
-        if token_address is None:
-            return [actions.transfer_eth(recipient, actions.parse_amount(amount))]
-        decimals = dao.token_decimals(token_address)
-        return [actions.transfer_erc20(token_address, recipient, actions.parse_amount(amount, decimals))]
+        if token is None:
+            return [actions.transfer_eth(to, actions.parse_amount(amount))]
+        decimals = dao.token(token).decimals
+        return [actions.transfer_erc20(token, to, actions.parse_amount(amount, decimals))]
 
-    _submit(ctx, build, description, account, password_file, yes)
+    _submit(ctx, build, description, account, password_file, yes, json_)
 
 
 @app.command()
@@ -324,6 +348,7 @@ def rules(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose changing a category's quorum or approval threshold (constitutional)."""
     from ccsi_dao.agreement import parse_ratio
@@ -354,7 +379,7 @@ def rules(
             )
         ]
 
-    _submit(ctx, build, description, account, password_file, yes)
+    _submit(ctx, build, description, account, password_file, yes, json_)
 
 
 @app.command()
@@ -365,6 +390,7 @@ def signal(
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose a text-only decision (ordinary; no on-chain effect beyond the record of the vote)."""
     from ccsi_dao.errors import UserError
@@ -372,31 +398,31 @@ def signal(
 
     if not "".join(c for c in description if c.isprintable()).strip():
         raise UserError("a signal proposal needs a description")
-    _submit(ctx, lambda dao: [actions.signal()], description, account, password_file, yes)
+    _submit(ctx, lambda dao: [actions.signal()], description, account, password_file, yes, json_)
 
 
 @app.command()
 @handled
 def raw(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="Contract to call.")],
+    target: Annotated[str, account_argument("Contract to call.")],
     data: Annotated[str, typer.Option("--data", help="Calldata as 0x-prefixed hex.")] = "0x",
     value: Annotated[str, typer.Option("--value", help="ETH to send with the call, e.g. 0.1.")] = "0",
     description: DescriptionOpt = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
 ) -> None:
     """Propose any other call (its category is still derived on chain: unknown calls on the DAO are constitutional)."""
-    from ccsi_dao.addresses import parse_address
     from ccsi_dao.errors import UserError
     from ccsi_dao.governance import actions
 
-    address = parse_address(target)
+    address = target
     hex_data = data.strip().removeprefix("0x")
     try:
         payload = bytes.fromhex(hex_data)
     except ValueError:
         raise UserError(f"--data must be 0x-prefixed hex, not {data!r}") from None
     wei = 0 if value.strip() in ("0", "0.0", "") else actions.parse_amount(value)
-    _submit(ctx, lambda dao: [actions.raw(address, payload, wei)], description, account, password_file, yes)
+    _submit(ctx, lambda dao: [actions.raw(address, payload, wei)], description, account, password_file, yes, json_)

@@ -21,18 +21,19 @@ from web3.types import TxReceipt
 from ccsi_dao.abi.artifacts import load_artifact
 from ccsi_dao.abi.reverts import RevertDecoder
 from ccsi_dao.chain import Chain
-from ccsi_dao.errors import UserError
+from ccsi_dao.errors import ContractRevertError, UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
 from ccsi_dao.governance.categories import ADMIT_SELECTOR, MEMBERSHIP_SELECTORS
 from ccsi_dao.governance.deployment import SUITE, DeploymentRecord, Suite
 from ccsi_dao.governance.proposals import Proposal, ProposalStatus, proposal_from_event, split_actions
+from ccsi_dao.governance.treasury import Token, Treasury, read_treasury, token_info
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
 if TYPE_CHECKING:
     from ccsi_dao.governance.describe import ActionDescriber
 
-__all__ = ["Ballot", "Consortium", "Member", "Proposal", "ProposalStatus"]
+__all__ = ["AgreementVersion", "Ballot", "CastVote", "Consortium", "Member", "Proposal", "ProposalStatus"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,31 @@ class Member:
         return self.status == MemberStatus.ACTIVE and self.role != Role.OBSERVER
 
 
+@dataclass(frozen=True)
+class CastVote:
+    """A vote as the governor recorded it: who, how, with what weight and why; ``relayer`` sent it for the voter
+    (a signed ballot), None if the voter sent it."""
+
+    proposal_id: int
+    voter: str
+    support: VoteType
+    weight: int
+    reason: str
+    block: int
+    transaction: str
+    relayer: str | None = None
+
+
+@dataclass(frozen=True)
+class AgreementVersion:
+    """One version of the consortium agreement anchored in the registry (version 1: the one deployed)."""
+
+    version: int
+    sha256: bytes
+    adopted_at: int
+    uri: str
+
+
 class Consortium:
     """A deployed consortium on one chain."""
 
@@ -64,7 +90,11 @@ class Consortium:
         self.chain = chain
         self.record = record
         self.suite = Suite(chain, record)
-        chain.decoder = RevertDecoder(load_artifact(name).abi for name in SUITE)
+        decoder = RevertDecoder([*(load_artifact(name).abi for name in SUITE), ERC20_ERRORS_ABI])
+        self._numbers: dict[int, int] = {}  # proposal id -> its number, as far as this object has listed them
+        decoder.number_of = self._numbers.get  # reverts name a proposal "#3" when its number is known
+        chain.decoder = decoder
+        self._tokens: dict[str, Token | None] = {}
 
     @property
     def governor(self) -> Any:
@@ -127,21 +157,57 @@ class Consortium:
 
     def token_decimals(self, token: str) -> int:
         """``decimals()`` of an ERC-20 token; UserError if ``token`` does not answer like one."""
-        contract = self.chain.contract(to_checksum_address(token), _DECIMALS_ABI)
-        try:
-            decimals = int(self.chain.read(contract.functions.decimals()))
-        except Exception:  # no code, no such function, or garbage: all mean "not an ERC-20 token"
-            raise UserError(f"{token} is not an ERC-20 token on this chain (it has no decimals())") from None
-        if not 0 <= decimals <= 77:
-            raise UserError(f"{token} reports {decimals} decimals, which no real token has")
-        return decimals
+        return self.token(token).decimals
+
+    def token(self, address: str) -> Token:
+        """The ERC-20 token at ``address`` (symbol, name, decimals); UserError if it does not answer like one."""
+        info = token_info(self.chain, address)
+        self._tokens[info.address] = info
+        return info
+
+    def known_token(self, address: str) -> Token | None:
+        """The ERC-20 token at ``address``, or None if it is not one (asked once per address)."""
+        account = to_checksum_address(address)
+        if account not in self._tokens:
+            try:
+                self._tokens[account] = token_info(self.chain, account)
+            except UserError:
+                self._tokens[account] = None
+        return self._tokens[account]
+
+    def treasury(self, tokens: Sequence[str] = ()) -> Treasury:
+        """What the timelock holds: ETH, and every ERC-20 token it received (or listed in ``tokens``), with each
+        token's symbol and decimals."""
+        found = read_treasury(self.chain, self.record.timelock, self.record.start_block, tokens)
+        self._tokens.update({b.token.address: b.token for b in found.tokens})
+        return found
+
+    def member_names(self) -> dict[str, str]:
+        """``{address: name}`` of every address that was ever a member, read at one block in two JSON-RPC batches."""
+        registry = self.membership
+        reader = self.chain.reader(self.chain.block_number())
+        count = int(reader(registry, "memberCount"))
+        reader.prefetch((registry, "memberAt", i) for i in range(count))
+        addresses = [to_checksum_address(reader(registry, "memberAt", i)) for i in range(count)]
+        reader.prefetch((registry, "memberOf", a) for a in addresses)
+        return {a: str(reader(registry, "memberOf", a)[-1]) for a in addresses}
+
+    def agreement_versions(self) -> list[AgreementVersion]:
+        """Every version of the agreement the registry anchors, oldest first (1 is the version deployed)."""
+        m = self.membership.functions
+        versions = []
+        for number in range(1, self.chain.read(m.agreementVersion()) + 1):
+            content_hash, adopted_at, uri = self.chain.read(m.agreement(number))
+            versions.append(AgreementVersion(number, bytes(content_hash), int(adopted_at), str(uri)))
+        return versions
 
     def describer(self) -> ActionDescriber:
-        """Describes actions in plain words, naming members (reads the member list once)."""
+        """Describes actions in plain words, naming members and tokens (reads the member list once, and each token
+        an action sends once)."""
         from ccsi_dao.governance.describe import ActionDescriber
 
         names = {m.address: m.name for m in self.members()}
-        return ActionDescriber(self.record, names.get)
+        return ActionDescriber(self.record, names.get, token_of=self.known_token)
 
     # ------------------------------------------------------------------ proposals
 
@@ -166,17 +232,44 @@ class Consortium:
             if subject is not None and action.data[:4] == ADMIT_SELECTOR:
                 admitted.add(subject)
             tx = {"from": self.record.timelock, "to": action.target, "data": action.data, "value": action.value}
-            self.chain.call(
-                tx,
-                action=f"action {number}, when executed,",
-                unpaid=f"action {number} would fail when executed: the treasury holds too little ETH",
-            )
+            try:
+                answer = self.chain.call(
+                    tx,
+                    action=f"action {number}, when executed,",
+                    unpaid=f"action {number} would fail when executed: the treasury holds too little ETH",
+                )
+            except ContractRevertError as error:
+                raise self._token_revert(number, action, error) from None
+            if action.data[:4] in _TOKEN_MOVES and answer == bytes(32):  # a token that answers false, not reverts
+                raise UserError(f"action {number} would not move any tokens when executed: the token answers false")
+
+    def _token_revert(self, number: int, action: Action, error: ContractRevertError) -> ContractRevertError:
+        """A token's refusal of a treasury payment, its amounts in the token's symbol and decimals."""
+        args = error.error_args.get("args") or []
+        token = self.known_token(action.target) if error.error_name in _AMOUNT_ERRORS and len(args) == 3 else None
+        if token is None:
+            return error
+        holder, held, needed = args
+        who = "the treasury" if holder == self.record.timelock else str(holder)
+        what = "holds" if error.error_name == "ERC20InsufficientBalance" else "may spend"
+        return ContractRevertError(
+            f"action {number}, when executed, was rejected by the token {token.symbol} ({token.address}): {who} "
+            f"{what} {token.amount(held)}, {token.amount(needed)} are needed.",
+            error_name=error.error_name,
+            args=error.error_args,
+        )
 
     def propose(
         self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True
     ) -> Proposal:
         """Submit a proposal. With ``protect`` the description ends in OpenZeppelin's ``#proposer=`` suffix, so
         nobody can front-run its creation with the same id."""
+        return self.submit(account, actions, description, protect=protect)[0]
+
+    def submit(
+        self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True
+    ) -> tuple[Proposal, TxReceipt]:
+        """:meth:`propose`, returning the transaction's receipt too."""
         if protect and "#proposer=" not in description:
             description = f"{description}#proposer={account.address.lower()}"
         targets, values, datas = split_actions(actions)
@@ -184,7 +277,7 @@ class Consortium:
             account, self.governor.functions.propose(targets, values, datas, description), action="the proposal"
         )
         created = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
-        return proposal_from_event(created)
+        return proposal_from_event(created), receipt
 
     def proposal(self, proposal_id: int) -> Proposal:
         """A proposal's content, read from its creation event."""
@@ -196,7 +289,9 @@ class Consortium:
     def proposals(self) -> list[Proposal]:
         """Every proposal made on this governor, oldest first."""
         logs = self.chain.events(self.governor.events.ProposalCreated, self.record.start_block)
-        return [proposal_from_event(log["args"]) for log in logs]
+        found = [proposal_from_event(log["args"]) for log in logs]
+        self._numbers.update({p.id: number for number, p in enumerate(found, start=1)})
+        return found
 
     def find_proposal(self, ref: str | int) -> tuple[int, Proposal]:
         """A proposal and its number, from its number in creation order (1, 2, ...) or its full id."""
@@ -206,9 +301,11 @@ class Consortium:
         proposals = self.proposals()
         value = int(text)
         if 1 <= value <= len(proposals) and len(text) < 10:
+            self._numbers[proposals[value - 1].id] = value
             return value, proposals[value - 1]
         for number, p in enumerate(proposals, start=1):
             if p.id == value:
+                self._numbers[p.id] = number
                 return number, p
         raise UserError(f"there is no proposal {text} (this consortium has {len(proposals)})")
 
@@ -246,6 +343,140 @@ class Consortium:
     def tally(self, proposal_id: int) -> dict[VoteType, int]:
         against, for_, abstain = self.chain.read(self.governor.functions.proposalVotes(proposal_id))
         return {VoteType.FOR: for_, VoteType.AGAINST: against, VoteType.ABSTAIN: abstain}
+
+    # ------------------------------------------------------------------ votes cast, and when a step may be taken
+
+    def votes_cast(self, proposal_id: int | None = None) -> list[CastVote]:
+        """Every vote recorded by the governor (on ``proposal_id`` only, if given), in chain order, with the relayer
+        of each signed ballot."""
+        events = self.governor.events
+        start = self.record.start_block
+        relayers = {
+            (int(log["args"]["proposalId"]), to_checksum_address(log["args"]["voter"])): to_checksum_address(
+                log["args"]["relayer"]
+            )
+            for log in self.chain.events(events.VoteRelayed, start)
+        }
+        found = []
+        for event in (events.VoteCast, events.VoteCastWithParams):
+            for log in self.chain.events(event, start):
+                args = log["args"]
+                pid = int(args["proposalId"])
+                if proposal_id is not None and pid != proposal_id:
+                    continue
+                voter = to_checksum_address(args["voter"])
+                vote = CastVote(
+                    pid, voter, VoteType(int(args["support"])), int(args["weight"]), str(args["reason"]),
+                    int(log["blockNumber"]), "0x" + bytes(log["transactionHash"]).hex(), relayers.get((pid, voter)),
+                )  # fmt: skip
+                found.append((int(log["blockNumber"]), int(log["logIndex"]), vote))
+        return [vote for _, _, vote in sorted(found, key=lambda item: item[:2])]
+
+    def has_voted(self, proposal_id: int, voter: str) -> bool:
+        return bool(self.chain.read(self.governor.functions.hasVoted(proposal_id, to_checksum_address(voter))))
+
+    def _ref(self, proposal_id: int, number: int | None) -> str:
+        known = number or self._numbers.get(proposal_id)
+        return f"#{known}" if known else str(proposal_id)
+
+    def check_voting_open(self, proposal: Proposal, number: int | None = None) -> None:
+        """UserError that says when and why, unless votes on ``proposal`` are taken now: when voting opens, that it
+        closed early or ended (and how it went), or where the proposal went since."""
+        from ccsi_dao.governance.describe import format_time, format_wait
+
+        state = self.state(proposal.id)
+        if state == ProposalState.ACTIVE:
+            return
+        ref = self._ref(proposal.id, number)
+        now = self.chain.now()
+        if state == ProposalState.PENDING:
+            opens = proposal.snapshot + 1  # the governor takes votes once the snapshot is in the past
+            raise UserError(
+                f"proposal {ref} is pending: voting opens at {format_time(opens)} ({format_wait(opens - now)})"
+            )
+        deadline = int(self.chain.read(self.governor.functions.proposalDeadline(proposal.id)))
+        if state in (ProposalState.SUCCEEDED, ProposalState.DEFEATED):
+            outcome = "it passed" if state == ProposalState.SUCCEEDED else f"it was defeated ({self.defeat(proposal)})"
+            if now <= deadline:
+                raise UserError(
+                    f"voting on proposal {ref} closed early, before its deadline {format_time(deadline)}: the votes not "
+                    f"yet cast could no longer change the outcome, and {outcome}"
+                )
+            raise UserError(f"voting on proposal {ref} ended at {format_time(deadline)}; {outcome}")
+        if state == ProposalState.QUEUED:
+            eta = int(self.chain.read(self.governor.functions.proposalEta(proposal.id)))
+            raise UserError(
+                f"proposal {ref} passed and is queued (executable from {format_time(eta)}); votes are taken only "
+                "while it is active"
+            )
+        raise UserError(f"proposal {ref} is {state.name.lower()}; votes are taken only while it is active")
+
+    def defeat(self, proposal: Proposal) -> str:
+        """Why a defeated proposal failed: its quorum, or its approval threshold."""
+        st = self.status(proposal)
+        if st.participation < st.quorum_votes:
+            return f"quorum missed: {st.participation} of the {st.quorum_votes} votes needed were cast"
+        share = st.approval_share
+        return f"approval failed: {share or 'no'} votes for, where {st.approval} and more for than against are needed"
+
+    def check_step(self, step: str, proposal: Proposal, number: int | None = None) -> None:
+        """UserError that says when and why, unless ``step`` ("queue" or "execute") can be taken now."""
+        from ccsi_dao.governance.describe import format_time, format_wait
+
+        state = self.state(proposal.id)
+        ref = self._ref(proposal.id, number)
+        now = self.chain.now()
+        if step == "execute" and state == ProposalState.QUEUED:
+            eta = int(self.chain.read(self.governor.functions.proposalEta(proposal.id)))
+            if now < eta:
+                raise UserError(
+                    f"proposal {ref} is queued: executable from {format_time(eta)} ({format_wait(eta - now)}), once "
+                    "the timelock's delay has passed"
+                )
+            return
+        if step == "queue" and state == ProposalState.SUCCEEDED:
+            return
+        if state in (ProposalState.PENDING, ProposalState.ACTIVE):
+            deadline = int(self.chain.read(self.governor.functions.proposalDeadline(proposal.id)))
+            when = "has not opened yet" if state == ProposalState.PENDING else "is still open"
+            raise UserError(
+                f"voting on proposal {ref} {when}: it ends at {format_time(deadline)} ({format_wait(deadline - now)}) "
+                "unless it closes early; a proposal can be queued once it has passed"
+            )
+        if state == ProposalState.DEFEATED:
+            raise UserError(f"proposal {ref} was defeated ({self.defeat(proposal)}); it cannot be {step}d")
+        if state == ProposalState.SUCCEEDED:
+            raise UserError(f"proposal {ref} passed but is not queued yet; queue it first")
+        if state == ProposalState.QUEUED:
+            eta = int(self.chain.read(self.governor.functions.proposalEta(proposal.id)))
+            raise UserError(f"proposal {ref} is already queued; executable from {format_time(eta)}")
+        raise UserError(f"proposal {ref} is {state.name.lower()}; only a {'passed' if step == 'queue' else 'queued'} "
+                        f"proposal can be {step}d")  # fmt: skip
+
+    def check_ballot(self, ballot: Ballot, number: int | None = None) -> Proposal:
+        """The proposal a ballot votes on, once checked that relaying it now can count: the right governor and
+        chain, a proposal of this governor open for votes, and no vote of that voter on it yet (relayed or not)."""
+        if ballot.governor != self.record.governor or ballot.chain_id != self.chain.chain_id:
+            raise UserError(
+                f"the ballot is for governor {ballot.governor} on chain {ballot.chain_id}, "
+                f"not this consortium ({self.record.governor} on chain {self.chain.chain_id})"
+            )
+        numbered = {p.id: (n, p) for n, p in enumerate(self.proposals(), start=1)}
+        if ballot.proposal_id not in numbered:
+            raise UserError(f"the ballot is for proposal {ballot.proposal_id}, which this governor does not have")
+        number, proposal = numbered[ballot.proposal_id]
+        if self.has_voted(proposal.id, ballot.voter):
+            earlier = [v for v in self.votes_cast(proposal.id) if v.voter == ballot.voter]
+            where = f" (transaction {earlier[0].transaction})" if earlier else ""
+            if earlier and earlier[0].relayer is not None:
+                raise UserError(
+                    f"{ballot.voter}'s ballot on proposal #{number} was already relayed by {earlier[0].relayer}{where}"
+                )
+            raise UserError(
+                f"{ballot.voter} has already voted on proposal #{number}{where}; a ballot cannot count again"
+            )
+        self.check_voting_open(proposal, number)
+        return proposal
 
     # ------------------------------------------------------------------ votes
 
@@ -343,12 +574,22 @@ def unpack_rule(packed: int) -> tuple[Ratio, Ratio]:
     return Ratio(qn, qd), Ratio(an, ad)
 
 
-_DECIMALS_ABI = [
-    {
-        "type": "function",
-        "name": "decimals",
-        "inputs": [],
-        "outputs": [{"type": "uint8", "name": ""}],
-        "stateMutability": "view",
-    }
+_TOKEN_MOVES = {
+    bytes.fromhex("a9059cbb"),
+    bytes.fromhex("095ea7b3"),
+    bytes.fromhex("23b872dd"),
+}  # transfer, approve, transferFrom
+_AMOUNT_ERRORS = {"ERC20InsufficientBalance", "ERC20InsufficientAllowance"}
+
+ERC20_ERRORS_ABI: list[dict[str, Any]] = [
+    {"type": "error", "name": name, "inputs": [{"type": t, "name": n} for t, n in inputs]}
+    for name, inputs in (
+        ("ERC20InsufficientBalance", [("address", "sender"), ("uint256", "balance"), ("uint256", "needed")]),
+        ("ERC20InvalidSender", [("address", "sender")]),
+        ("ERC20InvalidReceiver", [("address", "receiver")]),
+        ("ERC20InsufficientAllowance", [("address", "spender"), ("uint256", "allowance"), ("uint256", "needed")]),
+        ("ERC20InvalidApprover", [("address", "approver")]),
+        ("ERC20InvalidSpender", [("address", "spender")]),
+    )
 ]
+"""OpenZeppelin's ``IERC20Errors``: what a token the treasury pays from reverts with, decoded in dry runs."""

@@ -2,14 +2,17 @@
 
 :class:`ActionDescriber` decodes each action against the suite's ABIs (registry, governor, timelock) and the
 ERC-20 ``transfer``/``approve`` functions, and says what it does: "admit 0x… (Università di Bologna) as partner
-…", "pay 2 ETH from the treasury to 0x…". Anything it cannot decode is shown as a raw call, never guessed at.
+…", "pay 2 ETH from the treasury to 0x…", "transfer 250.75 tEUR (token 0x…) from the treasury to 0x…". Anything it
+cannot decode is shown as a raw call, never guessed at. Names, symbols and URIs in the sentences are chain text: show
+them through :mod:`ccsi_dao.safetext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -19,6 +22,9 @@ from ccsi_dao.durations import format_duration
 from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, Role, StakeholderGroup, group_name, role_name
+
+if TYPE_CHECKING:
+    from ccsi_dao.governance.treasury import Token
 
 _ERC20 = {
     function_signature_to_4byte_selector("transfer(address,uint256)"): ("transfer", ["address", "uint256"]),
@@ -32,6 +38,26 @@ def format_eth(wei: int) -> str:
     return f"{text or '0'} ETH"
 
 
+def format_time(timestamp: int) -> str:
+    """A chain timestamp in local time, to the minute: ``2026-05-04 14:03 CEST``."""
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M %Z") if timestamp else "-"
+
+
+def format_wait(seconds: int) -> str:
+    """``in 59 s``, ``in 2 h 5 min``, ``in 3 days``; ``now`` for nothing left."""
+    if seconds <= 0:
+        return "now"
+    if seconds < 120:
+        return f"in {seconds} s"
+    minutes = seconds // 60
+    if minutes < 120:
+        return f"in {minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"in {hours} h {minutes} min" if minutes else f"in {hours} h"
+    return f"in {hours // 24} days"
+
+
 def _ratio(pair: Any) -> str:
     return f"{pair[0]}/{pair[1]}"
 
@@ -39,9 +65,16 @@ def _ratio(pair: Any) -> str:
 class ActionDescriber:
     """Describes the actions of proposals made on one deployment."""
 
-    def __init__(self, record: DeploymentRecord, name_of: Callable[[str], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        record: DeploymentRecord,
+        name_of: Callable[[str], str | None] | None = None,
+        *,
+        token_of: Callable[[str], Token | None] | None = None,
+    ) -> None:
         self.record = record
         self.name_of = name_of or (lambda address: None)
+        self.token_of = token_of or (lambda address: None)
         self._functions: dict[str, dict[bytes, tuple[str, list[str], list[str]]]] = {}
         for address, contract in (
             (record.membership, "ConsortiumMembership"),
@@ -77,8 +110,14 @@ class ActionDescriber:
         if data[:4] in _ERC20 and len(data) == 68:
             name, types = _ERC20[data[:4]]
             to, amount = abi_decode(types, data[4:])
-            verb = "transfer" if name == "transfer" else "allow spending of"
-            text = f"{verb} {amount} base units of token {target} {'to' if name == 'transfer' else 'by'} {self.who(to_checksum_address(to))}"
+            token = self.token_of(target)
+            what = f"{token.amount(amount)} (token {target})" if token else f"{amount} base units of token {target}"
+            whom = self.who(to_checksum_address(to))
+            text = (
+                f"transfer {what} from the treasury to {whom}"
+                if name == "transfer"
+                else f"allow {whom} to spend {what} of the treasury's"
+            )
             return text + (f", sending {format_eth(value)}" if value else "")
         suffix = f", sending {format_eth(value)}" if value else ""
         return f"call {target} with selector 0x{data[:4].hex()} and {max(len(data) - 4, 0)} bytes of arguments{suffix}"
@@ -106,8 +145,7 @@ class ActionDescriber:
         account = self.who(to_checksum_address(a["account"])) if "account" in a else ""
         if name == "admit":
             return (
-                f"admit {to_checksum_address(a['account'])} ({a.get('name', a.get('name_'))}) as "
-                f"{role_name(Role(a['role']))}, "
+                f"admit {to_checksum_address(a['account'])} ({a.get('name_', a.get('name'))}) as {role_name(Role(a['role']))}, "
                 f"group {group_name(StakeholderGroup(a['group']))}, weight {a['weight']}"
             )
         if name in ("remove", "suspend", "reinstate"):

@@ -70,6 +70,9 @@ def _help(*args: str) -> tuple[dict, str]:
         ("wallet", "new"),
         ("devnet",),
         ("serve",),
+        ("treasury",),
+        ("proposals", "list"),
+        ("devnet", "fund-treasury"),
     ],
     ids=lambda a: " ".join(a) or "ccsi-dao",
 )
@@ -109,5 +112,54 @@ def test_help_lists_every_command_in_full() -> None:
         "proposals",
         "proxy",
         "audit",
+        "treasury",
     ):
         assert f"\n  {command} " in stdout, command
+
+
+def test_help_groups_commands_under_headings() -> None:
+    """As gh does: the commands under headings, each command under exactly one, in the order a partner meets them."""
+    _, stdout = _help()
+    headings = [line[:-1] for line in stdout.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert headings == ["Options", "Set up", "Propose and decide", "Look up", "A member's own acts", "Audit"]
+    sections = stdout.split("\n\n")
+    listed = {h: [line.split()[0] for line in part.splitlines()[1:] if line.startswith("  ") and line[2] != " "]
+              for part in sections for h in headings[1:] if part.startswith(h + ":")}  # fmt: skip
+    assert listed == {
+        "Set up": ["devnet", "agreement", "wallet", "deploy"],
+        "Propose and decide": ["propose", "vote", "relay", "queue", "execute", "cancel"],
+        "Look up": ["proposals", "members", "treasury"],
+        "A member's own acts": ["proxy", "resign"],
+        "Audit": ["log", "audit"],
+    }
+
+
+def _run(*args: str) -> tuple[dict, subprocess.CompletedProcess[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(args)), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "CI": "true"},
+    )
+    return json.loads(proc.stderr.strip().splitlines()[-1]), proc
+
+
+def test_version_is_printed_without_loading_the_library() -> None:
+    from ccsi_dao import __version__
+
+    result, proc = _run("--version")
+    assert result == {"code": 0, "heavy": []}
+    assert proc.stdout == f"ccsi-dao {__version__}\n"
+
+
+def test_global_options_are_accepted_after_the_command_name() -> None:
+    """--rpc-url, --deployment and --timeout follow every command that reaches the chain; commands that never do
+    (wallets, agreement files) and those that run a devnet of their own (--port) do not list them."""
+    for args in (("vote",), ("members", "show"), ("proposals", "list"), ("treasury",), ("agreement", "versions"),
+                 ("devnet", "fund-treasury"), ("propose", "admit"), ("relay",)):  # fmt: skip
+        _, stdout = _help(*args)
+        assert all(option in stdout for option in ("--rpc-url", "--deployment", "--timeout")), args
+    for args in (("wallet", "new"), ("wallet", "import"), ("agreement", "check"), ("devnet", "start")):
+        _, stdout = _help(*args)
+        assert "--rpc-url" not in stdout and "--deployment" not in stdout, args

@@ -44,7 +44,7 @@ from tests.support.faultlib import CLI, PASSWORD, assert_clean_error, dev_accoun
 pytestmark = pytest.mark.slow
 
 
-SMALL = ROOT / "examples" / "small.yaml"  # partners: accounts 1-5 (5 observes); 60 s voting delay
+SMALL = ROOT / "examples" / "small.yaml"  # partners: accounts 1-5 (5 observes); 1 h voting delay
 ACCOUNTS = dev_accounts(8)
 A = {f"a{i}": a.address for i, a in enumerate(ACCOUNTS)}
 _LETTER = next(i for i, c in enumerate(A["a6"]) if i > 1 and c.isalpha())
@@ -939,6 +939,110 @@ CASES += [
     C("extra-argument", ("members", "list", "extra"), r"unexpected extra argument|Got unexpected"),
 ]
 
+# -------- a new partner's CLI (issue 13): names, filters, treasury, devnet funds, agreement versions, keystore
+# files, --json, global options after the command, and the two hostile inputs
+KEYSTORE_JSON = json.dumps(
+    {"address": "0" * 40, "crypto": {"cipher": "aes-128-ctr", "ciphertext": "00", "kdf": "pbkdf2", "mac": "00"}}
+)
+CASES += [
+    C("name-members-show-ambiguous", ("members", "show", "partner"), r"'partner' could be any of .*Partner Univ"),
+    C("name-members-show-unknown", ("members", "show", "ministry of magic"), r"is not an address, nor a member's"),
+    C("name-members-show-typo", ("members", "show", "parnter university"), r"did you mean 'Partner University'( or |\?)"),
+    C("name-members-show-blank", ("members", "show", "   "), r"is not an address"),
+    C("name-proxy-set-ambiguous", ("proxy", "set", "founding", "--from", "a3"), r"'founding' could be any of"),
+    C("name-suspend-unknown", ("propose", "suspend", "nobody here", "--from", "a1", "--yes"), r"is not an address"),
+    C("name-transfer-newline", ("propose", "transfer", "a\nb", "1", "--from", "a1", "--yes"), r"is not an address"),
+    C(
+        "name-foundry-keystore-without-address",
+        ("members", "show", "foundry:nameless"),
+        r"keystore 'foundry:nameless' does not record its address",
+        prepare=put("user-home/.foundry/keystores/nameless", KEYSTORE_JSON.replace('"address": "' + "0" * 40 + '", ', "")),
+    ),
+    C("constitutional-vote-bad-address", ("propose", "constitutional-vote", "0x12", "--from", "a1", "--yes"),
+      r"is not an address"),
+    C("constitutional-vote-non-member", ("propose", "constitutional-vote", "{a7}", "--from", "a1", "--yes"), r"{a7}"),
+    C("proposals-list-state-unknown", ("proposals", "list", "--state", "bogus"), r"--state"),
+    C("proposals-list-state-empty", ("proposals", "list", "--state", ""), r"--state"),
+    C("proposals-list-mine-no-account", ("proposals", "list", "--mine"), r"--mine needs your account"),
+    C("proposals-list-from-unknown", ("proposals", "list", "--from", "nobody"), r"no keystore named 'nobody'"),
+    C("proposals-list-from-escape", ("proposals", "list", "--mine", "--from", ESC), r"no keystore named '\\x1b"),
+    C("treasury-token-not-an-address", ("treasury", "--token", "euro"), r"'euro' is not an address"),
+    C("treasury-token-not-a-token", ("treasury", "--token", "{a7}"), r"{a7} is not an ERC-20 token"),
+    C("treasury-token-escape", ("treasury", "--token", ESC), r"is not an address"),
+    C("treasury-tokens-env-garbage", ("treasury",), r"the tokens setting", env={"CCSI_DAO_TOKENS": "0x12,xyz"}),
+    C("treasury-tokens-config-mapping", ("treasury",), r"the tokens setting must be a list",
+      prepare=put("home/config.yaml", "tokens: {a: 1}\n")),
+    C("treasury-extra-argument", ("treasury", "all"), r"unexpected extra argument|Got unexpected"),
+    C("fund-treasury-word", ("devnet", "fund-treasury", "lots"), r"'lots' is not an amount"),
+    C("fund-treasury-zero", ("devnet", "fund-treasury", "0"), r"the amount must be positive"),
+    C("fund-treasury-negative", ("devnet", "fund-treasury", "-1"), r"No such option|must be positive"),
+    C("fund-treasury-huge", ("devnet", "fund-treasury", "1e400"), r"is too large"),
+    C("fund-treasury-beyond-balance", ("devnet", "fund-treasury", "100000000"), r"cannot be paid|too little ETH"),
+    C("fund-treasury-token-unknown-symbol", ("devnet", "fund-treasury", "5", "--token", "tUSD"),
+      r"'tUSD' is not an address"),
+    C("fund-treasury-token-not-a-token", ("devnet", "fund-treasury", "5", "--token", "{a7}"),
+      r"is not an ERC-20 token"),
+    C("fund-treasury-dev-account-20", ("devnet", "fund-treasury", "1", "--dev-account", "20"), r"--dev-account"),
+    C("fund-treasury-no-record", ("devnet", "fund-treasury", "1"), r"no deployment record",
+      env={"CCSI_DAO_DEPLOYMENT": "{dir}/none.json"}),
+    C("test-token-mint-word", ("devnet", "test-token", "--mint", "plenty"), r"'plenty' is not an amount"),
+    C("test-token-mint-negative", ("devnet", "test-token", "--mint", "-5"), r"must be positive|No such option"),
+    C("test-token-to-unknown", ("devnet", "test-token", "--to", "nobody here"), r"is not an address"),
+    C("test-token-to-bad-checksum", ("devnet", "test-token", "--to", WRONG_CHECKSUM), r"wrong checksum"),
+    C("test-token-dev-account-word", ("devnet", "test-token", "--dev-account", "zero"), r"--dev-account"),
+    C("agreement-versions-extra", ("agreement", "versions", "2"), r"unexpected extra argument|Got unexpected"),
+    C("agreement-versions-no-chain", ("agreement", "versions"), r"cannot reach the chain", codes=(3,),
+      env={"CCSI_DAO_RPC_URL": "http://127.0.0.1:9"}),
+    C("keystore-import-missing", ("wallet", "import", "fresh", "--keystore", "{dir}/none.json"),
+      r"cannot read keystore file .*none.json"),
+    C("keystore-import-directory", ("wallet", "import", "fresh", "--keystore", "{dir}"), r"is not a keystore file"),
+    C("keystore-import-dev-zero", ("wallet", "import", "fresh", "--keystore", "/dev/zero"),
+      r"/dev/zero is not a keystore file"),
+    C("keystore-import-garbage", ("wallet", "import", "fresh", "--keystore", "{dir}/k.json"),
+      r"keystore file .*k.json is damaged", prepare=put("k.json", b"\x00\xff{")),
+    C("keystore-import-no-crypto", ("wallet", "import", "fresh", "--keystore", "{dir}/k.json"),
+      r"is damaged or not a keystore \(no encrypted key in it\)", prepare=put("k.json", '{"address": "00"}')),
+    C("keystore-import-wrong-password", ("wallet", "import", "fresh", "--keystore", "{home}/keystores/a2.json"),
+      r"wrong password for keystore file .*a2.json", env={"CCSI_DAO_PASSWORD": "not-it"}),
+    C("keystore-import-existing-alias", ("wallet", "import", "a3", "--keystore", "{home}/keystores/a2.json"),
+      r"a keystore named 'a3' already exists"),
+    C("keystore-import-same-key", ("wallet", "import", "again", "--keystore", "{home}/keystores/a2.json"),
+      r"already stored as keystore 'a2'"),
+    C("keystore-import-both-sources", ("wallet", "import", "fresh", "--keystore", "{home}/keystores/a2.json",
+      "--key-file", "{dir}/k.txt"), r"either --key-file or --keystore", prepare=put("k.txt", "0x" + "22" * 32)),
+    C("deploy-json-bad-agreement", ("--deployment", "{dir}/new.json", "deploy", "{dir}/agreement.yaml", "--from",
+      "a0", "--json"), r"agreement", prepare=put("agreement.yaml", "consortium: X\n")),
+    C("vote-json-unknown-account", ("vote", "1", "for", "--json", "--from", "nobody"), r"no keystore named 'nobody'"),
+    C("propose-json-not-a-member", ("propose", "signal", "-d", "x", "--json", "--from", "a7"), r"cannot propose"),
+    C("queue-json-active", ("queue", "1", "--json", "--from", "a1"), r"voting on proposal #1 is still open"),
+    C("execute-json-active", ("execute", "1", "--json", "--from", "a1"), r"voting on proposal #1 is still open"),
+    C("relay-json-garbage", ("relay", "{dir}/b.json", "--json", "--from", "a4"), r"cannot read ballot file",
+      prepare=put("b.json", "{")),
+    C("global-rpc-url-after-command", ("members", "list", "--rpc-url", "http://127.0.0.1:9"),
+      r"cannot reach the chain at http://127.0.0.1:9", codes=(3,)),
+    C("global-deployment-after-command", ("proposals", "show", "1", "--deployment", "{dir}"),
+      r"cannot read the deployment record"),
+    C("global-timeout-after-command", ("vote", "1", "for", "--from", "a2", "--timeout", "-1"), r"above 0"),
+    C("global-timeout-word-after-command", ("members", "show", "a1", "--timeout", "soon"), r"--timeout"),
+    C("global-rpc-url-after-name", ("members", "show", "partner univ", "--rpc-url", "http://127.0.0.1:9"),
+      r"cannot reach the chain at http://127.0.0.1:9", codes=(3,)),
+    C("relay-ballot-proposal-negative", ("relay", "{ballot}", "--from", "a4"),
+      r"not a valid ccsi-dao ballot file: a number in it is out of range", prepare=edit_ballot(proposal_id="-1")),
+    C("relay-ballot-proposal-2^256", ("relay", "{ballot}", "--from", "a4"),
+      r"not a valid ccsi-dao ballot file: a number in it is out of range", prepare=edit_ballot(proposal_id=str(2**256))),
+    C("relay-ballot-proposal-negative-int", ("relay", "{ballot}", "--from", "a4"),
+      r"not a valid ccsi-dao ballot file", prepare=edit_ballot(proposal_id=-(2**300))),
+    C("relay-ballot-proposal-unknown", ("relay", "{ballot}", "--from", "a4"),
+      r"the ballot is for proposal 7, which this governor does not have", prepare=edit_ballot(proposal_id="7")),
+    C("agreement-check-document-dev-zero", ("agreement", "check", "{dir}/agreement.yaml"),
+      r"document.path: /dev/zero is not a regular file", prepare=agreement(sub("path: small-agreement.md",
+                                                                                 "path: /dev/zero"))),
+    C("agreement-check-path-dev-zero", ("agreement", "check", "/dev/zero"), r"not a regular file"),
+    C("agreement-deploy-document-dev-zero", ("--deployment", "{dir}/new.json", "deploy", "{dir}/agreement.yaml",
+      "--from", "a0"), r"/dev/zero is not a regular file",
+      prepare=agreement(sub("path: small-agreement.md", "path: /dev/zero"))),
+]  # fmt: skip
+
 
 # -------- ccsi-dao watch: the subscriptions file, its channels, the options
 def _subs(text: str) -> Prepare:
@@ -1298,6 +1402,9 @@ SUBPROCESS_SAMPLE = [
     "ballot-same-twice",
     "agreement-deploy-weight-10^30",
     "timeout-negative",
+    "relay-ballot-proposal-negative",
+    "agreement-check-document-dev-zero",
+    "name-members-show-ambiguous",
 ]
 
 
