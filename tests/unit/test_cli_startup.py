@@ -128,9 +128,9 @@ def test_help_groups_commands_under_headings() -> None:
     assert listed == {
         "Set up": ["devnet", "agreement", "wallet", "deploy"],
         "Propose and decide": ["propose", "vote", "relay", "queue", "execute", "cancel"],
-        "Look up": ["proposals", "members", "treasury"],
+        "Look up": ["proposals", "members", "treasury", "watch"],
         "A member's own acts": ["proxy", "resign"],
-        "Audit": ["log", "audit"],
+        "Audit": ["log", "audit", "serve"],
     }
 
 
