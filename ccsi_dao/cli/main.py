@@ -31,9 +31,13 @@ def main(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds to wait for a transaction's receipt (default 120).")
     ] = None,
+    legacy: Annotated[
+        bool,
+        typer.Option("--legacy", help="Send legacy transactions only (or $CCSI_DAO_LEGACY=1, legacy: true in config)."),
+    ] = False,
 ) -> None:
     """DAO governance for consortia."""
-    ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout)
+    ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout, legacy=legacy or None)
 
 
 app.add_typer(agreement.app, name="agreement")
