@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ccsi_dao.abi.artifacts import artifact_sha256, load_artifact
 from ccsi_dao.chain import Call, Chain
-from ccsi_dao.chain.connection import Fees
+from ccsi_dao.chain.connection import Fees, UnknownFateError
 from ccsi_dao.chain.signer import SignerLike, as_signer
 from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
 from ccsi_dao.fileio import write_atomic
@@ -585,7 +585,12 @@ def deploy_suite(
                 steps[name] = StepRecord(tx="0x" + tx_hash.hex())
                 save()
 
-            receipt = chain.transact(signer, step.call, action=step.action, nonce=step.nonce, on_sent=sent)
+            try:
+                receipt = chain.transact(signer, step.call, action=step.action, nonce=step.nonce, on_sent=sent)
+            except UnknownFateError as exc:
+                if steps:  # the record exists: keep the hash, so --resume finds the transaction if it landed
+                    sent(exc.tx_hash)
+                raise
         receipts[step.name] = receipt
         steps[step.name] = StepRecord(
             tx="0x" + bytes(receipt["transactionHash"]).hex(), block=int(receipt["blockNumber"])
