@@ -557,7 +557,7 @@ class Chain:
             if latest >= int(receipt["blockNumber"]) + self.confirmations:
                 current = self.receipt_or_none(tx_hash)
                 if current is not None and bytes(current["blockHash"]) == bytes(receipt["blockHash"]):
-                    return current
+                    return current  # type: ignore[no-any-return]
                 if current is None:  # reorganised away: back in the pool, or gone
                     receipt = self.wait(tx_hash, action=action)
                 else:

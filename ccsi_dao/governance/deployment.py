@@ -240,7 +240,7 @@ class PartialDeployment(BaseModel):
 
 
 def _progress_words(data: dict[str, Any]) -> str:
-    steps = data.get("steps") if isinstance(data.get("steps"), dict) else {}
+    steps: dict[str, Any] = data["steps"] if isinstance(data.get("steps"), dict) else {}
     mined = [name for name, step in steps.items() if isinstance(step, dict) and step.get("block") is not None]
     if not mined:
         return "nothing of it is confirmed on chain yet"
@@ -596,15 +596,15 @@ def deploy_suite(
             tx="0x" + bytes(receipt["transactionHash"]).hex(), block=int(receipt["blockNumber"])
         )
         save()
-        if not step.call.to and to_checksum_address(receipt["contractAddress"]) != create_address(
-            plan.deployer, step.nonce
-        ):
+        created = receipt["contractAddress"]
+        if not step.call.to and to_checksum_address(str(created)) != create_address(plan.deployer, step.nonce):
             raise UserError(f"{step.action} produced an unexpected address; do not use this deployment")
 
     artifacts = {name: load_artifact(name) for name in SUITE}
     registry = chain.contract(plan.membership, artifacts["ConsortiumMembership"].abi)
     _check_members(chain, registry, params)
     last = steps[plan.steps[-1].name]
+    assert last.block is not None  # every step is mined by now
     block = chain.block(last.block)
     url = chain.url
     record = DeploymentRecord(
