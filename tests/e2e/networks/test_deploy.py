@@ -177,7 +177,8 @@ def test_a_deployment_that_stopped_half_way_resumes_from_its_record(
 ) -> None:
     """The node drops after the registry is deployed (before the governor is sent, or right after it reached the
     node). The record says how far it got; every command but deploy --resume refuses it in one sentence; the resume
-    finishes it with exactly three transactions in all, the same addresses, and the privileges proven."""
+    finishes it with exactly three transactions in all, the same addresses, and the privileges proven. (Resuming
+    what cannot be resumed is in the bad-input table: nothing recorded, a finished record, another agreement.)"""
     cli = Cli(home_with(tmp_path, ("deployer", DEPLOYER.key)), anvil)
     first = nonce(anvil, DEPLOYER.address)
     with DroppingProxy(anvil, sends=2, forward_last=forward_last) as proxy:
@@ -215,17 +216,3 @@ def test_a_deployment_that_stopped_half_way_resumes_from_its_record(
     )
     assert record["transactions"]["ConsortiumMembership"] == partial["steps"]["ConsortiumMembership"]["tx"]
     assert cli.ok("members", "list", "--json").json()[0]["name"] == "Founding Agency"
-
-
-def test_resume_refuses_what_it_cannot_finish(anvil: str, tmp_path: Path) -> None:
-    """Nothing to resume, or --resume with --replace: one sentence, exit 2, nothing sent."""
-    cli = Cli(home_with(tmp_path, ("deployer", DEPLOYER.key)), anvil)
-    first = nonce(anvil, DEPLOYER.address)
-    missing = cli.run("deploy", str(SMALL), "--from", "deployer", "--resume")
-    assert missing.code == 2 and "no deployment record at" in missing.stderr
-    both = cli.run("deploy", str(SMALL), "--from", "deployer", "--resume", "--replace")
-    assert both.code == 2 and "give one of them" in both.stderr
-    cli.ok("deploy", str(SMALL), "--from", "deployer", "--yes")
-    finished = cli.run("deploy", str(SMALL), "--from", "deployer", "--resume")
-    assert finished.code == 2 and "the record of a finished deployment" in finished.stderr
-    assert nonce(anvil, DEPLOYER.address) == first + 3
