@@ -1,10 +1,10 @@
 """Where a command finds its chain, its deployment record and its signing key.
 
 Each setting is taken from, in order: the command-line flag, the environment variable, the config file
-``$CCSI_DAO_HOME/config.yaml``, and the default. The default chain is the local devnet this home runs
-(``ccsi-dao devnet start --port P``: on whatever port it was started), else, for a command about a deployment, the
-node on this machine the record was deployed through, else ``http://127.0.0.1:8545``; the default record is
-``$CCSI_DAO_HOME/deployment.json``.
+``$CCSI_DAO_HOME/config.yaml``, and the default. The default chain is, for a command about a deployment, the node on
+this machine the record was deployed through (while something answers there), else the devnet this home runs
+(``ccsi-dao devnet start --port P``: on whatever port it was started), else ``http://127.0.0.1:8545``; the default
+record is ``$CCSI_DAO_HOME/deployment.json``.
 """
 
 from __future__ import annotations
@@ -80,8 +80,7 @@ class Settings:
 
     @property
     def url(self) -> str:
-        """The JSON-RPC URL: given (flag, variable, config), else this home's devnet, else (once the record is
-        read) the local node the record was deployed through, else the devnet's default address."""
+        """The JSON-RPC URL: given (flag, variable, config), else :meth:`default_url`."""
         given = self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url")
         if given not in (None, ""):
             return str(given)
@@ -92,8 +91,9 @@ class Settings:
         return self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url") not in (None, "")
 
     def default_url(self) -> str:
-        """The chain a command talks to when none is given: the running devnet of this home (whatever its port),
-        else the local node the loaded deployment record names, else 127.0.0.1:8545."""
+        """The chain a command talks to when none is given: the node on this machine the loaded deployment record
+        was deployed through, unless nothing answers there and this home's devnet runs (restarted on another port);
+        else the running devnet of this home (whatever its port); else 127.0.0.1:8545."""
         from ccsi_dao.devnet import Devnet
 
         running = Devnet().running_url()

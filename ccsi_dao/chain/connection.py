@@ -296,7 +296,7 @@ class Chain:
         """The node's gas estimate for ``call`` sent by ``sender`` now (a dry run: ContractRevertError with the rule
         that stops it)."""
         with map_errors(action, self.decoder, refused=action):
-            return int(self.w3.eth.estimate_gas(self._base_tx(sender, call)))  # type: ignore[arg-type]
+            return int(self.w3.eth.estimate_gas(_dry(self._base_tx(sender, call))))  # type: ignore[arg-type]
 
     def read(
         self,
@@ -355,7 +355,7 @@ class Chain:
         signer = as_signer(account)
         tx = self._base_tx(signer.address, call)
         with map_errors(action, self.decoder, refused=action):
-            estimated = self.w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+            estimated = self.w3.eth.estimate_gas(_dry(tx))  # type: ignore[arg-type]
         # Generous headroom: a vote-power checkpoint written in a later second than the estimate's block takes a
         # fresh storage slot (~22k gas each), so the real cost can exceed the estimate. Unused gas is not charged.
         tx["gas"] = gas or int(estimated * 1.5) + 50_000
@@ -584,6 +584,12 @@ class Chain:
         return ContractRevertError(
             f"{action} failed on chain (transaction 0x{bytes(receipt['transactionHash']).hex()})."
         )
+
+
+def _dry(tx: dict[str, Any]) -> dict[str, Any]:
+    """A transaction as a dry run's call object: without ``chainId``, which only signing needs (some nodes refuse a
+    field they do not know in a call; web3's validation middleware used to drop it)."""
+    return {k: v for k, v in tx.items() if k != "chainId"}
 
 
 def _log_entry(raw: dict[str, Any]) -> dict[str, Any]:
