@@ -31,6 +31,11 @@ from ccsi_dao.fileio import ccsi_home, write_atomic
 
 DEFAULT_PORT = 8545
 DEVNET_CHAIN_ID = 31337
+DEV_CHAIN_IDS = (31337, 31338)
+"""Chain ids of development nodes (anvil's, Hardhat's and ccsi-dao's devnet: 31337; the Hardhat 3 node of the
+tests, ``tools/nodes``: 31338): only on them does ccsi-dao move time."""
+DEV_CLIENTS = ("anvil/", "hardhatnetwork/", "hardhat/")
+"""How development nodes name themselves (``web3_clientVersion``)."""
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 DEV_ACCOUNTS = 20  # account 0 deploys, 1-15 are the example partners
 START_TIMEOUT = 10.0
@@ -119,18 +124,22 @@ def start_anvil(
     raise RuntimeError(f"anvil did not start within {wait:.0f} s")
 
 
-def require_devnet(url: str) -> None:
-    """UserError unless ``url`` is a local anvil devnet (chain id 31337): time travel is for devnets only."""
+def require_devnet(url: str) -> str:
+    """UserError unless ``url`` is a development node (anvil or Hardhat on a development chain id, see
+    :data:`DEV_CHAIN_IDS`): time travel is for devnets only. Returns the node's client name."""
     chain_id = int(rpc(url, "eth_chainId"), 16)
     client = str(rpc(url, "web3_clientVersion"))
-    if chain_id != DEVNET_CHAIN_ID or not client.lower().startswith("anvil/"):
+    if chain_id not in DEV_CHAIN_IDS or not client.lower().startswith(DEV_CLIENTS):
         raise UserError(
-            f"refusing to move time: {url} is not a local anvil devnet (chain id {chain_id}, client {client})"
+            f"refusing to move time: {url} is not a local development node (chain id {chain_id}, client {client}); "
+            "time moves only on anvil or Hardhat with a development chain id"
         )
+    return client
 
 
 def advance_time(url: str, seconds: int | str) -> int:
-    """Move a devnet's clock forward by ``seconds`` (or a duration such as ``7d``), mine a block, return its time."""
+    """Move a devnet's clock forward by ``seconds`` (or a duration such as ``7d``), mine a block, return its time.
+    Works on anvil and on Hardhat's node (``evm_increaseTime`` and ``evm_mine``, which both have)."""
     seconds = parse_duration(seconds)
     require_devnet(url)
     rpc(url, "evm_increaseTime", seconds)
@@ -268,6 +277,16 @@ class Devnet:
     def rpc(self, method: str, *params: Any) -> Any:
         """Call a JSON-RPC method on the devnet."""
         return rpc(self.url, method, *params)
+
+    def running_url(self) -> str | None:
+        """The URL of this devnet if it runs (on whatever port it was started), else None. Reads only: a stale pid
+        file is left for the devnet commands to clear."""
+        try:
+            record = json.loads(self.pid_file.read_text())
+            pid, url = int(record["pid"]), str(record["url"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return url if _alive(pid) and _is_anvil(pid) else None
 
     # ---------------------------------------------------------------------------------------------- internals
 

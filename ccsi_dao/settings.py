@@ -1,7 +1,10 @@
 """Where a command finds its chain, its deployment record and its signing key.
 
 Each setting is taken from, in order: the command-line flag, the environment variable, the config file
-``$CCSI_DAO_HOME/config.yaml``, and the default (the local devnet, ``$CCSI_DAO_HOME/deployment.json``).
+``$CCSI_DAO_HOME/config.yaml``, and the default. The default chain is, for a command about a deployment, the node on
+this machine the record was deployed through (while something answers there), else the devnet this home runs
+(``ccsi-dao devnet start --port P``: on whatever port it was started), else ``http://127.0.0.1:8545``; the default
+record is ``$CCSI_DAO_HOME/deployment.json``.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +32,8 @@ RPC_URL_ENV = "CCSI_DAO_RPC_URL"
 DEPLOYMENT_ENV = "CCSI_DAO_DEPLOYMENT"
 ACCOUNT_ENV = "CCSI_DAO_ACCOUNT"
 TIMEOUT_ENV = "CCSI_DAO_RECEIPT_TIMEOUT"
+LEGACY_ENV = "CCSI_DAO_LEGACY"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
 def _config_file() -> dict[str, Any]:
@@ -56,6 +61,11 @@ class Settings:
     password_file: Path | None = None
     receipt_timeout: float | None = None
     on_wait: ProgressCallback | None = None
+    legacy: bool | None = None
+    """Send legacy (type 0) transactions only (``--legacy``, ``$CCSI_DAO_LEGACY``, ``legacy:`` in config.yaml)."""
+    confirmations: int = 0
+    """Blocks to wait for after each transaction (``deploy --confirmations N``)."""
+    _record: DeploymentRecord | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def _file(self) -> dict[str, Any]:
@@ -70,7 +80,37 @@ class Settings:
 
     @property
     def url(self) -> str:
-        return str(self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url", DEVNET_URL))
+        """The JSON-RPC URL: given (flag, variable, config), else :meth:`default_url`."""
+        given = self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url")
+        if given not in (None, ""):
+            return str(given)
+        return self.default_url()
+
+    def given_url(self) -> bool:
+        """Whether the URL was given (flag, variable or config file) rather than found."""
+        return self._pick(self.rpc_url, RPC_URL_ENV, "rpc_url") not in (None, "")
+
+    def default_url(self) -> str:
+        """The chain a command talks to when none is given: the node on this machine the loaded deployment record
+        was deployed through, unless nothing answers there and this home's devnet runs (restarted on another port);
+        else the running devnet of this home (whatever its port); else 127.0.0.1:8545."""
+        from ccsi_dao.devnet import Devnet
+
+        running = Devnet().running_url()
+        recorded = self._record.rpc_url if self._record is not None else None
+        if recorded and running and recorded != running and not _listening(recorded):
+            return running  # the devnet now runs on another port (same home, same chain)
+        return recorded or running or DEVNET_URL
+
+    @property
+    def legacy_transactions(self) -> bool:
+        raw = self._pick(self.legacy if self.legacy else None, LEGACY_ENV, "legacy", False)
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ConfigError(f"the legacy setting must be true or false, not {raw!r}")
 
     @property
     def deployment_path(self) -> Path:
@@ -107,6 +147,7 @@ class Settings:
         from ccsi_dao.governance.deployment import DeploymentRecord
 
         record = DeploymentRecord.load(self.deployment_path)
+        self._record = record
         # The record is written with checksummed addresses; anything else is damage (a flipped digit would otherwise
         # reach web3 as an "ENS name" and end in a traceback, or point at the wrong contract).
         damaged = [role for role in ("governor", "membership", "timelock", "deployer")
@@ -122,7 +163,12 @@ class Settings:
         from ccsi_dao.chain import Chain
 
         return Chain.connect(
-            self.url, expected_chain_id=expected_chain_id, receipt_timeout=self.timeout, on_wait=self.on_wait
+            self.url,
+            expected_chain_id=expected_chain_id,
+            receipt_timeout=self.timeout,
+            on_wait=self.on_wait,
+            legacy=self.legacy_transactions,
+            confirmations=self.confirmations,
         )
 
     def consortium(self) -> Consortium:
@@ -154,6 +200,12 @@ class Settings:
                     f"recorded in {self.deployment_path}; the record does not belong to this chain"
                 )
 
+    def signer_address(self) -> str | None:
+        """The signing account's address if its keystore records it (no password asked), else None."""
+        from ccsi_dao.chain.keystore import KeyStore
+
+        return KeyStore().resolve(self.account_ref()).address
+
     def signer(self, prompt: Callable[[], str] | None = None) -> LocalAccount:
         """Unlock the signing account's keystore, asking for the password only if no file or variable gives it."""
         from ccsi_dao.chain.keystore import KeyStore, read_password
@@ -162,3 +214,20 @@ class Settings:
         ref = self.account_ref()
         store.resolve(ref)  # an unknown account fails before any password is asked
         return store.unlock(ref, read_password(self.password_file, prompt=prompt))
+
+
+def _listening(url: str) -> bool:
+    """Whether something accepts connections at ``url``'s host and port (a local check, no request sent)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    except ValueError:
+        return False
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False

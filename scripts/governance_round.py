@@ -5,11 +5,17 @@ admitting a new partner, has partners vote (one by a signed ballot that another 
 queues and executes the decision, and shows the new member list and the decisions taken. Re-runnable: each run
 deploys a fresh consortium on the same persistent devnet.
 
-    .venv/bin/python scripts/governance_round.py
+    .venv/bin/python scripts/governance_round.py              # the devnet on 127.0.0.1:8545
+    .venv/bin/python scripts/governance_round.py --port 8801  # a devnet of its own on another port
+
+Every command talks to the devnet this home started, on whatever port. With ``CCSI_DAO_RPC_URL`` (or ``rpc_url:`` in
+the home's config.yaml) the round runs on that node instead, no devnet is started, and time moves there through
+``ccsi-dao --rpc-url URL devnet advance`` (anvil or Hardhat on a development chain id).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -56,6 +62,9 @@ def account(index: int):  # noqa: ANN201
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8545, help="port of the devnet to start (default 8545)")
+    port = parser.parse_args().port
     started = time.monotonic()
     HOME.mkdir(parents=True, exist_ok=True)
     password_file = HOME / "demo-password.txt"
@@ -64,8 +73,17 @@ def main() -> None:
         password_file.chmod(0o600)
     ENV["CCSI_DAO_PASSWORD"] = password_file.read_text().strip()
 
-    print("== 1. the local devnet")
-    ccsi("devnet", "start")
+    from ccsi_dao.settings import Settings
+
+    os.environ["CCSI_DAO_HOME"] = str(HOME)  # the settings of this round's home, as its commands see them
+    settings = Settings()
+    advance: tuple[str, ...] = ("devnet", "advance")
+    if settings.given_url():
+        print(f"== 1. the chain at {settings.url} (given: no devnet started)")
+        advance = ("--rpc-url", settings.url, "devnet", "advance")
+    else:
+        print("== 1. the local devnet")
+        ccsi("devnet", "start", "--port", str(port))
 
     print("\n== 2. the partners' encrypted keystores")
     existing = ccsi("wallet", "list", "--json")
@@ -106,7 +124,7 @@ def main() -> None:
     number = _latest_proposal_number()
 
     print("\n== 5. voting opens after the voting delay")
-    ccsi("devnet", "advance", "1d")
+    ccsi(*advance, "1d")
     for alias in ("ministry", "soncna-zadruga", "hashnet", "noordung", "isi-research"):
         ccsi("vote", number, "for", "--from", alias)
     ccsi(
@@ -137,17 +155,16 @@ def main() -> None:
     ccsi("proposals", "show", number)
 
     print("\n== 6. after the voting period: queue, wait out the timelock, execute")
-    ccsi("devnet", "advance", "7d")
+    ccsi(*advance, "7d")
     ccsi("queue", number, "--from", "ministry")
-    ccsi("devnet", "advance", "2d")
+    ccsi(*advance, "2d")
     ccsi("execute", number, "--from", "ministry")
 
     print("\n== 7. the result")
     ccsi("members", "list")
     ccsi("proposals", "list")
-    print(
-        f"\ngovernance round complete in {time.monotonic() - started:.1f} s (devnet keeps running: ccsi-dao devnet stop)"
-    )
+    still = "" if settings.given_url() else " (devnet keeps running: ccsi-dao devnet stop)"
+    print(f"\ngovernance round complete in {time.monotonic() - started:.1f} s{still}")
 
 
 def _latest_proposal_number() -> str:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (or refreshes an existing checkout): .venv with the pinned Python packages, the pinned
-# npm packages (OpenZeppelin, solc-js, anvil), and this checkout's own pinned compiler (.build/solcx, found by
-# py-solc-x and ape through the venv; another checkout's compiler is never touched).
+# npm packages (OpenZeppelin, solc-js, anvil), this checkout's own pinned compiler (.build/solcx, found by
+# py-solc-x and ape through the venv; another checkout's compiler is never touched), and the second EVM node the
+# tests run on (tools/nodes: Hardhat 3 and the Node 22 it needs, its own lockfile; skipped in 1 s when installed).
 # Needs Python 3.11-3.13 (python3.11 by default; CCSI_DAO_PYTHON=python3.13 picks another), node (>= 20) and npm
 # with access to PyPI and the npm registry. Idempotent; an existing .venv is kept if its Python is 3.11-3.13.
 set -eEuo pipefail
@@ -40,6 +41,7 @@ phase "pip install -r requirements.lock" .venv/bin/python -m pip install -q -r r
 phase "pip install -e ." .venv/bin/python -m pip install -q --no-deps -e .
 phase "npm ci" npm ci --no-audit --no-fund --loglevel=error
 phase "ensure solc" .venv/bin/python -m tools.solc --configure-venv
+phase "tools/nodes (Hardhat 3, Node 22)" bash scripts/setup_nodes.sh
 # Static analysis (tests/test_static_analysis.py): slither comes from requirements.lock, forge from package-lock.json;
 # both run offline. Check they work here, so a broken install shows now rather than as a failing test.
 check_static_analysis() {

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector
 from eth_utils.abi import get_abi_input_types, get_abi_output_types
 from web3 import Web3
@@ -36,8 +35,11 @@ from web3.exceptions import (
     TransactionNotFound,
     Web3RPCError,
 )
+from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import TxReceipt
 
+from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.chain.signer import Signer, SignerLike, as_signer
 from ccsi_dao.chain.translate import (
     BasicRevertDecoder,
     RevertDecoding,
@@ -49,7 +51,7 @@ from ccsi_dao.chain.translate import (
     transport_reason,
 )
 from ccsi_dao.chain.transport import RETRY_POLICY, HTTPTransport, Transport, is_transient
-from ccsi_dao.errors import ChainError, ContractRevertError, TransactionTimeoutError
+from ccsi_dao.errors import ChainError, ContractRevertError, TransactionTimeoutError, UserError
 from ccsi_dao.fileio import ccsi_home
 
 DEFAULT_RECEIPT_TIMEOUT = 120.0
@@ -61,6 +63,13 @@ _NONCE_USED = re.compile(
     r"invalid nonce",
     re.IGNORECASE,
 )
+_TYPE_REFUSED = re.compile(
+    r"(transaction|tx) type (is )?not supported|unsupported (transaction|tx) type|invalid (transaction|tx) type|"
+    r"typed transactions? (are )?not (supported|allowed|enabled)|eip-?1559 (is )?not (supported|enabled)",
+    re.IGNORECASE,
+)
+DEFAULT_TIP = 10**9
+"""Priority fee per gas (1 gwei) where the node does not suggest one."""
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -72,6 +81,29 @@ class Call:
     to: str
     data: bytes = b""
     value: int = 0
+
+
+@dataclass(frozen=True)
+class Fees:
+    """What a transaction pays per gas: ``fields`` go into the transaction (``gasPrice``, or ``maxFeePerGas`` and
+    ``maxPriorityFeePerGas``); ``expected`` is the price it will most likely pay (base fee + tip), ``cap`` the most."""
+
+    fields: dict[str, int]
+    expected: int
+    cap: int
+
+    @property
+    def legacy(self) -> bool:
+        """Whether these are a legacy (type 0) transaction's fees."""
+        return "gasPrice" in self.fields
+
+
+class UnknownFateError(ChainError):
+    """A transaction was signed and maybe sent, but whether the chain has it is unknown; ``tx_hash`` is its hash."""
+
+    def __init__(self, message: str, tx_hash: bytes) -> None:
+        super().__init__(message)
+        self.tx_hash = tx_hash
 
 
 @contextlib.contextmanager
@@ -115,11 +147,17 @@ class Chain:
         decoder: RevertDecoding | None = None,
         receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
         on_wait: ProgressCallback | None = None,
+        legacy: bool = False,
+        confirmations: int = 0,
     ) -> None:
         self.w3 = w3
         self.decoder: RevertDecoding = decoder or BasicRevertDecoder()
         self.receipt_timeout = receipt_timeout
         self.on_wait = on_wait
+        self.legacy = legacy
+        """Send legacy (type 0) transactions only, for a network that refuses typed ones."""
+        self.confirmations = confirmations
+        """Blocks to wait for after a transaction's own block before :meth:`transact` returns."""
         self._chain_id: int | None = None
 
     @classmethod
@@ -132,8 +170,15 @@ class Chain:
         **kwargs: Any,
     ) -> Chain:
         """Connect to the JSON-RPC endpoint ``url``; raise :class:`ChainError` if it does not answer or is not
-        the expected chain."""
+        the expected chain.
+
+        The connection asks the chain id once (web3's validation middleware would ask it again before every call and
+        estimate; every transaction carries the chain id, checked here) and reads the blocks of proof-of-authority
+        chains (Besu QBFT, Gnosis' validators), whose ``extraData`` is longer than web3 accepts by default.
+        """
         w3 = Web3(HTTPTransport(url, timeout=request_timeout))
+        w3.middleware_onion.remove("validation")
+        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         chain = cls(w3, **kwargs)
         try:
             chain_id = chain.chain_id
@@ -153,10 +198,21 @@ class Chain:
             self._chain_id = int(self.w3.eth.chain_id)
         return self._chain_id
 
+    @property
+    def url(self) -> str:
+        """The node's JSON-RPC address, where the connection has one."""
+        return str(getattr(self.w3.provider, "endpoint_uri", "") or "the node")
+
     @cached_property
     def transport(self) -> Transport:
         """Raw JSON-RPC requests and batches over this connection (:class:`~ccsi_dao.chain.transport.Transport`)."""
         return Transport(self.w3)
+
+    @cached_property
+    def log_fetcher(self) -> LogFetcher:
+        """Log reads over any range, split to what the provider accepts (:class:`~ccsi_dao.chain.logs.LogFetcher`);
+        one per connection, so the range a provider accepts is learnt once."""
+        return LogFetcher(self.w3)
 
     def contract(self, address: str, abi: list[dict[str, Any]]) -> Any:
         """A web3 contract object at ``address`` (read it with :meth:`read`, send to it with :meth:`transact`)."""
@@ -203,8 +259,44 @@ class Chain:
 
     def pending_nonce(self, address: str) -> int:
         """The nonce the next transaction from ``address`` takes (counting those in the node's pool)."""
+        return self.nonce(address, "pending")
+
+    def nonce(self, address: str, block: int | str = "latest") -> int:
+        """How many transactions from ``address`` the chain holds at ``block`` (``pending``: with the pool's)."""
         with map_errors():
-            return int(self.w3.eth.get_transaction_count(address, "pending"))  # type: ignore[arg-type]
+            return int(self.w3.eth.get_transaction_count(address, block))  # type: ignore[arg-type]
+
+    def balance(self, address: str, block: int | str = "latest") -> int:
+        """The balance of ``address`` in wei."""
+        with map_errors():
+            return int(self.w3.eth.get_balance(address, block))  # type: ignore[arg-type]
+
+    def receipt_or_none(self, tx_hash: str | bytes) -> Any:
+        """A transaction's receipt, or None while it is not mined (or unknown)."""
+        with map_errors():
+            try:
+                return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return None
+
+    def known(self, tx_hash: str | bytes) -> bool:
+        """Whether the node has the transaction (mined or in its pool)."""
+        with map_errors():
+            try:
+                return self.w3.eth.get_transaction(tx_hash) is not None  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return False
+
+    def as_call(self, fn: ContractFunction, value: int = 0) -> Call:
+        """A contract function call with its arguments as a :class:`Call` (target and calldata)."""
+        data = fn._encode_transaction_data()
+        return Call(to=str(fn.address), data=bytes.fromhex(data[2:]), value=value)
+
+    def estimate(self, sender: str, call: Call | ContractFunction, *, action: str = "the transaction") -> int:
+        """The node's gas estimate for ``call`` sent by ``sender`` now (a dry run: ContractRevertError with the rule
+        that stops it)."""
+        with map_errors(action, self.decoder, refused=action):
+            return int(self.w3.eth.estimate_gas(_dry(self._base_tx(sender, call))))  # type: ignore[arg-type]
 
     def read(
         self,
@@ -225,9 +317,15 @@ class Chain:
             return bytes(self.w3.eth.call(tx))  # type: ignore[arg-type]
 
     def events(self, event: type[ContractEvent] | ContractEvent, from_block: int) -> list[Any]:
-        """Every ``event`` of its contract from ``from_block`` on, decoded by web3."""
-        with map_errors():
-            return list(event.get_logs(from_block=from_block))
+        """Every ``event`` of its contract from ``from_block`` to the latest block, decoded by web3, read through
+        :attr:`log_fetcher` (so a provider that caps ``eth_getLogs`` ranges gets ranges it accepts)."""
+        from eth_utils import event_abi_to_log_topic
+
+        instance = event() if isinstance(event, type) else event
+        topic = "0x" + bytes(event_abi_to_log_topic(instance.abi)).hex()
+        latest = self.block_number()
+        raw = self.log_fetcher.logs(from_block, latest, {"address": instance.address, "topics": [topic]})
+        return [instance.process_log(_log_entry(log)) for log in raw]
 
     def reader(self, block: int | str) -> BlockReader:
         """View calls at ``block`` in JSON-RPC batches (:class:`BlockReader`)."""
@@ -237,41 +335,61 @@ class Chain:
 
     def transact(
         self,
-        account: LocalAccount,
+        account: SignerLike,
         call: Call | ContractFunction,
         *,
         action: str = "the transaction",
         gas: int | None = None,
+        nonce: int | None = None,
+        on_sent: Callable[[bytes], None] | None = None,
     ) -> TxReceipt:
         """Dry-run, sign, send and wait for one transaction; return its receipt.
 
+        ``account`` is any signer (:func:`~ccsi_dao.chain.signer.as_signer`: a ``LocalAccount`` or an ape account).
         Raises :class:`ContractRevertError` before sending if the dry run reverts, and after mining if the
-        transaction failed anyway.
+        transaction failed anyway. With ``nonce`` the transaction takes exactly that nonce or is not sent (a
+        deployment, whose addresses follow from the deployer's nonces); ``on_sent(tx_hash)`` runs once the node has
+        the transaction, before its receipt is awaited. With :attr:`confirmations`, returns once that many blocks
+        follow the transaction's block.
         """
-        tx = self._base_tx(account.address, call)
+        signer = as_signer(account)
+        tx = self._base_tx(signer.address, call)
         with map_errors(action, self.decoder, refused=action):
-            estimated = self.w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+            estimated = self.w3.eth.estimate_gas(_dry(tx))  # type: ignore[arg-type]
         # Generous headroom: a vote-power checkpoint written in a later second than the estimate's block takes a
         # fresh storage slot (~22k gas each), so the real cost can exceed the estimate. Unused gas is not charged.
         tx["gas"] = gas or int(estimated * 1.5) + 50_000
-        tx.update(self._fees())
+        tx.update(self.fees().fields)
         # The node's own admission rule (gas limit x max fee + value), checked before anything is signed or sent.
         cost = tx["gas"] * tx.get("maxFeePerGas", tx.get("gasPrice", 0)) + int(tx.get("value", 0))
-        with map_errors():
-            balance = self.w3.eth.get_balance(account.address, "pending")
-        if balance < cost:
-            raise ContractRevertError(f"{action} cannot be paid: the sending account has too little ETH for gas.")
-        tx_hash = self._sign_and_send(account, tx, action)
+        if cost:
+            with map_errors():
+                balance = self.w3.eth.get_balance(signer.address, "pending")  # type: ignore[arg-type]
+            if balance < cost:
+                raise ContractRevertError(f"{action} cannot be paid: the sending account has too little ETH for gas.")
+        tx_hash = self._sign_and_send(signer, tx, action, nonce)
+        if on_sent is not None:
+            on_sent(tx_hash)
         receipt = self.wait(tx_hash, action=action)
         if receipt["status"] != 1:
             raise self._failed(tx, receipt, action)
+        if self.confirmations:
+            receipt = self.confirm(receipt, action=action)
         return receipt
 
     def deploy(
-        self, account: LocalAccount, abi: list[dict[str, Any]], bytecode: bytes, *args: Any, action: str = "deployment"
+        self,
+        account: SignerLike,
+        abi: list[dict[str, Any]],
+        bytecode: bytes,
+        *args: Any,
+        action: str = "deployment",
+        nonce: int | None = None,
+        on_sent: Callable[[bytes], None] | None = None,
     ) -> tuple[str, TxReceipt]:
         """Deploy a contract; return its address and the receipt."""
-        receipt = self.transact(account, Call(to="", data=self.creation_data(abi, bytecode, *args)), action=action)
+        data = self.creation_data(abi, bytecode, *args)
+        receipt = self.transact(account, Call(to="", data=data), action=action, nonce=nonce, on_sent=on_sent)
         return str(receipt["contractAddress"]), receipt
 
     def creation_data(self, abi: list[dict[str, Any]], bytecode: bytes, *args: Any) -> bytes:
@@ -279,22 +397,34 @@ class Chain:
         data = self.w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args).data_in_transaction
         return bytes.fromhex(data[2:])
 
-    def _sign_and_send(self, account: LocalAccount, tx: dict[str, Any], action: str) -> bytes:
+    def _sign_and_send(self, signer: Signer, tx: dict[str, Any], action: str, nonce: int | None = None) -> bytes:
         """Under the account's lock: take the next nonce, sign, send; the hash of the transaction the node holds.
 
         Re-signs with a fresh nonce only when the node refused the nonce as used and does not know the signed
-        transaction, which means it was never accepted (another program used the key meanwhile).
+        transaction, which means it was never accepted (another program used the key meanwhile). With a fixed
+        ``nonce``, never: the transaction is not sent unless that nonce is the account's next one.
         """
-        with account_lock(self.chain_id, account.address):
+        with account_lock(self.chain_id, signer.address):
             for _ in range(3):
-                tx["nonce"] = self.pending_nonce(account.address)
-                signed = account.sign_transaction(tx)
+                pending = self.pending_nonce(signer.address)
+                if nonce is not None and pending != nonce:
+                    raise UserError(
+                        f"{action} was not sent: it must take nonce {nonce} of {signer.address}, whose next nonce is "
+                        f"{pending}; another transaction from that key came in between"
+                    )
+                tx["nonce"] = pending
+                signed = signer.sign_transaction(tx)
                 try:
-                    return self._send_raw(signed.raw_transaction, bytes(signed.hash), action)
+                    return self._send_raw(signed.raw, signed.hash, action)
                 except _NonceTaken:
+                    if nonce is not None:
+                        raise UserError(
+                            f"{action} was not sent: nonce {nonce} of {signer.address} was taken by another "
+                            "transaction from that key"
+                        ) from None
                     continue
         raise ChainError(
-            f"the node kept refusing the nonce of {action}: is another program sending from {account.address}?"
+            f"the node kept refusing the nonce of {action}: is another program sending from {signer.address}?"
         )
 
     def _send_raw(self, raw: bytes, tx_hash: bytes, action: str) -> bytes:
@@ -315,6 +445,11 @@ class Chain:
                     if ambiguous:
                         raise self._unknown_fate(tx_hash, action, message) from None
                     raise _NonceTaken from None
+                if _TYPE_REFUSED.search(message):
+                    raise ChainError(
+                        f"the node refused {action} because it accepts only legacy transactions ({message}); nothing "
+                        "was sent: send it again with --legacy (or legacy: true in config.yaml, or CCSI_DAO_LEGACY=1)"
+                    ) from None
                 if not is_transient(exc):
                     raise rpc_error(exc, action) from None
                 failure: BaseException = exc
@@ -337,10 +472,11 @@ class Chain:
         return True
 
     @staticmethod
-    def _unknown_fate(tx_hash: bytes, action: str, reason: str) -> ChainError:
-        return ChainError(
+    def _unknown_fate(tx_hash: bytes, action: str, reason: str) -> UnknownFateError:
+        return UnknownFateError(
             f"{action} may or may not have reached the chain ({reason}): check transaction 0x{tx_hash.hex()} "
-            "before sending it again"
+            "before sending it again",
+            tx_hash,
         )
 
     def wait(self, tx_hash: bytes, *, action: str = "the transaction") -> TxReceipt:
@@ -387,17 +523,55 @@ class Chain:
             "chainId": self.chain_id,
         }
 
-    def _fees(self) -> dict[str, int]:
+    def fees(self) -> Fees:
+        """The fees a transaction sent now pays per gas.
+
+        EIP-1559 (base fee of the latest block x 2 + the node's suggested tip) where blocks carry a base fee; a
+        legacy transaction at the node's gas price where they do not, where :attr:`legacy` is set, and on a chain
+        where gas is free (base fee and gas price both 0, as on a Besu QBFT network): such a chain's nodes still
+        suggest a tip, which would make free gas cost 1 gwei and partners without funds unable to send.
+        """
         block = self.block("latest")
         base_fee = block.get("baseFeePerGas")
-        if base_fee is None:
+        if self.legacy or base_fee is None or int(base_fee) == 0:
             with map_errors():
-                return {"gasPrice": int(self.w3.eth.gas_price)}
+                price = int(self.w3.eth.gas_price)
+            if self.legacy or base_fee is None or price == 0:
+                return Fees({"gasPrice": price}, price, price)
         try:
             tip = int(self.w3.eth.max_priority_fee)
         except (Web3RPCError, ValueError):
-            tip = 10**9
-        return {"maxFeePerGas": 2 * int(base_fee) + tip, "maxPriorityFeePerGas": tip}
+            tip = DEFAULT_TIP
+        base = int(base_fee)
+        return Fees({"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}, base + tip, 2 * base + tip)
+
+    def confirm(self, receipt: TxReceipt, *, action: str = "the transaction") -> TxReceipt:
+        """Wait until :attr:`confirmations` blocks follow the block of ``receipt`` (within :attr:`receipt_timeout`);
+        return the receipt as the chain then has it (a reorganisation may have moved the transaction, which is then
+        awaited again)."""
+        tx_hash = bytes(receipt["transactionHash"])
+        deadline = time.monotonic() + self.receipt_timeout
+        started = time.monotonic()
+        while True:
+            latest = self.block_number()
+            if latest >= int(receipt["blockNumber"]) + self.confirmations:
+                current = self.receipt_or_none(tx_hash)
+                if current is not None and bytes(current["blockHash"]) == bytes(receipt["blockHash"]):
+                    return current  # type: ignore[no-any-return]
+                if current is None:  # reorganised away: back in the pool, or gone
+                    receipt = self.wait(tx_hash, action=action)
+                else:
+                    receipt = current
+                continue
+            if time.monotonic() >= deadline:
+                raise TransactionTimeoutError(
+                    f"{action} 0x{tx_hash.hex()} was mined in block {receipt['blockNumber']}, but the chain did not "
+                    f"reach {self.confirmations} confirmations within {self.receipt_timeout:.0f} s (at block "
+                    f"{latest}); check it later"
+                )
+            if self.on_wait is not None:
+                self.on_wait(f"{action} ({self.confirmations} confirmations)", time.monotonic() - started)
+            time.sleep(0.25)
 
     def _failed(self, tx: dict[str, Any], receipt: TxReceipt, action: str) -> ContractRevertError:
         replay = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
@@ -410,6 +584,29 @@ class Chain:
         return ContractRevertError(
             f"{action} failed on chain (transaction 0x{bytes(receipt['transactionHash']).hex()})."
         )
+
+
+def _dry(tx: dict[str, Any]) -> dict[str, Any]:
+    """A transaction as a dry run's call object: without ``chainId``, which only signing needs (some nodes refuse a
+    field they do not know in a call; web3's validation middleware used to drop it)."""
+    return {k: v for k, v in tx.items() if k != "chainId"}
+
+
+def _log_entry(raw: dict[str, Any]) -> dict[str, Any]:
+    """A raw ``eth_getLogs`` entry in the shape web3's event decoder takes (bytes and integers)."""
+    from hexbytes import HexBytes
+
+    return {
+        "address": raw["address"],
+        "topics": [HexBytes(t) for t in raw["topics"]],
+        "data": HexBytes(raw["data"]),
+        "blockNumber": int(raw["blockNumber"], 16),
+        "blockHash": HexBytes(raw["blockHash"]),
+        "transactionHash": HexBytes(raw["transactionHash"]),
+        "transactionIndex": int(raw["transactionIndex"], 16),
+        "logIndex": int(raw["logIndex"], 16),
+        "removed": bool(raw.get("removed", False)),
+    }
 
 
 class BlockReader:

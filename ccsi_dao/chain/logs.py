@@ -9,6 +9,7 @@ retries and JSON-RPC batches.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,14 @@ from web3 import Web3
 
 from ccsi_dao.chain.transport import RETRY_POLICY, RequestRefused, RetryPolicy, Transport, range_refused
 from ccsi_dao.errors import ChainError
+
+_STATED_RANGE = (
+    # "up to a 10 block range", "limited to 1,000 block range", "up to a 2K block range", "limited to a 10 range"
+    re.compile(r"(?:max(?:imum)?|up to|limit(?:ed)? to)\s+(?:a\s+)?(\d[\d,]*)\s*(k?)\s*-?\s*(?:block|range)", re.I),
+    # "max block range 10", "maximum block range: 5000", "block range limit (10)"
+    re.compile(r"block range(?:\s+limit)?(?:\s+is|\s+of)?\s*[:=(]?\s*(\d[\d,]*)\s*(k?)\b", re.I),
+)
+_STATED_PAIR = re.compile(r"\[\s*(0x[0-9a-f]+)\s*,\s*(0x[0-9a-f]+)\s*\]", re.IGNORECASE)
 
 DEFAULT_RANGE = 2_000
 """Blocks per ``eth_getLogs`` request to begin with."""
@@ -75,7 +84,10 @@ class LogFetcher:
                         f"the provider refuses eth_getLogs even for the single block {start}: {exc.message}"
                     ) from None
                 self.splits += 1
-                self.range = max(MIN_RANGE, (end - start + 1) // 2)
+                asked = end - start + 1
+                stated = stated_range(exc.message)
+                self.range = stated if stated is not None and stated < asked else max(MIN_RANGE, asked // 2)
+                self.max_range = min(self.max_range, self.range) if stated is not None else self.max_range
                 continue
             start = end + 1
             if self.range < self.max_range:  # grow back slowly after a success
@@ -87,3 +99,19 @@ class LogFetcher:
         tag = hex(number) if isinstance(number, int) else number
         block: dict[str, Any] | None = self.call("eth_getBlockByNumber", [tag, False])
         return block
+
+
+def stated_range(message: str) -> int | None:
+    """The widest block range a provider's refusal says it accepts ("max block range 10", "up to a 10 block range",
+    "this block range should work: [0x1, 0xa]"), or None if it does not say."""
+    pair = _STATED_PAIR.search(message)
+    if pair:
+        first, last = (int(x, 16) for x in pair.groups())
+        if last >= first:
+            return last - first + 1
+    for pattern in _STATED_RANGE:
+        found = pattern.search(message)
+        if found:
+            value = int(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)
+            return value if value >= MIN_RANGE else None
+    return None

@@ -59,6 +59,12 @@ _TOO_LARGE = re.compile(
     r"query timeout",
     re.IGNORECASE,
 )
+_UNSUPPORTED_METHOD = re.compile(
+    r"method (\S+ )?(is )?not (supported|found|available|exist|implemented)|unsupported method|"
+    r"(does not|doesn't) exist/is not available|not supported by this (node|provider)|unknown method",
+    re.IGNORECASE,
+)
+_UNSUPPORTED_CODES = {-32601, -32004}  # method not found (JSON-RPC), method not supported (EIP-1474)
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _EXHAUSTIBLE: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, ValueError)
 
@@ -116,6 +122,15 @@ class RequestRefused(ChainError):
         self.message = message
 
 
+class MethodUnsupported(RequestRefused):
+    """The node does not have the method at all (e.g. Hardhat's ``eth_getBlockReceipts``); remembered per endpoint,
+    so it is not asked again by this process."""
+
+
+_UNSUPPORTED: dict[str, set[str]] = {}
+"""Methods each endpoint (by URL) refused as unknown, for this process."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often and how long to wait before asking again after a transient failure."""
@@ -156,6 +171,15 @@ class RetryPolicy:
 
 
 RETRY_POLICY = RetryPolicy()
+
+
+def unsupported_method(error: Any) -> bool:
+    """Whether a JSON-RPC error object (or its message) says the node does not have the method at all."""
+    if isinstance(error, dict):
+        if error.get("code") in _UNSUPPORTED_CODES:
+            return True
+        error = error.get("message", "")
+    return bool(_UNSUPPORTED_METHOD.search(str(error)))
 
 
 def _error_message(response: Any) -> str | None:
@@ -224,8 +248,25 @@ class Transport:
             provider.send if isinstance(provider, HTTPTransport) else provider.make_request
         )
 
+    @property
+    def endpoint(self) -> str:
+        return str(getattr(self.w3.provider, "endpoint_uri", None) or id(self.w3.provider))
+
+    def supports(self, method: str) -> bool:
+        """False once the node has said it does not have ``method`` (then it is not asked again)."""
+        return method not in _UNSUPPORTED.get(self.endpoint, ())
+
+    def _refused(self, method: str, error: Any) -> RequestRefused:
+        message = _error_message({"error": error})
+        if unsupported_method(error):
+            _UNSUPPORTED.setdefault(self.endpoint, set()).add(method)
+            return MethodUnsupported(method, message or "")
+        return RequestRefused(method, message or "")
+
     def request(self, method: str, params: list[Any]) -> Any:
         """The result of one request, asked again after transient failures if it changes nothing."""
+        if not self.supports(method):
+            raise MethodUnsupported(method, "the node does not have this method (it said so earlier)")
 
         def attempt() -> Any:
             self.requests += 1
@@ -235,7 +276,7 @@ class Transport:
                 return response["result"]
             if transient_answer(method, message):
                 raise TransientAnswer(message)
-            raise RequestRefused(method, message)
+            raise self._refused(method, response.get("error", message) if isinstance(response, dict) else message)
 
         attempts = 0
 
@@ -266,6 +307,9 @@ class Transport:
         batch did not answer (an error, a missing item, a failed batch) is sent again alone through :meth:`request`,
         with its retries and errors."""
         out: list[Any] = [None] * len(calls)
+        for method, _ in calls:
+            if not self.supports(method):
+                raise MethodUnsupported(method, "the node does not have this method (it said so earlier)")
         for first in range(0, len(calls), self.batch_size):
             chunk = calls[first : first + self.batch_size]
             answers = self._batch(chunk) if self.batching and len(chunk) > 1 else None
@@ -273,6 +317,8 @@ class Transport:
                 answer = answers[i] if answers is not None else None
                 if isinstance(answer, dict) and "result" in answer and answer.get("error") is None:
                     out[first + i] = answer["result"]
+                elif isinstance(answer, dict) and unsupported_method(answer.get("error")):
+                    raise self._refused(method, answer["error"])
                 else:
                     out[first + i] = self.request(method, params)
         return out

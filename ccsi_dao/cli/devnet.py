@@ -67,17 +67,27 @@ def reset(port: PortOpt = 8545, yes: Annotated[bool, typer.Option("--yes", "-y")
 @app.command()
 @handled
 def advance(
+    ctx: typer.Context,
     duration: Annotated[str, typer.Argument(help="How far to move time on: 90s, 30m, 12h, 7d, 2w.")],
     port: PortOpt = 8545,
 ) -> None:
-    """Move the devnet's clock forward and mine a block (devnet only)."""
+    """Move the devnet's clock forward and mine a block (devnet only). The devnet of this home, wherever it runs;
+    with ccsi-dao --rpc-url URL devnet advance, the development node at URL (anvil or Hardhat)."""
     from ccsi_dao.durations import parse_duration
     from ccsi_dao.errors import UserError
 
     seconds = parse_duration(duration)
     if seconds > MAX_ADVANCE:
         raise UserError(f"{duration!r} is more than a century; the devnet's clock moves at most 36500d at a time")
-    timestamp = _devnet(port).advance(seconds)
+    settings = ctx.find_root().obj
+    url = getattr(settings, "rpc_url", None)
+    devnet = _devnet(port)
+    if url and url != devnet.running_url():
+        from ccsi_dao.devnet import advance_time
+
+        timestamp = advance_time(url, seconds)
+    else:
+        timestamp = devnet.advance(seconds)
     from datetime import datetime
 
     typer.echo(f"devnet time is now {datetime.fromtimestamp(timestamp).astimezone():%Y-%m-%d %H:%M:%S %Z}")

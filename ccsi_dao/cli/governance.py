@@ -60,25 +60,56 @@ def deploy(
     password_file: PasswordFileOpt = None,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing deployment record.")] = False,
     json_: WriteJsonOpt = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish a deployment that stopped half-way, from its record (nothing twice)."),
+    ] = False,
+    confirmations: Annotated[
+        int, typer.Option("--confirmations", min=0, max=1000, help="Blocks to wait for after each transaction.")
+    ] = 0,
+    yes: YesOpt = False,
 ) -> None:
-    """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record."""
+    """Deploy the consortium's contracts from its agreement; prove the deployer kept no power; save the record.
+
+    Shows each transaction's gas, price and cost before sending, and asks (unless --yes or --json, CI or no
+    terminal)."""
     from ccsi_dao.agreement import load_agreement
     from ccsi_dao.errors import UserError
-    from ccsi_dao.governance.deployment import SuiteParams, deploy_suite
+    from ccsi_dao.governance.deployment import PartialDeployment, SuiteParams, deploy_suite, plan_deployment
 
+    if resume and replace:
+        raise UserError("--resume finishes the recorded deployment and --replace starts a new one: give one of them")
     s = settings(ctx, account, password_file)
+    s.confirmations = confirmations
     params = SuiteParams.from_agreement(load_agreement(agreement))
     path = s.deployment_path
-    if path.exists() and not replace:
+    partial = None
+    if resume:
+        partial = PartialDeployment.load(path)
+    elif path.exists() and not replace:
+        if _unfinished(path):
+            raise UserError(
+                f"the deployment recorded at {path} did not finish; finish it with --resume, or start again with "
+                "--replace"
+            )
         raise UserError(
             f"a deployment record already exists at {path}; use --replace to overwrite it, "
             "or write another record with ccsi-dao --deployment PATH deploy ..."
         )
-    chain = s.chain()
-    deployer = s.signer(password_prompt())
-    record = deploy_suite(chain, deployer, params)
+    chain = s.chain(partial.chain_id if partial else None)
+    address = s.signer_address()
+    deployer = None
+    if address is None:  # a keystore that does not record its address (Foundry's): unlock it first
+        deployer = s.signer(password_prompt())
+        address = deployer.address
+    plan = plan_deployment(chain, address, params, resume=partial)
+    if not json_:
+        _show_plan(plan, chain.balance(address))
+    if plan.to_send:
+        confirm(f"Send {len(plan.to_send)} transaction{'s' if len(plan.to_send) != 1 else ''}?", yes or json_)
+    deployer = deployer or s.signer(password_prompt())
     path.parent.mkdir(parents=True, exist_ok=True)
-    record.save(path)
+    record = deploy_suite(chain, deployer, params, plan=plan, record_path=path)
     if json_:
         print_json({**record.model_dump(mode="json"), "record": str(path)})
         return
@@ -92,6 +123,58 @@ def deploy(
             ("record", str(path)),
         ]
     )
+
+
+def _unfinished(path: Path) -> bool:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("status") == "partial"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _show_plan(plan: Any, balance: int) -> None:
+    """Each transaction still to send with its gas, price and cost, the total, and the deployer's balance;
+    UserError if the deployer cannot pay."""
+    from ccsi_dao.errors import UserError
+    from ccsi_dao.governance.deployment import currency
+
+    unit = currency(plan.chain_id)
+    fees = plan.fees
+    price = _gwei(fees.expected) + (" (legacy)" if fees.legacy else f" (at most {_gwei(fees.cap)})")
+    rows = []
+    for step in plan.steps:
+        if step.name in plan.done:
+            state = "mined" if plan.done[step.name].block is not None else "sent, waiting"
+            rows.append((step.action, "-", "-", f"done before ({state})"))
+            continue
+        gas = f"{step.gas:,}" if step.exact else f"~{step.gas:,}"
+        rows.append((step.action, gas, price, f"{_coins(step.gas * fees.expected)} {unit}"))
+    typer.echo(
+        f"deploying {plan.params.name} to chain {plan.chain_id} from {plan.deployer}: "
+        f"{len(plan.to_send)} transaction{'s' if len(plan.to_send) != 1 else ''} to send"
+    )
+    print_table(["transaction", "gas", "price per gas", "cost"], rows)
+    typer.echo(
+        f"total: {plan.gas:,} gas, about {_coins(plan.cost)} {unit} (at most {_coins(plan.max_cost)} {unit}); "
+        f"the deployer holds {_coins(balance)} {unit}"
+    )
+    if plan.cost > balance:
+        raise UserError(
+            f"the deployer {plan.deployer} holds {_coins(balance)} {unit}, but the deployment costs about "
+            f"{_coins(plan.cost)} {unit}: fund it first; nothing was sent"
+        )
+
+
+def _gwei(wei: int) -> str:
+    return f"{wei / 10**9:.4g} gwei"
+
+
+def _coins(wei: int) -> str:
+    if wei == 0:
+        return "0"
+    return f"{wei / 10**18:.6f}".rstrip("0").rstrip(".") if wei >= 10**12 else f"{wei / 10**18:.3g}"
 
 
 # ---------------------------------------------------------------------- members

@@ -49,9 +49,13 @@ def main(
         float | None, typer.Option("--timeout", help="Seconds to wait for a transaction's receipt (default 120).")
     ] = None,
     version: VersionOpt = False,
+    legacy: Annotated[
+        bool,
+        typer.Option("--legacy", help="Send legacy transactions only (or $CCSI_DAO_LEGACY=1, legacy: true in config)."),
+    ] = False,
 ) -> None:
     """DAO governance for consortia. --rpc-url, --deployment and --timeout may also follow the command's name."""
-    ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout)
+    ctx.obj = Settings(rpc_url=rpc_url, deployment=deployment, receipt_timeout=timeout, legacy=legacy or None)
 
 
 app.add_typer(devnet.app, name="devnet", rich_help_panel=START)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
+from ccsi_dao.chain.signer import SignerLike, as_signer
 from ccsi_dao.errors import UserError
 from ccsi_dao.types import VoteType
 
@@ -81,7 +80,7 @@ def eip712_domain(governor_name: str, chain_id: int, governor: str) -> dict[str,
 
 
 def sign_ballot(
-    account: LocalAccount,
+    account: SignerLike,
     *,
     governor: str,
     governor_name: str,
@@ -95,10 +94,11 @@ def sign_ballot(
     reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent. ``nonce``
     is the voter's nonce keyed by the proposal (:func:`keyed_nonce_key`), so ballots for different proposals never
     exclude each other."""
+    signer = as_signer(account)
     message: dict[str, Any] = {
         "proposalId": proposal_id,
         "support": int(support),
-        "voter": account.address,
+        "voter": signer.address,
         "nonce": nonce,
     }
     types = {"Ballot": _BALLOT}
@@ -108,5 +108,5 @@ def sign_ballot(
     signable = encode_typed_data(
         domain_data=eip712_domain(governor_name, chain_id, governor), message_types=types, message_data=message
     )
-    signature = Account.sign_message(signable, account.key).signature
-    return Ballot(governor, chain_id, proposal_id, support, account.address, nonce, reason, bytes(signature))
+    signature = signer.sign_typed(signable)
+    return Ballot(governor, chain_id, proposal_id, support, signer.address, nonce, reason, signature)

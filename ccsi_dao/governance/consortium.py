@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3.logs import DISCARD
 from web3.types import TxReceipt
@@ -21,6 +20,7 @@ from web3.types import TxReceipt
 from ccsi_dao.abi.artifacts import load_artifact
 from ccsi_dao.abi.reverts import RevertDecoder
 from ccsi_dao.chain import Chain
+from ccsi_dao.chain.signer import SignerLike
 from ccsi_dao.errors import ContractRevertError, UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
@@ -260,7 +260,7 @@ class Consortium:
         )
 
     def propose(
-        self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True
+        self, account: SignerLike, actions: Sequence[Action], description: str, *, protect: bool = True
     ) -> Proposal:
         """Submit a proposal. With ``protect`` the description ends in OpenZeppelin's ``#proposer=`` suffix, so
         nobody can front-run its creation with the same id."""
@@ -271,7 +271,7 @@ class Consortium:
     ) -> tuple[Proposal, TxReceipt]:
         """:meth:`propose`, returning the transaction's receipt too."""
         if protect and "#proposer=" not in description:
-            description = f"{description}#proposer={account.address.lower()}"
+            description = f"{description}#proposer={str(account.address).lower()}"
         targets, values, datas = split_actions(actions)
         receipt = self.chain.transact(
             account, self.governor.functions.propose(targets, values, datas, description), action="the proposal"
@@ -480,7 +480,7 @@ class Consortium:
 
     # ------------------------------------------------------------------ votes
 
-    def vote(self, account: LocalAccount, proposal_id: int, support: VoteType, reason: str = "") -> TxReceipt:
+    def vote(self, account: SignerLike, proposal_id: int, support: VoteType, reason: str = "") -> TxReceipt:
         """Cast ``account``'s vote."""
         fn = (
             self.governor.functions.castVoteWithReason(proposal_id, int(support), reason)
@@ -496,7 +496,7 @@ class Consortium:
         fn = self.governor.functions.castVote(proposal_id, int(support))
         self.chain.read(fn, action="the ballot", sender=to_checksum_address(voter))
 
-    def sign_ballot(self, account: LocalAccount, proposal_id: int, support: VoteType, reason: str = "") -> Ballot:
+    def sign_ballot(self, account: SignerLike, proposal_id: int, support: VoteType, reason: str = "") -> Ballot:
         """Sign a vote for someone else to relay; nothing is sent."""
         return sign_ballot(
             account,
@@ -505,7 +505,9 @@ class Consortium:
             chain_id=self.chain.chain_id,
             proposal_id=proposal_id,
             support=support,
-            nonce=self.chain.read(self.governor.functions.nonces(account.address, keyed_nonce_key(proposal_id))),
+            nonce=self.chain.read(
+                self.governor.functions.nonces(to_checksum_address(str(account.address)), keyed_nonce_key(proposal_id))
+            ),
             reason=reason,
         )
 
@@ -513,7 +515,7 @@ class Consortium:
         """The EIP-712 domain this governor checks ballot signatures in."""
         return eip712_domain(self.name, self.chain.chain_id, self.record.governor)
 
-    def relay(self, account: LocalAccount, ballot: Ballot) -> TxReceipt:
+    def relay(self, account: SignerLike, ballot: Ballot) -> TxReceipt:
         """Submit a signed ballot, paying the gas from ``account``."""
         if ballot.governor != self.record.governor or ballot.chain_id != self.chain.chain_id:
             raise UserError(
@@ -532,32 +534,32 @@ class Consortium:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def queue(self, account: LocalAccount, proposal: Proposal | int) -> TxReceipt:
+    def queue(self, account: SignerLike, proposal: Proposal | int) -> TxReceipt:
         """Queue a passed proposal in the timelock."""
         p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
         return self.chain.transact(account, self.governor.functions.queue(*p.call_args()), action="queueing")
 
-    def execute(self, account: LocalAccount, proposal: Proposal | int) -> TxReceipt:
+    def execute(self, account: SignerLike, proposal: Proposal | int) -> TxReceipt:
         """Execute a queued proposal once the timelock delay has passed."""
         p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
         return self.chain.transact(account, self.governor.functions.execute(*p.call_args()), action="the execution")
 
-    def cancel(self, account: LocalAccount, proposal: Proposal | int) -> TxReceipt:
+    def cancel(self, account: SignerLike, proposal: Proposal | int) -> TxReceipt:
         """Cancel a proposal while it is pending (proposer only)."""
         p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
         return self.chain.transact(account, self.governor.functions.cancel(*p.call_args()), action="the cancellation")
 
     # ------------------------------------------------------------------ a member's own acts
 
-    def appoint_proxy(self, account: LocalAccount, proxy: str) -> TxReceipt:
+    def appoint_proxy(self, account: SignerLike, proxy: str) -> TxReceipt:
         return self.chain.transact(
             account, self.membership.functions.appointProxy(to_checksum_address(proxy)), action="appointing the proxy"
         )
 
-    def revoke_proxy(self, account: LocalAccount) -> TxReceipt:
+    def revoke_proxy(self, account: SignerLike) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.revokeProxy(), action="revoking the proxy")
 
-    def resign(self, account: LocalAccount) -> TxReceipt:
+    def resign(self, account: SignerLike) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.resign(), action="the resignation")
 
 

@@ -8,19 +8,21 @@ proves it from chain state and from every role event since deployment.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import rlp
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ccsi_dao.abi.artifacts import artifact_sha256, load_artifact
-from ccsi_dao.chain import Chain
-from ccsi_dao.errors import ConfigError, UserError
+from ccsi_dao.chain import Call, Chain
+from ccsi_dao.chain.connection import Fees, UnknownFateError
+from ccsi_dao.chain.signer import SignerLike, as_signer
+from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
 from ccsi_dao.fileio import write_atomic
 from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
@@ -145,28 +147,23 @@ class DeploymentRecord(BaseModel):
     deployed_at: int
     transactions: dict[str, str]
     artifacts: dict[str, str]
+    rpc_url: str | None = None
+    """The node it was deployed through, kept only for a node on this machine (a devnet on a port of its own), so
+    later commands find that devnet; never a remote URL (which may hold an API key)."""
 
     def save(self, path: Path) -> None:
         """Write the record atomically."""
-        write_atomic(path, self.model_dump_json(indent=2) + "\n")
+        write_atomic(path, self.model_dump_json(indent=2, exclude_none=True) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> DeploymentRecord:
-        """Read a record, with a clear error if it is missing or damaged."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
+        """Read a record, with a clear error if it is missing, damaged or of a deployment that did not finish."""
+        data = _read_json(path)
+        if isinstance(data, dict) and data.get("status") == PARTIAL:
             raise ConfigError(
-                f"no deployment record at {path}: deploy first (ccsi-dao deploy AGREEMENT.yaml)"
-            ) from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read the deployment record {path}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+                f"the deployment recorded in {path} did not finish ({_progress_words(data)}); finish it with "
+                "ccsi-dao deploy AGREEMENT --resume (nothing is deployed twice), or start again with --replace"
+            )
         if isinstance(data, dict) and data.get("format", 1) != RECORD_FORMAT and isinstance(data.get("format", 1), int):
             raise ConfigError(
                 f"the deployment record {path} is of format {data.get('format', 1)}, for contracts this version of "
@@ -176,6 +173,86 @@ class DeploymentRecord(BaseModel):
             return cls.model_validate(data)
         except ValidationError:
             raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no deployment record at {path}: deploy first (ccsi-dao deploy AGREEMENT.yaml)") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the deployment record {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+
+
+PARTIAL = "partial"
+
+
+class StepRecord(BaseModel):
+    """One transaction of a deployment in progress: its hash once the node has it, its block once mined."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tx: str
+    block: int | None = None
+
+
+class PartialDeployment(BaseModel):
+    """The record of a deployment that has not finished, written atomically after each of its transactions, so
+    ``deploy --resume`` carries on where it stopped without deploying anything twice. Every address follows from
+    the deployer's address and first nonce, and each step takes exactly its nonce."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: int = RECORD_FORMAT
+    status: str = PARTIAL
+    consortium: str
+    chain_id: int
+    deployer: str
+    nonce: int
+    params: str
+    """sha256 of the deployment's parameters (the agreement as deployed): a resume must deploy the same."""
+    timelock: str
+    membership: str
+    governor: str
+    steps: dict[str, StepRecord]
+    artifacts: dict[str, str]
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, self.model_dump_json(indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> PartialDeployment:
+        data = _read_json(path)
+        if not (isinstance(data, dict) and data.get("status") == PARTIAL):
+            raise UserError(
+                f"{path} is the record of a finished deployment, not of one to resume; use --replace to deploy anew"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            raise ConfigError(f"the deployment record {path} is damaged or not a ccsi-dao deployment record") from None
+
+
+def _progress_words(data: dict[str, Any]) -> str:
+    steps: dict[str, Any] = data["steps"] if isinstance(data.get("steps"), dict) else {}
+    mined = [name for name, step in steps.items() if isinstance(step, dict) and step.get("block") is not None]
+    if not mined:
+        return "nothing of it is confirmed on chain yet"
+    return f"{len(mined)} transaction{'s' if len(mined) != 1 else ''} done, the last {_STEP_WORDS.get(mined[-1], mined[-1])}"
+
+
+_STEP_WORDS = {
+    "ConsortiumTimelock": "deploying the timelock",
+    "ConsortiumMembership": "deploying the membership registry",
+    "ConsortiumGovernor": "deploying the governor",
+    "SealInitialMembers": "sealing the membership",
+}
 
 
 @dataclass
@@ -195,94 +272,373 @@ class Suite:
         self.timelock = contract(record.timelock, load_artifact("ConsortiumTimelock").abi)
 
 
-def deploy_suite(chain: Chain, deployer: LocalAccount, params: SuiteParams) -> DeploymentRecord:
-    """Deploy timelock, membership registry and governor, wired together, and prove the deployer kept no power.
+# ---------------------------------------------------------------------------------------------- planning
 
-    The timelock, registry and governor take three transactions. A consortium of more than
-    :data:`MEMBERS_PER_TRANSACTION` partners is registered in further batches by the deployer, who then seals the
-    initial membership, giving up that right; the result is checked against ``params`` member by member.
+
+@dataclass(frozen=True)
+class Step:
+    """One transaction of a deployment: its name in the record, what it does in words, its call, its nonce."""
+
+    name: str
+    action: str
+    call: Call
+    nonce: int
+    gas: int = 0
+    """Estimated gas (0 until :func:`plan_deployment` estimates it)."""
+    exact: bool = True
+    """Whether ``gas`` is the node's estimate (False: derived from the cost per partner of another estimate)."""
+
+
+@dataclass(frozen=True)
+class DeploymentPlan:
+    """Every transaction of a deployment, decided before the first is sent: what each does, its gas and price,
+    and the total cost. ``done`` lists the steps a resumed deployment already has on chain (name -> tx hash and
+    block, or None while the transaction waits in the node's pool)."""
+
+    params: SuiteParams
+    deployer: str
+    chain_id: int
+    nonce: int
+    timelock: str
+    membership: str
+    governor: str
+    steps: tuple[Step, ...]
+    fees: Fees
+    done: dict[str, StepRecord]
+    params_digest: str
+
+    @property
+    def remaining(self) -> tuple[Step, ...]:
+        """The steps still to send (or, sent before, to wait for)."""
+        return tuple(s for s in self.steps if s.name not in self.done or self.done[s.name].block is None)
+
+    @property
+    def to_send(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.name not in self.done)
+
+    @property
+    def gas(self) -> int:
+        """Estimated gas of the transactions still to send."""
+        return sum(s.gas for s in self.to_send)
+
+    @property
+    def cost(self) -> int:
+        """Expected cost in wei of the transactions still to send (gas x the price they most likely pay)."""
+        return self.gas * self.fees.expected
+
+    @property
+    def max_cost(self) -> int:
+        """The most they can cost (the gas limits ccsi-dao gives them x the highest price they accept)."""
+        return sum(gas_limit(s.gas) for s in self.to_send) * self.fees.cap
+
+    def partial(self, steps: dict[str, StepRecord]) -> PartialDeployment:
+        return PartialDeployment(
+            consortium=self.params.name,
+            chain_id=self.chain_id,
+            deployer=self.deployer,
+            nonce=self.nonce,
+            params=self.params_digest,
+            timelock=self.timelock,
+            membership=self.membership,
+            governor=self.governor,
+            steps=steps,
+            artifacts={name: artifact_sha256(name) for name in SUITE},
+        )
+
+
+CURRENCIES = {100: "xDAI", 10200: "xDAI", 137: "POL", 80002: "POL"}
+"""The native currency of chains whose currency is not ETH (Gnosis Chain and Chiado: xDAI; Polygon: POL)."""
+
+
+def currency(chain_id: int) -> str:
+    """The name of a chain's native currency, in which gas is paid."""
+    return CURRENCIES.get(chain_id, "ETH")
+
+
+def gas_limit(estimate: int) -> int:
+    """The gas limit :meth:`Chain.transact <ccsi_dao.chain.Chain.transact>` gives a transaction of this estimate."""
+    return int(estimate * 1.5) + 50_000
+
+
+def params_digest(params: SuiteParams) -> str:
+    """sha256 of everything a deployment is configured with."""
+    blob = json.dumps(asdict(params), sort_keys=True, default=lambda v: v.hex() if isinstance(v, bytes) else str(v))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def plan_deployment(
+    chain: Chain, deployer: str, params: SuiteParams, *, resume: PartialDeployment | None = None
+) -> DeploymentPlan:
+    """The transactions deploying ``params`` from ``deployer``, their estimated gas and fees; nothing is sent.
+
+    With ``resume`` (the record of a deployment that stopped half-way), the plan carries on from it: the steps it
+    records as mined are checked on chain and kept, a step it records as sent is awaited if the chain still has it,
+    and the rest take the deployer's next nonces, which must not have been used meanwhile (else nothing is sent).
     """
-    nonce = chain.pending_nonce(deployer.address)
-    predicted_governor = create_address(deployer.address, nonce + 2)
-    artifacts = {name: load_artifact(name) for name in SUITE}
-
-    timelock, r1 = chain.deploy(
-        deployer,
-        artifacts["ConsortiumTimelock"].abi,
-        artifacts["ConsortiumTimelock"].bytecode,
-        params.timelock_delay,
-        [predicted_governor],
-        [predicted_governor],
-        ZERO_ADDRESS,
-        action="deploying the timelock",
+    deployer = to_checksum_address(deployer)
+    digest = params_digest(params)
+    done: dict[str, StepRecord] = {}
+    if resume is None:
+        nonce = chain.pending_nonce(deployer)
+    else:
+        _check_resumable(chain, deployer, digest, resume)
+        nonce = resume.nonce
+    steps = _steps(chain, deployer, nonce, params)
+    if resume is not None:
+        done = _resumed_steps(chain, deployer, steps, resume)
+    estimated = _estimate(chain, deployer, nonce, params, steps, done)
+    timelock, membership, governor = (create_address(deployer, nonce + i) for i in range(3))
+    return DeploymentPlan(
+        params, deployer, chain.chain_id, nonce, timelock, membership, governor, estimated, chain.fees(), done, digest
     )
+
+
+def _steps(chain: Chain, deployer: str, nonce: int, params: SuiteParams) -> tuple[Step, ...]:
+    timelock, registry, governor = (create_address(deployer, nonce + i) for i in range(3))
     members = [m.as_tuple() for m in params.members]
-    registry_artifact = artifacts["ConsortiumMembership"]
-    first = _first_batch(chain, registry_artifact, params, timelock, predicted_governor, deployer.address, members)
+    first = _first_batch(chain, load_artifact("ConsortiumMembership"), params, timelock, governor, deployer, members)
     rest = members[first:]
     batches = [members[:first]] + [
         rest[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(rest), MEMBERS_PER_TRANSACTION)
     ]
-    bootstrapper = deployer.address if len(batches) > 1 else ZERO_ADDRESS
-    membership, r2 = chain.deploy(
-        deployer,
-        registry_artifact.abi,
-        registry_artifact.bytecode,
-        params.registry_setup(timelock, predicted_governor, bootstrapper),
-        batches[0],
-        params.floors_rule(),
-        params.rule_set(),
-        action="deploying the membership registry",
-    )
-    governor, r3 = chain.deploy(
-        deployer,
-        artifacts["ConsortiumGovernor"].abi,
-        artifacts["ConsortiumGovernor"].bytecode,
-        membership,
-        timelock,
-        params.governor_config(),
-        action="deploying the governor",
-    )
-    if to_checksum_address(governor) != predicted_governor:
-        raise UserError(
-            f"the deployer's key was used by another transaction during deployment; the timelock at {timelock} "
-            "trusts the wrong governor and must not be used. Deploy again without using that key meanwhile"
-        )
-    registry = chain.contract(membership, artifacts["ConsortiumMembership"].abi)
-    extra = {}
+    bootstrapper = deployer if len(batches) > 1 else ZERO_ADDRESS
+    steps = [
+        Step("ConsortiumTimelock", "deploying the timelock",
+             _creation(chain, "ConsortiumTimelock", params.timelock_delay, [governor], [governor], ZERO_ADDRESS),
+             nonce),
+        Step("ConsortiumMembership", "deploying the membership registry",
+             _registry_creation(chain, params, timelock, governor, bootstrapper, batches[0]), nonce + 1),
+        Step("ConsortiumGovernor", "deploying the governor",
+             _creation(chain, "ConsortiumGovernor", registry, timelock, params.governor_config()), nonce + 2),
+    ]  # fmt: skip
+    contract = chain.contract(registry, load_artifact("ConsortiumMembership").abi)
     for number, batch in enumerate(batches[1:], start=2):
-        receipt = chain.transact(
-            deployer, registry.functions.addInitialMembers(batch), action=f"registering partners (batch {number})"
+        call = chain.as_call(contract.functions.addInitialMembers(batch))
+        steps.append(
+            Step(f"InitialMembers{number}", f"registering partners (batch {number})", call, nonce + len(steps))
         )
-        extra[f"InitialMembers{number}"] = receipt
     if len(batches) > 1:
-        extra["SealInitialMembers"] = chain.transact(
-            deployer, registry.functions.sealInitialMembers(), action="sealing the membership"
+        call = chain.as_call(contract.functions.sealInitialMembers())
+        steps.append(Step("SealInitialMembers", "sealing the membership", call, nonce + len(steps)))
+    return tuple(steps)
+
+
+def _creation(chain: Chain, name: str, *args: Any) -> Call:
+    artifact = load_artifact(name)
+    return Call(to="", data=chain.creation_data(artifact.abi, artifact.bytecode, *args))
+
+
+def _registry_creation(
+    chain: Chain, params: SuiteParams, timelock: str, governor: str, bootstrapper: str, members: list[Any]
+) -> Call:
+    setup = params.registry_setup(timelock, governor, bootstrapper)
+    return _creation(chain, "ConsortiumMembership", setup, members, params.floors_rule(), params.rule_set())
+
+
+def _estimate(
+    chain: Chain, deployer: str, nonce: int, params: SuiteParams, steps: tuple[Step, ...], done: dict[str, StepRecord]
+) -> tuple[Step, ...]:
+    """Each step with its gas: the node's estimate where the step can run now, else (a registry call before the
+    registry exists) one derived from the registry constructor's estimates: its cost per partner registered, and
+    the cost of sealing, both scaled to the batch."""
+    out: list[Step] = []
+    derived: tuple[int, int] | None = None
+    for step in steps:
+        if step.name in done:
+            out.append(step)
+            continue
+        try:
+            out.append(replace(step, gas=chain.estimate(deployer, step.call, action=step.action)))
+            continue
+        except ContractRevertError:
+            if not step.call.to:
+                raise  # a contract the chain would refuse to create: nothing is sent
+        if derived is None:
+            derived = _registry_costs(chain, deployer, nonce, params)
+        per_member, seal_per_member = derived
+        if step.name == "SealInitialMembers":
+            gas = 30_000 + seal_per_member * len(params.members)
+        else:
+            gas = 30_000 + per_member * _members_in(step)
+        out.append(replace(step, gas=gas, exact=False))
+    return tuple(out)
+
+
+def _members_in(step: Step) -> int:
+    """How many partners an ``addInitialMembers`` call registers (the length word of its array)."""
+    return int.from_bytes(step.call.data[36:68], "big") if len(step.call.data) >= 68 else 0
+
+
+def _registry_costs(chain: Chain, deployer: str, nonce: int, params: SuiteParams) -> tuple[int, int]:
+    """(gas per partner registered, gas per partner checked when sealing), from estimates of the registry's
+    constructor with one partner and with two (a partner is written the same way by the constructor and by
+    ``addInitialMembers``), sealed and not."""
+    timelock, governor = create_address(deployer, nonce), create_address(deployer, nonce + 2)
+    members = [m.as_tuple() for m in params.members[:2]]
+
+    def gas(count: int, sealed: bool) -> int:
+        call = _registry_creation(chain, params, timelock, governor, ZERO_ADDRESS if sealed else deployer,
+                                  members[:count])  # fmt: skip
+        return chain.estimate(deployer, call, action="estimating the registry")
+
+    if len(members) < 2:
+        return 60_000, 5_000
+    one, two, two_sealed = gas(1, False), gas(2, False), gas(2, True)
+    return max(two - one, 1), max((two_sealed - two) // 2, 1)
+
+
+def _check_resumable(chain: Chain, deployer: str, digest: str, resume: PartialDeployment) -> None:
+    if resume.chain_id != chain.chain_id:
+        raise UserError(f"the deployment to resume is on chain {resume.chain_id}, not on this chain ({chain.chain_id})")
+    if to_checksum_address(resume.deployer) != deployer:
+        raise UserError(f"the deployment to resume was sent by {resume.deployer}; resume it with that key")
+    if resume.params != digest:
+        raise UserError(
+            "the agreement differs from the one this deployment was started with; resume with the same agreement, "
+            "or start again with --replace"
         )
+    changed = [n for n in SUITE if resume.artifacts.get(n) != artifact_sha256(n)]
+    if changed:
+        raise UserError(
+            f"this version of ccsi-dao deploys other code for {', '.join(changed)} than the deployment to resume "
+            "began with; start again with --replace"
+        )
+
+
+def _resumed_steps(
+    chain: Chain, deployer: str, steps: tuple[Step, ...], resume: PartialDeployment
+) -> dict[str, StepRecord]:
+    """The recorded steps as the chain has them now: mined (kept), still in the pool (block None: awaited), or
+    lost (sent again). UserError if a nonce a step needs was used by another transaction."""
+    latest_nonce = chain.nonce(deployer, "latest")
+    done: dict[str, StepRecord] = {}
+    for step in steps:
+        recorded = resume.steps.get(step.name)
+        if recorded is not None:
+            receipt = chain.receipt_or_none(recorded.tx)
+            if receipt is not None:
+                if receipt["status"] != 1:
+                    raise UserError(
+                        f"{step.action} failed on chain (transaction {recorded.tx}); this deployment cannot be "
+                        "finished: start again with --replace"
+                    )
+                done[step.name] = StepRecord(tx=recorded.tx, block=int(receipt["blockNumber"]))
+                continue
+            if chain.known(recorded.tx):
+                done[step.name] = StepRecord(tx=recorded.tx, block=None)  # in the pool: wait for it
+                continue
+        if latest_nonce > step.nonce:
+            raise UserError(
+                f"the deployment cannot be resumed: nonce {step.nonce} of {deployer}, which {step.action} needs (its "
+                "address depends on it), was used by another transaction; the contracts deployed so far must not be "
+                "used: start again with --replace"
+            )
+    return done
+
+
+# ---------------------------------------------------------------------------------------------- deploying
+
+
+def deploy_suite(
+    chain: Chain,
+    deployer: SignerLike,
+    params: SuiteParams,
+    *,
+    plan: DeploymentPlan | None = None,
+    record_path: Path | None = None,
+) -> DeploymentRecord:
+    """Deploy timelock, membership registry and governor, wired together, and prove the deployer kept no power.
+
+    The timelock, registry and governor take three transactions, each with exactly its nonce (the deployer's next
+    ones), so every address is known before the first is sent. A consortium of more than
+    :data:`MEMBERS_PER_TRANSACTION` partners is registered in further batches by the deployer, who then seals the
+    initial membership, giving up that right; the result is checked against ``params`` member by member.
+
+    ``plan`` (from :func:`plan_deployment`; made here if not given) may resume a deployment that stopped. With
+    ``record_path`` the progress is written there atomically after each transaction (a
+    :class:`PartialDeployment`), and the finished :class:`DeploymentRecord` replaces it at the end.
+    """
+    signer = as_signer(deployer)
+    plan = plan or plan_deployment(chain, signer.address, params)
+    if to_checksum_address(signer.address) != plan.deployer:
+        raise UserError(f"the plan is for deployer {plan.deployer}, not {signer.address}")
+    steps: dict[str, StepRecord] = dict(plan.done)
+
+    def save() -> None:
+        if record_path is not None:
+            plan.partial(steps).save(record_path)
+
+    receipts: dict[str, Any] = {}
+    for step in plan.steps:
+        known = steps.get(step.name)
+        if known is not None and known.block is not None:
+            continue
+        if known is not None:  # sent before, still in the node's pool
+            receipt = chain.wait(bytes.fromhex(known.tx[2:]), action=step.action)
+            if receipt["status"] != 1:
+                raise UserError(f"{step.action} failed on chain (transaction {known.tx}); start again with --replace")
+            if chain.confirmations:
+                receipt = chain.confirm(receipt, action=step.action)
+        else:
+
+            def sent(tx_hash: bytes, name: str = step.name) -> None:
+                steps[name] = StepRecord(tx="0x" + tx_hash.hex())
+                save()
+
+            try:
+                receipt = chain.transact(signer, step.call, action=step.action, nonce=step.nonce, on_sent=sent)
+            except UnknownFateError as exc:
+                if steps:  # the record exists: keep the hash, so --resume finds the transaction if it landed
+                    sent(exc.tx_hash)
+                raise
+        receipts[step.name] = receipt
+        steps[step.name] = StepRecord(
+            tx="0x" + bytes(receipt["transactionHash"]).hex(), block=int(receipt["blockNumber"])
+        )
+        save()
+        created = receipt["contractAddress"]
+        if not step.call.to and to_checksum_address(str(created)) != create_address(plan.deployer, step.nonce):
+            raise UserError(f"{step.action} produced an unexpected address; do not use this deployment")
+
+    artifacts = {name: load_artifact(name) for name in SUITE}
+    registry = chain.contract(plan.membership, artifacts["ConsortiumMembership"].abi)
     _check_members(chain, registry, params)
-    last = list(extra.values())[-1] if extra else r3
-    block = chain.block(last["blockNumber"])
+    last = steps[plan.steps[-1].name]
+    assert last.block is not None  # every step is mined by now
+    block = chain.block(last.block)
+    url = chain.url
     record = DeploymentRecord(
         consortium=params.name,
         chain_id=chain.chain_id,
-        governor=to_checksum_address(governor),
-        membership=to_checksum_address(membership),
-        timelock=to_checksum_address(timelock),
-        deployer=deployer.address,
-        start_block=int(r1["blockNumber"]),
-        block_number=int(last["blockNumber"]),
+        governor=plan.governor,
+        membership=plan.membership,
+        timelock=plan.timelock,
+        deployer=plan.deployer,
+        start_block=int(steps["ConsortiumTimelock"].block or 0),
+        block_number=int(last.block or 0),
         block_hash="0x" + bytes(block["hash"]).hex(),
         deployed_at=int(block["timestamp"]),
-        transactions={
-            name: "0x" + bytes(r["transactionHash"]).hex()
-            for name, r in [*zip(SUITE, (r1, r2, r3), strict=True), *extra.items()]
-        },
+        transactions={s.name: steps[s.name].tx for s in plan.steps},
         artifacts={name: artifact_sha256(name) for name in SUITE},
+        rpc_url=url if is_local_url(url) else None,
     )
     findings = check_privileges(Suite(chain, record))
     if findings:
         raise UserError("the deployment is not safe to use: " + "; ".join(findings))
+    if record_path is not None:
+        record.save(record_path)
     return record
+
+
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` is a node on this machine (loopback), whose address is worth keeping in a record."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return host in ("127.0.0.1", "localhost", "::1")
 
 
 def _first_batch(

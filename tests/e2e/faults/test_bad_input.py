@@ -1227,6 +1227,70 @@ CASES += [
 ]
 
 
+# -------- deploying to a shared chain (--confirmations, --resume) and legacy transactions (--legacy)
+DEPLOY = ("--deployment", "{dir}/new.json", "deploy", str(SMALL), "--from", "a0")
+
+
+def partial(**changes: object) -> str:
+    """A record of a deployment that stopped half-way, as ``deploy`` writes it, with ``changes``."""
+    record = {"format": 2, "status": "partial", "consortium": "Small Test Consortium", "chain_id": 31337,
+              "deployer": A["a0"], "nonce": 0, "params": "0" * 64, "timelock": A["a7"], "membership": A["a7"],
+              "governor": A["a7"], "steps": {}, "artifacts": {}}  # fmt: skip
+    record.update(changes)
+    return json.dumps(record)
+
+
+CASES += [
+    C("deploy-confirmations-negative", (*DEPLOY, "--confirmations", "-1"), r"--confirmations"),
+    C("deploy-confirmations-huge", (*DEPLOY, "--confirmations", "1001"), r"--confirmations"),
+    C("deploy-confirmations-word", (*DEPLOY, "--confirmations", "two"), r"--confirmations"),
+    C("deploy-resume-and-replace", (*DEPLOY, "--resume", "--replace"), r"give one of them"),
+    C("deploy-resume-nothing", (*DEPLOY, "--resume"), r"no deployment record at .*new\.json"),
+    C("deploy-resume-finished", ("deploy", str(SMALL), "--from", "a0", "--resume"), r"a finished deployment"),
+    C("deploy-resume-damaged", (*DEPLOY, "--resume"), r"new\.json is damaged", prepare=put("new.json", "{")),
+    C(
+        "deploy-resume-other-agreement",
+        (*DEPLOY, "--resume"),
+        r"the agreement differs from the one this deployment was started with",
+        prepare=put("new.json", partial()),
+    ),
+    C(
+        "deploy-resume-other-deployer",
+        (*DEPLOY, "--resume"),
+        r"was sent by 0x.*; resume it with that key",
+        prepare=put("new.json", partial(deployer=A["a1"])),
+    ),
+    C(
+        "deploy-resume-other-chain",
+        (*DEPLOY, "--resume"),
+        r"has chain id 31337, but the deployment is on chain 100",
+        codes=(3,),
+        prepare=put("new.json", partial(chain_id=100)),
+    ),
+    C(
+        "deploy-over-unfinished",
+        DEPLOY,
+        r"did not finish; finish it with --resume, or start again with --replace",
+        prepare=put("new.json", partial()),
+    ),
+    C(
+        "record-unfinished",
+        ("members", "list"),
+        r"did not finish \(nothing of it is confirmed on chain yet\); finish it with ccsi-dao deploy AGREEMENT --resume",
+        prepare=put("home/deployment.json", partial()),
+    ),
+    C("legacy-env-word", ("vote", "1", "for", "--from", "a2"), r"legacy setting must be true or false, not 'maybe'",
+      env={"CCSI_DAO_LEGACY": "maybe"}),
+    C("legacy-config-number", ("vote", "1", "for", "--from", "a2"), r"legacy setting must be true or false",
+      prepare=put("home/config.yaml", "legacy: 5\n")),
+    C("legacy-config-list", ("vote", "1", "for", "--from", "a2"), r"legacy setting must be true or false",
+      prepare=put("home/config.yaml", "legacy: [true]\n")),
+    C("legacy-flag-value", ("--legacy", "yes", "vote", "1", "for", "--from", "a2"), r"No such command 'yes'"),
+    C("advance-rpc-url-closed", ("--rpc-url", "http://127.0.0.1:1", "devnet", "advance", "1d"), r"no answer from",
+      codes=(3,)),
+]  # fmt: skip
+
+
 def _edit_keystore(path: Path, change: Callable[[dict], object]) -> None:
     data = json.loads(path.read_text())
     change(data)
