@@ -267,7 +267,7 @@ class Consortium:
         return self.submit(account, actions, description, protect=protect)[0]
 
     def submit(
-        self, account: LocalAccount, actions: Sequence[Action], description: str, *, protect: bool = True
+        self, account: SignerLike, actions: Sequence[Action], description: str, *, protect: bool = True
     ) -> tuple[Proposal, TxReceipt]:
         """:meth:`propose`, returning the transaction's receipt too."""
         if protect and "#proposer=" not in description:
