@@ -89,7 +89,7 @@ def test_a_whole_round_through_a_faulty_rpc(node: str, tmp_path: Path) -> None:
         assert "Founding Agency" in ok(ccsi(env, "members", "list"))
         ok(ccsi(env, "propose", "signal", "-d", "Keep calm under faults", "--from", "a1", "--yes"))
         assert "Keep calm under faults" in ok(ccsi(env, "proposals", "list"))
-        advance(node, 61)
+        advance(node, 3_601)  # past the voting delay (1h)
         ok(ccsi(env, "vote", "1", "for", "--from", "a1"))
         ok(ccsi(env, "vote", "1", "against", "--reason", "retries must not double me", "--from", "a2"))
         ballot = tmp_path / "ballot.json"
@@ -98,7 +98,7 @@ def test_a_whole_round_through_a_faulty_rpc(node: str, tmp_path: Path) -> None:
         assert "for 3, against 1" in ok(ccsi(env, "proposals", "show", "1"))
         advance(node, 86_400 + 1)
         ok(ccsi(env, "queue", "1", "--from", "a1"))
-        advance(node, 3_600 + 1)
+        advance(node, 86_400 + 1)  # past the timelock delay (1d)
         ok(ccsi(env, "execute", "1", "--from", "a1"))
         assert "executed" in ok(ccsi(env, "proposals", "show", "1"))
         faults = dict(proxy.faults)
@@ -134,7 +134,7 @@ def test_a_lost_answer_to_a_vote_is_resent_idempotently(node: str, tmp_path: Pat
     direct = cli_env(home, node)
     ok(ccsi(direct, "deploy", str(AGREEMENT), "--from", "a0"))
     ok(ccsi(direct, "propose", "signal", "-d", "Resend safely", "--from", "a1", "--yes"))
-    advance(node, 61)
+    advance(node, 3_601)
     ballot = tmp_path / "ballot.json"
     ok(ccsi(direct, "vote", "1", "abstain", "--sign-only", "--out", str(ballot), "--from", "a3"))
     before = [nonce(node, a.address) for a in ACCOUNTS[:5]]
@@ -171,7 +171,7 @@ def round_node(tmp_path_factory):
         dao = deploy_small(url, home)
         one = dao.propose(ACCOUNTS[1], [actions.signal()], "One")
         two = dao.propose(ACCOUNTS[2], [actions.signal()], "Two")
-        advance(url, 61)
+        advance(url, 3_601)
         dao.vote(ACCOUNTS[1], two.id, VoteType.FOR)
         dao.vote(ACCOUNTS[2], two.id, VoteType.FOR)
         (home / "ballot.json").write_text(json.dumps(dao.sign_ballot(ACCOUNTS[4], one.id, VoteType.FOR).to_json()))
@@ -240,7 +240,7 @@ def test_a_node_that_is_down_is_one_clear_line(tmp_path: Path) -> None:
     line = assert_clean_error(result, codes=(2, 3))
     assert result.returncode == 2 and "no deployment record" in line  # the record is checked before the chain
     (home / "deployment.json").write_text(
-        json.dumps({"consortium": "x", "chain_id": 31337, "governor": ACCOUNTS[1].address,
+        json.dumps({"format": 2, "consortium": "x", "chain_id": 31337, "governor": ACCOUNTS[1].address,
                     "membership": ACCOUNTS[1].address, "timelock": ACCOUNTS[1].address, "deployer": ACCOUNTS[0].address,
                     "start_block": 1, "block_number": 1, "block_hash": "0x" + "00" * 32, "deployed_at": 1,
                     "transactions": {}, "artifacts": {}})
@@ -263,7 +263,7 @@ def test_devnet_killed_and_restarted_mid_round_loses_nothing_mined(tmp_path: Pat
         home = make_home(tmp_path / "home")
         env = cli_env(home, devnet.url)
         deploy_small(devnet.url, home).propose(ACCOUNTS[1], [actions.signal()], "Survive a crash")
-        devnet.advance(61)
+        devnet.advance(3_601)
         ok(ccsi(env, "vote", "1", "for", "--from", "a1"))
         dao = consortium(devnet.url, home)
         proposal_id = dao.proposals()[0].id
@@ -297,7 +297,7 @@ def test_devnet_killed_and_restarted_mid_round_loses_nothing_mined(tmp_path: Pat
 
         ok(ccsi(env, "vote", "1", "for", "--from", "a2"))  # 3 of 5 power for: decided, closes early
         ok(ccsi(env, "queue", "1", "--from", "a2"))
-        devnet.advance(3_601)
+        devnet.advance(86_401)
         ok(ccsi(env, "execute", "1", "--from", "a2"))
         assert "executed" in ok(ccsi(env, "proposals", "show", "1"))
         # the chain's history came back too: both votes' events, each once

@@ -42,8 +42,8 @@ def world(tmp_path_factory):
         )  # fmt: skip
         params = SuiteParams(
             name="Load Consortium", members=members, agreement_hash=b"\x11" * 32, agreement_uri="ipfs://load",
-            rules=TEST_RULES, voting_delay=100, voting_period=10_000, late_quorum_extension=0, early_close=False,
-            timelock_delay=100,
+            rules=TEST_RULES, voting_delay=3_600, voting_period=10_000, late_quorum_extension=0, early_close=False,
+            timelock_delay=86_400,
         )  # fmt: skip
         record = deploy_suite(chain, accounts[0], params)
         home = tmp_path_factory.mktemp("load-home")
