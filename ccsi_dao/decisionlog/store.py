@@ -1,11 +1,15 @@
 """The local index: every governance log of one deployment in an embedded SQLite database.
 
-What is stored is raw chain data (each log's address, topics and data, the hash and time of its block, the sender
-and recipient of vote transactions); decoding happens when the log is read (:mod:`ccsi_dao.decisionlog.history`,
+What is stored is raw chain data (each log's address, topics and data, the hash and time of its block); decoding
+happens when the log is read (:mod:`ccsi_dao.decisionlog.history`,
 :mod:`ccsi_dao.decisionlog.entries`), so the index never holds an interpretation that could drift from the chain.
 Keeping it in step with the chain is :mod:`ccsi_dao.decisionlog.sync`'s job: each block range is written here in
 one SQLite transaction together with the new sync tip (:meth:`DecisionIndex.commit_range`), so a process killed at
 any moment leaves either the whole range or none of it.
+
+Schema 3 (contracts v2): no transaction senders any more (a relayed ballot is known from its ``VoteRelayed`` log), and
+the sync tip's timestamp is kept, so the history knows "now" without asking the chain. An index of another schema is
+refused with one sentence.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from ccsi_dao.chain.logs import LogFetcher
     from ccsi_dao.decisionlog.sync import SyncResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +49,6 @@ CREATE TABLE IF NOT EXISTS logs (
 );
 CREATE INDEX IF NOT EXISTS logs_topic0 ON logs (topic0);
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT);
 """
 
 
@@ -79,6 +82,10 @@ class RawLog:
     def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> RawLog:
         topics = tuple(t for t in row[6:10] if t is not None)
         return cls(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), row[5], topics, row[10])
+
+    def key(self) -> tuple[int, int]:
+        """``(block number, log index)``: the log's place in the chain."""
+        return (self.block_number, self.log_index)
 
     @classmethod
     def from_rpc(cls, log: Any) -> RawLog:
@@ -209,34 +216,41 @@ class DecisionIndex:
         rows = self.db.execute(query, (from_block or 0, to_block if to_block is not None else 2**62)).fetchall()
         return [RawLog.from_row(r) for r in rows]
 
+    @property
+    def tip_time(self) -> int | None:
+        """The timestamp of the sync tip (the history's "now"), or None before the first sync."""
+        value = self._meta("tip_time")
+        return None if value is None else int(value)
+
     def block_times(self) -> dict[int, int]:
+        """``{block: timestamp}`` of every stored block (those holding logs)."""
         return dict(self.db.execute("SELECT number, timestamp FROM blocks").fetchall())
 
     def block_hashes(self) -> dict[int, str]:
+        """``{block: hash}`` of every stored block (those holding logs)."""
         return dict(self.db.execute("SELECT number, hash FROM blocks").fetchall())
 
-    def transactions(self) -> dict[str, tuple[str, str | None]]:
-        """tx hash -> (sender, recipient) of vote transactions."""
-        return {h: (s, r) for h, s, r in self.db.execute("SELECT hash, sender, recipient FROM txs")}
+    def blocks(self, *, to_block: int | None = None) -> dict[int, tuple[str, int]]:
+        """``{block: (hash, timestamp)}`` of the stored blocks up to ``to_block``."""
+        rows = self.db.execute(
+            "SELECT number, hash, timestamp FROM blocks WHERE number <= ?",
+            (to_block if to_block is not None else 2**62,),
+        ).fetchall()
+        return {n: (h, t) for n, h, t in rows}
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every data table, sorted: for comparing two indexes."""
         return {
             "logs": self.db.execute("SELECT * FROM logs ORDER BY block_number, log_index").fetchall(),
             "blocks": self.db.execute("SELECT * FROM blocks ORDER BY number").fetchall(),
-            "txs": self.db.execute("SELECT * FROM txs ORDER BY hash").fetchall(),
-            "meta": self.db.execute("SELECT * FROM meta WHERE key != 'tip_hash' ORDER BY key").fetchall(),
+            "meta": self.db.execute(
+                "SELECT * FROM meta WHERE key NOT IN ('tip_hash', 'tip_time') ORDER BY key"
+            ).fetchall(),
         }
 
-    def commit_range(
-        self,
-        start: int,
-        end: int,
-        raw: list[RawLog],
-        blocks: dict[int, tuple[str, int]],
-        txs: dict[str, tuple[str, str | None]],
-    ) -> None:
-        """Store what was read of blocks ``[start, end]`` and make ``end`` the sync tip, in one transaction."""
+    def commit_range(self, start: int, end: int, raw: list[RawLog], blocks: dict[int, tuple[str, int]]) -> None:
+        """Store what was read of blocks ``[start, end]`` (the logs, and ``{block: (hash, timestamp)}`` of their
+        blocks and ``end``) and make ``end`` the sync tip, in one transaction."""
         with self._transaction():
             if self.synced_to is not None and self.synced_to >= start:
                 raise Reorged("another process synced this range meanwhile")  # pragma: no cover
@@ -246,23 +260,24 @@ class DecisionIndex:
                 "INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
                 [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs],
             )
-            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)", [(h, *v) for h, v in txs.items()])
             self._set("synced_to", str(end))
             self._set("tip_hash", blocks[end][0])
+            self._set("tip_time", str(blocks[end][1]))
 
     def cut_back(self, keep: int) -> None:
         """Forget everything after block ``keep`` (a reorg replaced it), in one transaction."""
         with self._transaction():
             self.db.execute("DELETE FROM logs WHERE block_number > ?", (keep,))
             self.db.execute("DELETE FROM blocks WHERE number > ?", (keep,))
-            self.db.execute("DELETE FROM txs WHERE hash NOT IN (SELECT tx_hash FROM logs)")
             if keep < self.record.start_block:
-                self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash')")
+                self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash', 'tip_time')")
             else:
+                hash_, time_ = self.db.execute(
+                    "SELECT hash, timestamp FROM blocks WHERE number = ?", (keep,)
+                ).fetchone()
                 self._set("synced_to", str(keep))
-                self._set(
-                    "tip_hash", self.db.execute("SELECT hash FROM blocks WHERE number = ?", (keep,)).fetchone()[0]
-                )
+                self._set("tip_hash", hash_)
+                self._set("tip_time", str(time_))
 
     def _set(self, key: str, value: str) -> None:
         self.db.execute(
@@ -287,4 +302,5 @@ class DecisionIndex:
 
 
 def open_index(record: DeploymentRecord, path: Path | str | None = None) -> DecisionIndex:
+    """The index of ``record``'s deployment at ``path`` (default: :func:`default_index_path`), created if missing."""
     return DecisionIndex(path or default_index_path(record), record)
