@@ -37,6 +37,7 @@ def main(
 
 
 app.add_typer(agreement.app, name="agreement")
+agreement.app.command(name="verify")(audit.agreement_verify)
 app.add_typer(devnet.app, name="devnet")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(propose.app, name="propose")

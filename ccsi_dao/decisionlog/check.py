@@ -12,10 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+
 from ccsi_dao.abi.events import Decoded, EventDecoder
 from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.decisionlog.history import History, ProposalRecord
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_range
+from ccsi_dao.governance.categories import CATEGORY_SHIFT, SANCTIONS_FLAG, categorize, sanctioned
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.safetext import for_terminal
 
@@ -193,6 +198,40 @@ def read_chain_rows(
     return logs, blocks
 
 
+def proposal_id(record: DeploymentRecord, p: ProposalRecord) -> int:
+    """The id the governor gives ``p``'s actions and description (``getProposalId``: OpenZeppelin's ``hashProposal``
+    with the category in bits 255..254 and the sanction flag in bit 253)."""
+    encoded = abi_encode(
+        ["address[]", "uint256[]", "bytes[]", "bytes32"],
+        [
+            [a.target for a in p.actions],
+            [a.value for a in p.actions],
+            [a.data for a in p.actions],
+            keccak(text=p.description),
+        ],
+    )
+    digest = int.from_bytes(keccak(encoded), "big") & (SANCTIONS_FLAG - 1)
+    sanctions = any(sanctioned(record, a.target, a.value, a.data) for a in p.actions)
+    return digest | (int(categorize(record, p.actions)) << CATEGORY_SHIFT) | (SANCTIONS_FLAG if sanctions else 0)
+
+
+def self_check(history: History) -> list[str]:
+    """What is inconsistent within a history, without asking the chain: a proposal whose id is not the one its
+    actions and description give (an edited description or action), a vote on a proposal the history lacks."""
+    problems = [
+        f"proposal #{p.number}'s id is not the one its actions and description give ("
+        + show_difference("id", p.id, proposal_id(history.record, p), labels=("logged", "computed"))
+        + ")"
+        for p in history.proposal_list()
+        if proposal_id(history.record, p) != p.id
+    ]
+    problems += [
+        f"block {d.log.block_number} log {d.log.log_index}: a vote on proposal {d.args['proposalId']}, which it lacks"
+        for d in history.unknown_votes
+    ]
+    return problems
+
+
 def check_index(index: DecisionIndex, fetch: LogFetcher, *, to_block: int | None = None) -> list[Difference]:
     """The differences between the index and the chain, for the blocks the index covers (up to ``to_block``):
     empty when every row is the chain's."""
@@ -205,4 +244,13 @@ def check_index(index: DecisionIndex, fetch: LogFetcher, *, to_block: int | None
     return compare_index(index, logs, blocks, last)
 
 
-__all__ = ["Difference", "check_index", "compare_index", "read_chain_rows", "readable_diff", "show_difference"]
+__all__ = [
+    "Difference",
+    "check_index",
+    "compare_index",
+    "proposal_id",
+    "read_chain_rows",
+    "readable_diff",
+    "self_check",
+    "show_difference",
+]

@@ -687,12 +687,13 @@ def _group(ref: str) -> str:
 
 # ---------------------------------------------------------------------- formats
 
-_JSON_UNSAFE = re.compile("[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def json_safe(text: str) -> str:
-    """JSON text with every control, format and text-direction character written as a ``\\uXXXX`` escape: it
-    decodes to exactly the same data, and a terminal showing it acts on none of them."""
+    """JSON text (from ``json.dumps``, which already escapes C0 controls in strings) with every other control,
+    format and text-direction character written as a ``\\uXXXX`` escape: it decodes to exactly the same data, and
+    a terminal showing it acts on none of them."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -106,7 +106,7 @@ class ActionDescriber:
         account = self.who(to_checksum_address(a["account"])) if "account" in a else ""
         if name == "admit":
             return (
-                f"admit {to_checksum_address(a['account'])} ({a['name']}) as {role_name(Role(a['role']))}, "
+                f"admit {to_checksum_address(a['account'])} ({a.get('name', a.get('name_'))}) as {role_name(Role(a['role']))}, "
                 f"group {group_name(StakeholderGroup(a['group']))}, weight {a['weight']}"
             )
         if name in ("remove", "suspend", "reinstate"):

@@ -12,6 +12,7 @@ admissions, role, weight and constitutional-vote changes, a suspension, a remova
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
@@ -25,6 +26,8 @@ from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGrou
 from tests.support.consortium import TEST_RULES, suite_params
 from tests.support.scenario import AGAINST, FOR, Round
 
+AGREEMENT_V2 = "Consortium agreement of the CCSI test consortium, version 2.\nArticle 1. Šolski partnerji ...\n"
+"""The text of the agreement's second version, whose SHA-256 the amendment anchors."""
 LATE_QUORUM_EXTENSION = 3_600
 """Set by the settings proposal; the late-quorum proposal is then extended by it."""
 
@@ -125,7 +128,7 @@ def build_history(url: str, accounts: list[LocalAccount]) -> Built:
     # 5. constitutional: amend the agreement (Ljubljana, without a constitutional vote, cannot vote on it)
     constitutional = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     labels["amend"] = r.pass_(
-        [actions.amend_agreement(reg, bytes.fromhex("22" * 32), "ipfs://agreement-v2")],
+        [actions.amend_agreement(reg, hashlib.sha256(AGREEMENT_V2.encode()).digest(), "ipfs://agreement-v2")],
         "Amend the agreement",
         voters=constitutional,
     ).id
@@ -178,7 +181,9 @@ def build_history(url: str, accounts: list[LocalAccount]) -> Built:
 
     # 12. a sanction that passes: its quorum leaves partner 8's power (which never votes) out
     labels["sanction"] = r.pass_(
-        [actions.suspend(reg, accounts[8].address)], "Suspend partner 8", voters=[1, 2, 3, 4, 5, 7, 9, 10]  # 9 of 12: certain
+        [actions.suspend(reg, accounts[8].address)],
+        "Suspend partner 8",
+        voters=[1, 2, 3, 4, 5, 7, 9, 10],  # 9 of 12: certain
     ).id
 
     # 13. an ordinary proposal defeated for lack of quorum
