@@ -182,12 +182,11 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
     names = _Names(history)
     describer = ActionDescriber(r, history.name_of)
     made = generated_at or datetime.now(UTC)
-    by_id = {p.id: p for p in history.proposals.values()}
     executed_in = {p.executed.log.tx_hash: p.number for p in history.proposals.values() if p.executed}
     index_notes: dict[tuple[int, int], str] = {}
-    for d in result.index_differences:
-        if d.log_index is not None:
-            index_notes[(d.block, d.log_index)] = d.text
+    for difference in result.index_differences:
+        if difference.log_index is not None:
+            index_notes[(difference.block, difference.log_index)] = difference.text
 
     proposals = []
     for p in history.proposal_list():
@@ -254,7 +253,7 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
         )
         for d in history.agreements
     ]
-    flows, balances = _treasury(history, result, names, executed_in, by_id)
+    flows, balances = _treasury(history, result, names, executed_in)
     rule_changes = [
         Row(
             iso(rs.decoded.timestamp) if rs.decoded else "",
@@ -437,7 +436,6 @@ def _treasury(
     result: Verification,
     names: _Names,
     executed_in: dict[str, int],
-    by_id: dict[int, object],
 ) -> tuple[list[Row], list[Balance]]:
     timelock = history.record.timelock
     flows: list[tuple[int, Row]] = []
@@ -529,7 +527,7 @@ def tally_chart(p: ProposalView) -> str:
     y = 14
     parts.append(_label(0, y + 14, "participation"))
     parts.append(f'<rect x="{left}" y="{y}" width="{width}" height="{bar_h}" fill="#eeeeee"/>')
-    x = left
+    x: float = left
     for choice, value in ((VoteType.FOR, f), (VoteType.AGAINST, a), (VoteType.ABSTAIN, ab)):
         w = width * value / scale
         if w:

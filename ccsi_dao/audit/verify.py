@@ -234,7 +234,7 @@ def _check_index(
     subject = f"index {index.path.name}"
     numbers = {p.id: p.number for p in result.history.proposals.values()} if result.history else {}
     for d in differences:
-        conflicts = ()
+        conflicts: tuple[Conflict, ...] = ()
         if d.field is not None:
             conflicts = (Conflict(d.field, ("index", d.index_value or ""), ("chain", d.chain_value or "")),)
         result.add(
@@ -472,8 +472,8 @@ def _check_membership(result: Verification, dao: Consortium, history: History, r
     reg = dao.membership
     subject = "membership registry"
     count = read(reg, "memberCount")
-    listed = [to_checksum_address(read(reg, "memberAt", i)) for i in range(count)]
-    rebuilt = list(history.member_changes)
+    listed: list[str] = [to_checksum_address(read(reg, "memberAt", i)) for i in range(count)]
+    rebuilt: list[str] = list(history.member_changes)
     ok = listed == rebuilt
     result.add(
         "members",

@@ -16,6 +16,10 @@ GovernorOpt = Annotated[
         help="The consortium whose governor is at this address, found on the chain (no deployment record needed).",
     ),
 ]
+RpcOpt = Annotated[
+    str | None,
+    typer.Option("--rpc-url", help="JSON-RPC endpoint (as ccsi-dao --rpc-url; or $CCSI_DAO_RPC_URL)."),
+]
 
 
 @handled
@@ -26,6 +30,7 @@ def verify(
         int | None, typer.Option("--version", help="Compare with this version (default: the current one).")
     ] = None,
     governor: GovernorOpt = None,
+    rpc_url: RpcOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check a local document against the agreement's hash anchored on chain; exit 1 if it is not that version."""
@@ -36,7 +41,7 @@ def verify(
 
     check_version_number(version)
     sha256_file(file)  # a missing or unreadable file is reported before the chain is asked
-    _, consortium = target(ctx, governor)
+    _, consortium = target(ctx, governor, rpc_url)
     result = check_document(consortium, file, version=version)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))

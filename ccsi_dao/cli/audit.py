@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ccsi_dao.cli.agreement_verify import GovernorOpt
+from ccsi_dao.cli.agreement_verify import GovernorOpt, RpcOpt
 from ccsi_dao.cli.agreement_verify import verify as agreement_verify
 from ccsi_dao.cli.common import handled, new_app, settings
 
@@ -46,9 +46,12 @@ def _progress(synced_to: int, target_block: int, first: int) -> None:
     sys.stderr.flush()
 
 
-def target(ctx: typer.Context, governor: str | None) -> tuple[Any, Any]:
-    """``(settings, consortium)``: from the deployment record, or from the chain alone with ``--governor``."""
+def target(ctx: typer.Context, governor: str | None, rpc_url: str | None = None) -> tuple[Any, Any]:
+    """``(settings, consortium)``: from the deployment record, or from the chain alone with ``--governor``;
+    ``rpc_url`` (the command's own ``--rpc-url``) overrides the global one."""
     s = settings(ctx)
+    if rpc_url:
+        s.rpc_url = rpc_url
     if governor is None:
         return s, s.consortium()
     from ccsi_dao.addresses import parse_address
@@ -60,12 +63,12 @@ def target(ctx: typer.Context, governor: str | None) -> tuple[Any, Any]:
     return s, Consortium(chain, discover_deployment(chain, address))
 
 
-def _record_only(ctx: typer.Context, governor: str | None) -> tuple[Any, Any]:
+def _record_only(ctx: typer.Context, governor: str | None, rpc_url: str | None) -> tuple[Any, Any]:
     """``(record, chain or None)`` without touching the chain when the record is enough (``log --no-sync``)."""
     s = settings(ctx)
     if governor is None:
         return s.record(), None
-    _, consortium = target(ctx, governor)
+    _, consortium = target(ctx, governor, rpc_url)
     return consortium.record, consortium.chain
 
 
@@ -97,13 +100,15 @@ def log(
     ] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     governor: GovernorOpt = None,
+    rpc_url: RpcOpt = None,
     index: IndexOpt = None,
     no_sync: NoSyncOpt = False,
     confirmations: ConfirmOpt = None,
     max_range: RangeOpt = 2_000,
 ) -> None:
-    """The chronological record of every governance event and outcome, from the local index (synced first, and
-    refused if it does not match the chain)."""
+    """The chronological record of every governance event, from the local index (synced first).
+
+    Every outcome too (passed, defeated and why); an index that does not match the chain is refused."""
     from ccsi_dao.decisionlog.entries import FORMATS, Filters, check_filters, entries, parse_when, render, select
     from ccsi_dao.errors import ConfigError, UserError
     from ccsi_dao.fileio import check_writable, write_atomic
@@ -131,9 +136,9 @@ def log(
     from ccsi_dao.decisionlog.store import open_index
 
     if no_sync:
-        record, chain = _record_only(ctx, governor)
+        record, chain = _record_only(ctx, governor, rpc_url)
     else:
-        _, consortium = target(ctx, governor)
+        _, consortium = target(ctx, governor, rpc_url)
         record, chain = consortium.record, consortium.chain
     with open_index(record, index) as idx:
         if no_sync:
@@ -171,6 +176,7 @@ def log(
 def verify(
     ctx: typer.Context,
     governor: GovernorOpt = None,
+    rpc_url: RpcOpt = None,
     index: IndexOpt = None,
     no_index: Annotated[bool, typer.Option("--no-index", help="Do not compare a local index with the chain.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
@@ -182,7 +188,7 @@ def verify(
     from ccsi_dao.decisionlog.store import default_index_path, open_index
     from ccsi_dao.safetext import for_terminal
 
-    _, consortium = target(ctx, governor)
+    _, consortium = target(ctx, governor, rpc_url)
     path = index or default_index_path(consortium.record)
     idx = None if no_index or not path.exists() else open_index(consortium.record, path)
     try:
@@ -213,12 +219,13 @@ def verify(
 def verify_code(
     ctx: typer.Context,
     governor: GovernorOpt = None,
+    rpc_url: RpcOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Check that the code at each deployed address is the committed artifacts' code."""
     from ccsi_dao.audit.bytecode import verify_code as run
 
-    _, consortium = target(ctx, governor)
+    _, consortium = target(ctx, governor, rpc_url)
     result = run(consortium)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
@@ -238,6 +245,7 @@ def report(
         Path, typer.Option("--output", "-o", help="HTML file to write; the Markdown goes next to it (.md).")
     ] = Path("ccsi-dao-report.html"),
     governor: GovernorOpt = None,
+    rpc_url: RpcOpt = None,
     index: IndexOpt = None,
     no_index: Annotated[bool, typer.Option("--no-index", help="Do not sync or compare a local index.")] = False,
     confirmations: ConfirmOpt = None,
@@ -253,7 +261,7 @@ def report(
 
     check_writable(output)
     check_writable(output.with_suffix(".md"))
-    _, consortium = target(ctx, governor)
+    _, consortium = target(ctx, governor, rpc_url)
     if no_index:
         result = run(consortium)
     else:

@@ -211,8 +211,8 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
             problems.append(f"cast at {_when(v.timestamp)}, when voting on #{p.number} was not open")
         if v.voter in voted:
             problems.append(f"{v.voter} voted twice")
-        state = history.member_before(v.voter, v.position)
-        if state is None or not state.can_vote or state.voting_since > snapshot:
+        member = history.member_before(v.voter, v.position)
+        if member is None or not member.can_vote or member.voting_since > snapshot:
             problems.append(
                 f"{v.voter} was not an active voting member without interruption since the snapshot ({_when(snapshot)})"
             )
@@ -375,11 +375,11 @@ def _outcome(j: Judgement) -> tuple[str, str, str]:
     passed = _passed_text(j)
     state = j.state
     if state == ProposalState.EXECUTED:
-        when = _when(p.executed.timestamp) if p.executed else "by the timelock"
-        return "executed", "executed", f"{passed}; executed on {when}"
+        executed = f"on {_when(p.executed.timestamp)}" if p.executed else "by the timelock"
+        return "executed", "executed", f"{passed}; executed {executed}"
     if state == ProposalState.CANCELED:
-        when = p.canceled.timestamp if p.canceled else None
-        return "cancelled", "cancelled", "cancelled" + (f" on {_when(when)}" if when else " in the timelock")
+        cancelled = f" on {_when(p.canceled.timestamp)}" if p.canceled else " in the timelock"
+        return "cancelled", "cancelled", "cancelled" + cancelled
     if state == ProposalState.PENDING:
         return "pending", "not open yet", f"voting opens after {_when(p.snapshot)}"
     if state == ProposalState.ACTIVE:
