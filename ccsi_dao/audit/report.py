@@ -21,6 +21,7 @@ Chain text passes through :mod:`ccsi_dao.safetext` (and HTML escaping) on its wa
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -600,9 +601,22 @@ _CSS = (
 )
 
 
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+"""Text that ``for_terminal`` leaves as it is (no control, format or text-direction character)."""
+_MARKDOWN_PLAIN = re.compile(r"[0-9A-Za-z ,.:;/=%@$&'\"?^-]*")
+"""Text that ``for_markdown`` leaves as it is (nothing it escapes): most cells, which need no work."""
+
+
 def _e(text: object) -> str:
-    """Chain (or any) text for HTML: terminal-safe, then escaped."""
-    return html.escape(for_terminal(str(text)))
+    """Chain (or any) text for HTML: terminal-safe (:func:`ccsi_dao.safetext.for_terminal`), then escaped."""
+    value = str(text)
+    return html.escape(value if _PRINTABLE_ASCII.fullmatch(value) else for_terminal(value))
+
+
+def _md(text: object) -> str:
+    """Chain (or any) text for Markdown (:func:`ccsi_dao.safetext.for_markdown`)."""
+    value = str(text)
+    return value if _MARKDOWN_PLAIN.fullmatch(value) else for_markdown(value)
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
@@ -776,7 +790,7 @@ def render_html(report: Report) -> str:
 
 def _md_table(headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(for_markdown(str(c)) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
     return [*lines, ""]
 
 
@@ -785,11 +799,10 @@ def _failures_md(findings: tuple[Finding, ...] | list[Finding]) -> list[str]:
         return []
     lines = ["**Verification FAILED for what follows; the values below disagree:**", ""]
     for f in findings:
-        lines.append(f"- **{for_markdown(f.check)}** ({for_markdown(f.subject)}): {for_markdown(f.evidence)}")
+        lines.append(f"- **{_md(f.check)}** ({_md(f.subject)}): {_md(f.evidence)}")
         for c in f.conflicts:
             lines.append(
-                f"  - {for_markdown(c.what)}: {for_markdown(c.first[0])} `{for_markdown(c.first[1])}`, "
-                f"{for_markdown(c.second[0])} `{for_markdown(c.second[1])}`"
+                f"  - {_md(c.what)}: {_md(c.first[0])} `{_md(c.first[1])}`, {_md(c.second[0])} `{_md(c.second[1])}`"
             )
     return [*lines, ""]
 
@@ -799,7 +812,7 @@ def render_markdown(report: Report) -> str:
     rep = report
     status = "PASS" if rep.ok else "FAIL"
     lines = [
-        f"# Decision report: {for_markdown(rep.consortium)}",
+        f"# Decision report: {_md(rep.consortium)}",
         "",
         f"- made: {rep.generated_at} by ccsi-dao {rep.tool_version}",
         f"- chain id {rep.chain_id}; governor {rep.governor}; membership registry {rep.membership}; timelock {rep.timelock}",
@@ -818,10 +831,10 @@ def render_markdown(report: Report) -> str:
     for p in rep.proposals:
         t = p.tally
         lines += [
-            f"### #{p.number} {for_markdown(p.title)}",
+            f"### #{p.number} {_md(p.title)}",
             "",
-            f"- **{p.outcome}** ({p.reason}): {for_markdown(p.explanation)}",
-            f"- {p.category}; proposed {p.created} by {for_markdown(p.proposer)}; snapshot {p.snapshot}; voting until {p.deadline}",
+            f"- **{p.outcome}** ({p.reason}): {_md(p.explanation)}",
+            f"- {p.category}; proposed {p.created} by {_md(p.proposer)}; snapshot {p.snapshot}; voting until {p.deadline}",
             f"- rule at the snapshot: quorum {p.quorum} of {p.base}"
             + (f" (electorate {p.electorate} less {p.excluded} of the sanctioned)" if p.excluded else "")
             + f" = {p.quorum_votes} votes; approval {p.approval}",
@@ -834,7 +847,7 @@ def render_markdown(report: Report) -> str:
             )
             + f" (approval marker at {p.approval})",
         ]
-        lines += [f"- action {i}: {for_markdown(a)}" for i, a in enumerate(p.actions, 1)]
+        lines += [f"- action {i}: {_md(a)}" for i, a in enumerate(p.actions, 1)]
         lines.append("")
         lines += _failures_md(p.failures)
         if p.votes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +27,12 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.chain import BlockReader
 from ccsi_dao.chain.logs import LogFetcher
-from ccsi_dao.decisionlog.check import Difference, compare_index, read_chain_rows, show_difference
-from ccsi_dao.decisionlog.history import History, ProposalRecord
+from ccsi_dao.decisionlog.check import Difference, compare_index, show_difference
+from ccsi_dao.decisionlog.decode import HistoryDecoder
+from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord
 from ccsi_dao.decisionlog.judge import Judgement, judge, operation_id
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
+from ccsi_dao.decisionlog.sync import read_ahead as read_rows
 from ccsi_dao.errors import CcsiDaoError
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
@@ -141,11 +144,20 @@ class Verification:
 def read_chain(
     consortium: Consortium, last_block: int, fetcher: LogFetcher | None = None
 ) -> tuple[History, list[RawLog], dict[int, tuple[str, int]]]:
-    """The deployment's history read from the chain itself, up to ``last_block``, with the raw rows it came from."""
+    """The deployment's history read from the chain itself, up to ``last_block``, with the raw rows it came from.
+    The logs are read ahead in pieces (:func:`ccsi_dao.decisionlog.sync.read_ahead`) and each piece decoded while
+    the next is read."""
     record = consortium.record
     fetch = fetcher or LogFetcher(consortium.chain.w3, max_range=READ_RANGE)
-    logs, blocks = read_chain_rows(fetch, record, record.start_block, last_block)
-    history = History.from_logs(record, logs, {n: t for n, (_, t) in blocks.items()}, blocks[last_block][1])
+    decoder = HistoryDecoder(record.governor, record.membership, record.timelock)
+    logs: list[RawLog] = []
+    blocks: dict[int, tuple[str, int]] = {}
+    decoded: list[Decoded] = []
+    for _, part_logs, part_blocks in read_rows(fetch, record, record.start_block, last_block):
+        logs += part_logs
+        blocks.update(part_blocks)
+        decoded += [d for log in part_logs if (d := decoder.decode(log, part_blocks[log.block_number][1])) is not None]
+    history = History(record, decoded, blocks[last_block][1])
     return history, logs, blocks
 
 
@@ -175,15 +187,18 @@ def verify(
         logs=len(logs),
         history=history,
     )
-    if index is not None:
-        _check_index(result, index, logs, blocks, last)
     proposals = history.proposal_list()
-    judgements = {p.number: judge(history, p) for p in proposals}
-    result.judgements = judgements
     read = chain.reader(last)
     say(f"reading the contracts' answers for {len(proposals)} proposals at block {last}")
-    read.prefetch(r for j in judgements.values() for r in _proposal_reads(consortium, j))
-    read.prefetch(_consortium_reads(consortium, history))
+    reads = [r for p in proposals for r in _proposal_reads(consortium, p, history.now)]
+    reads += _consortium_reads(consortium, history)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccsi-dao-verify") as reader:
+        answers = reader.submit(read.prefetch, reads)  # the node answers while the history is judged
+        if index is not None:
+            _check_index(result, index, logs, blocks, last)
+        judgements = {p.number: judge(history, p) for p in proposals}
+        answers.result()
+    result.judgements = judgements
     for j in judgements.values():
         say(f"proposal #{j.proposal.number}")
         _check_proposal(result, consortium, history, j, read)
@@ -195,11 +210,11 @@ def verify(
     return result
 
 
-def _proposal_reads(dao: Consortium, j: Judgement) -> list[tuple[Any, ...]]:
+def _proposal_reads(dao: Consortium, p: ProposalRecord, now: int) -> list[tuple[Any, ...]]:
     """The view calls :func:`_check_proposal` makes, so they can be fetched in batches beforehand."""
-    gov, pid = dao.governor, j.proposal.id
+    gov, pid = dao.governor, p.id
     reads: list[tuple[Any, ...]] = [(gov, "state", pid), (gov, "proposalVotes", pid), (gov, "proposalDeadline", pid)]
-    if j.snapshot_passed:
+    if p.snapshot < now:
         reads.append((gov, "proposalQuorum", pid))
     return reads
 
@@ -247,7 +262,7 @@ def _check_index(
         )
     if not differences:
         covered = min(last, index.synced_to) if index.synced_to is not None else None
-        count = len(index.logs(to_block=covered)) if covered is not None else 0
+        count = index.count_logs(to_block=covered) if covered is not None else 0
         result.add("index", subject, True, f"{count} logs up to block {covered} identical to the chain's")
 
 

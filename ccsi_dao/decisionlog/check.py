@@ -19,12 +19,11 @@ from ccsi_dao.abi.events import Decoded, EventDecoder
 from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.history import History, ProposalRecord
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
-from ccsi_dao.decisionlog.sync import read_range
+from ccsi_dao.decisionlog.sync import read_ahead
 from ccsi_dao.governance.categories import CATEGORY_SHIFT, SANCTIONS_FLAG, categorize, sanctioned
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.safetext import for_terminal
 
-READ_RANGE = 5_000
 _FIELDS = ("block_hash", "tx_hash", "tx_index", "address", "topics", "data")
 
 
@@ -86,12 +85,16 @@ def compare_index(
     """The differences between the index and the chain's ``logs`` and ``blocks`` (``{block: (hash, time)}``), for
     the blocks up to ``last`` that the index covers."""
     covered = min(last, index.synced_to) if index.synced_to is not None else index.record.start_block - 1
-    stored = {log.key(): log for log in index.logs(to_block=covered)}
+    stored_rows = index.rows(to_block=covered)
     chain = {log.key(): log for log in logs if log.block_number <= covered}
+    chain_rows = {key: log.row() for key, log in chain.items()}
+    differing = {k for k in chain_rows.keys() & stored_rows.keys() if chain_rows[k] != stored_rows[k]}
+    only_stored = stored_rows.keys() - chain_rows.keys()
+    stored = {k: RawLog.from_row(stored_rows[k]) for k in differing | only_stored}
     decoder = EventDecoder(index.record.governor, index.record.membership, index.record.timelock)
     times = {n: t for n, (_, t) in blocks.items()}
     out: list[Difference] = []
-    for key in sorted(set(chain) - set(stored)):
+    for key in sorted(chain_rows.keys() - stored_rows.keys()):
         log = chain[key]
         out.append(
             Difference(
@@ -101,7 +104,7 @@ def compare_index(
                 _proposal_of(decoder, log),
             )
         )  # fmt: skip
-    for key in sorted(set(stored) - set(chain)):
+    for key in sorted(only_stored):
         log = stored[key]
         out.append(
             Difference(
@@ -111,7 +114,7 @@ def compare_index(
                 _proposal_of(decoder, log),
             )
         )  # fmt: skip
-    for key in sorted(k for k in set(chain) & set(stored) if chain[k] != stored[k]):
+    for key in sorted(differing):
         a, b = stored[key], chain[key]
         fields = [f for f in _FIELDS if getattr(a, f) != getattr(b, f)]
         first = fields[0]
@@ -184,17 +187,13 @@ def _proposal_of(decoder: EventDecoder, log: RawLog) -> int | None:
 def read_chain_rows(
     fetch: LogFetcher, record: DeploymentRecord, first: int, last: int
 ) -> tuple[list[RawLog], dict[int, tuple[str, int]]]:
-    """The chain's rows for blocks ``[first, last]`` as the index would store them, read in ranges of
-    :data:`READ_RANGE` blocks."""
+    """The chain's rows for blocks ``[first, last]`` as the index would store them (read ahead in pieces:
+    :func:`ccsi_dao.decisionlog.sync.read_ahead`)."""
     logs: list[RawLog] = []
     blocks: dict[int, tuple[str, int]] = {}
-    start = first
-    while start <= last:
-        end = min(last, start + READ_RANGE - 1)
-        part_logs, part_blocks = read_range(fetch, record, start, end)
+    for _, part_logs, part_blocks in read_ahead(fetch, record, first, last):
         logs += part_logs
         blocks.update(part_blocks)
-        start = end + 1
     return logs, blocks
 
 

@@ -34,10 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from eth_utils import to_checksum_address
-
-from ccsi_dao.abi.events import Decoded, EventDecoder
+from ccsi_dao.abi.events import Decoded
 from ccsi_dao.abi.events import checksum as _checksum
+from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.deployment import DeploymentRecord
@@ -55,6 +54,7 @@ __all__ = [
     "rule_set",
 ]
 
+_VOTE_TYPES = tuple(VoteType)  # VoteType(n) by index, without the enum's lookup
 Position = tuple[int, int]
 """``(block number, log index)``: a log's place in the chain."""
 
@@ -250,7 +250,7 @@ class History:
     ) -> History:
         """Decode ``logs`` (``times``: ``{block: timestamp}``) and rebuild the history; ``now`` is the timepoint it
         was read at (default: the last log's)."""
-        decoder = EventDecoder(record.governor, record.membership, record.timelock)
+        decoder = HistoryDecoder(record.governor, record.membership, record.timelock)
         decoded = [d for log in logs if (d := decoder.decode(log, times[log.block_number])) is not None]
         return cls(record, decoded, now)
 
@@ -283,13 +283,13 @@ class History:
         if name == "ProposalCreated":
             pid = int(a["proposalId"])
             actions = tuple(
-                Action(to_checksum_address(x), int(v), bytes(c))
+                Action(_checksum(x), int(v), bytes(c))
                 for x, v, c in zip(a["targets"], a["values"], a["calldatas"], strict=True)
             )
             self.proposals[pid] = ProposalRecord(
                 len(self.proposals) + 1,
                 pid,
-                to_checksum_address(a["proposer"]),
+                _checksum(a["proposer"]),
                 actions,
                 a["description"],
                 int(a["voteStart"]),
@@ -303,7 +303,7 @@ class History:
             voter = _checksum(a["voter"])
             relayer = self._relayed.pop((d.log.tx_hash, pid, voter), None)
             p = self.proposals.get(pid)
-            vote = Vote(voter, VoteType(a["support"]), int(a["weight"]), a["reason"], d, relayer)
+            vote = Vote(voter, _VOTE_TYPES[a["support"]], int(a["weight"]), a["reason"], d, relayer)
             (p.votes.append(vote) if p else self.unknown_votes.append(d))
         elif name == "ProposalQueued" and (p := self.proposals.get(int(a["proposalId"]))):
             p.queued, p.eta = d, int(a["etaSeconds"])

@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from ccsi_dao.decisionlog.history import History, ProposalRecord, RuleSet, Vote
@@ -157,14 +156,42 @@ def ceil_share(total: int, share: Ratio) -> int:
 
 
 def operation_id(governor: str, p: ProposalRecord) -> bytes:
-    """The timelock operation id ``GovernorTimelockControl`` uses for ``p`` (``hashOperationBatch`` with its salt)."""
+    """The timelock operation id ``GovernorTimelockControl`` uses for ``p``: ``hashOperationBatch(targets, values,
+    calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``."""
     description_hash = keccak(text=p.description)
     salt = bytes(x ^ y for x, y in zip(bytes.fromhex(governor[2:]) + b"\x00" * 12, description_hash, strict=True))
-    encoded = abi_encode(
-        ["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"],
-        [[a.target for a in p.actions], [a.value for a in p.actions], [a.data for a in p.actions], b"\x00" * 32, salt],
+    return keccak(_encode_operation(p, salt))
+
+
+def _encode_operation(p: ProposalRecord, salt: bytes) -> bytes:
+    """``abi.encode(address[], uint256[], bytes[], bytes32 0, bytes32 salt)``, written out (eth-abi's encoder costs
+    more than the rest of a proposal's judgement)."""
+    n = len(p.actions)
+    word = 32
+    targets = [n.to_bytes(word, "big"), *(bytes(12) + bytes.fromhex(a.target[2:]) for a in p.actions)]
+    values = [n.to_bytes(word, "big"), *(a.value.to_bytes(word, "big") for a in p.actions)]
+    bodies = [len(a.data).to_bytes(word, "big") + a.data + bytes(-len(a.data) % word) for a in p.actions]
+    offsets, at = [], word * n
+    for body in bodies:
+        offsets.append(at.to_bytes(word, "big"))
+        at += len(body)
+    datas = [n.to_bytes(word, "big"), *offsets, *bodies]
+    head = 5 * word
+    first = head
+    second = first + word * (1 + n)
+    third = second + word * (1 + n)
+    return b"".join(
+        [
+            first.to_bytes(word, "big"),
+            second.to_bytes(word, "big"),
+            third.to_bytes(word, "big"),
+            bytes(word),
+            salt,
+            *targets,
+            *values,
+            *datas,
+        ]
     )
-    return keccak(encoded)
 
 
 def _when(t: int) -> str:

@@ -10,6 +10,8 @@
   hash is compared with the chain's; on a mismatch the index walks back to the newest stored block whose hash
   still matches, deletes everything after it and re-reads from there. Each log's block hash is also checked
   against the block read for its timestamp, so a reorg during a sync is caught too.
+- **Read ahead.** Each range is read in :data:`PIECES` pieces by one thread, the next piece while the last is being
+  stored, so the node's time answering and the index's own work overlap.
 - **Limited providers.** ``eth_getLogs`` ranges are split to what the provider accepts
   (:class:`ccsi_dao.chain.logs.LogFetcher`); transient failures are retried by the chain layer's one retry policy.
 - **No receipts.** A relayed ballot is known from its ``VoteRelayed`` log (contracts v2), so only logs are read:
@@ -22,7 +24,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,9 +89,7 @@ def sync(
             reorgs += 1
         start = (index.synced_to + 1) if index.synced_to is not None else first
         try:
-            while start <= target:
-                end = min(target, start + fetch.range - 1)
-                raw, blocks = read_range(fetch, record, start, end)
+            for end, raw, blocks in read_ahead(fetch, record, start, target):
                 index.commit_range(start, end, raw, blocks)
                 new_logs += len(raw)
                 start = end + 1
@@ -107,6 +108,35 @@ def sync(
             time.monotonic() - started,
         )
     raise ChainError("the chain kept reorganising during the sync; try again later")
+
+
+PIECES = 4
+"""Each ``eth_getLogs`` range is read and stored in this many pieces, the next read while the last is stored."""
+
+
+def read_ahead(
+    fetch: LogFetcher, record: DeploymentRecord, start: int, target: int
+) -> Iterator[tuple[int, list[RawLog], dict[int, tuple[str, int]]]]:
+    """``(end, logs, blocks)`` of consecutive pieces of ``[start, target]``, in order (:func:`read_range`). One
+    thread reads the next piece while the caller stores the last: the node's time answering overlaps the index's own
+    work, instead of adding to it. Only that thread uses ``fetch`` meanwhile; an error of a read is raised here."""
+    if start > target:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccsi-dao-sync") as reader:
+
+        def submit(first: int) -> tuple[int, Future[tuple[list[RawLog], dict[int, tuple[str, int]]]]]:
+            end = min(target, first + max(1, fetch.range // PIECES) - 1)
+            return end, reader.submit(read_range, fetch, record, first, end)
+
+        end, pending = submit(start)
+        while True:
+            raw, blocks = pending.result()
+            done = end
+            if done < target:
+                end, pending = submit(done + 1)
+            yield done, raw, blocks
+            if done >= target:
+                return
 
 
 def safe_head(record: DeploymentRecord, fetch: LogFetcher, confirmations: int | None) -> int:
@@ -171,15 +201,17 @@ def read_logs(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int)
             if item.get("removed"):
                 raise Reorged("a removed log")
             log = RawLog.from_rpc(item)
-            erc20_shape = len(log.topics) == 3 and len(log.data) == 66
-            if log.topics and log.topics[0] == transfer and log.address not in suite and not erc20_shape:
+            topics = log.topics
+            not_erc20 = topics and topics[0] == transfer and (len(topics) != 3 or len(log.data) != 66)
+            if not_erc20 and log.address not in suite:
                 continue  # ERC-721 and other non-ERC-20 Transfer events
-            if hashes.setdefault(log.block_number, log.block_hash) != log.block_hash:
-                raise Reorged(f"block {log.block_number} changed during the read")
+            number = log.block_number
+            if hashes.setdefault(number, log.block_hash) != log.block_hash:
+                raise Reorged(f"block {number} changed during the read")
             stamp = item.get("blockTimestamp")
-            if stamp is not None:
-                times[log.block_number] = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
-            raw[log.key()] = log
+            if stamp is not None and number not in times:
+                times[number] = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
+            raw[(number, log.log_index)] = log
     return [raw[k] for k in sorted(raw)], times
 
 

@@ -133,13 +133,13 @@ def withheld(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Callable[[Ra
     """Hide the chain's logs matching a predicate from what ``verify`` reads (a provider withholding events)."""
 
     def withhold(drop: Callable[[RawLog], bool]) -> None:
-        original = verify_module.read_chain_rows
+        original = verify_module.read_rows
 
         def reader(*args: Any) -> Any:
-            logs, blocks = original(*args)
-            return [log for log in logs if not drop(log)], blocks
+            for end, logs, blocks in original(*args):
+                yield end, [log for log in logs if not drop(log)], blocks
 
-        monkeypatch.setattr(verify_module, "read_chain_rows", reader)
+        monkeypatch.setattr(verify_module, "read_rows", reader)
 
     yield withhold
 
@@ -225,3 +225,59 @@ def test_verify_code(built: Built) -> None:
     rpc("anvil_setCode", [built.dao.record.membership, "0x" + built.chain.w3.eth.get_code(built.token).hex()])
     failed_ = verify_code(built.dao).discrepancies
     assert [f.subject.split()[0] for f in failed_] == ["ConsortiumMembership"]
+
+
+def test_the_fast_decoder_decodes_as_the_general_one(built: Built, tmp_path: Path) -> None:
+    """Every log of the history, and logs in non-canonical or out-of-range encodings, decode exactly as
+    ``EventDecoder`` decodes them."""
+    from ccsi_dao.abi.events import EventDecoder
+    from ccsi_dao.decisionlog.decode import HistoryDecoder
+
+    r = built.dao.record
+    fast, general = HistoryDecoder(r.governor, r.membership, r.timelock), EventDecoder(r.governor, r.membership, r.timelock)
+    with synced(built, tmp_path / "i.sqlite") as index:
+        logs = index.logs()
+    assert len(logs) > 250
+    for log in logs:
+        assert fast.decode(log, 1) == general.decode(log, 1), log
+    vote = next(log for log in logs if log.topics[0] == topic("VoteCast(address,uint256,uint8,uint256,string)"))
+    words = vote.data[2:]
+    variants = {
+        "support out of range": words[:64] + "00" * 31 + "03" + words[128:],
+        "support above uint8": words[:64] + "01" + "00" * 31 + words[128:],
+        "pointer elsewhere": words[:192] + f"{0xa0:064x}" + words[256:] + "00" * 32,
+        "padding not zero": words[:-2] + "01",
+        "text not UTF-8": words[:256] + f"{2:064x}" + "c328" + "00" * 30,
+        "cut short": words[:-64],
+        "one word more": words + "00" * 32,
+    }
+    for name, data in variants.items():
+        changed = vote._replace(data="0x" + data)
+        assert fast.decode(changed, 1) == general.decode(changed, 1), name
+    voter = vote._replace(topics=(vote.topics[0], "0x" + "ff" * 12 + vote.topics[1][26:]))
+    assert fast.decode(voter, 1) == general.decode(voter, 1) is None
+    # and the fast path is the one taken for the common events: without the general decoder they still decode
+    fast.general = None  # type: ignore[assignment]
+    assert fast.decode(vote, 1) == general.decode(vote, 1)
+
+
+def test_operation_ids_are_the_timelocks(built: Built) -> None:
+    """The written-out encoding gives eth-abi's bytes, and every queued proposal's id is the one the timelock used."""
+    from eth_abi import encode
+
+    from ccsi_dao.decisionlog.judge import _encode_operation
+
+    result = verify(built.dao)
+    history = result.history
+    assert history is not None
+    queued = [p for p in history.proposal_list() if p.queued]
+    assert len(queued) >= 7
+    for p in history.proposal_list():
+        salt = bytes(range(32))
+        expected = encode(
+            ["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"],
+            [[a.target for a in p.actions], [a.value for a in p.actions], [a.data for a in p.actions], bytes(32), salt],
+        )
+        assert _encode_operation(p, salt) == expected
+        if p.queued:
+            assert result.judgements[p.number].operation in history.scheduled
