@@ -37,7 +37,7 @@ from ccsi_dao.errors import CcsiDaoError
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
-READ_RANGE = 5_000
+READ_RANGE = 2_000
 
 
 @dataclass(frozen=True)

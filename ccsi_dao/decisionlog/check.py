@@ -85,16 +85,15 @@ def compare_index(
     """The differences between the index and the chain's ``logs`` and ``blocks`` (``{block: (hash, time)}``), for
     the blocks up to ``last`` that the index covers."""
     covered = min(last, index.synced_to) if index.synced_to is not None else index.record.start_block - 1
-    stored_rows = index.rows(to_block=covered)
+    stored_texts = index.row_texts(to_block=covered)
     chain = {log.key(): log for log in logs if log.block_number <= covered}
-    chain_rows = {key: log.row() for key, log in chain.items()}
-    differing = {k for k in chain_rows.keys() & stored_rows.keys() if chain_rows[k] != stored_rows[k]}
-    only_stored = stored_rows.keys() - chain_rows.keys()
-    stored = {k: RawLog.from_row(stored_rows[k]) for k in differing | only_stored}
+    differing = {k for k, log in chain.items() if k in stored_texts and stored_texts[k] != log.text()}
+    only_stored = stored_texts.keys() - chain.keys()
+    stored = {k: RawLog.from_row(row) for k in differing | only_stored if (row := index.row(k)) is not None}
     decoder = EventDecoder(index.record.governor, index.record.membership, index.record.timelock)
     times = {n: t for n, (_, t) in blocks.items()}
     out: list[Difference] = []
-    for key in sorted(chain_rows.keys() - stored_rows.keys()):
+    for key in sorted(chain.keys() - stored_texts.keys()):
         log = chain[key]
         out.append(
             Difference(

@@ -3,7 +3,7 @@
 A history of 1,000 proposals holds some 26,000 logs, 20,000 of them ``VoteCast``; eth-abi's strict decoders spend
 most of ``audit verify``'s time on them. :class:`HistoryDecoder` decodes an event whose arguments are all static
 elementary types (addresses, unsigned integers, booleans, ``bytes32``) plus strings or bytes directly from the 32-byte
-words, but only when the log is in the canonical ABI encoding and every value is in its type's range; any other log
+words (and dynamic arrays of them, as ``ProposalCreated`` has), but only when the log is in the canonical ABI encoding and every value is in its type's range; any other log
 (another shape, a non-canonical pointer, padding that is not zero, text that is not UTF-8, a token's transfer) goes to
 :class:`ccsi_dao.abi.events.EventDecoder`, so the result is always exactly what that decoder gives (a test decodes a
 whole history both ways).
@@ -20,19 +20,27 @@ _STATIC = ("address", "bool", "bytes32")
 _DYNAMIC = ("string", "bytes")
 
 
-def _fast_type(t: str) -> bool:
+def _elementary(t: str) -> bool:
     return t in _STATIC or t in _DYNAMIC or (t.startswith("uint") and t[4:].isdigit())
 
 
+def _fast_type(t: str) -> bool:
+    """An elementary type, or a dynamic array of one (``address[]``, ``bytes[]``)."""
+    return _elementary(t) or (t.endswith("[]") and _elementary(t[:-2]))
+
+
+def _dynamic(t: str) -> bool:
+    return t in _DYNAMIC or t.endswith("[]")
+
+
 class _Plan:
-    __slots__ = ("contract", "data", "event", "head", "indexed")
+    __slots__ = ("contract", "data", "event", "indexed")
 
     def __init__(self, contract: str, item: dict[str, Any]) -> None:
         self.contract = contract
         self.event = item["name"]
         self.indexed = [(i["name"], abi_type(i)) for i in item["inputs"] if i.get("indexed")]
         self.data = [(i["name"], abi_type(i)) for i in item["inputs"] if not i.get("indexed")]
-        self.head = 32 * len(self.data)
 
 
 def _word(raw: bytes, t: str) -> Any:
@@ -69,7 +77,7 @@ class HistoryDecoder:
                 if item["type"] != "event" or item.get("anonymous"):
                     continue
                 types = [abi_type(i) for i in item["inputs"]]
-                indexed_dynamic = any(abi_type(i) in _DYNAMIC for i in item["inputs"] if i.get("indexed"))
+                indexed_dynamic = any(_dynamic(abi_type(i)) for i in item["inputs"] if i.get("indexed"))
                 if all(_fast_type(t) for t in types) and not indexed_dynamic:
                     self._plans[(address.lower(), "0x" + event_topic(item).hex())] = _Plan(name, item)
 
@@ -95,29 +103,51 @@ def _decode(plan: _Plan, log: RawLog) -> dict[str, Any] | None:
                 return None
             args[name] = _word(raw, t)
         data = bytes.fromhex(log.data[2:])
-        end = plan.head
-        if len(data) < end:
+        values, end = _sequence(data, [t for _, t in plan.data], 0)
+        if end != len(data):
             return None
-        for i, (name, t) in enumerate(plan.data):
-            word = data[32 * i : 32 * i + 32]
-            if t in _DYNAMIC:
-                if int.from_bytes(word, "big") != end:  # canonical: each tail right after the previous one
-                    return None
-                length = int.from_bytes(data[end : end + 32], "big")
-                padded = (length + 31) // 32 * 32
-                body = data[end + 32 : end + 32 + padded]
-                if len(body) != padded or any(body[length:]):
-                    return None
-                value = body[:length]
-                args[name] = value.decode("utf-8") if t == "string" else value
-                end += 32 + padded
-            else:
-                args[name] = _word(word, t)
-        if len(data) != end:
-            return None
+        for (name, _), value in zip(plan.data, values, strict=True):
+            args[name] = value
         return args
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, IndexError):
         return None
+
+
+def _sequence(data: bytes, types: list[str], base: int) -> tuple[list[Any], int]:
+    """Values of ``types`` encoded from ``base`` (heads, then tails in order, each right after the last: the
+    canonical encoding) and where the encoding ends. ValueError for anything else."""
+    cursor = base + 32 * len(types)
+    if len(data) < cursor:
+        raise ValueError
+    values: list[Any] = []
+    for i, t in enumerate(types):
+        word = data[base + 32 * i : base + 32 * i + 32]
+        if not _dynamic(t):
+            values.append(_word(word, t))
+            continue
+        if int.from_bytes(word, "big") != cursor - base:
+            raise ValueError  # not where the canonical encoding puts it
+        value, cursor = _tail(data, t, cursor)
+        values.append(value)
+    return values, cursor
+
+
+def _tail(data: bytes, t: str, at: int) -> tuple[Any, int]:
+    """A dynamic value at ``at`` and where it ends."""
+    if len(data) < at + 32:
+        raise ValueError
+    length = int.from_bytes(data[at : at + 32], "big")
+    if t.endswith("[]"):
+        if length > len(data):
+            raise ValueError
+        items, end = _sequence(data, [t[:-2]] * length, at + 32)
+        return items, end
+    padded = (length + 31) // 32 * 32
+    body = data[at + 32 : at + 32 + padded]
+    if len(body) != padded or any(body[length:]):
+        raise ValueError
+    value = body[:length]
+    return (value.decode("utf-8") if t == "string" else value), at + 32 + padded
 
 
 __all__ = ["HistoryDecoder"]

@@ -256,9 +256,16 @@ def test_the_fast_decoder_decodes_as_the_general_one(built: Built, tmp_path: Pat
         assert fast.decode(changed, 1) == general.decode(changed, 1), name
     voter = vote._replace(topics=(vote.topics[0], "0x" + "ff" * 12 + vote.topics[1][26:]))
     assert fast.decode(voter, 1) == general.decode(voter, 1) is None
+    created = next(log for log in logs if log.topics[0] == topic(
+        "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"
+    ))  # fmt: skip
+    words = created.data[2:]
+    moved = created._replace(data="0x" + words[:128] + f"{0x140:064x}" + words[192:] + "00" * 32)
+    assert fast.decode(moved, 1) == general.decode(moved, 1)
     # and the fast path is the one taken for the common events: without the general decoder they still decode
     fast.general = None  # type: ignore[assignment]
     assert fast.decode(vote, 1) == general.decode(vote, 1)
+    assert fast.decode(created, 1) == general.decode(created, 1)
 
 
 def test_operation_ids_are_the_timelocks(built: Built) -> None:
