@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -35,6 +36,7 @@ from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead as read_rows
 from ccsi_dao.errors import CcsiDaoError
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
 READ_RANGE = 2_000
@@ -192,12 +194,15 @@ def verify(
     say(f"reading the contracts' answers for {len(proposals)} proposals at block {last}")
     reads = [r for p in proposals for r in _proposal_reads(consortium, p, history.now)]
     reads += _consortium_reads(consortium, history)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccsi-dao-verify") as reader:
-        answers = reader.submit(read.prefetch, reads)  # the node answers while the history is judged
-        if index is not None:
-            _check_index(result, index, logs, blocks, last)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccsi-dao-verify") as helpers:
+        answers = helpers.submit(read.prefetch, reads)  # the node answers while the history is judged,
+        compared = (  # and SQLite compares the index with the chain (on a connection of that thread's own)
+            helpers.submit(_compare_apart, index.path, index.record, logs, blocks, last) if index is not None else None
+        )
         judgements = {p.number: judge(history, p) for p in proposals}
         answers.result()
+        if index is not None and compared is not None:
+            _check_index(result, index, compared.result(), last)
     result.judgements = judgements
     for j in judgements.values():
         say(f"proposal #{j.proposal.number}")
@@ -241,10 +246,15 @@ def _consortium_reads(dao: Consortium, history: History) -> list[tuple[Any, ...]
 # ---------------------------------------------------------------------- the index against the chain
 
 
-def _check_index(
-    result: Verification, index: DecisionIndex, logs: list[RawLog], blocks: dict[int, tuple[str, int]], last: int
-) -> None:
-    differences = compare_index(index, logs, blocks, last)
+def _compare_apart(
+    path: Path, record: DeploymentRecord, logs: list[RawLog], blocks: dict[int, tuple[str, int]], last: int
+) -> list[Difference]:
+    """:func:`compare_index` on a connection of its own (SQLite connections stay in the thread that opened them)."""
+    with DecisionIndex(path, record) as index:
+        return compare_index(index, logs, blocks, last)
+
+
+def _check_index(result: Verification, index: DecisionIndex, differences: list[Difference], last: int) -> None:
     result.index_differences = differences
     subject = f"index {index.path.name}"
     numbers = {p.id: p.number for p in result.history.proposals.values()} if result.history else {}

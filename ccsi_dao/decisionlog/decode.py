@@ -34,13 +34,14 @@ def _dynamic(t: str) -> bool:
 
 
 class _Plan:
-    __slots__ = ("contract", "data", "event", "indexed")
+    __slots__ = ("contract", "data", "event", "indexed", "types")
 
     def __init__(self, contract: str, item: dict[str, Any]) -> None:
         self.contract = contract
         self.event = item["name"]
         self.indexed = [(i["name"], abi_type(i)) for i in item["inputs"] if i.get("indexed")]
         self.data = [(i["name"], abi_type(i)) for i in item["inputs"] if not i.get("indexed")]
+        self.types = [(t, _dynamic(t)) for _, t in self.data]
 
 
 def _word(raw: bytes, t: str) -> Any:
@@ -103,7 +104,7 @@ def _decode(plan: _Plan, log: RawLog) -> dict[str, Any] | None:
                 return None
             args[name] = _word(raw, t)
         data = bytes.fromhex(log.data[2:])
-        values, end = _sequence(data, [t for _, t in plan.data], 0)
+        values, end = _sequence(data, plan.types, 0)
         if end != len(data):
             return None
         for (name, _), value in zip(plan.data, values, strict=True):
@@ -113,16 +114,18 @@ def _decode(plan: _Plan, log: RawLog) -> dict[str, Any] | None:
         return None
 
 
-def _sequence(data: bytes, types: list[str], base: int) -> tuple[list[Any], int]:
-    """Values of ``types`` encoded from ``base`` (heads, then tails in order, each right after the last: the
-    canonical encoding) and where the encoding ends. ValueError for anything else."""
+def _sequence(data: bytes, types: list[tuple[str, bool]], base: int) -> tuple[list[Any], int]:
+    """Values of ``types`` (``(type, is dynamic)``) encoded from ``base`` (heads, then tails in order, each right
+    after the last: the canonical encoding) and where the encoding ends. ValueError for anything else."""
     cursor = base + 32 * len(types)
     if len(data) < cursor:
         raise ValueError
     values: list[Any] = []
-    for i, t in enumerate(types):
-        word = data[base + 32 * i : base + 32 * i + 32]
-        if not _dynamic(t):
+    at = base
+    for t, dynamic in types:
+        word = data[at : at + 32]
+        at += 32
+        if not dynamic:
             values.append(_word(word, t))
             continue
         if int.from_bytes(word, "big") != cursor - base:
@@ -140,7 +143,8 @@ def _tail(data: bytes, t: str, at: int) -> tuple[Any, int]:
     if t.endswith("[]"):
         if length > len(data):
             raise ValueError
-        items, end = _sequence(data, [t[:-2]] * length, at + 32)
+        inner = t[:-2]
+        items, end = _sequence(data, [(inner, _dynamic(inner))] * length, at + 32)
         return items, end
     padded = (length + 31) // 32 * 32
     body = data[at + 32 : at + 32 + padded]
