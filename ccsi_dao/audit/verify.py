@@ -31,7 +31,7 @@ from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.check import Difference, compare_index, show_difference
 from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord
-from ccsi_dao.decisionlog.judge import Judgement, judge, operation_id
+from ccsi_dao.decisionlog.judge import Judgement, judge
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead as read_rows
 from ccsi_dao.errors import CcsiDaoError
@@ -230,6 +230,7 @@ def _consortium_reads(dao: Consortium, history: History) -> list[tuple[Any, ...]
         (reg, "memberCount"),
         (reg, "totalSupply"),
         (reg, "agreementVersion"),
+        (reg, "maxShare"),
         (gov, "votingDelay"),
         (gov, "votingPeriod"),
         (gov, "lateQuorumVoteExtension"),
@@ -438,8 +439,8 @@ def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRec
     executed = history.executed_calls.get(op, [])
     voted = [(a.target, a.value, a.data) for a in p.actions]
 
-    def shape(calls: list[Any]) -> list[tuple[str, int, bytes]]:
-        return [(to_checksum_address(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls]
+    def shape(calls: list[Any]) -> list[tuple[str, int, bytes]]:  # the decoder gives checksummed addresses
+        return [(str(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls]
 
     if p.queued:
         ok = shape(scheduled) == voted and [int(c.args["index"]) for c in scheduled] == list(range(len(voted)))
@@ -618,6 +619,27 @@ def _check_membership(result: Verification, dao: Consortium, history: History, r
             for a, (t, u) in sorted(off.items())
         ],
     )
+    # P2: governance never gave one member more than the cap on one share, in either electorate
+    n, d = read(reg, "maxShare")
+    over = [
+        f"{account} at block {e.log.block_number}: {units[i]} of {totals[i]} "
+        f"{'constitutional votes' if i else 'votes'}, above {n}/{d}"
+        for e, account, units, totals, rose in history.grants
+        for i in (0, 1)
+        if rose[i] and units[i] * d > totals[i] * n
+    ]
+    result.add(
+        "cap",
+        subject,
+        not over and history.sealed is not None,
+        "; ".join(over)
+        or (
+            f"{len(history.grants)} change(s) gave a member power after the initial membership was sealed, each "
+            f"within the cap of {n}/{d} of either electorate"
+            if history.sealed is not None
+            else "no InitialMembersSealed in the logs"
+        ),
+    )
     version = read(reg, "agreementVersion")
     bad_agreements = []
     for d in history.agreements:
@@ -693,7 +715,7 @@ def _rules_text(rules: dict[Category, tuple[Ratio, Ratio]], early: bool) -> str:
 
 
 def _check_timelock(result: Verification, dao: Consortium, history: History) -> None:
-    ops = {operation_id(dao.record.governor, p) for p in history.proposals.values() if p.executed}
+    ops = {j.operation for j in result.judgements.values() if j.proposal.executed}
     stray = [op for op in history.executed_calls if op not in ops]
     result.add(
         "timelock",

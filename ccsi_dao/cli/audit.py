@@ -259,6 +259,12 @@ def report(
     from ccsi_dao.decisionlog.store import open_index
     from ccsi_dao.fileio import check_writable
 
+    if output.suffix.lower() == ".md":
+        from ccsi_dao.errors import UserError
+
+        raise UserError(
+            f"{output} would be overwritten by the Markdown: give the HTML file (.html); the .md goes next to it"
+        )
     check_writable(output)
     check_writable(output.with_suffix(".md"))
     _, consortium = target(ctx, governor, rpc_url)

@@ -239,6 +239,10 @@ class History:
         self.unit_transfers: list[Decoded] = []  # the registry's ERC-20-style Transfer events
         self.roles: list[Decoded] = []  # the timelock's RoleGranted / RoleRevoked / RoleAdminChanged
         self.sealed: Decoded | None = None
+        self.grants: list[tuple[Decoded, str, tuple[int, int], tuple[int, int], tuple[bool, bool]]] = []
+        """Every change that gave a member power after the initial membership was sealed: ``(event, account, (units,
+        constitutional units), (total, constitutional total))`` after it and which of the two rose (the cap on one
+        share applies to these, in the electorate where power rose)."""
         self.unknown_votes: list[Decoded] = []
         self._relayed: dict[tuple[str, int, str], str] = {}  # (tx, proposal id, voter) -> relayer
         for d in self.events:
@@ -395,6 +399,10 @@ class History:
             general, constitutional = self._current_totals
             self._current_totals = (general + after[0] - before[0], constitutional + after[1] - before[1])
             self._totals.add(t, position, self._current_totals)
+            if self.sealed is not None and (after[0] > before[0] or after[1] > before[1]):
+                self.grants.append(
+                    (d, account, after, self._current_totals, (after[0] > before[0], after[1] > before[1]))
+                )
 
     def _delegate(self, member: str, proxy: str | None, t: int, position: Position) -> None:
         previous = self.delegate_now(member)
@@ -441,6 +449,11 @@ class History:
         """``account``'s proxy at timepoint ``t`` (``pastDelegation``), None if it voted itself."""
         line = self._delegation.get(_checksum(account))
         return None if line is None else line.at(t)
+
+    @property
+    def has_proxies(self) -> bool:
+        """Whether any member ever appointed a proxy."""
+        return bool(self._delegation)
 
     def principals_at(self, proxy: str, t: int) -> list[str]:
         """The members that had appointed ``proxy`` at timepoint ``t``."""

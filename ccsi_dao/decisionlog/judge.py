@@ -27,11 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from eth_utils import keccak
 
 from ccsi_dao.decisionlog.history import History, ProposalRecord, RuleSet, Vote
-from ccsi_dao.governance.categories import categorize, sanctioned, sanctions_in_id
+from ccsi_dao.governance.categories import categorize_call, sanctioned, sanctions_in_id
 from ccsi_dao.types import Category, ProposalState, Ratio, VoteType
 
 OUTCOMES = ("pending", "active", "succeeded", "queued", "executed", "defeated", "cancelled", "expired")
@@ -50,8 +53,7 @@ REASONS = (
 """Why (``Judgement.reason``): for a defeated proposal quorum missed, approval failed or closed early."""
 
 
-@dataclass(frozen=True)
-class VoteJudgement:
+class VoteJudgement(NamedTuple):
     """One vote, recomputed. ``expected_weight`` is what the contracts should have counted (0 when the voter could
     not vote); ``principals`` the members whose power the voter held as proxy at the snapshot; ``own_units`` that it
     voted with its own units because its proxy (``proxy``) lost its vote after the snapshot without voting."""
@@ -194,6 +196,14 @@ def _encode_operation(p: ProposalRecord, salt: bytes) -> bytes:
     )
 
 
+@lru_cache(maxsize=4096)
+def _call_category(governor: str, timelock: str, membership: str, target: str, value: int, data: bytes) -> Category:
+    """:func:`ccsi_dao.governance.categories.categorize_call`, remembered (a history repeats its calls, and the
+    category costs a checksum, which costs a keccak)."""
+    suite: Any = SimpleNamespace(governor=governor, timelock=timelock, membership=membership)
+    return categorize_call(suite, target, value, data)
+
+
 def _when(t: int) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -202,9 +212,19 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
     """``p`` judged from ``history`` at timepoint ``now`` (default: the history's). See the module notes."""
     now = history.now if now is None else now
     record = history.record
-    derived = categorize(record, p.actions)
+    derived = Category(
+        max(
+            (_call_category(record.governor, record.timelock, record.membership, a.target, a.value, a.data)
+             for a in p.actions),
+            default=Category.ORDINARY,
+        )
+    )  # fmt: skip
     sanctioned_members = tuple(
-        dict.fromkeys(s for a in p.actions if (s := sanctioned(record, a.target, a.value, a.data)) is not None)
+        dict.fromkeys(
+            s
+            for a in p.actions
+            if a.target == record.membership and (s := sanctioned(record, a.target, a.value, a.data)) is not None
+        )
     )
     constitutional = p.id_category == Category.CONSTITUTIONAL
     snapshot = p.snapshot
@@ -219,66 +239,76 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
     base = electorate - excluded
 
     judged: list[VoteJudgement] = []
-    tally = dict.fromkeys(VoteType, 0)
-    expected_tally = dict.fromkeys(VoteType, 0)
+    tally = [0, 0, 0]  # by VoteType: against, for, abstain (lists: an IntEnum hashes slowly as a dict key)
+    expected_tally = [0, 0, 0]
+    cast = 0
     voted: set[str] = set()
     extended = 0
     quorum_by: Vote | None = None
     outcome_flag: str | None = None
     closed_by: Vote | None = None
     late: list[Vote] = []
+    canceled_at = (p.canceled.log.block_number, p.canceled.log.log_index) if p.canceled is not None else None
+    deadline_now = p.deadline
     for v in p.votes:
+        log = v.decoded.log
+        position = (log.block_number, log.log_index)
+        timestamp = v.decoded.timestamp
+        voter = v.voter
         problems: list[str] = []
-        deadline_now = max(p.deadline, extended)
-        canceled_before = (
-            p.canceled is not None and (p.canceled.log.block_number, p.canceled.log.log_index) < v.position
-        )
-        if not (snapshot < v.timestamp <= deadline_now) or outcome_flag is not None or canceled_before:
+        if (
+            not (snapshot < timestamp <= deadline_now)
+            or outcome_flag is not None
+            or (canceled_at is not None and canceled_at < position)
+        ):
             late.append(v)
-            problems.append(f"cast at {_when(v.timestamp)}, when voting on #{p.number} was not open")
-        if v.voter in voted:
-            problems.append(f"{v.voter} voted twice")
-        member = history.member_before(v.voter, v.position)
+            problems.append(f"cast at {_when(timestamp)}, when voting on #{p.number} was not open")
+        if voter in voted:
+            problems.append(f"{voter} voted twice")
+        member = history.member_before(voter, position)
         if member is None or not member.can_vote or member.voting_since > snapshot:
             problems.append(
-                f"{v.voter} was not an active voting member without interruption since the snapshot ({_when(snapshot)})"
+                f"{voter} was not an active voting member without interruption since the snapshot ({_when(snapshot)})"
             )
-        weight = history.power_at(v.voter, snapshot, constitutional=constitutional)
-        principals = tuple(history.principals_at(v.voter, snapshot)) if weight else ()
+        weight = history.power_at(voter, snapshot, constitutional=constitutional)
+        principals = tuple(history.principals_at(voter, snapshot)) if weight and history.has_proxies else ()
         own_units = False
         proxy = None
         if weight == 0:
-            proxy = history.proxy_at(v.voter, snapshot)
+            proxy = history.proxy_at(voter, snapshot)
             if proxy is not None:
-                proxy_state = history.member_before(proxy, v.position)
+                proxy_state = history.member_before(proxy, position)
                 proxy_can_vote = (
                     proxy_state is not None and proxy_state.can_vote and proxy_state.voting_since <= snapshot
                 )
                 if not proxy_can_vote and proxy not in voted:
-                    own = history.member_at(v.voter, snapshot)
+                    own = history.member_at(voter, snapshot)
                     weight = (own.constitutional_units if constitutional else own.units) if own else 0
                     own_units = weight > 0
         if weight == 0:
             problems.append(
-                f"{v.voter} held no vote in this proposal's {'constitutional ' if constitutional else ''}electorate "
+                f"{voter} held no vote in this proposal's {'constitutional ' if constitutional else ''}electorate "
                 f"at the snapshot"
             )
-        judged.append(VoteJudgement(v, weight if not problems else 0, principals, own_units, proxy, tuple(problems)))
-        voted.add(v.voter)
-        expected_tally[v.support] += weight if not problems else 0
-        tally[v.support] += v.weight
-        cast = sum(tally.values())
+        counted = weight if not problems else 0
+        judged.append(VoteJudgement(v, counted, principals, own_units, proxy, tuple(problems)))
+        voted.add(voter)
+        support = v.support
+        expected_tally[support] += counted
+        tally[support] += v.weight
+        cast += v.weight
         if extended == 0 and reaches(cast, base, quorum):
-            extended = v.timestamp + history.late_quorum_extension_before(v.position)
+            extended = timestamp + history.late_quorum_extension_before(position)
+            deadline_now = max(p.deadline, extended)
             quorum_by = v
         if early_close and outcome_flag is None:
-            outcome_flag = _certain(tally, electorate, base, quorum, approval)
+            outcome_flag = _certain(_tallies(tally), electorate, base, quorum, approval)
             if outcome_flag is not None:
                 closed_by = v
     deadline = max(p.deadline, extended)
     operation = operation_id(record.governor, p)
 
-    state = _state(history, p, now, deadline, tally, base, quorum, approval, outcome_flag, operation)
+    state = _state(history, p, now, deadline, _tallies(tally), base, quorum, approval, outcome_flag, operation)
     j = Judgement(
         proposal=p,
         now=now,
@@ -291,8 +321,8 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
         electorate=electorate,
         excluded=excluded,
         votes=tuple(judged),
-        tally=tally,
-        expected_tally=expected_tally,
+        tally=_tallies(tally),
+        expected_tally=_tallies(expected_tally),
         deadline=deadline,
         quorum_reached_by=quorum_by,
         closed_early=outcome_flag if outcome_flag is not None and closed_by is not None else None,
@@ -319,6 +349,10 @@ def _verdict(j: Judgement, outcome: str, reason: str, explanation: str) -> str:
     if outcome == "defeated":
         return explanation
     return _passed_text(j)
+
+
+def _tallies(values: list[int]) -> dict[VoteType, int]:
+    return {VoteType.AGAINST: values[0], VoteType.FOR: values[1], VoteType.ABSTAIN: values[2]}
 
 
 def _certain(tally: dict[VoteType, int], electorate: int, base: int, q: Ratio, a: Ratio) -> str | None:

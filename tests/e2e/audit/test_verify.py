@@ -32,7 +32,7 @@ def test_verify_passes_and_re_derives_the_v2_rules(built: Built, tmp_path: Path)
     assert result.ok, [f.line() for f in result.discrepancies]
     assert {
         "index", "category", "timing", "votes", "totals", "deadline", "quorum", "outcome", "passed", "scheduled",
-        "delay", "executed", "members", "records", "units", "agreement", "rules", "settings", "timelock",
+        "delay", "executed", "members", "records", "units", "cap", "agreement", "rules", "settings", "timelock",
     } <= {f.check for f in result.findings}  # fmt: skip
     assert result.proposals == len(built.proposals) and result.history is not None
     j = {label: result.judgements[built.number(label)] for label in built.proposals}
@@ -162,6 +162,16 @@ def test_a_withheld_weight_change_is_caught_in_votes_and_records(built: Built, w
     conflict = next(c for f in result.discrepancies if f.check == "votes" for c in f.conflicts)
     assert (conflict.first, conflict.second) == (("logged", "2"), ("rebuilt", "1"))
     assert "units" in bad  # the registry's Transfer events still count 2
+
+
+def test_withheld_admissions_are_caught_and_make_a_later_one_look_above_the_cap(built: Built, withheld: Any) -> None:
+    """Without the admissions of partners 3 to 12, Ljubljana's 2 units would have been 2 of 4 (above 1/3)."""
+    admitted = topic("MemberAdmitted(address,uint8,uint8,uint32,bool,string,uint48)")
+    hidden = {built.round.accounts[i].address.lower()[2:] for i in range(3, 13)}
+    withheld(lambda log: log.topics[0] == admitted and log.topics[1][26:] in hidden)
+    bad = failed(verify(built.dao))
+    assert any("Mestna obcina" not in e and "2 of 4 votes, above 1/3" in e for e in bad["cap"]), bad["cap"]
+    assert "members" in bad and "records" in bad
 
 
 def test_a_withheld_rule_change_is_caught_in_the_quorum(built: Built, withheld: Any) -> None:

@@ -916,6 +916,7 @@ CASES += [
         ("audit", "report", "--governor", "{a6}", "--output", "{dir}/r.html"),
         r"there is no contract at",
     ),
+    C("audit-report-output-markdown", ("audit", "report", "--output", "{dir}/r.md"), r"give the HTML file"),
     C("audit-verify-code-governor-word", ("audit", "verify-code", "--governor", "x"), r"'x' is not an address"),
     C("log-governor-word", ("log", "--governor", "nobody"), r"'nobody' is not an address"),
     C("log-governor-no-contract", ("log", "--governor", "{a6}"), r"there is no contract at"),
