@@ -244,7 +244,10 @@ def test_the_fast_decoder_decodes_as_the_general_one(built: Built, tmp_path: Pat
     from ccsi_dao.decisionlog.decode import HistoryDecoder
 
     r = built.dao.record
-    fast, general = HistoryDecoder(r.governor, r.membership, r.timelock), EventDecoder(r.governor, r.membership, r.timelock)
+    fast, general = (
+        HistoryDecoder(r.governor, r.membership, r.timelock),
+        EventDecoder(r.governor, r.membership, r.timelock),
+    )
     with synced(built, tmp_path / "i.sqlite") as index:
         logs = index.logs()
     assert len(logs) > 250
@@ -255,7 +258,7 @@ def test_the_fast_decoder_decodes_as_the_general_one(built: Built, tmp_path: Pat
     variants = {
         "support out of range": words[:64] + "00" * 31 + "03" + words[128:],
         "support above uint8": words[:64] + "01" + "00" * 31 + words[128:],
-        "pointer elsewhere": words[:192] + f"{0xa0:064x}" + words[256:] + "00" * 32,
+        "pointer elsewhere": words[:192] + f"{0xA0:064x}" + words[256:] + "00" * 32,
         "padding not zero": words[:-2] + "01",
         "text not UTF-8": words[:256] + f"{2:064x}" + "c328" + "00" * 30,
         "cut short": words[:-64],
