@@ -17,7 +17,10 @@ Each measured operation (the floor, a full sync from an empty index, an incremen
 ``verify`` with that index, and the report: ``verify`` then building and writing the HTML and Markdown) runs in a
 fresh Python subprocess; its time is measured inside the subprocess around the operation alone (imports and
 connection excluded), and its peak memory is the subprocess's own peak RSS (``VmHWM``: interpreter and imports
-included; ``baseline_rss_mb`` is what a subprocess that only imports and connects peaks at).
+included; ``baseline_rss_mb`` is what a subprocess that only imports and connects peaks at). The machine is shared,
+and its load moves every time by a third or more: a full sync and ``verify`` run ``REPEATS`` times each, every run
+right after a floor of its own, and the ratio reported is the median pair's. The growth from 1x to 2x history is
+measured in pairs too, on the same chain (the floor and a full sync up to the 1x and the 2x block, alternately).
 
 The floor is the bare ``eth_getLogs`` requests the index itself issues for the same blocks: the same three filters
 (the suite's three addresses; ERC-20 Transfers to the timelock; from the timelock), over the same 2,000-block chunks,
