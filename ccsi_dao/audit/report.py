@@ -447,7 +447,9 @@ def _treasury(
         flows.append(
             (d.timestamp, Row(iso(d.timestamp), "in", f"{format_eth(amount)} from {names.who(d.args['sender'])}"))
         )
-    ops = {operation_id(history.record.governor, p): p.number for p in history.proposals.values()}
+    ops = {
+        operation_id(history.record.governor, p): p.number for p in history.proposals.values() if p.queued or p.executed
+    }
     for op, calls in history.executed_calls.items():
         for d in calls:
             value = int(d.args["value"])

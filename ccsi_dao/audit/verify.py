@@ -34,7 +34,7 @@ from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord
 from ccsi_dao.decisionlog.judge import Judgement, judge
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead as read_rows
-from ccsi_dao.errors import CcsiDaoError
+from ccsi_dao.errors import CcsiDaoError, ChainError
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
@@ -192,21 +192,26 @@ def verify(
     proposals = history.proposal_list()
     read = chain.reader(last)
     say(f"reading the contracts' answers for {len(proposals)} proposals at block {last}")
-    reads = [r for p in proposals for r in _proposal_reads(consortium, p, history.now)]
-    reads += _consortium_reads(consortium, history)
+    answers = ProposalAnswers(consortium, proposals, history.now, last)
+    consortium_reads = _consortium_reads(consortium, history)
+
+    def ask() -> None:
+        answers.fetch()
+        read.prefetch(consortium_reads)
+
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccsi-dao-verify") as helpers:
-        answers = helpers.submit(read.prefetch, reads)  # the node answers while the history is judged,
+        asked = helpers.submit(ask)  # the node answers while the history is judged,
         compared = (  # and SQLite compares the index with the chain (on a connection of that thread's own)
             helpers.submit(_compare_apart, index.path, index.record, logs, blocks, last) if index is not None else None
         )
         judgements = {p.number: judge(history, p) for p in proposals}
-        answers.result()
+        asked.result()
         if index is not None and compared is not None:
             _check_index(result, index, compared.result(), last)
     result.judgements = judgements
     for j in judgements.values():
         say(f"proposal #{j.proposal.number}")
-        _check_proposal(result, consortium, history, j, read)
+        _check_proposal(result, consortium, history, j, answers)
     _check_membership(result, consortium, history, read)
     _check_rules_and_settings(result, consortium, history, read)
     _check_timelock(result, consortium, history)
@@ -215,13 +220,42 @@ def verify(
     return result
 
 
-def _proposal_reads(dao: Consortium, p: ProposalRecord, now: int) -> list[tuple[Any, ...]]:
-    """The view calls :func:`_check_proposal` makes, so they can be fetched in batches beforehand."""
-    gov, pid = dao.governor, p.id
-    reads: list[tuple[Any, ...]] = [(gov, "state", pid), (gov, "proposalVotes", pid), (gov, "proposalDeadline", pid)]
-    if p.snapshot < now:
-        reads.append((gov, "proposalQuorum", pid))
-    return reads
+_PROPOSAL_VIEWS = {
+    name: function_signature_to_4byte_selector(f"{name}(uint256)")
+    for name in ("state", "proposalVotes", "proposalDeadline", "proposalQuorum")
+}
+"""The governor's views each proposal is checked against, all of one uint256 argument (encoded by hand: thousands
+of calls, and eth-abi's encoder and decoder cost more than the node answering)."""
+
+
+class ProposalAnswers:
+    """The governor's answers about every proposal at one block, asked in JSON-RPC batches."""
+
+    def __init__(self, dao: Consortium, proposals: list[ProposalRecord], now: int, block: int) -> None:
+        calls = []
+        keys = []
+        for p in proposals:
+            argument = p.id.to_bytes(32, "big")
+            names = ["state", "proposalVotes", "proposalDeadline"]
+            if p.snapshot < now:
+                names.append("proposalQuorum")  # reverts before the snapshot: the electorate is not fixed yet
+            for name in names:
+                data = "0x" + (_PROPOSAL_VIEWS[name] + argument).hex()
+                calls.append(("eth_call", [{"to": dao.record.governor, "data": data}, hex(block)]))
+                keys.append((p.id, name))
+        self.answers: dict[tuple[int, str], bytes] = {}
+        self._calls, self._keys, self._transport = calls, keys, dao.chain.transport
+
+    def fetch(self) -> None:
+        answers = self._transport.batch(self._calls)
+        self.answers = {key: bytes.fromhex(str(a)[2:]) for key, a in zip(self._keys, answers, strict=True)}
+
+    def word(self, pid: int, name: str, index: int = 0) -> int:
+        """Word ``index`` of the answer to ``name(pid)``."""
+        raw = self.answers[(pid, name)]
+        if len(raw) < 32 * (index + 1):
+            raise ChainError(f"the governor answered {name} with {len(raw)} bytes; is it a ccsi-dao governor?")
+        return int.from_bytes(raw[32 * index : 32 * index + 32], "big")
 
 
 def _consortium_reads(dao: Consortium, history: History) -> list[tuple[Any, ...]]:
@@ -280,7 +314,9 @@ def _check_index(result: Verification, index: DecisionIndex, differences: list[D
 # ---------------------------------------------------------------------- proposals
 
 
-def _check_proposal(result: Verification, dao: Consortium, history: History, j: Judgement, read: BlockReader) -> None:
+def _check_proposal(
+    result: Verification, dao: Consortium, history: History, j: Judgement, answers: ProposalAnswers
+) -> None:
     p = j.proposal
     subject = f"proposal #{p.number} ({str(p.id)[:10]}...)"
 
@@ -345,7 +381,7 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, j: 
     )
 
     # totals: logged, recomputed, and the contract's
-    against, for_, abstain = read(dao.governor, "proposalVotes", p.id)
+    against, for_, abstain = (answers.word(p.id, "proposalVotes", i) for i in range(3))
     t, e = j.tally, j.expected_tally
     chain_totals = (for_, against, abstain)
     logged = (t[VoteType.FOR], t[VoteType.AGAINST], t[VoteType.ABSTAIN])
@@ -369,7 +405,7 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, j: 
     )
 
     # deadline: the late-quorum extension as the contract computes it
-    chain_deadline = read(dao.governor, "proposalDeadline", p.id)
+    chain_deadline = answers.word(p.id, "proposalDeadline")
     announced = p.extended_deadline
     expect_event = j.deadline if j.deadline > p.deadline else None
     ok = chain_deadline == j.deadline and announced == expect_event
@@ -397,7 +433,7 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, j: 
 
     # quorum: electorate at the snapshot, less the sanctioned members' power, times the rule then
     if j.snapshot_passed:
-        chain_quorum = read(dao.governor, "proposalQuorum", p.id)
+        chain_quorum = answers.word(p.id, "proposalQuorum")
         rule_set = f"rule set {j.rules.id}" if j.rules else "no rule set"
         ok = chain_quorum == j.quorum_votes
         add(
@@ -413,7 +449,7 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, j: 
         )
 
     # outcome
-    state = ProposalState(read(dao.governor, "state", p.id))
+    state = ProposalState(answers.word(p.id, "state"))
     ok = state == j.state
     add(
         "outcome",
@@ -435,8 +471,8 @@ def _check_proposal(result: Verification, dao: Consortium, history: History, j: 
 def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRecord, j: Judgement) -> None:
     """What the timelock scheduled and executed is exactly what was voted, after the delay."""
     op = j.operation
-    scheduled = history.scheduled.get(op, [])
-    executed = history.executed_calls.get(op, [])
+    scheduled = history.scheduled.get(op, []) if op is not None else []
+    executed = history.executed_calls.get(op, []) if op is not None else []
     voted = [(a.target, a.value, a.data) for a in p.actions]
 
     def shape(calls: list[Any]) -> list[tuple[str, int, bytes]]:  # the decoder gives checksummed addresses
@@ -447,7 +483,7 @@ def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRec
         add(
             "scheduled",
             ok,
-            f"timelock operation 0x{op.hex()[:16]}...: {len(scheduled)} call(s) scheduled, {len(voted)} voted"
+            f"timelock operation 0x{(op or b'').hex()[:16]}...: {len(scheduled)} call(s) scheduled, {len(voted)} voted"
             + ("" if shape(scheduled) == voted else f"; scheduled {_brief(shape(scheduled))} vs voted {_brief(voted)}"),
             [] if ok else [Conflict("calls", ("scheduled", _brief(shape(scheduled))), ("voted", _brief(voted)))],
         )
@@ -471,8 +507,6 @@ def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRec
                 else ""
             ),
         )
-    elif scheduled:
-        add("scheduled", False, f"the timelock scheduled operation 0x{op.hex()} but the proposal was never queued")
     if p.executed or executed:
         ok = bool(p.executed) and shape(executed) == voted
         add(
@@ -715,15 +749,28 @@ def _rules_text(rules: dict[Category, tuple[Ratio, Ratio]], early: bool) -> str:
 
 
 def _check_timelock(result: Verification, dao: Consortium, history: History) -> None:
-    ops = {j.operation for j in result.judgements.values() if j.proposal.executed}
-    stray = [op for op in history.executed_calls if op not in ops]
+    """Every operation the timelock scheduled belongs to a queued proposal, every one it executed to an executed
+    proposal (the governor is its only proposer and executor)."""
+    queued = {j.operation for j in result.judgements.values() if j.proposal.queued and j.operation is not None}
+    executed = {j.operation for j in result.judgements.values() if j.proposal.executed and j.operation is not None}
+    stray_scheduled = [op for op in history.scheduled if op not in queued]
+    stray_executed = [op for op in history.executed_calls if op not in executed]
+    problems = []
+    if stray_scheduled:
+        problems.append(
+            "operations scheduled without a queued proposal: " + ", ".join("0x" + o.hex() for o in stray_scheduled)
+        )
+    if stray_executed:
+        problems.append(
+            "operations executed without an executed proposal: " + ", ".join("0x" + o.hex() for o in stray_executed)
+        )
     result.add(
         "timelock",
         "timelock",
-        not stray,
-        f"every executed timelock operation belongs to an executed proposal ({len(history.executed_calls)} operation(s))"
-        if not stray
-        else "operations executed without an executed proposal: " + ", ".join("0x" + o.hex() for o in stray),
+        not problems,
+        "; ".join(problems)
+        or f"every scheduled timelock operation belongs to a queued proposal ({len(history.scheduled)}), every executed "
+        f"one to an executed proposal ({len(history.executed_calls)})",
     )
 
 

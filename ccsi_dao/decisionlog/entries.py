@@ -216,7 +216,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
 
     votes = {id(v.decoded): (p, v) for p in history.proposals.values() for v in p.votes}
     vote_judgements = {id(vj.vote): vj for j in judged.values() for vj in j.votes}
-    ops = {operation_id(record.governor, p): p for p in history.proposals.values()}
+    ops = {operation_id(record.governor, p): p for p in history.proposals.values() if p.queued or p.executed}
     executed_in = {p.executed.log.tx_hash: p for p in history.proposals.values() if p.executed}
     for d in history.events:
         a, name = d.args, d.event

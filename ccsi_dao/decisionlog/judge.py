@@ -96,7 +96,8 @@ class Judgement:
     reason: str  # one of REASONS
     explanation: str  # the reason in a sentence, with the figures
     verdict: str  # what the vote decided, said at its close ("passed (...)", "defeated: ..."); "" while undecided
-    operation: bytes  # the timelock operation id
+    operation: bytes | None  # the timelock operation id; None for a proposal never queued (the governor schedules
+    # an operation only when it queues a proposal)
     late_votes: tuple[Vote, ...] = field(default=())  # votes cast when voting was not open
 
     @property
@@ -306,7 +307,7 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
             if outcome_flag is not None:
                 closed_by = v
     deadline = max(p.deadline, extended)
-    operation = operation_id(record.governor, p)
+    operation = operation_id(record.governor, p) if p.queued is not None or p.executed is not None else None
 
     state = _state(history, p, now, deadline, _tallies(tally), base, quorum, approval, outcome_flag, operation)
     j = Judgement(
@@ -377,7 +378,7 @@ def _state(
     quorum: Ratio,
     approval: Ratio,
     outcome_flag: str | None,
-    operation: bytes,
+    operation: bytes | None,
 ) -> ProposalState:
     """``state()`` at ``now``: OpenZeppelin's Governor, then early close, then the timelock's view of a queued one."""
     if p.executed is not None and p.executed.timestamp <= now:
