@@ -215,6 +215,15 @@ def verify(
     _check_membership(result, consortium, history, read)
     _check_rules_and_settings(result, consortium, history, read)
     _check_timelock(result, consortium, history)
+    result.add(
+        "orphans",
+        "governor",
+        not history.unknown_votes,
+        f"every vote is on a proposal whose creation is logged ({sum(len(p.votes) for p in proposals)} votes)"
+        if not history.unknown_votes
+        else "votes on proposals whose creation is not in the logs: "
+        + ", ".join(f"block {d.log.block_number} log {d.log.log_index}" for d in history.unknown_votes[:10]),
+    )
     _read_balances(result, consortium, history, read)
     result.seconds = time.monotonic() - started
     return result

@@ -224,7 +224,9 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
         dict.fromkeys(
             s
             for a in p.actions
-            if a.target == record.membership and (s := sanctioned(record, a.target, a.value, a.data)) is not None
+            if a.target == record.membership
+            and (s := sanctioned(record, a.target, a.value, a.data)) is not None
+            and int(s, 16) != 0  # the contract names nobody for the zero address
         )
     )
     constitutional = p.id_category == Category.CONSTITUTIONAL
@@ -279,9 +281,8 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
             proxy = history.proxy_at(voter, snapshot)
             if proxy is not None:
                 proxy_state = history.member_before(proxy, position)
-                proxy_can_vote = (
-                    proxy_state is not None and proxy_state.can_vote and proxy_state.voting_since <= snapshot
-                )
+                # as GovernorMemberCounting: no rescue through an address that never was a member
+                proxy_can_vote = proxy_state is None or (proxy_state.can_vote and proxy_state.voting_since <= snapshot)
                 if not proxy_can_vote and proxy not in voted:
                     own = history.member_at(voter, snapshot)
                     weight = (own.constitutional_units if constitutional else own.units) if own else 0

@@ -110,7 +110,7 @@ def sync(
     raise ChainError("the chain kept reorganising during the sync; try again later")
 
 
-PIECES = 4
+PIECES = 8
 """Each ``eth_getLogs`` range is read and stored in this many pieces, the next read while the last is stored."""
 
 
