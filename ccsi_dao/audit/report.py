@@ -30,6 +30,7 @@ from eth_utils import to_checksum_address
 
 from ccsi_dao import __version__
 from ccsi_dao.audit.verify import Finding, Verification
+from ccsi_dao.decisionlog.check import readable_diff
 from ccsi_dao.decisionlog.entries import ROLE_NAMES, iso
 from ccsi_dao.decisionlog.history import History
 from ccsi_dao.decisionlog.judge import Judgement, VoteJudgement, operation_id
@@ -598,6 +599,8 @@ _CSS = (
     ".fail{color:#c62828;font-weight:bold}.failbox{border:2px solid #c62828;background:#fff3f3;padding:.5rem;"
     "margin:.5rem 0}section.proposal{border-top:1px solid #ddd;margin-top:1rem;page-break-inside:avoid}"
     "code{font-size:.8rem;word-break:break-all}.note{color:#c62828}.outcome{font-weight:bold}"
+    "td.value{word-break:break-all;font-family:monospace;font-size:.8rem}table.votes td:first-child{min-width:13rem}"
+    "tr.note td{border-top:none;color:#c62828}"
     "@media print{body{max-width:none;margin:0}section.proposal,table,svg{break-inside:avoid}"
     "h2{break-before:auto;break-after:avoid}}@page{margin:1.5cm}"
 )
@@ -636,15 +639,25 @@ def _failures_html(findings: tuple[Finding, ...] | list[Finding]) -> str:
     for f in findings:
         out.append(f"<li><b>{_e(f.check)}</b> ({_e(f.subject)}): {_e(f.evidence)}")
         if f.conflicts:
-            out.append(
-                _table(
-                    ("fact", "one source", "value", "other source", "value"),
-                    [(c.what, c.first[0], c.first[1], c.second[0], c.second[1]) for c in f.conflicts],
+            out.append("<table><tr><th>fact</th><th>source</th><th>value (around where the two differ)</th></tr>")
+            for c in f.conflicts:
+                first, second = _excerpts(c.first[1], c.second[1])
+                out.append(
+                    f'<tr><td rowspan="2">{_e(c.what)}</td><td>{_e(c.first[0])}</td><td class="value">{_e(first)}</td>'
+                    f'</tr><tr><td>{_e(c.second[0])}</td><td class="value">{_e(second)}</td></tr>'
                 )
-            )
+            out.append("</table>")
         out.append("</li>")
     out.append("</ul></div>")
     return "".join(out)
+
+
+def _excerpts(a: str, b: str) -> tuple[str, str]:
+    """Two values as shown: in full when short, else the same window around where they differ."""
+    if len(a) <= 96 and len(b) <= 96:
+        return a, b
+    x, y, at = readable_diff(a, b, context=32)
+    return f"(from character {at}) {x}", f"(from character {at}) {y}"
 
 
 def _row_proposal(row: Row) -> str:
@@ -702,15 +715,16 @@ def render_html(report: Report) -> str:
         out.append(tally_chart(p))
         if p.votes:
             out.append(
-                "<table><tr><th>voter</th><th>group</th><th>vote</th><th>weight</th><th>reason</th><th>via</th>"
-                "<th>when</th></tr>"
+                '<table class="votes"><tr><th>voter</th><th>group</th><th>vote</th><th>weight</th><th>reason</th>'
+                "<th>via</th><th>when</th></tr>"
             )
             for v in p.votes:
-                note = f'<br><span class="note">{_e(v.note)}</span>' if v.note else ""
                 out.append(
-                    f"<tr><td>{_e(v.name)} <code>{v.voter}</code></td><td>{_e(v.group)}</td><td>{_e(v.choice)}</td>"
-                    f"<td>{v.weight}{note}</td><td>{_e(v.reason)}</td><td>{_e(v.via)}</td><td>{v.time}</td></tr>"
+                    f"<tr><td>{_e(v.name)}<br><code>{v.voter}</code></td><td>{_e(v.group)}</td><td>{_e(v.choice)}</td>"
+                    f"<td>{v.weight}</td><td>{_e(v.reason)}</td><td>{_e(v.via)}</td><td>{v.time}</td></tr>"
                 )
+                if v.note:
+                    out.append(f'<tr class="note"><td colspan="7">{_e(v.note)}</td></tr>')
             out.append("</table>")
         else:
             out.append("<p>No votes.</p>")
