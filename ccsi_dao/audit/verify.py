@@ -1,55 +1,108 @@
-"""Independent verification: every decision recomputed from raw chain data and compared with what the contracts say.
+"""Independent verification: every decision re-derived from raw chain data under the rules of contracts v2, and
+compared with what the contracts say.
 
-:func:`verify` never reads the local index to form its judgement: it reads every log of the deployment straight
-from the chain, rebuilds the history (:class:`~ccsi_dao.decisionlog.history.History`) and checks, per proposal and
-for the consortium as a whole, that the contracts' answers agree with the recomputation. If an index is given it is
-compared row by row with the chain, so a tampered or incomplete index is reported too. The contracts' answers are
-read at one block, in JSON-RPC batches (:class:`ccsi_dao.chain.BlockReader`).
+:func:`verify` never reads the local index to form its judgement: it reads every log of the deployment straight from
+the chain, rebuilds the history (:class:`~ccsi_dao.decisionlog.history.History`), judges every proposal
+(:func:`~ccsi_dao.decisionlog.judge.judge`: category from the actions, electorate, quorum base, rules at the
+snapshot, each vote's eligibility and weight, late quorum, early close, state) and compares each result with the
+contracts' own answers, read at one block in JSON-RPC batches (:class:`ccsi_dao.chain.BlockReader`): ``state``,
+``proposalVotes``, ``proposalDeadline`` and ``proposalQuorum`` per proposal; every member's record, units and
+voting power; the agreement's versions, the rules, the settings. If an index is given it is compared row by row with
+the chain (:func:`ccsi_dao.decisionlog.check.compare_index`), so a tampered or incomplete index is reported too.
+
+A :class:`Verification` carries the findings (each a check, what it was about, PASS or FAIL and the evidence; a FAIL
+names both values, shown where they differ) and the chain data they were made on (``history`` and ``judgements``):
+the report is built from these, never from the index.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.chain import BlockReader
 from ccsi_dao.chain.logs import LogFetcher
-from ccsi_dao.decisionlog.history import History, ProposalRecord, rule_set
-from ccsi_dao.decisionlog.store import DecisionIndex
-from ccsi_dao.decisionlog.sync import read_range
-from ccsi_dao.governance.categories import categorize
+from ccsi_dao.decisionlog.check import Difference, compare_index, show_difference
+from ccsi_dao.decisionlog.decode import HistoryDecoder
+from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord
+from ccsi_dao.decisionlog.judge import Judgement, judge
+from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
+from ccsi_dao.decisionlog.sync import read_ahead as read_rows
+from ccsi_dao.errors import CcsiDaoError, ChainError
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
-READ_RANGE = 5_000
+READ_RANGE = 2_000
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A fact two sources disagree on: ``what``, and each source's value (``(label, value)``)."""
+
+    what: str
+    first: tuple[str, str]
+    second: tuple[str, str]
+
+    def text(self) -> str:
+        return show_difference(self.what, self.first[1], self.second[1], labels=(self.first[0], self.second[0]))
 
 
 @dataclass(frozen=True)
 class Finding:
-    """The result of one check: what was checked, on what, whether it held, and the evidence either way."""
+    """The result of one check: what was checked, on what, whether it held, and the evidence either way.
+    ``proposal`` is the number of the proposal it is about (None for the consortium as a whole); ``conflicts`` the
+    facts found false, each with both values."""
 
     check: str
     subject: str
     ok: bool
     evidence: str
+    proposal: int | None = None
+    conflicts: tuple[Conflict, ...] = ()
 
     def line(self) -> str:
         return f"{'PASS' if self.ok else 'FAIL'}  {self.check:<12} {self.subject}: {self.evidence}"
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "subject": self.subject,
+            "ok": self.ok,
+            "evidence": self.evidence,
+            "proposal": self.proposal,
+            "conflicts": [{"what": c.what, c.first[0]: c.first[1], c.second[0]: c.second[1]} for c in self.conflicts],
+        }
+
 
 @dataclass
 class Verification:
+    """What ``audit verify`` found, and the chain data it found it on."""
+
     findings: list[Finding] = field(default_factory=list)
     first_block: int = 0
     last_block: int = 0
+    block_hash: str = ""
+    block_time: int = 0
+    chain_id: int = 0
     proposals: int = 0
     logs: int = 0
     seconds: float = 0.0
+    history: History | None = None
+    """The history read from the chain (never from the index)."""
+    judgements: dict[int, Judgement] = field(default_factory=dict)
+    """Every proposal judged from the chain's history, by number."""
+    index_differences: list[Difference] = field(default_factory=list)
+    """How the index differed from the chain (empty without an index, or when it is the chain's)."""
+    balances: dict[str, int] = field(default_factory=dict)
+    """The treasury at ``last_block``: ``"ETH"`` in wei and each ERC-20 token it ever held (by address), in base
+    units."""
 
     @property
     def ok(self) -> bool:
@@ -59,38 +112,55 @@ class Verification:
     def discrepancies(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
-    def add(self, check: str, subject: str, ok: bool, evidence: str) -> None:
-        self.findings.append(Finding(check, subject, bool(ok), evidence))
+    def failures_of(self, proposal: int | None) -> list[Finding]:
+        """The failed findings about proposal number ``proposal`` (None: about the consortium as a whole)."""
+        return [f for f in self.findings if not f.ok and f.proposal == proposal]
+
+    def add(
+        self,
+        check: str,
+        subject: str,
+        ok: bool,
+        evidence: str,
+        *,
+        proposal: int | None = None,
+        conflicts: Sequence[Conflict] = (),
+    ) -> None:
+        self.findings.append(Finding(check, subject, bool(ok), evidence, proposal, tuple(conflicts)))
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "chain_id": self.chain_id,
             "first_block": self.first_block,
             "last_block": self.last_block,
+            "block_hash": self.block_hash,
+            "block_time": self.block_time,
             "proposals": self.proposals,
             "logs": self.logs,
             "seconds": round(self.seconds, 3),
-            "findings": [f.__dict__ for f in self.findings],
+            "findings": [f.as_dict() for f in self.findings],
         }
 
 
 def read_chain(
     consortium: Consortium, last_block: int, fetcher: LogFetcher | None = None
-) -> tuple[History, list[Any], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
-    """The deployment's history read from the chain itself, up to ``last_block``, with the raw rows it came from."""
+) -> tuple[History, list[RawLog], dict[int, tuple[str, int]]]:
+    """The deployment's history read from the chain itself, up to ``last_block``, with the raw rows it came from.
+    The logs are read ahead in pieces (:func:`ccsi_dao.decisionlog.sync.read_ahead`) and each piece decoded while
+    the next is read."""
     record = consortium.record
     fetch = fetcher or LogFetcher(consortium.chain.w3, max_range=READ_RANGE)
-    logs, blocks, txs = [], {}, {}
-    start = record.start_block
-    while start <= last_block:
-        end = min(last_block, start + READ_RANGE - 1)
-        part_logs, part_blocks, part_txs = read_range(fetch, record, start, end)
+    decoder = HistoryDecoder(record.governor, record.membership, record.timelock)
+    logs: list[RawLog] = []
+    blocks: dict[int, tuple[str, int]] = {}
+    decoded: list[Decoded] = []
+    for _, part_logs, part_blocks in read_rows(fetch, record, record.start_block, last_block):
         logs += part_logs
         blocks.update(part_blocks)
-        txs.update(part_txs)
-        start = end + 1
-    history = History.from_logs(record, logs, {n: t for n, (_, t) in blocks.items()}, txs)
-    return history, logs, blocks, txs
+        decoded += [d for log in part_logs if (d := decoder.decode(log, part_blocks[log.block_number][1])) is not None]
+    history = History(record, decoded, blocks[last_block][1])
+    return history, logs, blocks
 
 
 def verify(
@@ -100,255 +170,334 @@ def verify(
     last_block: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Verification:
-    """Recompute every proposal and the membership history from the chain; compare with the contracts and the index."""
+    """Re-derive every proposal and the membership history from the chain (up to ``last_block``, default the latest
+    block) and compare with the contracts and, if given, the index. ``progress`` receives a line per phase."""
     started = time.monotonic()
     chain = consortium.chain
     latest = chain.block_number()
     last = latest if last_block is None else min(last_block, latest)
     say = progress or (lambda _text: None)
     say(f"reading blocks {consortium.record.start_block}..{last} from the chain")
-    history, logs, blocks, txs = read_chain(consortium, last)
+    history, logs, blocks = read_chain(consortium, last)
     result = Verification(
-        first_block=consortium.record.start_block, last_block=last, proposals=len(history.proposals), logs=len(logs)
+        first_block=consortium.record.start_block,
+        last_block=last,
+        block_hash=blocks[last][0],
+        block_time=blocks[last][1],
+        chain_id=consortium.record.chain_id,
+        proposals=len(history.proposals),
+        logs=len(logs),
+        history=history,
     )
-    now = int(chain.block(last)["timestamp"])
-    if index is not None:
-        _check_index(result, index, logs, blocks, txs, last)
-    block_id = last
-    read = chain.reader(block_id)
     proposals = history.proposal_list()
-    say(f"reading the contracts' answers for {len(proposals)} proposals at block {block_id}")
-    read.prefetch(r for p in proposals for r in _proposal_reads(consortium, history, p, now))
-    for p in proposals:
-        say(f"proposal #{p.number}")
-        _check_proposal(result, consortium, history, p, now, block_id, read)
-    _check_membership(result, consortium, history, block_id, read)
+    read = chain.reader(last)
+    say(f"reading the contracts' answers for {len(proposals)} proposals at block {last}")
+    answers = ProposalAnswers(consortium, proposals, history.now, last)
+    consortium_reads = _consortium_reads(consortium, history)
+
+    def ask() -> None:
+        answers.fetch()
+        read.prefetch(consortium_reads)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccsi-dao-verify") as helpers:
+        asked = helpers.submit(ask)  # the node answers while the history is judged,
+        compared = (  # and SQLite compares the index with the chain (on a connection of that thread's own)
+            helpers.submit(_compare_apart, index.path, index.record, logs, blocks, last) if index is not None else None
+        )
+        judgements = {p.number: judge(history, p) for p in proposals}
+        asked.result()
+        if index is not None and compared is not None:
+            _check_index(result, index, compared.result(), last)
+    result.judgements = judgements
+    for j in judgements.values():
+        say(f"proposal #{j.proposal.number}")
+        _check_proposal(result, consortium, history, j, answers)
+    _check_membership(result, consortium, history, read)
+    _check_rules_and_settings(result, consortium, history, read)
     _check_timelock(result, consortium, history)
+    result.add(
+        "orphans",
+        "governor",
+        not history.unknown_votes,
+        f"every vote is on a proposal whose creation is logged ({sum(len(p.votes) for p in proposals)} votes)"
+        if not history.unknown_votes
+        else "votes on proposals whose creation is not in the logs: "
+        + ", ".join(f"block {d.log.block_number} log {d.log.log_index}" for d in history.unknown_votes[:10]),
+    )
+    _read_balances(result, consortium, history, read)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _proposal_reads(dao: Consortium, history: History, p: ProposalRecord, now: int) -> list[tuple[Any, ...]]:
-    """The view calls :func:`_check_proposal` makes for ``p``, so they can be fetched in batches beforehand (a call
-    missing here is still made, alone, when the check asks for it)."""
-    gov, reg = dao.governor, dao.membership
-    reads: list[tuple[Any, ...]] = [(gov, "proposalCategory", p.id)]
-    snapshot_passed = p.snapshot < now
-    if snapshot_passed:
-        for v in p.votes:
-            reads += [(reg, "getPastVotes", v.voter, p.snapshot), (gov, "hasVoted", p.id, v.voter)]
-    reads.append((gov, "proposalVotes", p.id))
-    if _rules_at_creation(history, p) is None:
-        reads.append((gov, "rulesAt", p.created.timestamp))
-    reads += [(gov, "proposalRule", p.id), (gov, "state", p.id)]
-    if snapshot_passed:
-        reads.append((reg, "getPastTotalSupply", p.snapshot))
+_PROPOSAL_VIEWS = {
+    name: function_signature_to_4byte_selector(f"{name}(uint256)")
+    for name in ("state", "proposalVotes", "proposalDeadline", "proposalQuorum")
+}
+"""The governor's views each proposal is checked against, all of one uint256 argument (encoded by hand: thousands
+of calls, and eth-abi's encoder and decoder cost more than the node answering)."""
+
+
+class ProposalAnswers:
+    """The governor's answers about every proposal at one block, asked in JSON-RPC batches."""
+
+    def __init__(self, dao: Consortium, proposals: list[ProposalRecord], now: int, block: int) -> None:
+        calls = []
+        keys = []
+        for p in proposals:
+            argument = p.id.to_bytes(32, "big")
+            names = ["state", "proposalVotes", "proposalDeadline"]
+            if p.snapshot < now:
+                names.append("proposalQuorum")  # reverts before the snapshot: the electorate is not fixed yet
+            for name in names:
+                data = "0x" + (_PROPOSAL_VIEWS[name] + argument).hex()
+                calls.append(("eth_call", [{"to": dao.record.governor, "data": data}, hex(block)]))
+                keys.append((p.id, name))
+        self.answers: dict[tuple[int, str], bytes] = {}
+        self._calls, self._keys, self._transport = calls, keys, dao.chain.transport
+
+    def fetch(self) -> None:
+        answers = self._transport.batch(self._calls)
+        self.answers = {key: bytes.fromhex(str(a)[2:]) for key, a in zip(self._keys, answers, strict=True)}
+
+    def word(self, pid: int, name: str, index: int = 0) -> int:
+        """Word ``index`` of the answer to ``name(pid)``."""
+        raw = self.answers[(pid, name)]
+        if len(raw) < 32 * (index + 1):
+            raise ChainError(f"the governor answered {name} with {len(raw)} bytes; is it a ccsi-dao governor?")
+        return int.from_bytes(raw[32 * index : 32 * index + 32], "big")
+
+
+def _consortium_reads(dao: Consortium, history: History) -> list[tuple[Any, ...]]:
+    reg, gov, tl = dao.membership, dao.governor, dao.timelock
+    reads: list[tuple[Any, ...]] = [
+        (reg, "memberCount"),
+        (reg, "totalSupply"),
+        (reg, "agreementVersion"),
+        (reg, "maxShare"),
+        (gov, "votingDelay"),
+        (gov, "votingPeriod"),
+        (gov, "lateQuorumVoteExtension"),
+        (tl, "getMinDelay"),
+    ]
+    reads += [(reg, "memberAt", i) for i in range(len(history.member_changes))]
+    for account in history.member_changes:
+        reads += [(reg, "memberOf", account), (reg, "votingUnitsOf", account), (reg, "getVotes", account)]
+    reads += [(reg, "agreement", int(d.args["version"])) for d in history.agreements if int(d.args["version"]) >= 1]
+    reads += [(reg, "rulesAt", r.effective_from) for r in history.rule_sets]
     return reads
 
 
 # ---------------------------------------------------------------------- the index against the chain
 
 
-def _check_index(
-    result: Verification,
-    index: DecisionIndex,
-    logs: list[Any],
-    blocks: dict[int, tuple[str, int]],
-    txs: dict[str, tuple[str, str | None]],
-    last: int,
-) -> None:
-    stored = {(log.block_number, log.log_index): log for log in index.logs(to_block=last)}
-    chain = {
-        (log.block_number, log.log_index): log
-        for log in logs
-        if index.synced_to is not None and log.block_number <= index.synced_to
-    }
-    missing = sorted(set(chain) - set(stored))
-    extra = sorted(set(stored) - set(chain))
-    altered = sorted(k for k in set(chain) & set(stored) if chain[k] != stored[k])
+def _compare_apart(
+    path: Path, record: DeploymentRecord, logs: list[RawLog], blocks: dict[int, tuple[str, int]], last: int
+) -> list[Difference]:
+    """:func:`compare_index` on a connection of its own (SQLite connections stay in the thread that opened them)."""
+    with DecisionIndex(path, record) as index:
+        return compare_index(index, logs, blocks, last)
+
+
+def _check_index(result: Verification, index: DecisionIndex, differences: list[Difference], last: int) -> None:
+    result.index_differences = differences
     subject = f"index {index.path.name}"
-    for key in missing:
+    numbers = {p.id: p.number for p in result.history.proposals.values()} if result.history else {}
+    for d in differences:
+        conflicts: tuple[Conflict, ...] = ()
+        if d.field is not None:
+            conflicts = (Conflict(d.field, ("index", d.index_value or ""), ("chain", d.chain_value or "")),)
         result.add(
             "index",
             subject,
             False,
-            f"the chain has a log the index lacks: block {key[0]} log {key[1]} "
-            f"(tx {chain[key].tx_hash}, topic {chain[key].topics[0][:10]})",
+            d.text,
+            proposal=numbers.get(d.proposal_id) if d.proposal_id is not None else None,
+            conflicts=conflicts,
         )
-    for key in extra:
-        result.add("index", subject, False, f"the index has a log the chain does not: block {key[0]} log {key[1]}")
-    for key in altered:
-        a, b = stored[key], chain[key]
-        fields = [
-            f
-            for f in ("block_hash", "tx_hash", "tx_index", "address", "topics", "data")
-            if getattr(a, f) != getattr(b, f)
-        ]
-        result.add(
-            "index",
-            subject,
-            False,
-            f"block {key[0]} log {key[1]} differs from the chain in {', '.join(fields)}: "
-            f"index {getattr(a, fields[0])!s:.80} vs chain {getattr(b, fields[0])!s:.80}",
-        )
-    stored_blocks = dict(
-        index.db.execute("SELECT number, hash || ':' || timestamp FROM blocks WHERE number <= ?", (last,)).fetchall()
-    )
-    bad_blocks = [n for n, (h, t) in blocks.items() if n in stored_blocks and stored_blocks[n] != f"{h}:{t}"]
-    for n in bad_blocks:
-        result.add(
-            "index",
-            subject,
-            False,
-            f"block {n}: index says {stored_blocks[n]}, chain says {blocks[n][0]}:{blocks[n][1]}",
-        )
-    stored_txs = index.transactions()
-    bad_txs = [h for h, v in txs.items() if h in stored_txs and stored_txs[h] != v]
-    for h in bad_txs:
-        result.add("index", subject, False, f"transaction {h}: index says {stored_txs[h]}, chain says {txs[h]}")
-    if not (missing or extra or altered or bad_blocks or bad_txs):
-        result.add(
-            "index",
-            subject,
-            True,
-            f"{len(stored)} logs up to block {min(last, index.synced_to or last)} identical to the chain's",
-        )
+    if not differences:
+        covered = min(last, index.synced_to) if index.synced_to is not None else None
+        count = index.count_logs(to_block=covered) if covered is not None else 0
+        result.add("index", subject, True, f"{count} logs up to block {covered} identical to the chain's")
 
 
 # ---------------------------------------------------------------------- proposals
 
 
 def _check_proposal(
-    result: Verification,
-    dao: Consortium,
-    history: History,
-    p: ProposalRecord,
-    now: int,
-    block: int,
-    read: BlockReader | None = None,
+    result: Verification, dao: Consortium, history: History, j: Judgement, answers: ProposalAnswers
 ) -> None:
-    read = read or dao.chain.reader(block)
+    p = j.proposal
     subject = f"proposal #{p.number} ({str(p.id)[:10]}...)"
-    add = lambda check, ok, evidence: result.add(check, subject, ok, evidence)  # noqa: E731
 
-    # category
-    derived = categorize(dao.record, p.actions)
-    on_chain = Category(read(dao.governor, "proposalCategory", p.id))
-    event = p.category
+    def add(check: str, ok: bool, evidence: str, conflicts: Sequence[Conflict] = ()) -> None:
+        result.add(check, subject, ok, evidence, proposal=p.number, conflicts=conflicts)
+
+    # category: derived from the actions, carried by the id
+    flag = "suspends or removes members" if j.sanctioned else "sanctions nobody"
     add(
         "category",
-        derived == on_chain == event,
-        f"derived from the {len(p.actions)} action(s): {derived.name.lower()}; proposalCategory: {on_chain.name.lower()}; "
-        f"ProposalCategorized: {event.name.lower() if event is not None else 'missing'}",
+        j.category_ok,
+        f"derived from the {len(p.actions)} action(s): {j.category.name.lower()}, {flag}; the id carries "
+        f"{p.id_category.name.lower()}, sanction bit {'set' if p.id >> 253 & 1 else 'clear'}",
+        []
+        if j.category_ok
+        else [Conflict("category", ("derived", j.category.name.lower()), ("id", p.id_category.name.lower()))],
     )
 
-    # votes: weights from the checkpoints at the snapshot, and from the rebuilt membership history
-    snapshot_passed = p.snapshot < now
-    seen: set[str] = set()
-    bad_votes = []
-    for v in p.votes:
-        if v.voter in seen:
-            bad_votes.append(f"{v.voter} counted twice")
-        seen.add(v.voter)
-        if not snapshot_passed:
-            bad_votes.append(f"{v.voter} voted before the snapshot had passed")
-            continue
-        past = read(dao.membership, "getPastVotes", v.voter, p.snapshot)
-        rebuilt = history.power_at(v.voter, p.snapshot)
-        if not v.weight == past == rebuilt:
-            bad_votes.append(
-                f"{v.voter}: event weight {v.weight}, getPastVotes at snapshot {past}, "
-                f"rebuilt from membership events {rebuilt}"
-            )
-        if not read(dao.governor, "hasVoted", p.id, v.voter):
-            bad_votes.append(f"{v.voter}: hasVoted is false")
-        if not p.created.timestamp <= v.decoded.timestamp <= (p.extended_deadline or p.deadline):
-            bad_votes.append(f"{v.voter}: voted at {v.decoded.timestamp}, outside the voting period")
+    # timing: snapshot and vote end from the creation time and the settings then
+    created_at = (p.created.log.block_number, p.created.log.log_index)
+    delay, period = history.voting_delay_before(created_at), history.voting_period_before(created_at)
+    if delay is not None and period is not None:
+        ok = p.snapshot == p.created.timestamp + delay and p.deadline == p.snapshot + period
+        add(
+            "timing",
+            ok,
+            f"created {p.created.timestamp}, voting delay {delay} s, period {period} s: snapshot {p.snapshot}, vote "
+            f"end {p.deadline}",
+            []
+            if ok
+            else [
+                Conflict("snapshot", ("logged", str(p.snapshot)), ("rebuilt", str(p.created.timestamp + delay))),
+                Conflict("vote end", ("logged", str(p.deadline)), ("rebuilt", str(p.snapshot + period))),
+            ],
+        )
+
+    # votes: eligibility and weight of each, re-derived from the membership history
+    bad = [vj for vj in j.votes if not vj.ok]
+    electorate = "constitutional votes" if j.constitutional else "voting power"
+    conflicts = [
+        Conflict(f"weight of {vj.vote.voter}", ("logged", str(vj.vote.weight)), ("rebuilt", str(vj.expected_weight)))
+        for vj in bad
+        if vj.vote.weight != vj.expected_weight
+    ]
     add(
         "votes",
-        not bad_votes,
-        "; ".join(bad_votes)
-        if bad_votes
-        else f"{len(p.votes)} vote(s), each weight = getPastVotes(voter, {p.snapshot}) = power rebuilt from events, no voter twice",
+        not bad,
+        "; ".join(
+            f"{vj.vote.voter}: logged weight {vj.vote.weight}, rebuilt {vj.expected_weight}"
+            + (f" ({'; '.join(vj.problems)})" if vj.problems else "")
+            for vj in bad
+        )
+        if bad
+        else f"{len(j.votes)} vote(s), each by an active voting member without interruption since the snapshot, each "
+        f"weight = its {electorate} at the snapshot {p.snapshot} rebuilt from membership events"
+        + (
+            f" ({sum(vj.own_units for vj in j.votes)} with own units after the proxy lost its vote)"
+            if any(vj.own_units for vj in j.votes)
+            else ""
+        ),
+        conflicts,
     )
 
-    totals = p.totals()
-    against, for_, abstain = read(dao.governor, "proposalVotes", p.id)
+    # totals: logged, recomputed, and the contract's
+    against, for_, abstain = (answers.word(p.id, "proposalVotes", i) for i in range(3))
+    t, e = j.tally, j.expected_tally
+    chain_totals = (for_, against, abstain)
+    logged = (t[VoteType.FOR], t[VoteType.AGAINST], t[VoteType.ABSTAIN])
+    rebuilt = (e[VoteType.FOR], e[VoteType.AGAINST], e[VoteType.ABSTAIN])
+    ok = logged == rebuilt == chain_totals
+    show = lambda x: "/".join(map(str, x))  # noqa: E731
     add(
         "totals",
-        (totals[VoteType.AGAINST], totals[VoteType.FOR], totals[VoteType.ABSTAIN]) == (against, for_, abstain),
-        f"recomputed for/against/abstain {totals[VoteType.FOR]}/{totals[VoteType.AGAINST]}/{totals[VoteType.ABSTAIN]}, "
-        f"proposalVotes {for_}/{against}/{abstain}",
+        ok,
+        f"for/against/abstain: rebuilt {show(rebuilt)}, logged {show(logged)}, proposalVotes {show(chain_totals)}",
+        []
+        if ok
+        else [
+            c
+            for c in (
+                Conflict("for/against/abstain", ("logged", show(logged)), ("proposalVotes", show(chain_totals))),
+                Conflict("for/against/abstain", ("rebuilt", show(rebuilt)), ("proposalVotes", show(chain_totals))),
+            )
+            if c.first[1] != c.second[1]
+        ],
     )
 
-    # rules in force when the proposal was created: the last RulesUpdated before its ProposalCreated
-    from_events = _rules_at_creation(history, p)
-    rules, early_close = from_events or read(dao.governor, "rulesAt", p.created.timestamp)
-    (qn, qd), (an, ad) = rules[int(derived)]
-    rule_now = read(dao.governor, "proposalRule", p.id)
+    # deadline: the late-quorum extension as the contract computes it
+    chain_deadline = answers.word(p.id, "proposalDeadline")
+    announced = p.extended_deadline
+    expect_event = j.deadline if j.deadline > p.deadline else None
+    ok = chain_deadline == j.deadline and announced == expect_event
     add(
-        "rules",
-        ((qn, qd), (an, ad)) == tuple(map(tuple, rule_now)),
-        f"{derived.name.lower()} rule at creation: quorum {qn}/{qd}, approval {an}/{ad} "
-        f"({'RulesUpdated history' if from_events else 'rulesAt'}), proposalRule {rule_now[0][0]}/{rule_now[0][1]}, "
-        f"{rule_now[1][0]}/{rule_now[1][1]}",
+        "deadline",
+        ok,
+        f"vote end {p.deadline}"
+        + (
+            f", quorum reached at {j.quorum_reached_by.timestamp} + extension "
+            f"{history.late_quorum_extension_before(j.quorum_reached_by.position)} s"
+            if j.quorum_reached_by
+            else ", quorum not reached"
+        )
+        + f": rebuilt deadline {j.deadline}, proposalDeadline {chain_deadline}, ProposalExtended "
+        + (str(announced) if announced is not None else "none"),
+        []
+        if ok
+        else [Conflict("deadline", ("rebuilt", str(j.deadline)), ("proposalDeadline", str(chain_deadline)))]
+        + (
+            [Conflict("ProposalExtended", ("logged", str(announced)), ("rebuilt", str(expect_event)))]
+            if announced != expect_event
+            else []
+        ),
     )
+
+    # quorum: electorate at the snapshot, less the sanctioned members' power, times the rule then
+    if j.snapshot_passed:
+        chain_quorum = answers.word(p.id, "proposalQuorum")
+        rule_set = f"rule set {j.rules.id}" if j.rules else "no rule set"
+        ok = chain_quorum == j.quorum_votes
+        add(
+            "quorum",
+            ok,
+            f"{p.id_category.name.lower()} quorum {j.quorum}, approval {j.approval} ({rule_set}, in force at the "
+            f"snapshot); electorate {j.electorate} ({'constitutional votes' if j.constitutional else 'all voting members'})"
+            + (f" less {j.excluded} held by the sanctioned" if j.sanctioned else "")
+            + f": {j.quorum_votes} votes needed, proposalQuorum {chain_quorum}",
+            []
+            if ok
+            else [Conflict("votes needed", ("rebuilt", str(j.quorum_votes)), ("proposalQuorum", str(chain_quorum)))],
+        )
 
     # outcome
-    state = ProposalState(read(dao.governor, "state", p.id))
-    if snapshot_passed:
-        total = read(dao.membership, "getPastTotalSupply", p.snapshot)
-        rebuilt_total = history.total_power_at(p.snapshot)
-        cast = sum(totals.values())
-        quorum = cast * qd >= qn * total
-        approval = for_ > against and for_ * ad >= an * (for_ + against)
+    state = ProposalState(answers.word(p.id, "state"))
+    ok = state == j.state
+    add(
+        "outcome",
+        ok,
+        f"{j.explanation}; expected {j.state.name.lower()}, state() says {state.name.lower()}",
+        [] if ok else [Conflict("state", ("rebuilt", j.state.name.lower()), ("state()", state.name.lower()))],
+    )
+    if p.queued or p.executed:
+        passed = (j.quorum_reached and j.approval_met) or j.closed_early == "passed"
         add(
-            "electorate",
-            total == rebuilt_total,
-            f"getPastTotalSupply at snapshot {total}, sum of active voting weights "
-            f"rebuilt from membership events {rebuilt_total}",
+            "passed",
+            passed,
+            f"{'executed' if p.executed else 'queued'} with quorum {'reached' if j.quorum_reached else 'MISSED'} and "
+            f"approval {'met' if j.approval_met else 'NOT MET'}",
         )
-        expected = _expected_state(
-            p, now, quorum, approval, bool(early_close), total, totals, Ratio(qn, qd), Ratio(an, ad)
-        )
-        add(
-            "outcome",
-            state in expected,
-            f"quorum {'reached' if quorum else 'missed'} ({cast} of {total} cast, {qn}/{qd} needed), approval "
-            f"{'met' if approval else 'not met'} ({for_} for, {against} against, {an}/{ad} needed); expected "
-            f"{'/'.join(s.name.lower() for s in expected)}, state() says {state.name.lower()}",
-        )
-        if p.queued or p.executed:
-            add(
-                "passed",
-                quorum and approval,
-                f"{'executed' if p.executed else 'queued'} with quorum "
-                f"{'reached' if quorum else 'MISSED'} and approval {'met' if approval else 'NOT MET'}",
-            )
-    else:
-        add(
-            "outcome",
-            state in (ProposalState.PENDING, ProposalState.CANCELED),
-            f"snapshot {p.snapshot} not passed at block {block}; state() says {state.name.lower()}",
-        )
+    _check_execution(add, dao, history, p, j)
 
-    # execution: what the timelock scheduled and executed is exactly what was voted
-    op = operation_id(dao.record.governor, dao.record.timelock, p)
-    scheduled = history.scheduled.get(op, [])
-    executed = history.executed_calls.get(op, [])
+
+def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRecord, j: Judgement) -> None:
+    """What the timelock scheduled and executed is exactly what was voted, after the delay."""
+    op = j.operation
+    scheduled = history.scheduled.get(op, []) if op is not None else []
+    executed = history.executed_calls.get(op, []) if op is not None else []
     voted = [(a.target, a.value, a.data) for a in p.actions]
-    shape = lambda calls: [
-        (to_checksum_address(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls
-    ]  # noqa: E731
+
+    def shape(calls: list[Any]) -> list[tuple[str, int, bytes]]:  # the decoder gives checksummed addresses
+        return [(str(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls]
+
     if p.queued:
-        delays = {int(c.args["delay"]) for c in scheduled}
-        min_delay = history.min_delay_at(p.queued.timestamp)
+        ok = shape(scheduled) == voted and [int(c.args["index"]) for c in scheduled] == list(range(len(voted)))
         add(
             "scheduled",
-            shape(scheduled) == voted and [int(c.args["index"]) for c in scheduled] == list(range(len(voted))),
-            f"timelock operation 0x{op.hex()[:16]}...: {len(scheduled)} call(s) scheduled, {len(voted)} voted"
+            ok,
+            f"timelock operation 0x{(op or b'').hex()[:16]}...: {len(scheduled)} call(s) scheduled, {len(voted)} voted"
             + ("" if shape(scheduled) == voted else f"; scheduled {_brief(shape(scheduled))} vs voted {_brief(voted)}"),
+            [] if ok else [Conflict("calls", ("scheduled", _brief(shape(scheduled))), ("voted", _brief(voted)))],
         )
+        delays = {int(c.args["delay"]) for c in scheduled}
+        min_delay = history.min_delay_at(p.queued.timestamp)
         delay_ok = (
             bool(scheduled)
             and min_delay is not None
@@ -360,141 +509,189 @@ def _check_proposal(
         add(
             "delay",
             delay_ok,
-            f"scheduled with delay {sorted(delays)} s (timelock minimum then {min_delay} s), eta "
-            f"{p.eta}"
+            f"scheduled with delay {sorted(delays)} s (timelock minimum then {min_delay} s), eta {p.eta}"
             + (
                 f", executed at {p.executed.timestamp} ({p.executed.timestamp - (p.eta or 0):+d} s after eta)"
                 if p.executed
                 else ""
             ),
         )
-    elif scheduled:
-        add("scheduled", False, f"the timelock scheduled operation 0x{op.hex()} but the proposal was never queued")
     if p.executed or executed:
+        ok = bool(p.executed) and shape(executed) == voted
         add(
             "executed",
-            bool(p.executed) and shape(executed) == voted,
+            ok,
             f"{len(executed)} call(s) executed by the timelock, {len(voted)} voted, ProposalExecuted "
             f"{'present' if p.executed else 'MISSING'}"
             + ("" if shape(executed) == voted else f"; executed {_brief(shape(executed))} vs voted {_brief(voted)}"),
+            []
+            if shape(executed) == voted
+            else [Conflict("calls", ("executed", _brief(shape(executed))), ("voted", _brief(voted)))],
         )
-
-
-def _expected_state(
-    p: ProposalRecord,
-    now: int,
-    quorum: bool,
-    approval: bool,
-    early_close: bool,
-    total: int,
-    totals: dict[VoteType, int],
-    q: Ratio,
-    a: Ratio,
-) -> set[ProposalState]:
-    if p.executed:
-        return {ProposalState.EXECUTED}
-    if p.canceled:
-        return {ProposalState.CANCELED}
-    deadline = p.extended_deadline or p.deadline
-    if now <= deadline:
-        passed_state = ProposalState.QUEUED if p.queued else ProposalState.SUCCEEDED
-        if not early_close:
-            return {ProposalState.ACTIVE}
-        cast = sum(totals.values())
-        uncast = max(total - cast, 0)
-        f_, ag = totals[VoteType.FOR], totals[VoteType.AGAINST]
-        approves = lambda fv, av: fv > av and fv * a.denominator >= a.numerator * (fv + av)  # noqa: E731
-        if cast * q.denominator >= q.numerator * total and approves(f_, ag + uncast):
-            return {passed_state}
-        if not approves(f_ + uncast, ag) or not total * q.denominator >= q.numerator * total:
-            return {ProposalState.DEFEATED}
-        return {ProposalState.ACTIVE}
-    if quorum and approval:
-        return {ProposalState.QUEUED} if p.queued else {ProposalState.SUCCEEDED}
-    return {ProposalState.DEFEATED}
-
-
-def _rules_at_creation(history: History, p: ProposalRecord) -> Any:
-    created = (p.created.log.block_number, p.created.log.log_index)
-    chosen = None
-    for d in history.rules:
-        if (d.log.block_number, d.log.log_index) < created:
-            chosen = rule_set(d.args["rules"])
-    return chosen
-
-
-def operation_id(governor: str, timelock: str, p: ProposalRecord) -> bytes:
-    """The timelock operation id GovernorTimelockControl uses for ``p`` (``hashOperationBatch`` with its salt)."""
-    description_hash = keccak(text=p.description)
-    salt = bytes(x ^ y for x, y in zip(bytes.fromhex(governor[2:]) + b"\x00" * 12, description_hash, strict=True))
-    encoded = abi_encode(
-        ["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"],
-        [[a.target for a in p.actions], [a.value for a in p.actions], [a.data for a in p.actions], b"\x00" * 32, salt],
-    )
-    return keccak(encoded)
 
 
 def _brief(calls: Sequence[tuple[str, int, bytes]]) -> str:
     return "[" + ", ".join(f"{t[:10]}.. value {v} data 0x{d[:8].hex()}" for t, v, d in calls) + "]"
 
 
-# ---------------------------------------------------------------------- membership and timelock
+# ---------------------------------------------------------------------- membership, rules, settings, timelock
 
 
-def _check_membership(
-    result: Verification, dao: Consortium, history: History, block: int, read: BlockReader | None = None
-) -> None:
-    read = read or dao.chain.reader(block)
-    count = read(dao.membership, "memberCount")
-    read.prefetch((dao.membership, "memberAt", i) for i in range(count))
-    listed = {to_checksum_address(read(dao.membership, "memberAt", i)) for i in range(count)}
-    rebuilt = set(history.member_changes)
+def _check_membership(result: Verification, dao: Consortium, history: History, read: BlockReader) -> None:
+    reg = dao.membership
+    subject = "membership registry"
+    count = read(reg, "memberCount")
+    listed: list[str] = [to_checksum_address(read(reg, "memberAt", i)) for i in range(count)]
+    rebuilt: list[str] = list(history.member_changes)
+    ok = listed == rebuilt
     result.add(
         "members",
-        "membership registry",
-        listed == rebuilt,
-        f"{count} members listed by memberAt, {len(rebuilt)} rebuilt from MemberAdmitted"
-        + (
-            ""
-            if listed == rebuilt
-            else f"; only on chain: {sorted(listed - rebuilt)}, only in events: {sorted(rebuilt - listed)}"
-        ),
+        subject,
+        ok,
+        f"{count} members listed by memberAt, {len(rebuilt)} rebuilt from MemberAdmitted, in the same order"
+        if ok
+        else f"memberAt lists {count}, MemberAdmitted {len(rebuilt)}; only on chain: "
+        f"{sorted(set(listed) - set(rebuilt))}, only in events: {sorted(set(rebuilt) - set(listed))}",
+        conflicts=[] if ok else [Conflict("members", ("memberAt", ", ".join(listed)), ("events", ", ".join(rebuilt)))],
     )
-    bad = []
-    read.prefetch(
-        (dao.membership, name, account) for account in rebuilt | listed for name in ("memberOf", "votingUnitsOf")
-    )
-    for account in sorted(rebuilt | listed):
-        role, group, status, joined, weight, _, name = read(dao.membership, "memberOf", account)
+    if set(listed) - set(rebuilt):
+        read.prefetch(
+            (reg, name, a) for a in set(listed) - set(rebuilt) for name in ("memberOf", "votingUnitsOf", "getVotes")
+        )
+    bad: list[str] = []
+    conflicts: list[Conflict] = []
+    for account in dict.fromkeys(rebuilt + listed):
+        role, group, status, constitutional, joined, voting_since, _since, weight, index, name = read(
+            reg, "memberOf", account
+        )
+        actual = (
+            Role(role).name.lower(),
+            StakeholderGroup(group).name.lower(),
+            MemberStatus(status).name.lower(),
+            bool(constitutional),
+            joined,
+            voting_since,
+            weight,
+            index,
+            name,
+        )
         state = history.member_at(account)
-        expected = (state.role, state.group, state.status, state.joined_at, state.weight, state.name) if state else None
-        actual = (Role(role), StakeholderGroup(group), MemberStatus(status), joined, weight, name)
+        expected = (
+            (
+                state.role.name.lower(),
+                state.group.name.lower(),
+                state.status.name.lower(),
+                state.constitutional_vote,
+                state.joined_at,
+                state.voting_since,
+                state.weight,
+                state.index,
+                state.name,
+            )
+            if state
+            else None
+        )
         if expected != actual:
-            bad.append(f"{account}: memberOf {actual}, rebuilt {expected}")
-        units = read(dao.membership, "votingUnitsOf", account)
-        if state and units != state.units:
+            fields = (
+                "role",
+                "group",
+                "status",
+                "constitutional vote",
+                "joined",
+                "voting since",
+                "weight",
+                "index",
+                "name",
+            )
+            differing = [
+                (f, str(a), str(e)) for f, a, e in zip(fields, actual, expected or ("",) * 9, strict=True) if a != e
+            ]
+            bad.append(
+                f"{account}: "
+                + "; ".join(show_difference(f, a, e, labels=("memberOf", "rebuilt")) for f, a, e in differing)
+            )
+            conflicts += [Conflict(f"{f} of {account}", ("memberOf", a), ("rebuilt", e)) for f, a, e in differing]
+        units = read(reg, "votingUnitsOf", account)
+        if state is not None and units != state.units:
             bad.append(f"{account}: votingUnitsOf {units}, rebuilt {state.units}")
+            conflicts.append(
+                Conflict(f"units of {account}", ("votingUnitsOf", str(units)), ("rebuilt", str(state.units)))
+            )
+        power = read(reg, "getVotes", account)
+        if power != history.power_now(account):
+            bad.append(f"{account}: getVotes {power}, rebuilt {history.power_now(account)}")
+            conflicts.append(
+                Conflict(f"power of {account}", ("getVotes", str(power)), ("rebuilt", str(history.power_now(account))))
+            )
+    total = read(reg, "totalSupply")
+    if total != history.total_power_now():
+        bad.append(f"totalSupply {total}, rebuilt {history.total_power_now()}")
+        conflicts.append(
+            Conflict("total voting power", ("totalSupply", str(total)), ("rebuilt", str(history.total_power_now())))
+        )
     result.add(
         "records",
-        "membership registry",
+        subject,
         not bad,
         "; ".join(bad)
         if bad
-        else f"every record (role, group, status, joined, weight, name) rebuilt from events equals memberOf at block {block}",
+        else f"every record (role, group, status, constitutional vote, joined, voting since, weight, index, name), "
+        f"units and voting power rebuilt from events equals the registry's at block {result.last_block}; total "
+        f"{total}",
+        conflicts=conflicts,
     )
-    version = read(dao.membership, "agreementVersion")
-    read.prefetch(
-        (dao.membership, "agreement", int(d.args["version"]))
-        for d in history.agreements
-        if 1 <= int(d.args["version"]) <= version
+    # the registry's ERC-20-style Transfer events: the same units, counted another way
+    minted: dict[str, int] = {}
+    for d in history.unit_transfers:
+        a = d.args
+        if int(a["from"], 16) == 0:
+            minted[a["to"]] = minted.get(a["to"], 0) + int(a["value"])
+        if int(a["to"], 16) == 0:
+            minted[a["from"]] = minted.get(a["from"], 0) - int(a["value"])
+    units_now = {a: (s.units if (s := history.member_at(a)) else 0) for a in set(minted) | set(rebuilt)}
+    off = {a: (minted.get(a, 0), u) for a, u in units_now.items() if minted.get(a, 0) != u}
+    result.add(
+        "units",
+        subject,
+        not off,
+        f"the registry's Transfer events give every member the units its membership events give ({len(history.unit_transfers)} transfers)"
+        if not off
+        else "; ".join(f"{a}: Transfer events {t}, membership events {u}" for a, (t, u) in sorted(off.items())),
+        conflicts=[
+            Conflict(f"units of {a}", ("Transfer events", str(t)), ("membership events", str(u)))
+            for a, (t, u) in sorted(off.items())
+        ],
     )
+    # P2: governance never gave one member more than the cap on one share, in either electorate
+    n, d = read(reg, "maxShare")
+    over = [
+        f"{account} at block {e.log.block_number}: {units[i]} of {totals[i]} "
+        f"{'constitutional votes' if i else 'votes'}, above {n}/{d}"
+        for e, account, units, totals, rose in history.grants
+        for i in (0, 1)
+        if rose[i] and units[i] * d > totals[i] * n
+    ]
+    result.add(
+        "cap",
+        subject,
+        not over and history.sealed is not None,
+        "; ".join(over)
+        or (
+            f"{len(history.grants)} change(s) gave a member power after the initial membership was sealed, each "
+            f"within the cap of {n}/{d} of either electorate"
+            if history.sealed is not None
+            else "no InitialMembersSealed in the logs"
+        ),
+    )
+    version = read(reg, "agreementVersion")
     bad_agreements = []
     for d in history.agreements:
         v = int(d.args["version"])
-        stored = read(dao.membership, "agreement", v) if 1 <= v <= version else None
+        stored = read(reg, "agreement", v) if 1 <= v <= version else None
         if stored is None or bytes(stored[0]) != bytes(d.args["contentHash"]) or stored[2] != d.args["uri"]:
             bad_agreements.append(
-                f"version {v}: event {bytes(d.args['contentHash']).hex()[:16]} {d.args['uri']}, registry {stored}"
+                f"version {v}: AgreementAmended sha256 0x{bytes(d.args['contentHash']).hex()} {d.args['uri']}, "
+                f"registry {('0x' + bytes(stored[0]).hex() + ' ' + stored[2]) if stored else 'none'}"
             )
     ok = (
         not bad_agreements
@@ -503,21 +700,106 @@ def _check_membership(
     )
     result.add(
         "agreement",
-        "membership registry",
+        subject,
         ok,
         "; ".join(bad_agreements)
-        or f"{version} agreement version(s), each AgreementAmended hash and URI equal to agreement(v)",
+        or (
+            f"{version} agreement version(s), each AgreementAmended hash and URI equal to agreement(v)"
+            if ok
+            else f"agreementVersion {version}, {len(history.agreements)} AgreementAmended"
+        ),
+    )
+
+
+def _check_rules_and_settings(result: Verification, dao: Consortium, history: History, read: BlockReader) -> None:
+    bad = []
+    for rs in history.rule_sets:
+        rules, early = read(dao.membership, "rulesAt", rs.effective_from)
+        on_chain = {c: (Ratio(*r[0]), Ratio(*r[1])) for c, r in zip(Category, rules, strict=True)}
+        if on_chain != rs.rules or bool(early) != rs.early_close:
+            bad.append(
+                f"rule set {rs.id}: RulesUpdated {_rules_text(rs.rules, rs.early_close)}, rulesAt({rs.effective_from}) "
+                f"{_rules_text(on_chain, bool(early))}"
+            )
+    result.add(
+        "rules",
+        "membership registry",
+        not bad and bool(history.rule_sets),
+        "; ".join(bad)
+        or (
+            f"{len(history.rule_sets)} rule set(s), each RulesUpdated equal to rulesAt(effectiveFrom)"
+            if history.rule_sets
+            else "no RulesUpdated in the logs"
+        ),
+    )
+    settings = {
+        "voting delay": (read(dao.governor, "votingDelay"), history.voting_delay),
+        "voting period": (read(dao.governor, "votingPeriod"), history.voting_period),
+        "late-quorum extension": (read(dao.governor, "lateQuorumVoteExtension"), history.late_quorum_extension),
+        "timelock delay": (read(dao.timelock, "getMinDelay"), history.timelock_delay),
+    }
+    off = {k: v for k, v in settings.items() if v[0] != v[1]}
+    result.add(
+        "settings",
+        "governor and timelock",
+        not off,
+        ", ".join(f"{k} {v[0]} s" for k, v in settings.items()) + " on chain, each equal to its last event"
+        if not off
+        else "; ".join(f"{k}: on chain {v[0]}, last event {v[1]}" for k, v in off.items()),
+        conflicts=[Conflict(k, ("on chain", str(v[0])), ("events", str(v[1]))) for k, v in off.items()],
+    )
+
+
+def _rules_text(rules: dict[Category, tuple[Ratio, Ratio]], early: bool) -> str:
+    return (
+        ", ".join(f"{c.name.lower()} {q}/{a}" for c, (q, a) in rules.items())
+        + f", early close {'on' if early else 'off'}"
     )
 
 
 def _check_timelock(result: Verification, dao: Consortium, history: History) -> None:
-    ops = {operation_id(dao.record.governor, dao.record.timelock, p) for p in history.proposals.values() if p.executed}
-    stray = [op for op in history.executed_calls if op not in ops]
+    """Every operation the timelock scheduled belongs to a queued proposal, every one it executed to an executed
+    proposal (the governor is its only proposer and executor)."""
+    queued = {j.operation for j in result.judgements.values() if j.proposal.queued and j.operation is not None}
+    executed = {j.operation for j in result.judgements.values() if j.proposal.executed and j.operation is not None}
+    stray_scheduled = [op for op in history.scheduled if op not in queued]
+    stray_executed = [op for op in history.executed_calls if op not in executed]
+    problems = []
+    if stray_scheduled:
+        problems.append(
+            "operations scheduled without a queued proposal: " + ", ".join("0x" + o.hex() for o in stray_scheduled)
+        )
+    if stray_executed:
+        problems.append(
+            "operations executed without an executed proposal: " + ", ".join("0x" + o.hex() for o in stray_executed)
+        )
     result.add(
         "timelock",
         "timelock",
-        not stray,
-        f"every executed timelock operation belongs to an executed proposal ({len(history.executed_calls)} operation(s))"
-        if not stray
-        else "operations executed without an executed proposal: " + ", ".join("0x" + o.hex() for o in stray),
+        not problems,
+        "; ".join(problems)
+        or f"every scheduled timelock operation belongs to a queued proposal ({len(history.scheduled)}), every executed "
+        f"one to an executed proposal ({len(history.executed_calls)})",
     )
+
+
+def _read_balances(result: Verification, dao: Consortium, history: History, read: BlockReader) -> None:
+    """The treasury's balances at the verified block: ETH and every ERC-20 token seen moving in or out."""
+    timelock = dao.record.timelock
+    result.balances["ETH"] = int(dao.chain.transport.request("eth_getBalance", [timelock, hex(result.last_block)]), 16)
+    tokens = sorted({to_checksum_address(d.log.address) for d in history.transfers})
+    data = "0x" + (_BALANCE_OF + bytes(12) + bytes.fromhex(timelock[2:])).hex()
+    for token in tokens:
+        try:
+            answer = dao.chain.transport.request("eth_call", [{"to": token, "data": data}, hex(result.last_block)])
+        except CcsiDaoError:  # a token that does not answer balanceOf: its flows are still in the report
+            continue
+        raw = bytes.fromhex(str(answer)[2:])
+        if len(raw) == 32:
+            result.balances[token] = int.from_bytes(raw, "big")
+
+
+_BALANCE_OF = function_signature_to_4byte_selector("balanceOf(address)")
+
+
+__all__ = ["Conflict", "Finding", "Verification", "read_chain", "verify"]

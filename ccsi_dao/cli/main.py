@@ -60,6 +60,7 @@ def main(
 
 app.add_typer(devnet.app, name="devnet", rich_help_panel=START)
 app.add_typer(agreement.app, name="agreement", rich_help_panel=START)
+agreement.app.command(name="verify")(audit.agreement_verify)
 app.add_typer(wallet.app, name="wallet", rich_help_panel=START)
 app.command(rich_help_panel=START)(handled(governance.deploy))
 app.add_typer(propose.app, name="propose", rich_help_panel=DECIDE)

@@ -1,7 +1,18 @@
-"""The decision log: one plain-words entry per governance event, filters, and the four output formats.
+"""The decision log: one plain-words entry per governance event, plus one per decided vote (its outcome), filters,
+and the output formats.
 
-``ccsi-dao log`` is :func:`entries` over a :class:`~ccsi_dao.decisionlog.history.History`, then :func:`select`
-with the user's filters, then :func:`render` in table, JSON Lines, CSV or Markdown.
+``ccsi-dao log`` is :func:`entries` over a :class:`~ccsi_dao.decisionlog.history.History`, then :func:`select` with
+the user's filters, then :func:`render` in table, JSON Lines, JSON, CSV or Markdown.
+
+Every outcome is logged: the moment voting closed (at the deadline, or at the vote that closed it early) gets an
+``outcome`` entry saying whether the proposal passed or was defeated and why (quorum missed, approval failed,
+closed early), as :func:`ccsi_dao.decisionlog.judge.judge` recomputes it. An outcome reached at the deadline has no
+log of its own: its entry carries the deadline's time and no block (block filters leave it out). ETH paid into the
+treasury (``Deposited``), the timelock's roles and every setting are named in words.
+
+Entries hold chain text (descriptions, names, reasons, URIs) as the chain has it; :func:`render` makes it safe for
+each format (:mod:`ccsi_dao.safetext`; JSON escapes control and text-direction characters), and so must any other
+consumer that shows it.
 """
 
 from __future__ import annotations
@@ -9,21 +20,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
-from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, rule_set
+from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, Vote
+from ccsi_dao.decisionlog.judge import Judgement, judge, operation_id
+from ccsi_dao.durations import format_duration
 from ccsi_dao.errors import UserError
+from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.describe import ActionDescriber, format_eth
-from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup, group_name, role_name
+from ccsi_dao.safetext import for_csv, for_markdown, for_terminal
+from ccsi_dao.types import Category, MemberStatus, Role, StakeholderGroup, VoteType, group_name, role_name
 
 KINDS = (
     "proposal",
     "vote",
+    "outcome",
     "queue",
     "execute",
     "cancel",
@@ -37,19 +54,47 @@ KINDS = (
     "timelock",
     "roles",
 )
-FORMATS = ("table", "jsonl", "csv", "markdown")
-COLUMNS = ("time", "block", "log_index", "tx", "kind", "event", "proposal", "member", "member_name", "group", "summary")
+FORMATS = ("table", "jsonl", "json", "csv", "markdown")
+COLUMNS = (
+    "time",
+    "block",
+    "log_index",
+    "tx",
+    "kind",
+    "event",
+    "proposal",
+    "member",
+    "member_name",
+    "group",
+    "choice",
+    "weight",
+    "reason",
+    "via",
+    "summary",
+)
+"""The CSV columns; ``choice``, ``weight``, ``reason`` and ``via`` are filled for votes."""
+
+ROLE_NAMES = {
+    "0x" + "00" * 32: "administrator",
+    "0x" + keccak(text="PROPOSER_ROLE").hex(): "proposer",
+    "0x" + keccak(text="EXECUTOR_ROLE").hex(): "executor",
+    "0x" + keccak(text="CANCELLER_ROLE").hex(): "canceller",
+}
+"""The timelock's roles by name."""
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of the decision log."""
+    """One line of the decision log. ``block``, ``log_index`` and ``tx`` are None for an outcome reached at a
+    deadline (no log marks it). ``details`` holds the entry's facts as data (for votes: ``choice``, ``weight``,
+    ``reason``, ``via``, ``relayer``, ``proxy_for``, ``own_units``; for outcomes: ``outcome``, ``reason`` and the
+    figures)."""
 
     time: str  # ISO 8601, UTC
     timestamp: int
-    block: int
-    log_index: int
-    tx: str
+    block: int | None
+    log_index: int | None
+    tx: str | None
     kind: str
     event: str
     summary: str
@@ -63,9 +108,27 @@ class Entry:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def choice(self) -> str | None:
+        return self.details.get("choice")
+
+    @property
+    def weight(self) -> int | None:
+        return self.details.get("weight")
+
+    @property
+    def reason(self) -> str | None:
+        return self.details.get("reason") if self.kind == "vote" else None
+
+    @property
+    def via(self) -> str | None:
+        return self.details.get("via")
+
 
 @dataclass(frozen=True)
 class Filters:
+    """The log's filters (all optional; an entry must pass every one given)."""
+
     proposal: int | str | None = None  # number or full id
     member: str | None = None  # address or part of a name
     group: str | None = None
@@ -77,15 +140,44 @@ class Filters:
 
 
 def iso(timestamp: int) -> str:
+    """``timestamp`` as ISO 8601 in UTC (``2026-03-01T12:00:00Z``)."""
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def entries(history: History) -> list[Entry]:
-    """Every governance event of ``history`` as a log entry, in chain order."""
+class _Names:
+    """Addresses in words: a member's name, or which contract of the suite, or the deployer."""
+
+    def __init__(self, history: History) -> None:
+        r = history.record
+        self.history = history
+        self.roles = {
+            r.governor.lower(): "the governor",
+            r.timelock.lower(): "the timelock",
+            r.membership.lower(): "the membership registry",
+        }
+        deployer = getattr(r, "deployer", None)
+        if deployer and deployer.lower() not in self.roles:
+            self.roles[deployer.lower()] = "the deployer"
+        self.describer = ActionDescriber(r, history.name_of)
+
+    def who(self, address: str | None) -> str:
+        if address is None:
+            return "nobody"
+        role = self.roles.get(str(address).lower())
+        if role is not None:
+            return role
+        return self.describer.who(to_checksum_address(address))
+
+
+def entries(history: History, judgements: dict[int, Judgement] | None = None) -> list[Entry]:
+    """Every governance event of ``history`` as a log entry, and every decided vote's outcome, in chain order.
+    ``judgements`` (by proposal number) are computed if not given."""
     record = history.record
-    describer = ActionDescriber(record, history.name_of)
+    names = _Names(history)
+    describer = names.describer
     by_proposal = {p.id: p for p in history.proposals.values()}
-    out: list[Entry] = []
+    judged = judgements if judgements is not None else {p.number: judge(history, p) for p in history.proposal_list()}
+    keyed: list[tuple[tuple[int, float, float], Entry]] = []
 
     def member_fields(address: str | None) -> dict[str, Any]:
         if address is None:
@@ -106,37 +198,37 @@ def entries(history: History) -> list[Entry]:
         member: str | None = None,
         **details: Any,
     ) -> None:
-        out.append(
-            Entry(
-                time=iso(d.timestamp),
-                timestamp=d.timestamp,
-                block=d.log.block_number,
-                log_index=d.log.log_index,
-                tx=d.log.tx_hash,
-                kind=kind,
-                event=d.event,
-                summary=summary,
-                proposal=proposal.number if proposal else None,
-                proposal_id=str(proposal.id) if proposal else None,
-                **member_fields(member),
-                details=_jsonable(details),
-            )
+        entry = Entry(
+            time=iso(d.timestamp),
+            timestamp=d.timestamp,
+            block=d.log.block_number,
+            log_index=d.log.log_index,
+            tx=d.log.tx_hash,
+            kind=kind,
+            event=d.event,
+            summary=summary,
+            proposal=proposal.number if proposal else None,
+            proposal_id=str(proposal.id) if proposal else None,
+            **member_fields(member),
+            details=_jsonable(details),
         )
+        keyed.append(((d.timestamp, d.log.block_number, d.log.log_index), entry))
 
     votes = {id(v.decoded): (p, v) for p in history.proposals.values() for v in p.votes}
-    ops = _operations(history)
+    vote_judgements = {id(vj.vote): vj for j in judged.values() for vj in j.votes}
+    ops = {operation_id(record.governor, p): p for p in history.proposals.values() if p.queued or p.executed}
     executed_in = {p.executed.log.tx_hash: p for p in history.proposals.values() if p.executed}
     for d in history.events:
         a, name = d.args, d.event
-        p = by_proposal.get(int(a["proposalId"])) if "proposalId" in a else None
+        p = by_proposal.get(int(a["proposalId"])) if "proposalId" in a and d.contract == "governor" else None
         if d.contract == "governor":
             if name == "ProposalCreated" and p:
                 words = [describer.describe(action) for action in p.actions]
-                category = p.category.name.lower() if p.category is not None else "unknown"
+                category = p.id_category.name.lower()
                 add(
                     d,
                     "proposal",
-                    f"#{p.number} proposed by {describer.who(p.proposer)} ({category}): {p.text.strip()}"
+                    f"#{p.number} proposed by {names.who(p.proposer)} ({category}): {p.text.strip()}"
                     f" -- actions: " + "; ".join(f"{i}. {w}" for i, w in enumerate(words, 1)),
                     proposal=p,
                     member=p.proposer,
@@ -148,20 +240,13 @@ def entries(history: History) -> list[Entry]:
                 )
             elif name in ("VoteCast", "VoteCastWithParams") and id(d) in votes:
                 p, v = votes[id(d)]
-                principals = history.principals_at(v.voter, p.snapshot)
-                method = (
-                    "signed ballot"
-                    + (
-                        f" relayed by {to_checksum_address(v.sender)}"
-                        if v.sender and v.sender != v.voter.lower()
-                        else ""
-                    )
-                    if v.signed_ballot
-                    else "direct"
+                vj = vote_judgements.get(id(v))
+                principals = list(vj.principals) if vj else []
+                own_units = bool(vj and vj.own_units)
+                via = _via(names, v, principals, own_units, vj.proxy if vj else None)
+                text = (
+                    f"{names.who(v.voter)} voted {v.support.name.lower()} on #{p.number} with weight {v.weight}, {via}"
                 )
-                text = f"{describer.who(v.voter)} voted {v.support.name.lower()} on #{p.number} with weight {v.weight}, {method}"
-                if principals:
-                    text += ", also as proxy for " + ", ".join(describer.who(m) for m in principals)
                 if v.reason:
                     text += f': "{v.reason}"'
                 add(
@@ -173,12 +258,19 @@ def entries(history: History) -> list[Entry]:
                     choice=v.support.name.lower(),
                     weight=v.weight,
                     reason=v.reason,
+                    via=via,
                     method="signed ballot" if v.signed_ballot else "direct",
-                    relayer=v.sender if v.signed_ballot else None,
+                    relayer=v.relayer,
                     proxy_for=principals,
+                    own_units=own_units,
                 )
             elif name in ("VoteCast", "VoteCastWithParams"):
-                add(d, "vote", f"vote by {a['voter']} on unknown proposal {a['proposalId']}", member=a["voter"])
+                add(
+                    d,
+                    "vote",
+                    f"vote by {names.who(a['voter'])} on unknown proposal {a['proposalId']}",
+                    member=a["voter"],
+                )
             elif name == "ProposalQueued" and p:
                 add(
                     d,
@@ -190,123 +282,72 @@ def entries(history: History) -> list[Entry]:
             elif name == "ProposalExecuted" and p:
                 add(d, "execute", f"#{p.number} executed", proposal=p)
             elif name == "ProposalCanceled" and p:
-                add(d, "cancel", f"#{p.number} canceled", proposal=p)
+                add(d, "cancel", f"#{p.number} cancelled", proposal=p)
             elif name == "ProposalExtended" and p:
                 add(
                     d,
                     "extend",
-                    f"#{p.number} voting extended to {iso(int(a['extendedDeadline']))} (late quorum)",
+                    f"#{p.number} reached its quorum late: voting extended to {iso(int(a['extendedDeadline']))}",
                     proposal=p,
                     deadline=int(a["extendedDeadline"]),
                 )
-            elif name == "RulesUpdated":
-                rules, early = rule_set(a["rules"])
-                parts = [
-                    f"{c.name.lower()} quorum {r[0][0]}/{r[0][1]}, approval {r[1][0]}/{r[1][1]}"
-                    for c, r in zip(Category, rules, strict=True)
-                ]
+            elif name in _SETTINGS:
+                field_name, old_key, new_key = _SETTINGS[name]
+                old, new = int(a[old_key]), int(a[new_key])
                 add(
                     d,
-                    "rules",
-                    f"rules set {a['ruleSetId']} in force from {iso(int(a['effectiveFrom']))}: "
-                    + "; ".join(parts)
-                    + f"; early close {'on' if early else 'off'}",
-                    rule_set=int(a["ruleSetId"]),
+                    "settings",
+                    f"{field_name}: {format_duration(old)} -> {format_duration(new)}",
+                    setting=field_name,
+                    previous=old,
+                    current=new,
                 )
-            elif name in (
-                "VotingDelaySet",
-                "VotingPeriodSet",
-                "LateQuorumVoteExtensionSet",
-                "ProposalThresholdSet",
-                "TimelockChange",
-            ):
-                add(d, "settings", f"{name}: " + ", ".join(f"{k} {v}" for k, v in a.items()))
+            elif name == "TimelockChange":
+                add(
+                    d,
+                    "settings",
+                    f"the governor's timelock: {names.who(a['oldTimelock'])} -> {names.who(a['newTimelock'])}",
+                    setting="timelock",
+                    previous=a["oldTimelock"],
+                    current=a["newTimelock"],
+                )
         elif d.contract == "membership":
-            account = a.get("account")
-            if name == "MemberAdmitted":
-                add(
-                    d,
-                    "membership",
-                    f"admitted {account} ({a['name']}) as {role_name(Role(a['role']))}, group "
-                    f"{group_name(StakeholderGroup(a['group']))}, weight {a['weight']}",
-                    member=account,
-                    role=role_name(Role(a["role"])),
-                    weight=int(a["weight"]),
-                )
-            elif name == "MemberStatusChanged":
-                add(
-                    d,
-                    "membership",
-                    f"{describer.who(account)}: {MemberStatus(a['previous']).name.lower()} -> "
-                    f"{MemberStatus(a['current']).name.lower()}",
-                    member=account,
-                    previous=MemberStatus(a["previous"]).name.lower(),
-                    current=MemberStatus(a["current"]).name.lower(),
-                )
-            elif name == "MemberRoleChanged":
-                add(
-                    d,
-                    "membership",
-                    f"{describer.who(account)}: role {role_name(Role(a['previous']))} -> "
-                    f"{role_name(Role(a['current']))}",
-                    member=account,
-                )
-            elif name == "MemberWeightChanged":
-                add(
-                    d,
-                    "membership",
-                    f"{describer.who(account)}: weight {a['previous']} -> {a['current']}",
-                    member=account,
-                    previous=int(a["previous"]),
-                    current=int(a["current"]),
-                )
-            elif name == "ProxyAppointed":
-                add(
-                    d,
-                    "proxy",
-                    f"{describer.who(a['member'])} appointed {describer.who(a['proxy'])} as proxy",
-                    member=a["member"],
-                    proxy=a["proxy"],
-                )
-            elif name == "ProxyRevoked":
-                add(
-                    d,
-                    "proxy",
-                    f"{describer.who(a['member'])} no longer represented by {describer.who(a['proxy'])}",
-                    member=a["member"],
-                    proxy=a["proxy"],
-                )
-            elif name == "AgreementAmended":
-                add(
-                    d,
-                    "agreement",
-                    f"agreement version {a['version']}: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}",
-                    version=int(a["version"]),
-                    hash="0x" + bytes(a["contentHash"]).hex(),
-                    uri=a["uri"],
-                )
+            _membership_entry(add, names, history, d)
         elif d.contract == "timelock":
             proposal = ops.get(bytes(a["id"])) if "id" in a else None
-            if name == "CallExecuted" and int(a["value"]) > 0:
+            if name == "Deposited":
                 add(
                     d,
                     "treasury",
-                    f"paid {format_eth(int(a['value']))} from the treasury to {describer.who(a['target'])}"
+                    f"treasury received {format_eth(int(a['amount']))} from {names.who(a['sender'])}",
+                    member=_member_or_none(history, a["sender"]),
+                    asset="ETH",
+                    amount=int(a["amount"]),
+                    direction="in",
+                    counterparty=a["sender"],
+                )
+            elif name == "CallExecuted" and int(a["value"]) > 0:
+                add(
+                    d,
+                    "treasury",
+                    f"paid {format_eth(int(a['value']))} from the treasury to {names.who(a['target'])}"
                     + (f" (#{proposal.number})" if proposal else ""),
                     proposal=proposal,
                     member=_member_or_none(history, a["target"]),
                     asset="ETH",
                     amount=int(a["value"]),
-                    to=a["target"],
+                    direction="out",
+                    counterparty=a["target"],
                 )
             elif name in ("CallScheduled", "CallExecuted"):
                 verb = "scheduled" if name == "CallScheduled" else "executed"
+                action = Action(to_checksum_address(a["target"]), int(a["value"]), bytes(a["data"]))
                 add(
                     d,
                     "timelock",
                     f"timelock {verb} call {a['index']} of operation 0x{bytes(a['id']).hex()[:12]}..."
                     + (f" (#{proposal.number})" if proposal else "")
-                    + f": {describer.describe(_action(a))}",
+                    + f": {describer.describe(action)}",
                     proposal=proposal,
                     operation="0x" + bytes(a["id"]).hex(),
                     index=int(a["index"]),
@@ -314,9 +355,36 @@ def entries(history: History) -> list[Entry]:
             elif name == "Cancelled":
                 add(d, "timelock", f"timelock operation 0x{bytes(a['id']).hex()} cancelled", proposal=proposal)
             elif name == "MinDelayChange":
-                add(d, "settings", f"timelock delay {a['oldDuration']} s -> {a['newDuration']} s")
-            elif name in ("RoleGranted", "RoleRevoked", "RoleAdminChanged"):
-                add(d, "roles", f"timelock {name}: " + ", ".join(f"{k} {_show(v)}" for k, v in a.items()))
+                old, new = int(a["oldDuration"]), int(a["newDuration"])
+                add(
+                    d,
+                    "settings",
+                    f"timelock delay: {format_duration(old)} -> {format_duration(new)}",
+                    setting="timelock delay",
+                    previous=old,
+                    current=new,
+                )
+            elif name in ("RoleGranted", "RoleRevoked"):
+                role = _role(a["role"])
+                verb = "granted" if name == "RoleGranted" else "revoked"
+                add(
+                    d,
+                    "roles",
+                    f"timelock {role} role {verb} {'to' if verb == 'granted' else 'from'} {names.who(a['account'])} "
+                    f"by {names.who(a['sender'])}",
+                    role=role,
+                    account=a["account"],
+                    sender=a["sender"],
+                )
+            elif name == "RoleAdminChanged":
+                role = _role(a["role"])
+                add(
+                    d,
+                    "roles",
+                    f"timelock {role} role now administered by the {_role(a['newAdminRole'])} role "
+                    f"(was the {_role(a['previousAdminRole'])} role)",
+                    role=role,
+                )
         elif d.contract == "token":
             incoming = to_checksum_address(a["to"]) == record.timelock
             other = a["from"] if incoming else a["to"]
@@ -325,7 +393,7 @@ def entries(history: History) -> list[Entry]:
                 d,
                 "treasury",
                 f"treasury {'received' if incoming else 'sent'} {a['value']} base units of token "
-                f"{to_checksum_address(d.log.address)} {'from' if incoming else 'to'} {describer.who(other)}"
+                f"{to_checksum_address(d.log.address)} {'from' if incoming else 'to'} {names.who(other)}"
                 + (f" (#{proposal.number})" if proposal else ""),
                 proposal=proposal,
                 member=_member_or_none(history, other),
@@ -334,36 +402,194 @@ def entries(history: History) -> list[Entry]:
                 direction="in" if incoming else "out",
                 counterparty=to_checksum_address(other),
             )
-    return out
+    for j in judged.values():
+        keyed.extend(_outcome_entries(j))
+    keyed.sort(key=lambda item: item[0])
+    return [e for _, e in keyed]
 
 
-def _action(a: dict[str, Any]) -> Any:
-    from ccsi_dao.governance.actions import Action
+_SETTINGS = {
+    "VotingDelaySet": ("voting delay", "oldVotingDelay", "newVotingDelay"),
+    "VotingPeriodSet": ("voting period", "oldVotingPeriod", "newVotingPeriod"),
+    "LateQuorumVoteExtensionSet": ("late-quorum extension", "oldVoteExtension", "newVoteExtension"),
+}
 
-    return Action(to_checksum_address(a["target"]), int(a["value"]), bytes(a["data"]))
+
+def _role(value: Any) -> str:
+    key = "0x" + bytes(value).hex() if isinstance(value, bytes) else str(value).lower()
+    return ROLE_NAMES.get(key, f"unknown ({key[:10]}...)")
+
+
+def _via(names: _Names, v: Vote, principals: list[str], own_units: bool, proxy: str | None) -> str:
+    """How a vote reached the governor, in words: directly or as a relayed signed ballot, and for whom."""
+    text = f"signed ballot relayed by {names.who(v.relayer)}" if v.relayer else "direct"
+    if principals:
+        text += ", also as proxy for " + ", ".join(names.who(m) for m in principals)
+    if own_units:
+        text += f", with its own units (its proxy {names.who(proxy)} lost its vote after the snapshot)"
+    return text
+
+
+def _membership_entry(add: Any, names: _Names, history: History, d: Decoded) -> None:
+    a, name = d.args, d.event
+    account = a.get("account")
+    if name == "MemberAdmitted":
+        vote = "with" if a["constitutionalVote"] else "without"
+        add(
+            d,
+            "membership",
+            f"admitted {account} ({a['name']}) as {role_name(Role(a['role']))}, group "
+            f"{group_name(StakeholderGroup(a['group']))}, weight {a['weight']}, {vote} a constitutional vote",
+            member=account,
+            role=role_name(Role(a["role"])),
+            weight=int(a["weight"]),
+            constitutional_vote=bool(a["constitutionalVote"]),
+        )
+    elif name == "MemberStatusChanged":
+        previous, current = MemberStatus(a["previous"]).name.lower(), MemberStatus(a["current"]).name.lower()
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: {previous} -> {current}",
+            member=account,
+            previous=previous,
+            current=current,
+        )
+    elif name == "MemberRoleChanged":
+        previous, current = role_name(Role(a["previous"])), role_name(Role(a["current"]))
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: role {previous} -> {current}",
+            member=account,
+            previous=previous,
+            current=current,
+        )
+    elif name == "MemberWeightChanged":
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: weight {a['previous']} -> {a['current']}",
+            member=account,
+            previous=int(a["previous"]),
+            current=int(a["current"]),
+        )
+    elif name == "MemberConstitutionalVoteChanged":
+        given = bool(a["constitutionalVote"])
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: {'given' if given else 'lost'} a vote in constitutional decisions",
+            member=account,
+            constitutional_vote=given,
+        )
+    elif name == "InitialMembersSealed":
+        add(d, "membership", f"initial membership sealed with {a['memberCount']} partners", count=int(a["memberCount"]))
+    elif name == "ProxyAppointed":
+        add(
+            d,
+            "proxy",
+            f"{names.who(a['member'])} appointed {names.who(a['proxy'])} as proxy",
+            member=a["member"],
+            proxy=a["proxy"],
+        )
+    elif name == "ProxyRevoked":
+        add(
+            d,
+            "proxy",
+            f"{names.who(a['member'])} no longer represented by {names.who(a['proxy'])}",
+            member=a["member"],
+            proxy=a["proxy"],
+        )
+    elif name == "AgreementAmended":
+        add(
+            d,
+            "agreement",
+            f"agreement version {a['version']}: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}",
+            version=int(a["version"]),
+            hash="0x" + bytes(a["contentHash"]).hex(),
+            uri=a["uri"],
+        )
+    elif name == "RulesUpdated":
+        from ccsi_dao.decisionlog.history import rule_set
+
+        rules, early = rule_set(a["rules"])
+        parts = [
+            f"{c.name.lower()} quorum {r[0][0]}/{r[0][1]}, approval {r[1][0]}/{r[1][1]}"
+            for c, r in zip(Category, rules, strict=True)
+        ]
+        add(
+            d,
+            "rules",
+            f"rule set {a['ruleSetId']}, for proposals with a snapshot from {iso(int(a['effectiveFrom']))}: "
+            + "; ".join(parts)
+            + f"; early close {'on' if early else 'off'}",
+            rule_set=int(a["ruleSetId"]),
+            effective_from=int(a["effectiveFrom"]),
+            rules={
+                c.name.lower(): {"quorum": list(r[0]), "approval": list(r[1])}
+                for c, r in zip(Category, rules, strict=True)
+            },
+            early_close=early,
+        )
+    # Transfer, DelegateChanged, DelegateVotesChanged: the same facts again, for token indexers; not logged twice
+
+
+def _outcome_entries(j: Judgement) -> list[tuple[tuple[int, float, float], Entry]]:
+    """The entry of the moment voting on ``j``'s proposal closed, if it has."""
+    p = j.proposal
+    if j.outcome in ("pending", "active") or (j.outcome == "cancelled" and p.canceled is not None):
+        return []
+    closing = j.closed_by if j.closed_early is not None else None
+    summary = f"voting on #{p.number} closed: {j.verdict}"
+    details = _jsonable(
+        {
+            "outcome": j.outcome,
+            "reason": j.reason,
+            "explanation": j.explanation,
+            "verdict": j.verdict,
+            "category": p.id_category.name.lower(),
+            "quorum": str(j.quorum),
+            "approval": str(j.approval),
+            "electorate": j.electorate,
+            "quorum_base": j.base,
+            "quorum_votes": j.quorum_votes,
+            "for": j.tally[VoteType.FOR],
+            "against": j.tally[VoteType.AGAINST],
+            "abstain": j.tally[VoteType.ABSTAIN],
+            "closed_early": j.closed_early is not None,
+            "deadline": j.deadline,
+        }
+    )
+    if closing is not None:
+        d = closing.decoded
+        key: tuple[int, float, float] = (d.timestamp, d.log.block_number, d.log.log_index + 0.5)
+        where: dict[str, Any] = {"block": d.log.block_number, "log_index": d.log.log_index, "tx": d.log.tx_hash}
+        t = d.timestamp
+    else:
+        t = j.deadline
+        key = (t, float("inf"), 0.0)
+        where = {"block": None, "log_index": None, "tx": None}
+    return [
+        (
+            key,
+            Entry(
+                time=iso(t),
+                timestamp=t,
+                kind="outcome",
+                event="VotingClosed",
+                summary=summary,
+                proposal=p.number,
+                proposal_id=str(p.id),
+                details=details,
+                **where,
+            ),
+        )
+    ]
 
 
 def _member_or_none(history: History, address: str) -> str | None:
     return to_checksum_address(address) if history.member_at(address) is not None else None
-
-
-def _operations(history: History) -> dict[bytes, ProposalRecord]:
-    """Timelock operation id -> proposal, matched by the scheduled calls (same target, value, data, in order)."""
-    out: dict[bytes, ProposalRecord] = {}
-    for op, calls in history.scheduled.items():
-        shape = [(to_checksum_address(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls]
-        for p in history.proposals.values():
-            if (
-                p.queued
-                and [(x.target, x.value, x.data) for x in p.actions] == shape
-                and p.queued.log.tx_hash == calls[0].log.tx_hash
-            ):
-                out[op] = p
-    return out
-
-
-def _show(value: Any) -> str:
-    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -417,16 +643,19 @@ def select(items: Iterable[Entry], filters: Filters, history: History) -> list[E
             continue
         if f.until is not None and e.timestamp > f.until:
             continue
-        if f.from_block is not None and e.block < f.from_block:
+        if f.from_block is not None and (e.block is None or e.block < f.from_block):
             continue
-        if f.to_block is not None and e.block > f.to_block:
+        if f.to_block is not None and (e.block is None or e.block > f.to_block):
             continue
         out.append(e)
     return out
 
 
 def _proposal_number(ref: int | str, history: History) -> int:
-    value = int(str(ref).lstrip("#"))
+    try:
+        value = int(str(ref).strip().lstrip("#"))
+    except ValueError:
+        raise UserError(f"{str(ref)!r} is not a proposal: give its number (3, #3) or its full id") from None
     if value in history.proposals:
         return history.proposals[value].number
     if 1 <= value <= len(history.proposals):
@@ -458,30 +687,50 @@ def _group(ref: str) -> str:
 
 # ---------------------------------------------------------------------- formats
 
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps``, which already escapes C0 controls in strings) with every other control,
+    format and text-direction character written as a ``\\uXXXX`` escape: it decodes to exactly the same data, and
+    a terminal showing it acts on none of them."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 def render(items: Sequence[Entry], fmt: str) -> str:
-    """The entries as text in ``fmt`` (table, jsonl, csv, markdown)."""
+    """The entries as text in ``fmt`` (table, jsonl, json, csv, markdown), chain text made safe for each."""
     if fmt == "jsonl":
-        return "".join(json.dumps(e.as_dict(), ensure_ascii=False, sort_keys=True) + "\n" for e in items)
+        return "".join(json_safe(json.dumps(e.as_dict(), ensure_ascii=False, sort_keys=True)) + "\n" for e in items)
+    if fmt == "json":
+        return json_safe(json.dumps([e.as_dict() for e in items], ensure_ascii=False, sort_keys=True, indent=2)) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
         for e in items:
-            writer.writerow([_cell(getattr(e, c)) for c in COLUMNS])
+            writer.writerow([for_csv(_cell(_column(e, c))) for c in COLUMNS])
         return buffer.getvalue()
     if fmt == "markdown":
         lines = ["| time | block | kind | proposal | member | what |", "|---|---|---|---|---|---|"]
         for e in items:
             who = e.member_name or e.member or ""
             lines.append(
-                f"| {e.time} | {e.block} | {e.kind} | {'#' + str(e.proposal) if e.proposal else ''} | "
-                f"{_md(who)} | {_md(e.summary)} |"
+                f"| {e.time} | {_cell(e.block)} | {e.kind} | {'#' + str(e.proposal) if e.proposal else ''} | "
+                f"{for_markdown(who)} | {for_markdown(e.summary)} |"
             )
         return "\n".join(lines) + "\n"
     if fmt == "table":
         headers = ("time", "block", "kind", "prop", "what")
-        rows = [(e.time, str(e.block), e.kind, f"#{e.proposal}" if e.proposal else "", e.summary) for e in items]
+        rows = [
+            (
+                e.time,
+                _cell(e.block),
+                e.kind,
+                f"#{e.proposal}" if e.proposal else "",
+                for_terminal(e.summary, single_line=True),
+            )
+            for e in items
+        ]
         widths = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(4)]
         lines = [
             "  ".join(h.ljust(w) for h, w in zip(headers[:4], widths, strict=True)) + "  " + headers[4],
@@ -492,12 +741,14 @@ def render(items: Sequence[Entry], fmt: str) -> str:
     raise UserError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
 
 
+def _column(e: Entry, column: str) -> Any:
+    if column in ("choice", "weight", "reason", "via"):
+        return getattr(e, column) if e.kind == "vote" else None
+    return getattr(e, column)
+
+
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def parse_when(text: str) -> int:
@@ -514,4 +765,18 @@ def parse_when(text: str) -> int:
     return int(value.timestamp())
 
 
-__all__ = ["FORMATS", "KINDS", "Entry", "Filters", "entries", "iso", "parse_when", "render", "select"]
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "KINDS",
+    "ROLE_NAMES",
+    "Entry",
+    "Filters",
+    "check_filters",
+    "entries",
+    "iso",
+    "json_safe",
+    "parse_when",
+    "render",
+    "select",
+]

@@ -1,11 +1,15 @@
 """The local index: every governance log of one deployment in an embedded SQLite database.
 
-What is stored is raw chain data (each log's address, topics and data, the hash and time of its block, the sender
-and recipient of vote transactions); decoding happens when the log is read (:mod:`ccsi_dao.decisionlog.history`,
+What is stored is raw chain data (each log's address, topics and data, the hash and time of its block); decoding
+happens when the log is read (:mod:`ccsi_dao.decisionlog.history`,
 :mod:`ccsi_dao.decisionlog.entries`), so the index never holds an interpretation that could drift from the chain.
 Keeping it in step with the chain is :mod:`ccsi_dao.decisionlog.sync`'s job: each block range is written here in
 one SQLite transaction together with the new sync tip (:meth:`DecisionIndex.commit_range`), so a process killed at
 any moment leaves either the whole range or none of it.
+
+Schema 3 (contracts v2): no transaction senders any more (a relayed ballot is known from its ``VoteRelayed`` log), and
+the sync tip's timestamp is kept, so the history knows "now" without asking the chain. An index of another schema is
+refused with one sentence.
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ccsi_dao.errors import ConfigError
 from ccsi_dao.fileio import ccsi_home
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
     from ccsi_dao.chain.logs import LogFetcher
     from ccsi_dao.decisionlog.sync import SyncResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,15 +46,15 @@ CREATE TABLE IF NOT EXISTS logs (
     data TEXT NOT NULL,
     PRIMARY KEY (block_number, log_index)
 );
-CREATE INDEX IF NOT EXISTS logs_topic0 ON logs (topic0);
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, sender TEXT NOT NULL, recipient TEXT);
 """
 
 
-@dataclass(frozen=True)
-class RawLog:
-    """One log as the index stores it (hex strings, lower case)."""
+_new_tuple = tuple.__new__
+
+
+class RawLog(NamedTuple):
+    """One log as the index stores it (hex strings, lower case). A tuple: cheap to make by the ten thousand."""
 
     block_number: int
     log_index: int
@@ -63,7 +66,9 @@ class RawLog:
     data: str
 
     def row(self) -> tuple[Any, ...]:
-        topics = list(self.topics) + [None] * (4 - len(self.topics))
+        """The log as a row of the ``logs`` table."""
+        t = self.topics
+        n = len(t)
         return (
             self.block_number,
             self.log_index,
@@ -71,27 +76,58 @@ class RawLog:
             self.tx_hash,
             self.tx_index,
             self.address,
-            *topics,
+            t[0] if n > 0 else None,
+            t[1] if n > 1 else None,
+            t[2] if n > 2 else None,
+            t[3] if n > 3 else None,
             self.data,
         )
 
     @classmethod
     def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> RawLog:
         topics = tuple(t for t in row[6:10] if t is not None)
-        return cls(int(row[0]), int(row[1]), row[2], row[3], int(row[4]), row[5], topics, row[10])
+        return _new_tuple(cls, (int(row[0]), int(row[1]), row[2], row[3], int(row[4]), row[5], topics, row[10]))
+
+    def key(self) -> tuple[int, int]:
+        """``(block number, log index)``: the log's place in the chain."""
+        return (self.block_number, self.log_index)
+
+    def text(self) -> str:
+        """The log's fields after its place as one text (:meth:`DecisionIndex.row_texts`), each written as its length,
+        ``:`` and itself (``-`` for a missing topic), so equal texts are equal logs whatever the fields hold."""
+        t = self.topics
+        parts = [self.block_hash, self.tx_hash, str(self.tx_index), self.address, *t]
+        text = "".join(f"{len(p)}:{p}" for p in parts) + "-" * (4 - len(t))
+        return text + f"{len(self.data)}:{self.data}"
 
     @classmethod
     def from_rpc(cls, log: Any) -> RawLog:
-        return cls(
-            block_number=_int(log["blockNumber"]),
-            log_index=_int(log["logIndex"]),
-            block_hash=_hex(log["blockHash"]),
-            tx_hash=_hex(log["transactionHash"]),
-            tx_index=_int(log["transactionIndex"]),
-            address=str(log["address"]).lower(),
-            topics=tuple(_hex(t) for t in log["topics"]),
-            data=_hex(log["data"]),
-        )
+        """A log as a JSON-RPC answer holds it (hex strings; bytes and ints as web3 formats them work too)."""
+        try:  # the usual case, fast: hex strings as nodes send them
+            return _new_tuple(
+                cls,
+                (
+                    int(log["blockNumber"], 16),
+                    int(log["logIndex"], 16),
+                    log["blockHash"].lower(),
+                    log["transactionHash"].lower(),
+                    int(log["transactionIndex"], 16),
+                    log["address"].lower(),
+                    tuple(map(str.lower, log["topics"])),
+                    log["data"].lower(),
+                ),
+            )
+        except (TypeError, AttributeError):
+            return cls(
+                _int(log["blockNumber"]),
+                _int(log["logIndex"]),
+                _hex(log["blockHash"]),
+                _hex(log["transactionHash"]),
+                _int(log["transactionIndex"]),
+                str(log["address"]).lower(),
+                tuple(_hex(t) for t in log["topics"]),
+                _hex(log["data"]),
+            )
 
 
 class Reorged(Exception):
@@ -123,7 +159,8 @@ class DecisionIndex:
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit survives a killed process; a power cut
+            # may drop the last commits, never half of one, and the next sync reads them again
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise ConfigError(
@@ -209,34 +246,66 @@ class DecisionIndex:
         rows = self.db.execute(query, (from_block or 0, to_block if to_block is not None else 2**62)).fetchall()
         return [RawLog.from_row(r) for r in rows]
 
+    def rows(self, *, to_block: int | None = None) -> dict[tuple[int, int], tuple[Any, ...]]:
+        """The stored logs up to ``to_block`` as table rows (:meth:`RawLog.row`), by ``(block, log index)``: for
+        comparing with the chain without building a :class:`RawLog` per row."""
+        query = "SELECT * FROM logs WHERE block_number <= ?"
+        rows = self.db.execute(query, (to_block if to_block is not None else 2**62,)).fetchall()
+        return {(r[0], r[1]): r for r in rows}
+
+    def row_texts(self, *, to_block: int | None = None) -> dict[tuple[int, int], str]:
+        """Each stored log up to ``to_block`` as one text (:meth:`RawLog.text`), by ``(block, log index)``: all of a
+        row in one string, which compares as the row does and costs a fraction of it to read."""
+        fields = ("block_hash", "tx_hash", "tx_index", "address", "topic0", "topic1", "topic2", "topic3", "data")
+        text = " || ".join(f"ifnull(length({f}) || ':' || {f}, '-')" for f in fields)
+        query = f"SELECT block_number, log_index, {text} FROM logs WHERE block_number <= ?"
+        rows = self.db.execute(query, (to_block if to_block is not None else 2**62,)).fetchall()
+        return {(b, i): text for b, i, text in rows}
+
+    def row(self, key: tuple[int, int]) -> tuple[Any, ...] | None:
+        """The stored row of the log at ``(block, log index)``, if any."""
+        return self.db.execute("SELECT * FROM logs WHERE block_number = ? AND log_index = ?", key).fetchone()
+
+    def count_logs(self, *, to_block: int | None = None) -> int:
+        """How many logs the index holds up to ``to_block``."""
+        query = "SELECT COUNT(*) FROM logs WHERE block_number <= ?"
+        return int(self.db.execute(query, (to_block if to_block is not None else 2**62,)).fetchone()[0])
+
+    @property
+    def tip_time(self) -> int | None:
+        """The timestamp of the sync tip (the history's "now"), or None before the first sync."""
+        value = self._meta("tip_time")
+        return None if value is None else int(value)
+
     def block_times(self) -> dict[int, int]:
+        """``{block: timestamp}`` of every stored block (those holding logs)."""
         return dict(self.db.execute("SELECT number, timestamp FROM blocks").fetchall())
 
     def block_hashes(self) -> dict[int, str]:
+        """``{block: hash}`` of every stored block (those holding logs)."""
         return dict(self.db.execute("SELECT number, hash FROM blocks").fetchall())
 
-    def transactions(self) -> dict[str, tuple[str, str | None]]:
-        """tx hash -> (sender, recipient) of vote transactions."""
-        return {h: (s, r) for h, s, r in self.db.execute("SELECT hash, sender, recipient FROM txs")}
+    def blocks(self, *, to_block: int | None = None) -> dict[int, tuple[str, int]]:
+        """``{block: (hash, timestamp)}`` of the stored blocks up to ``to_block``."""
+        rows = self.db.execute(
+            "SELECT number, hash, timestamp FROM blocks WHERE number <= ?",
+            (to_block if to_block is not None else 2**62,),
+        ).fetchall()
+        return {n: (h, t) for n, h, t in rows}
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every data table, sorted: for comparing two indexes."""
         return {
             "logs": self.db.execute("SELECT * FROM logs ORDER BY block_number, log_index").fetchall(),
             "blocks": self.db.execute("SELECT * FROM blocks ORDER BY number").fetchall(),
-            "txs": self.db.execute("SELECT * FROM txs ORDER BY hash").fetchall(),
-            "meta": self.db.execute("SELECT * FROM meta WHERE key != 'tip_hash' ORDER BY key").fetchall(),
+            "meta": self.db.execute(
+                "SELECT * FROM meta WHERE key NOT IN ('tip_hash', 'tip_time') ORDER BY key"
+            ).fetchall(),
         }
 
-    def commit_range(
-        self,
-        start: int,
-        end: int,
-        raw: list[RawLog],
-        blocks: dict[int, tuple[str, int]],
-        txs: dict[str, tuple[str, str | None]],
-    ) -> None:
-        """Store what was read of blocks ``[start, end]`` and make ``end`` the sync tip, in one transaction."""
+    def commit_range(self, start: int, end: int, raw: list[RawLog], blocks: dict[int, tuple[str, int]]) -> None:
+        """Store what was read of blocks ``[start, end]`` (the logs, and ``{block: (hash, timestamp)}`` of their
+        blocks and ``end``) and make ``end`` the sync tip, in one transaction."""
         with self._transaction():
             if self.synced_to is not None and self.synced_to >= start:
                 raise Reorged("another process synced this range meanwhile")  # pragma: no cover
@@ -246,23 +315,24 @@ class DecisionIndex:
                 "INSERT OR REPLACE INTO blocks VALUES (?,?,?)",
                 [(n, h, t) for n, (h, t) in blocks.items() if n in with_logs],
             )
-            self.db.executemany("INSERT OR REPLACE INTO txs VALUES (?,?,?)", [(h, *v) for h, v in txs.items()])
             self._set("synced_to", str(end))
             self._set("tip_hash", blocks[end][0])
+            self._set("tip_time", str(blocks[end][1]))
 
     def cut_back(self, keep: int) -> None:
         """Forget everything after block ``keep`` (a reorg replaced it), in one transaction."""
         with self._transaction():
             self.db.execute("DELETE FROM logs WHERE block_number > ?", (keep,))
             self.db.execute("DELETE FROM blocks WHERE number > ?", (keep,))
-            self.db.execute("DELETE FROM txs WHERE hash NOT IN (SELECT tx_hash FROM logs)")
             if keep < self.record.start_block:
-                self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash')")
+                self.db.execute("DELETE FROM meta WHERE key IN ('synced_to', 'tip_hash', 'tip_time')")
             else:
+                hash_, time_ = self.db.execute(
+                    "SELECT hash, timestamp FROM blocks WHERE number = ?", (keep,)
+                ).fetchone()
                 self._set("synced_to", str(keep))
-                self._set(
-                    "tip_hash", self.db.execute("SELECT hash FROM blocks WHERE number = ?", (keep,)).fetchone()[0]
-                )
+                self._set("tip_hash", hash_)
+                self._set("tip_time", str(time_))
 
     def _set(self, key: str, value: str) -> None:
         self.db.execute(
@@ -287,4 +357,5 @@ class DecisionIndex:
 
 
 def open_index(record: DeploymentRecord, path: Path | str | None = None) -> DecisionIndex:
+    """The index of ``record``'s deployment at ``path`` (default: :func:`default_index_path`), created if missing."""
     return DecisionIndex(path or default_index_path(record), record)

@@ -10,22 +10,25 @@
   hash is compared with the chain's; on a mismatch the index walks back to the newest stored block whose hash
   still matches, deletes everything after it and re-reads from there. Each log's block hash is also checked
   against the block read for its timestamp, so a reorg during a sync is caught too.
+- **Read ahead.** Each range is read in :data:`PIECES` pieces by one thread, the next piece while the last is being
+  stored, so the node's time answering and the index's own work overlap.
 - **Limited providers.** ``eth_getLogs`` ranges are split to what the provider accepts
   (:class:`ccsi_dao.chain.logs.LogFetcher`); transient failures are retried by the chain layer's one retry policy.
-- **Batches.** Blocks and the receipts of blocks holding votes (``eth_getBlockReceipts``: one request per block
-  instead of one per vote; ``eth_getTransactionReceipt`` per vote where a provider lacks it) are read in JSON-RPC
-  batches (:class:`ccsi_dao.chain.transport.Transport`), a per-request round trip costing several times what the
-  node spends answering.
+- **No receipts.** A relayed ballot is known from its ``VoteRelayed`` log (contracts v2), so only logs are read:
+  the same three ``eth_getLogs`` filters per range (the suite's three addresses; ERC-20 transfers to and from the
+  timelock), the timestamp of each log's block from the log itself (``blockTimestamp``, which current nodes send;
+  where a provider does not, the blocks holding logs are read in JSON-RPC batches), and the range's last block, read
+  before and after the logs, so a reorg during the read is caught.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils import keccak
 from web3 import Web3
 
 from ccsi_dao.abi.events import TRANSFER_TOPIC
@@ -86,10 +89,8 @@ def sync(
             reorgs += 1
         start = (index.synced_to + 1) if index.synced_to is not None else first
         try:
-            while start <= target:
-                end = min(target, start + fetch.range - 1)
-                raw, blocks, txs = read_range(fetch, record, start, end)
-                index.commit_range(start, end, raw, blocks, txs)
+            for end, raw, blocks in read_ahead(fetch, record, start, target):
+                index.commit_range(start, end, raw, blocks)
                 new_logs += len(raw)
                 start = end + 1
                 if progress is not None:
@@ -107,6 +108,35 @@ def sync(
             time.monotonic() - started,
         )
     raise ChainError("the chain kept reorganising during the sync; try again later")
+
+
+PIECES = 8
+"""Each ``eth_getLogs`` range is read and stored in this many pieces, the next read while the last is stored."""
+
+
+def read_ahead(
+    fetch: LogFetcher, record: DeploymentRecord, start: int, target: int
+) -> Iterator[tuple[int, list[RawLog], dict[int, tuple[str, int]]]]:
+    """``(end, logs, blocks)`` of consecutive pieces of ``[start, target]``, in order (:func:`read_range`). One
+    thread reads the next piece while the caller stores the last: the node's time answering overlaps the index's own
+    work, instead of adding to it. Only that thread uses ``fetch`` meanwhile; an error of a read is raised here."""
+    if start > target:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccsi-dao-sync") as reader:
+
+        def submit(first: int) -> tuple[int, Future[tuple[list[RawLog], dict[int, tuple[str, int]]]]]:
+            end = min(target, first + max(1, fetch.range // PIECES) - 1)
+            return end, reader.submit(read_range, fetch, record, first, end)
+
+        end, pending = submit(start)
+        while True:
+            raw, blocks = pending.result()
+            done = end
+            if done < target:
+                end, pending = submit(done + 1)
+            yield done, raw, blocks
+            if done >= target:
+                return
 
 
 def safe_head(record: DeploymentRecord, fetch: LogFetcher, confirmations: int | None) -> int:
@@ -147,72 +177,76 @@ def _repair_reorg(index: DecisionIndex, fetch: LogFetcher) -> bool:
     return True
 
 
-def read_range(
-    fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
-) -> tuple[list[RawLog], dict[int, tuple[str, int]], dict[str, tuple[str, str | None]]]:
-    """Everything the index keeps about blocks ``[start, end]``, read from the chain: the suite's logs and the
-    timelock's ERC-20 transfers in chain order, ``{block: (hash, timestamp)}`` for their blocks and ``end``, and
-    ``{tx: (sender, recipient)}`` for vote transactions. Raises Reorged if the chain changed meanwhile."""
-    raw: dict[tuple[int, int], RawLog] = {}
+def log_queries(record: DeploymentRecord) -> list[dict[str, Any]]:
+    """The three ``eth_getLogs`` filters of a deployment: the suite's three addresses, and ERC-20 transfers to and
+    from the timelock (the treasury's tokens)."""
     transfer = "0x" + TRANSFER_TOPIC.hex()
-    queries: list[dict[str, Any]] = [
+    return [
         {"address": [record.governor.lower(), record.membership.lower(), record.timelock.lower()]},
         {"topics": [transfer, None, topic_of(record.timelock)]},
         {"topics": [transfer, topic_of(record.timelock)]},
     ]
-    for query in queries:
+
+
+def read_logs(fetch: LogFetcher, record: DeploymentRecord, start: int, end: int) -> tuple[list[RawLog], dict[int, int]]:
+    """The deployment's logs in blocks ``[start, end]`` in chain order, and ``{block: timestamp}`` where the provider
+    sent each log's ``blockTimestamp``. Raises Reorged on a removed log or a block seen with two hashes."""
+    raw: dict[tuple[int, int], RawLog] = {}
+    times: dict[int, int] = {}
+    hashes: dict[int, str] = {}
+    transfer = "0x" + TRANSFER_TOPIC.hex()
+    suite = _suite(record)
+    for query in log_queries(record):
         for item in fetch.logs(start, end, query):
             if item.get("removed"):
                 raise Reorged("a removed log")
             log = RawLog.from_rpc(item)
-            if log.topics[0] == transfer and (len(log.topics) != 3 or len(log.data) != 66):
+            topics = log.topics
+            not_erc20 = topics and topics[0] == transfer and (len(topics) != 3 or len(log.data) != 66)
+            if not_erc20 and log.address not in suite:
                 continue  # ERC-721 and other non-ERC-20 Transfer events
-            raw[(log.block_number, log.log_index)] = log
+            number = log.block_number
+            if hashes.setdefault(number, log.block_hash) != log.block_hash:
+                raise Reorged(f"block {number} changed during the read")
+            stamp = item.get("blockTimestamp")
+            if stamp is not None and number not in times:
+                times[number] = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
+            raw[(number, log.log_index)] = log
+    return [raw[k] for k in sorted(raw)], times
+
+
+def _suite(record: DeploymentRecord) -> tuple[str, str, str]:
+    return (record.governor.lower(), record.membership.lower(), record.timelock.lower())
+
+
+def read_range(
+    fetch: LogFetcher, record: DeploymentRecord, start: int, end: int
+) -> tuple[list[RawLog], dict[int, tuple[str, int]]]:
+    """Everything the index keeps about blocks ``[start, end]``, read from the chain: the suite's logs and the
+    timelock's ERC-20 transfers in chain order, and ``{block: (hash, timestamp)}`` for their blocks and ``end``.
+    Raises Reorged if the chain changed meanwhile."""
+    tip = fetch.block(end)
+    if tip is None:
+        raise Reorged(f"block {end} vanished")
+    raw, times = read_logs(fetch, record, start, end)
     blocks: dict[int, tuple[str, int]] = {}
-    numbers = sorted({log.block_number for log in raw.values()} | {end})
+    for log in raw:
+        if log.block_number in times:
+            blocks[log.block_number] = (log.block_hash, times[log.block_number])
+    missing = sorted({log.block_number for log in raw} - set(blocks))
     for number, block in zip(
-        numbers, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in numbers]), strict=True
-    ):
+        missing, fetch.call_many([("eth_getBlockByNumber", [hex(n), False]) for n in missing]), strict=True
+    ):  # a provider that does not send blockTimestamp with its logs
         if block is None:
             raise Reorged(f"block {number} vanished")
         blocks[number] = (block["hash"].lower(), int(block["timestamp"], 16))
-    for log in raw.values():
+    for log in raw:
         if blocks[log.block_number][0] != log.block_hash:
             raise Reorged(f"block {log.block_number} changed during the read")
-    return [raw[k] for k in sorted(raw)], blocks, _vote_senders(fetch, raw.values(), blocks)
-
-
-def _vote_senders(
-    fetch: LogFetcher, logs: Iterable[RawLog], blocks: dict[int, tuple[str, int]]
-) -> dict[str, tuple[str, str | None]]:
-    """``{tx: (sender, recipient)}`` of the transactions holding votes, from their receipts: per block where the
-    provider has ``eth_getBlockReceipts``, else per transaction."""
-    votes = {log.tx_hash: log.block_number for log in logs if log.topics[0] in VOTE_TOPICS}
-    if not votes:
-        return {}
-    numbers = sorted(set(votes.values()))
-    try:
-        per_block = fetch.call_many([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
-        receipts = [r for block in per_block for r in (block or [])]
-    except ChainError:  # a provider without eth_getBlockReceipts
-        receipts = [r for r in fetch.call_many([("eth_getTransactionReceipt", [h]) for h in votes]) if r]
-    senders = {}
-    for r in receipts:
-        tx_hash = r["transactionHash"].lower()
-        if tx_hash in votes:
-            if r["blockHash"].lower() != blocks[votes[tx_hash]][0]:
-                raise Reorged(f"block {votes[tx_hash]} changed during the read")
-            senders[tx_hash] = (r["from"].lower(), (r.get("to") or "").lower() or None)
-    if missing := set(votes) - set(senders):
-        raise Reorged(f"transaction {min(missing)} vanished")
-    return senders
-
-
-VOTE_TOPICS = tuple(
-    "0x" + keccak(text=s).hex()
-    for s in (
-        "VoteCast(address,uint256,uint8,uint256,string)",
-        "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)",
-    )
-)
-"""The topics of the governor's vote events."""
+    again = fetch.block(end) if raw else tip
+    if again is None or again["hash"].lower() != tip["hash"].lower():
+        raise Reorged(f"block {end} changed during the read")
+    blocks[end] = (tip["hash"].lower(), int(tip["timestamp"], 16))
+    if end in times and blocks[end][1] != times[end]:
+        raise Reorged(f"block {end} changed during the read")  # pragma: no cover - a log and its block disagree
+    return raw, blocks

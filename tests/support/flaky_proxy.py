@@ -2,7 +2,8 @@
 
 It refuses ``eth_getLogs`` over more than ``max_range`` blocks (alternating the two error messages public providers
 use), and fails a share of all requests: HTTP 502, a dropped connection, or an answer slower than the client's
-timeout. It answers the methods in ``lacks`` as a provider that does not have them (geth's -32601). Bounded: 127.0.0.1 only, at most ``max_requests`` requests, daemon threads, stopped by :meth:`close`.
+timeout. It answers the methods in ``lacks`` as a provider that does not have them (geth's -32601), and with
+``no_log_timestamps`` sends logs without their ``blockTimestamp`` (as providers older than the field do). Bounded: 127.0.0.1 only, at most ``max_requests`` requests, daemon threads, stopped by :meth:`close`.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ class FlakyProxy:
         seed: int = 4,
         max_requests: int = 20_000,
         lacks: frozenset[str] = frozenset(),
+        no_log_timestamps: bool = False,
     ) -> None:
         self.upstream = upstream
         self.lacks = lacks
+        self.no_log_timestamps = no_log_timestamps
         self.max_range = max_range
         self.failure_share = failure_share
         self.slow_share = slow_share
@@ -45,6 +48,7 @@ class FlakyProxy:
             "dropped": 0,
             "slow": 0,
             "lacked": 0,
+            "stripped": 0,
         }
         self._lock = threading.Lock()
         proxy = self
@@ -119,6 +123,12 @@ class FlakyProxy:
         upstream = urllib.request.Request(self.upstream, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(upstream, timeout=10) as response:  # noqa: S310 - loopback anvil
             data = response.read()
+        if self.no_log_timestamps and isinstance(request, dict) and request.get("method") == "eth_getLogs":
+            answer = json.loads(data)
+            for log in answer.get("result") or []:
+                if log.pop("blockTimestamp", None) is not None:
+                    self._count("stripped")
+            data = json.dumps(answer).encode()
         with contextlib.suppress(OSError):  # the client gave up (a slow answer): nothing to do
             self._raw(handler, data)
 
