@@ -15,6 +15,7 @@ import {GovernorEarlyClose} from "./governance/GovernorEarlyClose.sol";
 import {GovernorLateQuorum} from "./governance/GovernorLateQuorum.sol";
 import {GovernorMembershipGate} from "./governance/GovernorMembershipGate.sol";
 import {GovernorMemberCounting} from "./governance/GovernorMemberCounting.sol";
+import {GovernorChambersAndChoices} from "./governance/GovernorChambersAndChoices.sol";
 
 /**
  * @title ConsortiumGovernor
@@ -22,8 +23,9 @@ import {GovernorMemberCounting} from "./governance/GovernorMemberCounting.sol";
  * membership registry, votes by EIP-712 signature with nonces keyed by proposal (so any number of ballots can be
  * signed ahead and relayed in any order), the timelock as executor, and the consortium extensions: rules by category
  * derived from the actions ({GovernorCategoryRules}), early close once the outcome is certain ({GovernorEarlyClose}),
- * a late-quorum extension ({GovernorLateQuorum}), members-only proposing ({GovernorMembershipGate}) and
- * For/Against/Abstain counting of members, one vote each ({GovernorMemberCounting}).
+ * a late-quorum extension ({GovernorLateQuorum}), members-only proposing ({GovernorMembershipGate}),
+ * For/Against/Abstain counting of members, one vote each ({GovernorMemberCounting}), and conditions on chambers of
+ * the membership and choices among options ({GovernorChambersAndChoices}).
  *
  * Every consortium keeps a window to react: a voting delay of at least an hour and a voting period of at least an hour
  * ({GovernorTiming}); the timelock adds at least a day before execution.
@@ -43,6 +45,7 @@ contract ConsortiumGovernor is
     GovernorMembershipGate,
     GovernorCategoryRules,
     GovernorEarlyClose,
+    GovernorChambersAndChoices,
     GovernorTimelockControl
 {
     /// @notice Deployment parameters, taken from the consortium agreement.
@@ -113,8 +116,50 @@ contract ConsortiumGovernor is
 
     // ------------------------------------------------------------------ required overrides
 
-    function _afterRecordOpened(uint256 proposalId) internal override(GovernorProposalRecord, GovernorCategoryRules) {
-        super._afterRecordOpened(proposalId);
+    function _afterRecordOpened(
+        uint256 proposalId,
+        uint256 chambers
+    ) internal override(GovernorProposalRecord, GovernorCategoryRules, GovernorChambersAndChoices) {
+        super._afterRecordOpened(proposalId, chambers);
+    }
+
+    function _leftOutMembers(
+        uint256 proposalId
+    ) internal view override(GovernorProposalRecord, GovernorCategoryRules) returns (address[] memory) {
+        return super._leftOutMembers(proposalId);
+    }
+
+    function _countBallot(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        bytes memory params,
+        uint256 weight,
+        uint256 voterState
+    ) internal override(GovernorProposalRecord, GovernorChambersAndChoices) {
+        super._countBallot(proposalId, account, support, params, weight, voterState);
+    }
+
+    /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
+    function _certainOutcome(
+        uint256 proposalId,
+        uint256 electorate,
+        uint256 rule
+    ) internal view override(GovernorProposalRecord, GovernorEarlyClose) returns (Outcome) {
+        if (_judgedHere(proposalId)) return _decisionCertainOutcome(proposalId);
+        return super._certainOutcome(proposalId, electorate, rule);
+    }
+
+    /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
+    function _quorumReached(uint256 proposalId) internal view override(Governor, GovernorCategoryRules) returns (bool) {
+        if (_chambered(proposalId)) return _decisionQuorumReached(proposalId);
+        return super._quorumReached(proposalId);
+    }
+
+    /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
+    function _voteSucceeded(uint256 proposalId) internal view override(Governor, GovernorCategoryRules) returns (bool) {
+        if (_judgedHere(proposalId)) return _decisionSucceeded(proposalId);
+        return super._voteSucceeded(proposalId);
     }
 
     function _quorumBase(
@@ -164,7 +209,7 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorMembershipGate, GovernorCategoryRules) returns (uint256) {
+    ) internal override(Governor, GovernorMembershipGate, GovernorCategoryRules, GovernorChambersAndChoices) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
     }
 
@@ -189,6 +234,7 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        (targets, values, calldatas) = _decidedActions(proposalId, targets, values, calldatas);
         return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
@@ -199,6 +245,7 @@ contract ConsortiumGovernor is
         bytes[] memory calldatas,
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) {
+        (targets, values, calldatas) = _decidedActions(proposalId, targets, values, calldatas);
         super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 

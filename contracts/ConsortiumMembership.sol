@@ -12,6 +12,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IConsortiumMembership} from "./interfaces/IConsortiumMembership.sol";
 import {AgreementRules} from "./membership/AgreementRules.sol";
+import {ClassPower} from "./libraries/ClassPower.sol";
 
 /**
  * @title ConsortiumMembership
@@ -116,6 +117,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
      */
     mapping(address account => Checkpoints.Trace208) private _memberHistory;
     mapping(address account => Checkpoints.Trace160) private _delegationHistory;
+    /// @dev The power of each class of members, and of each proxy's principals by class.
+    ClassPower.Book private _classPower;
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert MembershipOnlyGovernance(msg.sender);
@@ -128,13 +131,14 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
      * {sealInitialMembers}), the agreement's SHA-256 and URI, the ERC-20-style name and symbol, and the cap on one
      * member's share of the power.
      * @param initialMembers The partners of the agreement; at least one must be a founding partner.
-     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have.
+     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have, and
+     * the chamber conditions every rule set must keep.
      * @param rules The agreement's decision rules, in force from deployment on.
      */
     constructor(
         Setup memory setup,
         InitialMember[] memory initialMembers,
-        CategoryRule memory floors,
+        RuleFloors memory floors,
         RuleSet memory rules
     ) EIP712("ConsortiumMembership", "1") AgreementRules(floors, rules) {
         if (setup.governance == address(0)) revert MembershipInvalidAccount(setup.governance);
@@ -370,22 +374,34 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         address account,
         uint256 timepoint,
         bool constitutional
-    ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes) {
+    ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes, uint256 state) {
         Member storage m = _members[account];
-        if (m.status == Status.None) return (type(uint256).max, false, 0, 0);
-        votes = constitutional
-            ? _constitutionalVotes[account].upperLookupRecent(_validateTimepoint(timepoint))
-            : getPastVotes(account, timepoint);
-        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince, votes);
+        if (m.status == Status.None) return (type(uint256).max, false, 0, 0, 0);
+        uint48 at = _validateTimepoint(timepoint);
+        votes = constitutional ? _constitutionalVotes[account].upperLookupRecent(at) : getPastVotes(account, timepoint);
+        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince, votes, _stateAt(account, at));
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function classPowerAt(uint256 timepoint, uint256 classes) external view returns (uint256[12] memory) {
+        return ClassPower.powerAt(_classPower, classes, _validateTimepoint(timepoint));
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function votesByClassAt(address account, uint256 timepoint) external view returns (uint256[12] memory) {
+        uint48 at = _validateTimepoint(timepoint);
+        address delegatee = address(_delegationHistory[account].upperLookupRecent(at));
+        bool own = delegatee == address(0) || delegatee == account;
+        return ClassPower.votesAt(_classPower, account, _stateAt(account, at), own, at);
     }
 
     /// @inheritdoc IConsortiumMembership
     function electorateAt(
         uint256 timepoint,
         Category category
-    ) external view returns (uint256 power, uint256 rule, bool earlyClose) {
+    ) external view returns (uint256 power, uint256 rule, bool earlyClose, uint256 chambers) {
         power = category == Category.Constitutional ? getPastConstitutionalSupply(timepoint) : getPastTotalSupply(timepoint);
-        (rule, earlyClose) = _packedRuleAt(timepoint, category);
+        (rule, earlyClose, chambers) = _packedRuleAt(timepoint, category);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -561,6 +577,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
             if (m.stateSince != 0) _memberHistory[account].push(m.stateSince, SafeCast.toUint208(before));
             m.stateSince = now_;
         }
+        ClassPower.move(_classPower, proxyOf(account), before, current, now_);
         Totals memory totals = _totals;
         if (unitsAfter != unitsBefore) {
             if (unitsBefore == 0) m.votingSince = now_;
@@ -698,6 +715,10 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         super._delegate(account, delegatee);
         Member storage m = _members[account];
         if (m.constitutionalVote) _moveConstitutional(previous, delegatee, votingUnitsOf(account));
+        if (votingUnitsOf(account) != 0) {
+            address from = previous == account ? address(0) : previous;
+            ClassPower.delegate(_classPower, _stateOf(m), from, delegatee == account ? address(0) : delegatee, clock());
+        }
         _delegationHistory[account].push(clock(), uint160(delegatee));
     }
 

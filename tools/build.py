@@ -36,7 +36,14 @@ EIP170_RUNTIME_LIMIT = 24_576
 EIP3860_INITCODE_LIMIT = 49_152
 SIZE_MARGIN = 1_024
 """Bytes every deployable contract keeps free below both limits."""
-OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]
+OUTPUTS = [
+    "abi",
+    "evm.bytecode.object",
+    "evm.bytecode.linkReferences",
+    "evm.deployedBytecode.object",
+    "evm.deployedBytecode.linkReferences",
+    "metadata",
+]
 
 # Comments are dropped, string literals kept, so commented-out imports are ignored.
 _COMMENT_OR_STRING = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|//[^\n]*|/\*.*?\*/""", re.S)
@@ -193,8 +200,6 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
             bytecode = data["evm"]["bytecode"]["object"]
             if not bytecode or not data["abi"]:  # interfaces, abstract contracts, internal-only libraries
                 continue
-            if "__$" in bytecode:
-                raise ConfigError(f"{name} in {unit} needs library linking, which tools.build does not support.")
             path = folder / f"{name}.json"
             if path in files:
                 raise ConfigError(f"Two deployable contracts are named {name}; artifact names must be unique.")
@@ -209,6 +214,8 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
                 "abi": data["abi"],
                 "bytecode": "0x" + bytecode,
                 "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
+                "linkReferences": data["evm"]["bytecode"]["linkReferences"],
+                "deployedLinkReferences": data["evm"]["deployedBytecode"]["linkReferences"],
                 "metadata": data["metadata"],
                 "compiler": {"version": SOLC_LONG_VERSION, "settings": SETTINGS},
             }

@@ -6,10 +6,10 @@ import time
 
 from eth_utils import to_checksum_address
 
-from ccsi_dao.abi.artifacts import load_artifact
+from ccsi_dao.abi.bytecode import immutable_slots
 from ccsi_dao.audit.verify import Verification
 from ccsi_dao.governance.consortium import Consortium
-from ccsi_dao.governance.deployment import SUITE
+from ccsi_dao.governance.deployment import DEPLOYED, LIBRARIES, library_runtime, linked_artifact
 
 
 def verify_code(consortium: Consortium) -> Verification:
@@ -21,22 +21,28 @@ def verify_code(consortium: Consortium) -> Verification:
     ``PUSH32`` slots are a superset of them, and any code change outside an operand, including the metadata hash
     that pins the sources, is caught.) The values found there are reported, and the creation transaction's input
     must start with the artifact's creation bytecode, so the constructor that wrote them is the committed one.
+    The registry and the governor are compared linked with the record's library addresses, and each library's own
+    code too: a library's runtime code holds its own address as its only immutable (solc's guard against calls that
+    are not delegated), which must be the address it lives at, and nothing else may differ.
     """
     started = time.monotonic()
     chain = consortium.chain
     record = consortium.record
     result = Verification(first_block=record.start_block, last_block=record.block_number)
     addresses = {
+        **record.libraries,
         "ConsortiumTimelock": record.timelock,
         "ConsortiumMembership": record.membership,
         "ConsortiumGovernor": record.governor,
     }
-    for name in SUITE:
-        artifact = load_artifact(name)
+    for name in DEPLOYED:
+        artifact = linked_artifact(name, record.libraries)
         address = addresses[name]
         code = chain.code(address)
         expected = artifact.deployed_bytecode
         slots = immutable_slots(expected)
+        if name in LIBRARIES:  # its only immutable is its own address: the code must be exactly this
+            expected, slots = library_runtime(name, address), []
         if len(code) != len(expected):
             result.add(
                 "runtime", f"{name} at {address}", False, f"{len(code)} bytes on chain, {len(expected)} in the artifact"
@@ -77,19 +83,3 @@ def verify_code(consortium: Consortium) -> Verification:
             )
     result.seconds = time.monotonic() - started
     return result
-
-
-def immutable_slots(code: bytes) -> list[int]:
-    """Offsets of the 32-byte operands of ``PUSH32 0`` instructions (where solc places immutables)."""
-    slots = []
-    i = 0
-    while i < len(code):
-        op = code[i]
-        if 0x60 <= op <= 0x7F:
-            width = op - 0x5F
-            if op == 0x7F and code[i + 1 : i + 33] == b"\x00" * 32:
-                slots.append(i + 1)
-            i += 1 + width
-        else:
-            i += 1
-    return slots

@@ -714,7 +714,7 @@ def _check_membership(result: Verification, dao: Consortium, history: History, r
 def _check_rules_and_settings(result: Verification, dao: Consortium, history: History, read: BlockReader) -> None:
     bad = []
     for rs in history.rule_sets:
-        rules, early = read(dao.membership, "rulesAt", rs.effective_from)
+        rules, early, _chambers, _approval_voting = read(dao.membership, "rulesAt", rs.effective_from)
         on_chain = {c: (Ratio(*r[0]), Ratio(*r[1])) for c, r in zip(Category, rules, strict=True)}
         if on_chain != rs.rules or bool(early) != rs.early_close:
             bad.append(

@@ -18,7 +18,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -292,11 +292,25 @@ class Chain:
         data = fn._encode_transaction_data()
         return Call(to=str(fn.address), data=bytes.fromhex(data[2:]), value=value)
 
-    def estimate(self, sender: str, call: Call | ContractFunction, *, action: str = "the transaction") -> int:
+    def estimate(
+        self,
+        sender: str,
+        call: Call | ContractFunction,
+        *,
+        action: str = "the transaction",
+        code: Mapping[str, bytes] | None = None,
+        nonce: int | None = None,
+    ) -> int:
         """The node's gas estimate for ``call`` sent by ``sender`` now (a dry run: ContractRevertError with the rule
-        that stops it)."""
+        that stops it). With ``code``, as if those addresses held that code, and with ``nonce``, as if that were the
+        sender's next nonce (state overrides: a contract created by a later transaction, calling libraries created
+        by earlier ones, estimated before any is sent)."""
+        override: dict[str, dict[str, Any]] = {a: {"code": "0x" + runtime.hex()} for a, runtime in (code or {}).items()}
+        if nonce is not None:
+            override.setdefault(self.w3.to_checksum_address(sender), {})["nonce"] = nonce
         with map_errors(action, self.decoder, refused=action):
-            return int(self.w3.eth.estimate_gas(_dry(self._base_tx(sender, call))))  # type: ignore[arg-type]
+            tx = _dry(self._base_tx(sender, call))
+            return int(self.w3.eth.estimate_gas(tx, None, override or None))  # type: ignore[arg-type]
 
     def read(
         self,

@@ -5,7 +5,8 @@ that the registry names that governor and that timelock, and finds the block the
 chain itself: the registry's first agreement version carries the time of its deployment (``adoptedAt``); the block
 of that time is found by bisecting block headers (no archive state is needed), and the timelock, deployed just
 before the registry, is found by its constructor's ``MinDelayChange`` log in the blocks before. The creation
-transactions are those of the three constructors' first logs. The result is a
+transactions are those of the three constructors' first logs; the linked libraries' addresses are read from the
+registry's and the governor's code, where their artifacts leave room for them. The result is a
 :class:`~ccsi_dao.governance.deployment.DeploymentRecord` made of chain data only (it lists no artifacts: what code
 runs there is ``audit verify-code``'s question).
 """
@@ -20,7 +21,7 @@ from ccsi_dao.chain import Chain
 from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.sync import topic_of
 from ccsi_dao.errors import ChainError, UserError
-from ccsi_dao.governance.deployment import DeploymentRecord
+from ccsi_dao.governance.deployment import DeploymentRecord, libraries_in_code
 from ccsi_dao.governance.deployment import Suite as _Suite
 
 _MIN_DELAY_CHANGE = "0x" + keccak(text="MinDelayChange(uint256,uint256)").hex()
@@ -92,12 +93,17 @@ def discover_deployment(chain: Chain, governor: str, *, fetcher: LogFetcher | No
         "ConsortiumMembership": registry_log["transactionHash"].lower(),
         "ConsortiumGovernor": governor_log["transactionHash"].lower(),
     }
+    libraries = {
+        **libraries_in_code("ConsortiumMembership", chain.code(membership)),
+        **libraries_in_code("ConsortiumGovernor", chain.code(governor)),
+    }
     return DeploymentRecord(
         consortium=name,
         chain_id=chain_id,
         governor=governor,
         membership=membership,
         timelock=timelock,
+        libraries=libraries,
         deployer=to_checksum_address(creation["from"]),
         start_block=start,
         block_number=end,

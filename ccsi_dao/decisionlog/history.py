@@ -563,5 +563,5 @@ def rule_set(value: Any) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]],
             else (fraction(r[0]), fraction(r[1]))
         )
 
-    rules, early = (value["rules"], value["earlyClose"]) if isinstance(value, dict) else value
+    rules, early = (value["rules"], value["earlyClose"]) if isinstance(value, dict) else (value[0], value[1])
     return [rule(r) for r in rules], bool(early)

@@ -6,6 +6,8 @@ membership changes, agreement amendments, treasury transfers, rule changes, a te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -117,13 +119,23 @@ def transfer_erc20(token: str, to: str, amount: int) -> Action:
 
 # ---------------------------------------------------------------- rules (registry) and settings (governor)
 
-RULE_SET_TYPE = "((uint16,uint16),(uint16,uint16))[4],bool"
+RULE_SET_TYPE = "((uint16,uint16),(uint16,uint16))[4],bool,uint256[4],bool"
 
 
-def update_rules(registry: str, rules: dict[Category, tuple[Ratio, Ratio]], early_close: bool) -> Action:
-    """Replace the rules of all categories (quorum, approval) and the early-close switch."""
+def update_rules(
+    registry: str,
+    rules: dict[Category, tuple[Ratio, Ratio]],
+    early_close: bool,
+    chambers: Mapping[Category, int] | None = None,
+    approval_voting: bool = False,
+) -> Action:
+    """Replace the rules of all categories (quorum, approval, chamber conditions packed as the registry reads them:
+    none where ``chambers`` has no entry), the early-close switch and whether choices may use approval voting."""
     packed = [(rules[c][0].as_tuple(), rules[c][1].as_tuple()) for c in Category]
-    return _call(registry, f"updateRules(({RULE_SET_TYPE}))", [f"({RULE_SET_TYPE})"], [(packed, early_close)])
+    conditions = [(chambers or {}).get(c, 0) for c in Category]
+    return _call(
+        registry, f"updateRules(({RULE_SET_TYPE}))", [f"({RULE_SET_TYPE})"], [(packed, early_close, conditions, approval_voting)]
+    )
 
 
 def set_voting_period(governor: str, seconds: int) -> Action:

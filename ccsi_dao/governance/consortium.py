@@ -25,7 +25,7 @@ from ccsi_dao.errors import ContractRevertError, UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
 from ccsi_dao.governance.categories import ADMIT_SELECTOR, MEMBERSHIP_SELECTORS
-from ccsi_dao.governance.deployment import SUITE, DeploymentRecord, Suite
+from ccsi_dao.governance.deployment import DEPLOYED, DeploymentRecord, Suite
 from ccsi_dao.governance.proposals import Proposal, ProposalStatus, proposal_from_event, split_actions
 from ccsi_dao.governance.treasury import Token, Treasury, read_treasury, token_info
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
@@ -90,7 +90,7 @@ class Consortium:
         self.chain = chain
         self.record = record
         self.suite = Suite(chain, record)
-        decoder = RevertDecoder([*(load_artifact(name).abi for name in SUITE), ERC20_ERRORS_ABI])
+        decoder = RevertDecoder([*(load_artifact(name).abi for name in DEPLOYED), ERC20_ERRORS_ABI])
         self._numbers: dict[int, int] = {}  # proposal id -> its number, as far as this object has listed them
         decoder.number_of = self._numbers.get  # reverts name a proposal "#3" when its number is known
         chain.decoder = decoder
@@ -146,7 +146,7 @@ class Consortium:
         """The agreement's rules in force now (category -> (quorum, approval)), the early-close switch, and the floors
         (all kept by the registry)."""
         reg = self.membership.functions
-        rules, early_close = self.chain.read(reg.rulesAt(self.chain.now()))
+        rules, early_close, _chambers, _approval_voting = self.chain.read(reg.rulesAt(self.chain.now()))
         (qn, qd), (an, ad) = self.chain.read(reg.ruleFloors())
         by_category = {c: (Ratio(*rule[0]), Ratio(*rule[1])) for c, rule in zip(Category, rules, strict=True)}
         return by_category, early_close, (Ratio(qn, qd), Ratio(an, ad))
@@ -319,7 +319,7 @@ class Consortium:
         read = self.chain.read
         now = self.chain.now()
         at = p.snapshot if p.snapshot < now else now - 1
-        total, packed, _early_close = read(self.membership.functions.electorateAt(at, int(p.category)))
+        total, packed, _early_close, _chambers = read(self.membership.functions.electorateAt(at, int(p.category)))
         quorum, approval = unpack_rule(packed)
         quorum_votes = (
             read(gov.proposalQuorum(p.id)) if p.snapshot < now else -(-total * quorum.numerator // quorum.denominator)

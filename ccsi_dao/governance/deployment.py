@@ -1,15 +1,18 @@
 """Deploying the governance suite, proving the deployer kept no power, and the deployment record.
 
-:func:`deploy_suite` deploys timelock, membership registry and governor in three transactions. The timelock is
-created with the governor's precomputed address as its only proposer, canceller and executor and with no
-administrator but itself, so the deployer never holds a privilege, not even for a block. :func:`check_privileges`
-proves it from chain state and from every role event since deployment.
+:func:`deploy_suite` deploys the three linked libraries (the rules, the class power, the decision rules), then
+timelock, membership registry and governor, linked with them. The timelock is created with the governor's
+precomputed address as its only proposer, canceller and executor and with no administrator but itself, so the
+deployer never holds a privilege, not even for a block. :func:`check_privileges` proves it from chain state and from
+every role event since deployment. Libraries hold no state and no owner: their code is all there is to check, which
+``audit verify-code`` does.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +21,8 @@ import rlp
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ccsi_dao.abi.artifacts import artifact_sha256, load_artifact
+from ccsi_dao.abi.artifacts import Artifact, artifact_sha256, load_artifact
+from ccsi_dao.abi.bytecode import immutable_slots
 from ccsi_dao.chain import Call, Chain
 from ccsi_dao.chain.connection import Fees, UnknownFateError
 from ccsi_dao.chain.signer import SignerLike, as_signer
@@ -30,8 +34,12 @@ if TYPE_CHECKING:
     from ccsi_dao.agreement import Agreement
 
 SUITE = ("ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor")
-RECORD_FORMAT = 2
-"""Version of the deployment record (2: the contracts of ccsi-dao's "Contracts v2")."""
+LIBRARIES = ("RuleBook", "ClassPower", "DecisionRules")
+"""The linked libraries, deployed first, in this order: the registry calls the first two, the governor the last."""
+DEPLOYED = LIBRARIES + SUITE
+"""Every contract a deployment creates, in order."""
+RECORD_FORMAT = 3
+"""Version of the deployment record (3: contracts with chambers and choices, and their linked libraries)."""
 MEMBERS_PER_TRANSACTION = 50
 """Most partners registered per transaction: each later batch stays far below the block gas limit."""
 INITCODE_LIMIT = 49_152
@@ -79,6 +87,12 @@ class SuiteParams:
     late_quorum_extension: int = 2 * 86_400
     early_close: bool = True
     timelock_delay: int = 2 * 86_400
+    chambers: dict[Category, int] = field(default_factory=dict)
+    """Per category, its chamber conditions packed as the registry reads them (see :mod:`ccsi_dao.chambers`)."""
+    entrenched: dict[Category, int] = field(default_factory=dict)
+    """Per category, the chamber conditions every later rule set must keep (packed)."""
+    approval_voting: bool = False
+    """Whether a choice among options may let a ballot select several of them."""
 
     @classmethod
     def from_agreement(cls, agreement: Agreement) -> SuiteParams:
@@ -101,14 +115,14 @@ class SuiteParams:
             timelock_delay=agreement.timelock_delay,
         )
 
-    def rule_set(self) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool]:
+    def rule_set(self) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool, list[int], bool]:
         """The ``RuleSet`` struct as web3 expects it."""
         rules = [(self.rules[c][0].as_tuple(), self.rules[c][1].as_tuple()) for c in Category]
-        return (rules, self.early_close)
+        return (rules, self.early_close, [self.chambers.get(c, 0) for c in Category], self.approval_voting)
 
-    def floors_rule(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """The floors as the registry's ``CategoryRule`` struct."""
-        return (self.floors[0].as_tuple(), self.floors[1].as_tuple())
+    def floors_rule(self) -> tuple[tuple[int, int], tuple[int, int], list[int]]:
+        """The floors as the registry's ``RuleFloors`` struct."""
+        return (self.floors[0].as_tuple(), self.floors[1].as_tuple(), [self.entrenched.get(c, 0) for c in Category])
 
     def registry_setup(self, governance: str, governor: str, bootstrapper: str) -> tuple[Any, ...]:
         """The registry's ``Setup`` struct as web3 expects it."""
@@ -145,6 +159,8 @@ class DeploymentRecord(BaseModel):
     block_number: int
     block_hash: str
     deployed_at: int
+    libraries: dict[str, str]
+    """Address of each linked library, by name."""
     transactions: dict[str, str]
     artifacts: dict[str, str]
     rpc_url: str | None = None
@@ -220,6 +236,7 @@ class PartialDeployment(BaseModel):
     timelock: str
     membership: str
     governor: str
+    libraries: dict[str, str]
     steps: dict[str, StepRecord]
     artifacts: dict[str, str]
 
@@ -248,6 +265,9 @@ def _progress_words(data: dict[str, Any]) -> str:
 
 
 _STEP_WORDS = {
+    "RuleBook": "deploying the rule book library",
+    "ClassPower": "deploying the class power library",
+    "DecisionRules": "deploying the decision rules library",
     "ConsortiumTimelock": "deploying the timelock",
     "ConsortiumMembership": "deploying the membership registry",
     "ConsortiumGovernor": "deploying the governor",
@@ -308,6 +328,11 @@ class DeploymentPlan:
     params_digest: str
 
     @property
+    def libraries(self) -> dict[str, str]:
+        """Address of each library, by name (the first nonces)."""
+        return library_addresses(self.deployer, self.nonce)
+
+    @property
     def remaining(self) -> tuple[Step, ...]:
         """The steps still to send (or, sent before, to wait for)."""
         return tuple(s for s in self.steps if s.name not in self.done or self.done[s.name].block is None)
@@ -341,8 +366,9 @@ class DeploymentPlan:
             timelock=self.timelock,
             membership=self.membership,
             governor=self.governor,
+            libraries=self.libraries,
             steps=steps,
-            artifacts={name: artifact_sha256(name) for name in SUITE},
+            artifacts={name: artifact_sha256(name) for name in DEPLOYED},
         )
 
 
@@ -387,29 +413,87 @@ def plan_deployment(
     if resume is not None:
         done = _resumed_steps(chain, deployer, steps, resume)
     estimated = _estimate(chain, deployer, nonce, params, steps, done)
-    timelock, membership, governor = (create_address(deployer, nonce + i) for i in range(3))
+    timelock, membership, governor = _suite_addresses(deployer, nonce)
     return DeploymentPlan(
         params, deployer, chain.chain_id, nonce, timelock, membership, governor, estimated, chain.fees(), done, digest
     )
 
 
+def library_addresses(deployer: str, nonce: int) -> dict[str, str]:
+    """Where a deployment from ``deployer`` starting at ``nonce`` puts each library."""
+    return {name: create_address(deployer, nonce + i) for i, name in enumerate(LIBRARIES)}
+
+
+def _suite_addresses(deployer: str, nonce: int) -> tuple[str, str, str]:
+    """Where that deployment puts the timelock, the registry and the governor (after the libraries)."""
+    first = nonce + len(LIBRARIES)
+    return create_address(deployer, first), create_address(deployer, first + 1), create_address(deployer, first + 2)
+
+
+def library_runtime(name: str, address: str) -> bytes:
+    """The runtime code library ``name`` has once deployed at ``address``: its artifact's, with its own address
+    written where the constructor puts it (the operands of the ``PUSH32 0`` a library compiled via IR keeps for it,
+    its only immutable; the guard that refuses calls that are not delegated)."""
+    runtime = bytearray(load_artifact(name).deployed_bytecode)
+    word = bytes(12) + bytes.fromhex(address[2:])
+    for start in immutable_slots(bytes(runtime)):
+        runtime[start : start + 32] = word
+    return bytes(runtime)
+
+
+def _library_code(deployer: str, nonce: int) -> dict[str, bytes]:
+    """The runtime code each library will have, by address, so the contracts that call them can be estimated before
+    any of them exists (a state override)."""
+    return {address: library_runtime(name, address) for name, address in library_addresses(deployer, nonce).items()}
+
+
+def linked_artifact(name: str, libraries: Mapping[str, str]) -> Artifact:
+    """The artifact of ``name`` linked with ``libraries`` (name -> address), as deployed."""
+    artifact = load_artifact(name)
+    return artifact.linked(libraries) if artifact.libraries else artifact
+
+
+def libraries_in_code(name: str, code: bytes) -> dict[str, str]:
+    """The library addresses linked into ``code``, the runtime code of contract ``name`` found on chain (read where
+    its artifact leaves room for them). Empty if the code is too short to hold them."""
+    found: dict[str, str] = {}
+    for refs in load_artifact(name).deployed_link_references.values():
+        for library, places in refs.items():
+            for place in places:
+                start, end = place["start"], place["start"] + place["length"]
+                if end <= len(code):
+                    found[library] = to_checksum_address(code[start:end])
+    return found
+
+
 def _steps(chain: Chain, deployer: str, nonce: int, params: SuiteParams) -> tuple[Step, ...]:
-    timelock, registry, governor = (create_address(deployer, nonce + i) for i in range(3))
+    libraries = library_addresses(deployer, nonce)
+    timelock, registry, governor = _suite_addresses(deployer, nonce)
     members = [m.as_tuple() for m in params.members]
-    first = _first_batch(chain, load_artifact("ConsortiumMembership"), params, timelock, governor, deployer, members)
+    registry_artifact = linked_artifact("ConsortiumMembership", libraries)
+    first = _first_batch(chain, registry_artifact, params, timelock, governor, deployer, members)
     rest = members[first:]
     batches = [members[:first]] + [
         rest[i : i + MEMBERS_PER_TRANSACTION] for i in range(0, len(rest), MEMBERS_PER_TRANSACTION)
     ]
     bootstrapper = deployer if len(batches) > 1 else ZERO_ADDRESS
     steps = [
+        Step(name, _STEP_WORDS[name], _creation(chain, linked_artifact(name, libraries)), nonce + i)
+        for i, name in enumerate(LIBRARIES)
+    ]
+    first_suite = nonce + len(LIBRARIES)
+    steps += [
         Step("ConsortiumTimelock", "deploying the timelock",
-             _creation(chain, "ConsortiumTimelock", params.timelock_delay, [governor], [governor], ZERO_ADDRESS),
-             nonce),
+             _creation(chain, linked_artifact("ConsortiumTimelock", libraries), params.timelock_delay, [governor],
+                       [governor], ZERO_ADDRESS),
+             first_suite),
         Step("ConsortiumMembership", "deploying the membership registry",
-             _registry_creation(chain, params, timelock, governor, bootstrapper, batches[0]), nonce + 1),
+             _registry_creation(chain, registry_artifact, params, timelock, governor, bootstrapper, batches[0]),
+             first_suite + 1),
         Step("ConsortiumGovernor", "deploying the governor",
-             _creation(chain, "ConsortiumGovernor", registry, timelock, params.governor_config()), nonce + 2),
+             _creation(chain, linked_artifact("ConsortiumGovernor", libraries), registry, timelock,
+                       params.governor_config()),
+             first_suite + 2),
     ]  # fmt: skip
     contract = chain.contract(registry, load_artifact("ConsortiumMembership").abi)
     for number, batch in enumerate(batches[1:], start=2):
@@ -423,16 +507,21 @@ def _steps(chain: Chain, deployer: str, nonce: int, params: SuiteParams) -> tupl
     return tuple(steps)
 
 
-def _creation(chain: Chain, name: str, *args: Any) -> Call:
-    artifact = load_artifact(name)
+def _creation(chain: Chain, artifact: Artifact, *args: Any) -> Call:
     return Call(to="", data=chain.creation_data(artifact.abi, artifact.bytecode, *args))
 
 
 def _registry_creation(
-    chain: Chain, params: SuiteParams, timelock: str, governor: str, bootstrapper: str, members: list[Any]
+    chain: Chain,
+    artifact: Artifact,
+    params: SuiteParams,
+    timelock: str,
+    governor: str,
+    bootstrapper: str,
+    members: list[Any],
 ) -> Call:
     setup = params.registry_setup(timelock, governor, bootstrapper)
-    return _creation(chain, "ConsortiumMembership", setup, members, params.floors_rule(), params.rule_set())
+    return _creation(chain, artifact, setup, members, params.floors_rule(), params.rule_set())
 
 
 def _estimate(
@@ -443,12 +532,15 @@ def _estimate(
     the cost of sealing, both scaled to the batch."""
     out: list[Step] = []
     derived: tuple[int, int] | None = None
+    code = _library_code(deployer, nonce)
     for step in steps:
         if step.name in done:
             out.append(step)
             continue
         try:
-            out.append(replace(step, gas=chain.estimate(deployer, step.call, action=step.action)))
+            libraries = None if step.name in LIBRARIES else code  # (code at a library's own address would collide)
+            gas = chain.estimate(deployer, step.call, action=step.action, code=libraries, nonce=step.nonce)
+            out.append(replace(step, gas=gas))
             continue
         except ContractRevertError:
             if not step.call.to:
@@ -473,13 +565,17 @@ def _registry_costs(chain: Chain, deployer: str, nonce: int, params: SuiteParams
     """(gas per partner registered, gas per partner checked when sealing), from estimates of the registry's
     constructor with one partner and with two (a partner is written the same way by the constructor and by
     ``addInitialMembers``), sealed and not."""
-    timelock, governor = create_address(deployer, nonce), create_address(deployer, nonce + 2)
+    timelock, _registry, governor = _suite_addresses(deployer, nonce)
     members = [m.as_tuple() for m in params.members[:2]]
+    artifact = linked_artifact("ConsortiumMembership", library_addresses(deployer, nonce))
 
     def gas(count: int, sealed: bool) -> int:
-        call = _registry_creation(chain, params, timelock, governor, ZERO_ADDRESS if sealed else deployer,
+        call = _registry_creation(chain, artifact, params, timelock, governor, ZERO_ADDRESS if sealed else deployer,
                                   members[:count])  # fmt: skip
-        return chain.estimate(deployer, call, action="estimating the registry")
+        registry_nonce = nonce + len(LIBRARIES) + 1
+        return chain.estimate(
+            deployer, call, action="estimating the registry", code=_library_code(deployer, nonce), nonce=registry_nonce
+        )
 
     if len(members) < 2:
         return 60_000, 5_000
@@ -497,7 +593,7 @@ def _check_resumable(chain: Chain, deployer: str, digest: str, resume: PartialDe
             "the agreement differs from the one this deployment was started with; resume with the same agreement, "
             "or start again with --replace"
         )
-    changed = [n for n in SUITE if resume.artifacts.get(n) != artifact_sha256(n)]
+    changed = [n for n in DEPLOYED if resume.artifacts.get(n) != artifact_sha256(n)]
     if changed:
         raise UserError(
             f"this version of ccsi-dao deploys other code for {', '.join(changed)} than the deployment to resume "
@@ -600,8 +696,7 @@ def deploy_suite(
         if not step.call.to and to_checksum_address(str(created)) != create_address(plan.deployer, step.nonce):
             raise UserError(f"{step.action} produced an unexpected address; do not use this deployment")
 
-    artifacts = {name: load_artifact(name) for name in SUITE}
-    registry = chain.contract(plan.membership, artifacts["ConsortiumMembership"].abi)
+    registry = chain.contract(plan.membership, load_artifact("ConsortiumMembership").abi)
     _check_members(chain, registry, params)
     last = steps[plan.steps[-1].name]
     assert last.block is not None  # every step is mined by now
@@ -613,13 +708,14 @@ def deploy_suite(
         governor=plan.governor,
         membership=plan.membership,
         timelock=plan.timelock,
+        libraries=plan.libraries,
         deployer=plan.deployer,
         start_block=int(steps["ConsortiumTimelock"].block or 0),
         block_number=int(last.block or 0),
         block_hash="0x" + bytes(block["hash"]).hex(),
         deployed_at=int(block["timestamp"]),
         transactions={s.name: steps[s.name].tx for s in plan.steps},
-        artifacts={name: artifact_sha256(name) for name in SUITE},
+        artifacts={name: artifact_sha256(name) for name in DEPLOYED},
         rpc_url=url if is_local_url(url) else None,
     )
     findings = check_privileges(Suite(chain, record))

@@ -214,7 +214,7 @@ class ChainSource:
             quorum = rule = electorate = None
             if p.snapshot < head.timestamp:
                 quorum = int(reader(gov, "proposalQuorum", p.id))
-                electorate, packed, _early = reader(reg, "electorateAt", p.snapshot, int(p.category))
+                electorate, packed, _early, _chambers = reader(reg, "electorateAt", p.snapshot, int(p.category))
                 rule = unpack_rule(int(packed))
             out[p.id] = Live(
                 state=ProposalState(reader(gov, "state", p.id)),
@@ -238,7 +238,7 @@ class ChainSource:
         reader.prefetch([(reg, "voterAt", m, proposal.snapshot, constitutional) for m in members])
         out = {}
         for m in members:
-            _index, can, since, votes = reader(reg, "voterAt", m, proposal.snapshot, constitutional)
+            _index, can, since, votes, _state = reader(reg, "voterAt", m, proposal.snapshot, constitutional)
             if can and int(since) <= proposal.snapshot and int(votes) > 0:
                 out[m] = int(votes)
         return out

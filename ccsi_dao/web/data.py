@@ -260,7 +260,7 @@ class Reader:
         out = dict(self._final)
         for p in todo:
             at = p.snapshot if p.snapshot < now else now - 1
-            total, packed, _early_close = read(reg, "electorateAt", at, int(_category(p)))
+            total, packed, _early_close, _chambers = read(reg, "electorateAt", at, int(_category(p)))
             quorum, approval = unpack_rule(packed)
             quorum_votes = (
                 int(read(gov, "proposalQuorum", p.id))

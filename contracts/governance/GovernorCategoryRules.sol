@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IChoiceManifest} from "../interfaces/IChoiceManifest.sol";
 import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
 import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
 import {IConsortiumRules} from "../interfaces/IConsortiumRules.sol";
@@ -36,7 +37,7 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
 
     uint256 private constant _CATEGORY_SHIFT = 254;
     uint256 private constant _SANCTIONS_FLAG = 1 << 253;
-    uint256 private constant _HASH_MASK = (1 << 253) - 1;
+    uint256 private constant _HASH_MASK = (1 << 252) - 1;
 
     mapping(uint256 proposalId => address[]) private _sanctioned;
     mapping(uint256 proposalId => uint256) private _sanctionedPower;
@@ -44,8 +45,8 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
     // ------------------------------------------------------------------ categories
 
     /**
-     * @notice OpenZeppelin's `hashProposal` with the proposal's category in bits 255..254 and, in bit 253, whether
-     * it suspends or removes members. See {IGovernor-getProposalId}.
+     * @notice OpenZeppelin's `hashProposal` with the proposal's category in bits 255..254, in bit 253 whether it
+     * suspends or removes members and in bit 252 whether it is a choice among options. See {IGovernor-getProposalId}.
      */
     function getProposalId(
         address[] memory targets,
@@ -55,6 +56,7 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
     ) public view virtual override returns (uint256) {
         (IConsortiumRules.Category category, bool sanctions) = _classify(targets, values, calldatas);
         uint256 hash = super.getProposalId(targets, values, calldatas, descriptionHash) & _HASH_MASK;
+        if (_isChoice(targets, values, calldatas)) hash |= _CHOICE;
         return hash | (uint256(category) << _CATEGORY_SHIFT) | (sanctions ? _SANCTIONS_FLAG : 0);
     }
 
@@ -73,7 +75,24 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
         return IConsortiumRules.Category(proposalId >> _CATEGORY_SHIFT);
     }
 
-    /// @dev The strictest category of the calls, and whether any call suspends or removes a member.
+    /// @dev Whether the first call is the manifest of a choice (see {IChoiceManifest}).
+    function _isChoice(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas
+    ) internal view returns (bool) {
+        return
+            targets.length != 0 &&
+            values.length != 0 &&
+            calldatas.length != 0 &&
+            targets[0] == address(this) &&
+            values[0] == 0 &&
+            calldatas[0].length >= 4 &&
+            bytes4(calldatas[0]) == IChoiceManifest.offerOptions.selector;
+    }
+
+    /// @dev The strictest category of the calls (a choice's manifest aside), and whether any call suspends or
+    /// removes a member.
     function _classify(
         address[] memory targets,
         uint256[] memory values,
@@ -81,7 +100,7 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
     ) internal view returns (IConsortiumRules.Category category, bool sanctions) {
         // Malformed lists are refused by {Governor-propose}; until then they are as strict as can be.
         if (targets.length != values.length || targets.length != calldatas.length) return (IConsortiumRules.Category.Constitutional, false);
-        for (uint256 i = 0; i < targets.length; ++i) {
+        for (uint256 i = _isChoice(targets, values, calldatas) ? 1 : 0; i < targets.length; ++i) {
             (IConsortiumRules.Category c, address sanctioned) = _categorizeCall(targets[i], values[i], calldatas[i]);
             if (c > category) category = c;
             if (sanctioned != address(0)) sanctions = true;
@@ -162,7 +181,7 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
      * @dev {IGovernor-quorum} has no proposal argument; stricter categories need more, see {proposalQuorum}.
      */
     function quorum(uint256 timepoint) public view virtual override returns (uint256) {
-        (uint256 power, uint256 rule, ) = IConsortiumMembership(_membershipRegistry()).electorateAt(
+        (uint256 power, uint256 rule, , ) = IConsortiumMembership(_membershipRegistry()).electorateAt(
             timepoint,
             IConsortiumRules.Category.Ordinary
         );
@@ -193,10 +212,11 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
         return proposalId >> _CATEGORY_SHIFT == uint256(IConsortiumRules.Category.Constitutional);
     }
 
-    /// @dev The electorate's power, the category's rule and the early-close switch at the proposal's snapshot.
+    /// @dev The electorate's power, the category's rule, the early-close switch and chamber conditions at the
+    /// proposal's snapshot.
     function _snapshotBasis(
         uint256 proposalId
-    ) internal view virtual override returns (uint256 electorate, uint256 rule, bool earlyClose) {
+    ) internal view virtual override returns (uint256 electorate, uint256 rule, bool earlyClose, uint256 chambers) {
         return
             IConsortiumMembership(_membershipRegistry()).electorateAt(
                 proposalSnapshot(proposalId),
@@ -205,9 +225,14 @@ abstract contract GovernorCategoryRules is GovernorProposalRecord, IConsortiumGo
     }
 
     /// @dev Records, with the proposal's basis, the power of the members it sanctions.
-    function _afterRecordOpened(uint256 proposalId) internal virtual override {
-        super._afterRecordOpened(proposalId);
+    function _afterRecordOpened(uint256 proposalId, uint256 chambers) internal virtual override {
+        super._afterRecordOpened(proposalId, chambers);
         if (proposalId & _SANCTIONS_FLAG != 0) _sanctionedPower[proposalId] = _sumSanctionedPower(proposalId);
+    }
+
+    /// @dev The members the proposal suspends or removes.
+    function _leftOutMembers(uint256 proposalId) internal view virtual override returns (address[] memory) {
+        return _sanctioned[proposalId];
     }
 
     /// @dev The electorate less the power the sanctioned members held at the snapshot.

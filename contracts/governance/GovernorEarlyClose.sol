@@ -43,7 +43,7 @@ abstract contract GovernorEarlyClose is GovernorProposalRecord {
         uint256 proposalId,
         uint256 electorate,
         uint256 rule
-    ) internal view virtual returns (Outcome) {
+    ) internal view virtual override returns (Outcome) {
         (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = _proposalTally(proposalId);
         (uint256 qn, uint256 qd) = Fractions.quorumOf(rule);
         (uint256 an, uint256 ad) = Fractions.approvalOf(rule);

@@ -30,10 +30,10 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
     }
 
     /// @notice Machine-readable description of the counting: For, Against, Abstain; all three count toward the
-    /// participation quorum.
+    /// participation quorum; on a choice proposal, For takes the chosen options as params (`uint256[]`).
     // solhint-disable-next-line func-name-mixedcase
     function COUNTING_MODE() public pure virtual override returns (string memory) {
-        return "support=bravo&quorum=for,against,abstain";
+        return "support=bravo&quorum=for,against,abstain&params=options";
     }
 
     /// @notice Whether `account` has voted on `proposalId`.
@@ -83,10 +83,10 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
         address account,
         uint8 support,
         uint256, // totalWeight
-        bytes memory // params
+        bytes memory params
     ) internal virtual override returns (uint256) {
         if (support > uint8(VoteType.Abstain)) revert GovernorInvalidVoteType();
-        (uint256 index, uint256 weight) = _eligibleWeight(proposalId, account);
+        (uint256 index, uint256 weight, uint256 state) = _eligibleWeight(proposalId, account);
 
         ProposalRecord memory r = _proposalRecord(proposalId);
         if (r.electorate == 0) _openRecord(proposalId, r);
@@ -100,19 +100,28 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
             r.abstainVotes += votes;
         }
         _setProposalRecord(proposalId, r);
+        _countBallot(proposalId, account, support, params, weight, state);
         return weight;
     }
 
     /**
-     * @dev `account`'s member number and the weight it votes with on `proposalId`. Reverts if it is not an active
-     * voting member, was not one without interruption since the snapshot, or holds no power in the electorate.
+     * @dev `account`'s member number, the weight it votes with on `proposalId` and its own state at the snapshot.
+     * Reverts if it is not an active voting member, was not one without interruption since the snapshot, or holds no
+     * power in the electorate.
      */
-    function _eligibleWeight(uint256 proposalId, address account) private view returns (uint256 index, uint256 weight) {
+    function _eligibleWeight(
+        uint256 proposalId,
+        address account
+    ) private view returns (uint256 index, uint256 weight, uint256 state) {
         uint256 snapshot = proposalSnapshot(proposalId);
         IConsortiumMembership registry = IConsortiumMembership(_membershipRegistry());
         bool canVote;
         uint48 votingSince;
-        (index, canVote, votingSince, weight) = registry.voterAt(account, snapshot, _usesConstitutionalVotes(proposalId));
+        (index, canVote, votingSince, weight, state) = registry.voterAt(
+            account,
+            snapshot,
+            _usesConstitutionalVotes(proposalId)
+        );
         if (!canVote || votingSince > snapshot) revert IConsortiumGovernor.GovernorVoterNotActive(account);
         if (weight == 0) weight = _weightWithoutProxy(proposalId, registry, account, snapshot);
         if (weight == 0) revert IConsortiumGovernor.GovernorNoVotingPower(account, snapshot);

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
 
 /**
  * @title GovernorProposalRecord
@@ -16,7 +17,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
  * is updated by each later vote, so a vote updates one slot that is already written and needs no other lookup: the
  * three tallies, the electorate, the rule, the late-quorum deadline (as an offset from the vote start), the
  * early-close outcome and whether members 0..23 voted. Members numbered 24 and above have their voted bit in further
- * words of 256. Tallies are 32-bit: the registry keeps the total voting power below 2^32.
+ * words of 256. Tallies are 32-bit: the registry keeps the total voting power below 2^32. For a choice proposal the
+ * For tally is the power that voted for any option; a proposal whose category has chamber conditions is marked in
+ * its flags when they are fixed.
+ *
+ * Proposal ids: bits 255..254 hold the category, bit 253 marks sanctions and bit 252 choices ({_CHOICE}).
  */
 abstract contract GovernorProposalRecord is Governor {
     /// @dev Outcome of a proposal that can no longer change, whatever the members who have not voted yet do.
@@ -28,7 +33,7 @@ abstract contract GovernorProposalRecord is Governor {
 
     /**
      * @dev One slot per proposal. `rule` is the rule of the proposal's category, packed as {Fractions} reads it;
-     * `flags`: bits 0-1 the {Outcome}, bit 2 the early-close switch.
+     * `flags`: bits 0-1 the {Outcome}, bit 2 the early-close switch, bit 3 whether chamber conditions apply.
      */
     struct ProposalRecord {
         uint32 againstVotes;
@@ -45,6 +50,9 @@ abstract contract GovernorProposalRecord is Governor {
     uint256 internal constant _LOW_VOTERS = 24;
     uint8 private constant _OUTCOME_MASK = 3;
     uint8 private constant _EARLY_CLOSE = 4;
+    uint8 private constant _CHAMBERED = 8;
+    /// @dev Proposal id bit of a choice among options.
+    uint256 internal constant _CHOICE = 1 << 252;
 
     mapping(uint256 proposalId => ProposalRecord) private _records;
     mapping(uint256 proposalId => mapping(uint256 word => uint256 bits)) private _votedHigh;
@@ -56,14 +64,38 @@ abstract contract GovernorProposalRecord is Governor {
 
     /**
      * @dev What `proposalId` is judged by, looked up at its snapshot (reverts before the snapshot has passed): its
-     * electorate's voting power, the packed rule of its category and the early-close switch.
+     * electorate's voting power, the packed rule of its category, the early-close switch and the category's packed
+     * chamber conditions (0: none).
      */
     function _snapshotBasis(
         uint256 proposalId
-    ) internal view virtual returns (uint256 electorate, uint256 rule, bool earlyClose);
+    ) internal view virtual returns (uint256 electorate, uint256 rule, bool earlyClose, uint256 chambers);
 
-    /// @dev Called once, by the proposal's first vote, after its basis is fixed in the record.
-    function _afterRecordOpened(uint256 proposalId) internal virtual {}
+    /// @dev Called once, by the proposal's first vote, after its basis is fixed in the record, with the chamber
+    /// conditions of its category (0: none).
+    function _afterRecordOpened(uint256 proposalId, uint256 chambers) internal virtual {}
+
+    /// @dev The members whose power the proposal's quorum leaves out (those it suspends or removes).
+    function _leftOutMembers(uint256 proposalId) internal view virtual returns (address[] memory);
+
+    /**
+     * @dev Counts what the record does not hold: a ballot's options, and its power in each chamber. Called by each
+     * vote after the record is stored, with the voter's state at the snapshot (see {IConsortiumMembership-voterAt}).
+     * A plain proposal takes no params.
+     */
+    function _countBallot(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        bytes memory params,
+        uint256 weight,
+        uint256 state
+    ) internal virtual {
+        if (params.length != 0) revert IConsortiumGovernor.GovernorInvalidOptions();
+    }
+
+    /// @dev The outcome the votes cast so far make certain (see {GovernorEarlyClose}), or {Outcome-Open}.
+    function _certainOutcome(uint256 proposalId, uint256 electorate, uint256 rule) internal view virtual returns (Outcome);
 
     /// @dev Whether votes on `proposalId` are counted in the constitutional electorate.
     function _usesConstitutionalVotes(uint256 proposalId) internal view virtual returns (bool);
@@ -87,11 +119,17 @@ abstract contract GovernorProposalRecord is Governor {
 
     /// @dev Fix the proposal's basis in `record` (its first vote does, then stores the record).
     function _openRecord(uint256 proposalId, ProposalRecord memory record) internal {
-        (uint256 electorate, uint256 rule, bool earlyClose) = _snapshotBasis(proposalId);
+        (uint256 electorate, uint256 rule, bool earlyClose, uint256 chambers) = _snapshotBasis(proposalId);
         record.electorate = SafeCast.toUint32(electorate);
         record.rule = uint64(rule);
         if (earlyClose) record.flags |= _EARLY_CLOSE;
-        _afterRecordOpened(proposalId);
+        if (chambers != 0) record.flags |= _CHAMBERED;
+        _afterRecordOpened(proposalId, chambers);
+    }
+
+    /// @dev Whether chamber conditions apply to the proposal (known from its first vote on).
+    function _chambered(uint256 proposalId) internal view returns (bool) {
+        return _records[proposalId].flags & _CHAMBERED != 0;
     }
 
     /// @dev Whether the proposal's basis has been fixed (it has had a vote).
@@ -105,7 +143,10 @@ abstract contract GovernorProposalRecord is Governor {
     ) internal view returns (uint256 electorate, uint256 rule, bool earlyClose) {
         ProposalRecord storage r = _records[proposalId];
         electorate = r.electorate;
-        if (electorate == 0) return _snapshotBasis(proposalId);
+        if (electorate == 0) {
+            (electorate, rule, earlyClose, ) = _snapshotBasis(proposalId);
+            return (electorate, rule, earlyClose);
+        }
         return (electorate, r.rule, r.flags & _EARLY_CLOSE != 0);
     }
 

@@ -238,25 +238,39 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
 
     /**
      * @notice Everything the governor needs to count `account`'s vote on a proposal with snapshot `timepoint`, in
-     * one call: what {voterOf} returns and the votes it held at `timepoint` in the general or the constitutional
-     * electorate.
+     * one call: what {voterOf} returns, the votes it held at `timepoint` in the general or the constitutional
+     * electorate, and its own state then, packed: units | constitutional units << 96 | role << 192 | group << 200.
      */
     function voterAt(
         address account,
         uint256 timepoint,
         bool constitutional
-    ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes);
+    ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes, uint256 state);
+
+    /**
+     * @notice The power of each of the twelve classes (see {IConsortiumRules}) selected by the bit mask `classes` at
+     * `timepoint` (0 for the others), each in four 32-bit lanes from the lowest: voting units, constitutional voting
+     * units, members with a vote, members with a constitutional vote.
+     */
+    function classPowerAt(uint256 timepoint, uint256 classes) external view returns (uint256[12] memory power);
+
+    /**
+     * @notice The votes `account` held at `timepoint` split by class (in the lanes of {classPowerAt}): its own, if
+     * it had not handed them to a proxy, and its principals', each in the principal's class.
+     */
+    function votesByClassAt(address account, uint256 timepoint) external view returns (uint256[12] memory votes);
 
     /**
      * @notice What a proposal of `category` with snapshot `timepoint` is judged by, in one call: the voting power of
-     * its electorate then (constitutional for constitutional proposals), and the rule and early-close switch in
-     * force then. `rule` is packed in 64 bits: quorum numerator, quorum denominator, approval numerator, approval
-     * denominator, 16 bits each from the lowest ({ruleAt} returns the same rule as a struct).
+     * its electorate then (constitutional for constitutional proposals), and the rule, early-close switch and chamber
+     * conditions in force then. `rule` is packed in 64 bits: quorum numerator, quorum denominator, approval
+     * numerator, approval denominator, 16 bits each from the lowest ({ruleAt} returns the same rule as a struct);
+     * `chambers` as the governor's ChamberConditions library reads them (0: none; {rulesAt} has them as structs).
      */
     function electorateAt(
         uint256 timepoint,
         Category category
-    ) external view returns (uint256 power, uint256 rule, bool earlyClose);
+    ) external view returns (uint256 power, uint256 rule, bool earlyClose, uint256 chambers);
 
     /// @notice Voting power `account` contributes itself: its weight if active and not an observer, else 0.
     function votingUnitsOf(address account) external view returns (uint256);

@@ -1,93 +1,77 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IConsortiumRules} from "../interfaces/IConsortiumRules.sol";
-import {Fractions} from "../utils/Fractions.sol";
+import {RuleBook} from "../libraries/RuleBook.sol";
+import {ChamberConditions} from "../utils/ChamberConditions.sol";
 
 /**
  * @title AgreementRules
  * @notice The consortium agreement's decision rules, checkpointed: for each proposal category a participation
- * quorum and an approval threshold, and the early-close switch. Every rule is an exact share at or above the
- * agreement's floors (fixed at deployment), and a stricter category never has a weaker rule than a less strict one.
+ * quorum, an approval threshold and conditions on chambers of the membership, and the early-close switch. Every
+ * rule is an exact share at or above the agreement's floors (fixed at deployment), a stricter category never has a
+ * weaker quorum or threshold than a less strict one, and the chamber conditions the agreement entrenches stay.
  *
- * @dev Each rule set is stored packed (4 categories x 4 uint16 in one word) under an id; the ids are checkpointed by
- * timepoint. The rule set in force now is read without a search ({_ruleSetAt}). The contract that inherits this one
- * exposes {updateRules} to its governance.
+ * @dev The rules live in a {RuleBook} (a linked library that validates and expands them); the contract that
+ * inherits this one exposes {updateRules} to its governance.
  */
 abstract contract AgreementRules is IConsortiumRules {
-    using Checkpoints for Checkpoints.Trace208;
+    using RuleBook for RuleBook.Book;
 
-    /// @dev The rule set in force now and since when.
-    struct CurrentRules {
-        uint32 id;
-        bool earlyClose;
-        uint48 effectiveFrom;
-    }
+    /// @notice The most chamber conditions one category may carry.
+    uint256 public constant MAX_CHAMBER_CONDITIONS = ChamberConditions.MAX_CONDITIONS;
 
-    uint256 private constant _CATEGORIES = 4;
-
-    uint16 private immutable _minQuorumNumerator;
-    uint16 private immutable _minQuorumDenominator;
-    uint16 private immutable _minApprovalNumerator;
-    uint16 private immutable _minApprovalDenominator;
-
-    CurrentRules private _current;
-    mapping(uint256 ruleSetId => uint256 packed) private _packedRules;
-    Checkpoints.Trace208 private _ruleSetHistory; // timepoint => ruleSetId << 1 | earlyClose
+    RuleBook.Book private _book;
 
     /**
-     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have.
+     * @param floors The lowest quorum (above zero) and approval threshold (at least one half) any rule may have, and
+     * the chamber conditions every rule set must keep.
      * @param initialRules The rules in force from deployment on.
      */
-    constructor(CategoryRule memory floors, RuleSet memory initialRules) {
-        Fraction memory q = floors.quorum;
-        Fraction memory a = floors.approval;
-        if (
-            !Fractions.isShare(q.numerator, q.denominator) ||
-            q.numerator == 0 ||
-            !Fractions.isShare(a.numerator, a.denominator) ||
-            uint256(a.numerator) * 2 < a.denominator
-        ) {
-            revert RulesInvalid(Category.Ordinary);
-        }
-        _minQuorumNumerator = q.numerator;
-        _minQuorumDenominator = q.denominator;
-        _minApprovalNumerator = a.numerator;
-        _minApprovalDenominator = a.denominator;
-        _setRules(initialRules);
+    constructor(RuleFloors memory floors, RuleSet memory initialRules) {
+        _book.initialize(floors, initialRules, _rulesClock());
     }
 
     /// @inheritdoc IConsortiumRules
-    function rulesAt(uint256 timepoint) public view virtual returns (RuleSet memory rules) {
-        (uint256 id, bool earlyClose) = _ruleSetAt(timepoint);
-        uint256 packed = _packedRules[id];
-        for (uint256 c = 0; c < _CATEGORIES; ++c) {
-            rules.rules[c] = _unpack(packed, Category(c));
-        }
-        rules.earlyClose = earlyClose;
+    function rulesAt(uint256 timepoint) public view virtual returns (RuleSet memory) {
+        return _book.rulesAt(timepoint);
     }
 
     /// @inheritdoc IConsortiumRules
     function ruleAt(uint256 timepoint, Category category) public view virtual returns (CategoryRule memory, bool) {
-        (uint256 rule, bool earlyClose) = _packedRuleAt(timepoint, category);
-        return (_unpack(rule, Category.Ordinary), earlyClose);
+        (uint256 rule, bool earlyClose, ) = _book.ruleAt(timepoint, category);
+        return (
+            CategoryRule({
+                quorum: Fraction(uint16(rule), uint16(rule >> 16)),
+                approval: Fraction(uint16(rule >> 32), uint16(rule >> 48))
+            }),
+            earlyClose
+        );
     }
 
-    /// @dev The rule of `category` at `timepoint`, packed as {Fractions} reads it, and the early-close switch.
-    function _packedRuleAt(uint256 timepoint, Category category) internal view returns (uint256 rule, bool earlyClose) {
-        uint256 id;
-        (id, earlyClose) = _ruleSetAt(timepoint);
-        rule = uint64(_packedRules[id] >> (64 * uint256(category)));
+    /// @inheritdoc IConsortiumRules
+    function approvalVoting() public view virtual returns (bool) {
+        return _book.approvalVoting();
     }
 
     /// @inheritdoc IConsortiumRules
     function ruleFloors() public view virtual returns (Fraction memory minQuorum, Fraction memory minApproval) {
-        return (
-            Fraction(_minQuorumNumerator, _minQuorumDenominator),
-            Fraction(_minApprovalNumerator, _minApprovalDenominator)
-        );
+        CategoryRule memory floors = _book.floorsOf();
+        return (floors.quorum, floors.approval);
+    }
+
+    /// @inheritdoc IConsortiumRules
+    function entrenchedChambers() public view virtual returns (uint256[4] memory) {
+        return _book.entrenchedChambers();
+    }
+
+    /// @dev The rule of `category` at `timepoint` (packed as {Fractions} reads it), the early-close switch and the
+    /// category's chamber conditions (packed as {ChamberConditions} reads them).
+    function _packedRuleAt(
+        uint256 timepoint,
+        Category category
+    ) internal view returns (uint256 rule, bool earlyClose, uint256 chambers) {
+        return _book.ruleAt(timepoint, category);
     }
 
     /// @dev The timepoint rules take effect at (the inheriting contract's clock).
@@ -95,57 +79,6 @@ abstract contract AgreementRules is IConsortiumRules {
 
     /// @dev Validate and store `rules`, in force from now on.
     function _setRules(RuleSet memory rules) internal virtual {
-        uint256 packed = 0;
-        for (uint256 c = 0; c < _CATEGORIES; ++c) {
-            Fraction memory q = rules.rules[c].quorum;
-            Fraction memory a = rules.rules[c].approval;
-            if (
-                !Fractions.isShare(q.numerator, q.denominator) ||
-                !Fractions.isShare(a.numerator, a.denominator) ||
-                Fractions.lessThan(q.numerator, q.denominator, _minQuorumNumerator, _minQuorumDenominator) ||
-                Fractions.lessThan(a.numerator, a.denominator, _minApprovalNumerator, _minApprovalDenominator)
-            ) revert RulesInvalid(Category(c));
-            if (c > 0) {
-                Fraction memory wq = rules.rules[c - 1].quorum;
-                Fraction memory wa = rules.rules[c - 1].approval;
-                if (
-                    Fractions.lessThan(q.numerator, q.denominator, wq.numerator, wq.denominator) ||
-                    Fractions.lessThan(a.numerator, a.denominator, wa.numerator, wa.denominator)
-                ) revert RulesNotMonotonic(Category(c));
-            }
-            packed |= _pack(rules.rules[c]) << (64 * c);
-        }
-        uint32 id = _ruleSetHistory.length() == 0 ? 0 : _current.id + 1;
-        uint48 effectiveFrom = _rulesClock();
-        _packedRules[id] = packed;
-        _current = CurrentRules(id, rules.earlyClose, effectiveFrom);
-        _ruleSetHistory.push(effectiveFrom, (uint208(id) << 1) | (rules.earlyClose ? 1 : 0));
-        emit RulesUpdated(id, effectiveFrom, rules);
-    }
-
-    /// @dev Id and early-close switch of the rule set in force at `timepoint` (the latest, without a search, when
-    /// it has not changed since).
-    function _ruleSetAt(uint256 timepoint) internal view returns (uint256 id, bool earlyClose) {
-        CurrentRules memory current = _current;
-        if (timepoint >= current.effectiveFrom) return (current.id, current.earlyClose);
-        uint256 value = _ruleSetHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
-        return (value >> 1, value & 1 == 1);
-    }
-
-    function _pack(CategoryRule memory rule) private pure returns (uint256) {
-        return
-            uint256(rule.quorum.numerator) |
-            (uint256(rule.quorum.denominator) << 16) |
-            (uint256(rule.approval.numerator) << 32) |
-            (uint256(rule.approval.denominator) << 48);
-    }
-
-    function _unpack(uint256 packed, Category category) private pure returns (CategoryRule memory) {
-        uint256 bits = packed >> (64 * uint256(category));
-        return
-            CategoryRule({
-                quorum: Fraction(uint16(bits), uint16(bits >> 16)),
-                approval: Fraction(uint16(bits >> 32), uint16(bits >> 48))
-            });
+        _book.update(rules, _rulesClock());
     }
 }

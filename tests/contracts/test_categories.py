@@ -236,5 +236,5 @@ def test_rule_changes_stay_within_floors_and_order(rules, error: str, rounds: Ro
 def test_rules_change_only_by_governance(dao, accounts) -> None:
     with pytest.raises(ContractRevertError) as err:
         dao.chain.transact(accounts[1], dao.membership.functions.updateRules(
-            ([(q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()], True)))
+            ([(q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()], True, [0, 0, 0, 0], False)))
     assert err.value.error_name == "MembershipOnlyGovernance"

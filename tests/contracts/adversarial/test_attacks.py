@@ -132,7 +132,7 @@ def _hostile_calls(dao, token, attacker: str) -> dict[str, tuple[object, str]]:
     """Calls a target run by the timelock makes back into the DAO, with the error each must be refused with."""
     reg, gov, tl = dao.membership.functions, dao.governor.functions, dao.timelock.functions
     admit = _admit(dao, attacker, 1_000_000, Role.FOUNDING_PARTNER)
-    weakest = ([((1, 10), (1, 2))] * 4, False)
+    weakest = ([((1, 10), (1, 2))] * 4, False, [0] * 4, False)
     return {
         "registry.admit": (reg.admit(attacker, 1, 3, 1_000_000, "Hostile"), "MembershipOnlyGovernance"),
         "registry.setWeight": (reg.setWeight(dao.members()[2].address, 1_000_000), "MembershipOnlyGovernance"),
@@ -373,7 +373,7 @@ def test_shrinking_the_electorate_does_not_revive_a_proposal(rounds: Round, dao,
 
 def _raw_update_rules(dao, rules: list[tuple[tuple[int, int], tuple[int, int]]]) -> Action:
     selector = function_signature_to_4byte_selector(f"updateRules(({RULE_SET_TYPE}))")
-    return Action(dao.record.membership, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False)]))
+    return Action(dao.record.membership, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False, [0, 0, 0, 0], False)]))
 
 
 def test_rules_cannot_be_malformed_and_floors_cannot_move(rounds: Round, dao, accounts) -> None:
