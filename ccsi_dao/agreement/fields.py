@@ -419,6 +419,183 @@ def _sha256(value: Any) -> bytes:
 
 _PARTNER_KEYS = ((_address, "address"), (_name, "name"), (_choice("role", ROLE_NAMES), "role"))
 
+
+# ---------------------------------------------------------------------------------------------- chamber conditions
+
+MAX_CHAMBER_CONDITIONS = 3  # ConsortiumMembership.MAX_CHAMBER_CONDITIONS
+MAX_CHAMBER_TERM = 255  # a chamber's shares are stored as two 8-bit terms (IConsortiumRules)
+CHAMBER_ROLES = {
+    "founding partners": (Role.FOUNDING_PARTNER,),
+    "partners": (Role.PARTNER,),
+    "all": (Role.FOUNDING_PARTNER, Role.PARTNER),
+    "all members": (Role.FOUNDING_PARTNER, Role.PARTNER),
+}
+"""The members a chamber may name by role; any other chamber names stakeholder groups."""
+
+
+def _words(value: Any) -> str:
+    return " ".join(str(value).replace("_", " ").replace("-", " ").split()).lower()
+
+
+def _chamber_role(value: Any) -> tuple[Role, ...]:
+    if isinstance(value, str) and _words(value).removesuffix("s") + "s" in ("founding partners", "partners"):
+        return CHAMBER_ROLES[_words(value).removesuffix("s") + "s"]
+    raise ValueError(f"unknown role {value!r}; write founding partners or partners")
+
+
+def _chamber_groups(value: Any) -> tuple[StakeholderGroup, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError(
+            "expected all, founding partners, partners, or stakeholder groups (one, or a list such as "
+            "[municipality, civil-society])"
+        )
+    groups: list[StakeholderGroup] = []
+    for item in items:
+        key = _words(item).replace(" ", "-")
+        if key not in GROUP_NAMES:
+            raise ValueError(f"unknown stakeholder group {item!r}; choose one of {', '.join(GROUP_NAMES)}")
+        if GROUP_NAMES[key] in groups:
+            raise ValueError(f"{item!r} is listed twice")
+        groups.append(GROUP_NAMES[key])
+    return tuple(sorted(groups))
+
+
+def parse_chamber_members(value: Any) -> tuple[tuple[Role, ...], tuple[StakeholderGroup, ...] | None]:
+    """``all``, ``founding partners``, ``partners``, or stakeholder groups -> (roles, groups; None for every group)."""
+    if isinstance(value, str) and _words(value) in CHAMBER_ROLES:
+        return CHAMBER_ROLES[_words(value)], None
+    return (Role.FOUNDING_PARTNER, Role.PARTNER), _chamber_groups(value)
+
+
+def _chamber_share(text: str, what: str) -> Ratio:
+    share = parse_ratio(text)
+    if share.numerator > MAX_CHAMBER_TERM or share.denominator > MAX_CHAMBER_TERM:
+        exact = "" if text.replace(" ", "") == str(share) else f" ({share} in lowest terms)"
+        raise ValueError(
+            f"{text}{exact} has a term above {MAX_CHAMBER_TERM}; a chamber's shares are stored with terms of at most "
+            f"{MAX_CHAMBER_TERM}: use a simpler {what} such as 55% or 2/3"
+        )
+    return share
+
+
+_AT_LEAST = re.compile(r"^(at least|>=|≥)\s*", re.IGNORECASE)
+_MORE_THAN = re.compile(r"^(more than|over|>)\s*", re.IGNORECASE)
+
+
+def _threshold_text(value: Any, what: str) -> tuple[str, bool]:
+    """``"at least 55%"`` -> ("55%", False); ``"more than 1/2"`` -> ("1/2", True); a bare share is "at least"."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected a {what} such as at least 2/3, more than 1/2 or 55%")
+    text = " ".join(str(value).split())
+    if match := _MORE_THAN.match(text):
+        return text[match.end() :], True
+    return _AT_LEAST.sub("", text, count=1), False
+
+
+def parse_chamber_measure(value: Any, what: str) -> Ratio:
+    """A chamber's quorum or approval: ``at least 1/2`` or a bare share (approval also takes ``more than 1/2``, the
+    plain majority every approval needs anyway)."""
+    text, strict = _threshold_text(value, what)
+    share = _chamber_share(text, what)
+    if strict and not (what == "approval" and share == HALF):
+        raise ValueError(
+            f"a {what} is always reached at a share (at least); write at least {share}"
+            + (" (approval always needs more for than against)" if what == "approval" else "")
+        )
+    if what == "quorum" and share.numerator == 0:
+        raise ValueError("must be above 0 (leave the quorum out instead)")
+    if what == "approval" and share_value(share) < share_value(HALF):
+        raise ValueError(
+            f"{share} is below 1/2, which adds nothing: approval always needs more for than against; write 1/2 for a "
+            "plain majority"
+        )
+    return share
+
+
+def parse_support(value: Any) -> tuple[Ratio, bool]:
+    """A chamber's support (For as a share of the chamber's power): ``at least 55%``, ``more than 1/2``, a share."""
+    text, strict = _threshold_text(value, "support")
+    share = _chamber_share(text, "support")
+    if share.numerator == 0 and not strict:
+        raise ValueError("must be above 0 (or more than 0: at least one for)")
+    if strict and share.numerator == share.denominator:
+        raise ValueError("more than all of them can never be reached")
+    return share, strict
+
+
+def parse_blocking(value: Any) -> Ratio:
+    """Who blocks: ``any against`` (0/1), ``all against`` (1/1), or a share of the chamber's decisive votes against
+    (``at least 1/3``)."""
+    if isinstance(value, str):
+        words = _words(value).removesuffix(" against").removesuffix(" votes")
+        if words in ("any", "any vote", "anyone"):
+            return Ratio(0, 1)
+        if words in ("all", "all votes", "everyone"):
+            return Ratio(1, 1)
+    if isinstance(value, bool):
+        raise ValueError("expected any against, all against, or a share such as at least 1/3")
+    text, strict = _threshold_text(str(value).strip().removesuffix("against").strip(), "blocking share")
+    if strict:
+        raise ValueError("write the blocking share as at least a share of the decisive votes, e.g. at least 1/3")
+    return _chamber_share(text, "blocking share")
+
+
+_MEMBERS_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "description": "all, founding partners, partners, or one stakeholder group"},
+        {"type": "array", "items": {"type": "string", "enum": list(GROUP_NAMES)}, "minItems": 1},
+    ],
+    "description": "Whose votes the chamber holds: all, founding partners, partners, or stakeholder groups.",
+}
+ChamberMembers = Annotated[
+    tuple[tuple[Role, ...], tuple[StakeholderGroup, ...] | None],
+    PlainValidator(parse_chamber_members),
+    PlainSerializer(
+        lambda v: (
+            next(k for k, roles in CHAMBER_ROLES.items() if roles == v[0])
+            if v[1] is None
+            else [group_name(g) for g in v[1]]
+        )
+    ),
+    WithJsonSchema(_MEMBERS_SCHEMA),
+]
+ChamberRole = Annotated[
+    tuple[Role, ...],
+    PlainValidator(_chamber_role),
+    PlainSerializer(lambda v: "founding partners" if v == (Role.FOUNDING_PARTNER,) else "partners"),
+    WithJsonSchema({"type": "string", "enum": ["founding partners", "partners"],
+                    "description": "Only the members of this role in those groups."}),
+]  # fmt: skip
+_THRESHOLD = {"type": ["string", "number"], "pattern": r"^\s*((at least|more than)\s+)?[0-9./]+\s*%?\s*$"}
+ChamberQuorum = Annotated[
+    Ratio,
+    PlainValidator(lambda v: parse_chamber_measure(v, "quorum")),
+    PlainSerializer(lambda r: f"at least {r}"),
+    WithJsonSchema({**_THRESHOLD, "description": "Votes cast in the chamber, as a share of its power: at least 1/2."}),
+]
+ChamberApproval = Annotated[
+    Ratio,
+    PlainValidator(lambda v: parse_chamber_measure(v, "approval")),
+    PlainSerializer(lambda r: f"at least {r}"),
+    WithJsonSchema({**_THRESHOLD, "description": "For, as a share of the chamber's For + Against: at least 2/3."}),
+]
+ChamberSupport = Annotated[
+    tuple[Ratio, bool],
+    PlainValidator(parse_support),
+    PlainSerializer(lambda v: f"{'more than' if v[1] else 'at least'} {v[0]}"),
+    WithJsonSchema({**_THRESHOLD,
+                    "description": "For, as a share of the chamber's whole power: more than 1/2, at least 55%."}),
+]  # fmt: skip
+ChamberBlocking = Annotated[
+    Ratio,
+    PlainValidator(parse_blocking),
+    PlainSerializer(lambda r: "any against" if r.numerator == 0 else "all against" if r.numerator == r.denominator
+                    else f"at least {r} against"),
+    WithJsonSchema({"type": "string", "description": "When the chamber blocks: any against, all against, or at least "
+                    "a share of its decisive votes against (at least 1/3)."}),
+]  # fmt: skip
+
 _SHARE_SCHEMA = {
     "anyOf": [{"type": "string", "pattern": r"^\s*[0-9./]+\s*%?\s*$"}, {"type": "number", "minimum": 0, "maximum": 1}],
     "description": 'A share between 0 and 1: "2/3", "66%" or 0.5.',

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import ItemsView
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from pydantic import (
 from ccsi_dao.agreement.fields import (
     _PARTNER_KEYS,
     HALF,
+    MAX_CHAMBER_CONDITIONS,
     MAX_CONSORTIUM_NAME_BYTES,
     MAX_TIMELOCK_DELAY,
     MAX_VOTING_DELAY,
@@ -34,9 +35,16 @@ from ccsi_dao.agreement.fields import (
     MIN_VOTING_DELAY,
     MIN_VOTING_PERIOD,
     Address,
+    ChamberApproval,
+    ChamberBlocking,
+    ChamberMembers,
+    ChamberQuorum,
+    ChamberRole,
+    ChamberSupport,
     Country,
     GroupField,
     Name,
+    Problem,
     RoleField,
     Sha256,
     Share,
@@ -51,7 +59,7 @@ from ccsi_dao.agreement.fields import (
 )
 from ccsi_dao.durations import format_duration
 from ccsi_dao.errors import ConfigError
-from ccsi_dao.types import Category, Ratio, Role
+from ccsi_dao.types import Category, Ratio, Role, StakeholderGroup
 
 
 class _Model(BaseModel):
@@ -74,7 +82,53 @@ class Partner(_Model):
         return self.role != Role.OBSERVER
 
 
-class CategoryRule(_Model):
+class ChamberRule(_Model):
+    """A condition on a chamber of the membership: whose votes (``members``, optionally only one ``role`` among
+    stakeholder groups), counted by weight or one per member, and what it needs (quorum, approval, support) or lets
+    block it. ``each_group`` applies it to every stakeholder group among those members on its own; ``entrenched``
+    makes it a floor no later rule change may drop or weaken."""
+
+    members: ChamberMembers
+    role: ChamberRole | None = Field(None, description="With stakeholder groups: only the members of this role.")
+    each_group: StrictBool = Field(
+        False, description="Apply the condition to each stakeholder group among these members on its own."
+    )
+    counted: Literal["weight", "members"] = Field(
+        "weight", description="Count voting weight (default) or members, one each."
+    )
+    quorum: ChamberQuorum | None = None
+    approval: ChamberApproval | None = None
+    support: ChamberSupport | None = None
+    blocking: ChamberBlocking | None = None
+    entrenched: StrictBool = Field(False, description="A floor: no later rule change may drop or weaken it.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ChamberRule:
+        problems: list[Problem] = []
+        if self.role is not None and self.members[1] is None:
+            problems.append((("role",), "only goes with a list of stakeholder groups; members already names a role"))
+        if self.quorum is None and self.approval is None and self.support is None and self.blocking is None:
+            problems.append(((), "no measure: give at least one of quorum, approval, support or blocking"))
+        if problems:
+            raise problem_error(*problems)
+        return self
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The roles whose members the chamber holds."""
+        return self.role if self.role is not None else self.members[0]
+
+    @property
+    def groups(self) -> tuple[StakeholderGroup, ...] | None:
+        """The stakeholder groups whose members the chamber holds (None: every group)."""
+        return self.members[1]
+
+    @property
+    def by_count(self) -> bool:
+        return self.counted == "members"
+
+
+class _Shares(_Model):
     """Participation quorum (share of all voting power) and approval threshold (share of For + Against)."""
 
     quorum: Share
@@ -99,7 +153,28 @@ class CategoryRule(_Model):
         return (self.quorum.as_tuple(), self.approval.as_tuple())
 
 
-class Floors(CategoryRule):
+class CategoryRule(_Shares):
+    """A category's rule: participation quorum (share of all voting power), approval threshold (share of For +
+    Against) and up to three conditions on chambers of the membership."""
+
+    chambers: tuple[ChamberRule, ...] = Field(
+        (),
+        description="Conditions on chambers of the membership, each met as well as the quorum and approval (at "
+        "most 3).",
+    )
+
+    @field_validator("chambers")
+    @classmethod
+    def _few_enough(cls, value: tuple[ChamberRule, ...]) -> tuple[ChamberRule, ...]:
+        if len(value) > MAX_CHAMBER_CONDITIONS:
+            raise ValueError(
+                f"{len(value)} conditions; a category may have at most {MAX_CHAMBER_CONDITIONS} (the contracts keep "
+                "three per category)"
+            )
+        return value
+
+
+class Floors(_Shares):
     """The lowest quorum and approval threshold any rule may ever have, fixed at deployment."""
 
     quorum: Share = Field("1/10", validate_default=True)
@@ -155,6 +230,16 @@ class Voting(_Model):
                 )
             )
         return self
+
+
+class Choices(_Model):
+    """How members vote on a choice among options."""
+
+    approval_voting: StrictBool = Field(
+        False,
+        description="Let a ballot on a choice select several options (approval voting); otherwise one option per "
+        "ballot.",
+    )
 
 
 class Timelock(_Model):
@@ -215,6 +300,10 @@ class Agreement(_Model):
         description="Default: quorum 1/10, approval 1/2.",
     )
     rules: Rules
+    choices: Choices = Field(
+        default_factory=Choices,  # type: ignore[arg-type]
+        description="Choices among options: approval_voting (default false: one option per ballot).",
+    )
     voting: Voting
     timelock: Timelock
 
@@ -337,6 +426,15 @@ class Agreement(_Model):
     @property
     def timelock_delay(self) -> int:
         return self.timelock.delay
+
+    @property
+    def approval_voting(self) -> bool:
+        """Whether a ballot on a choice may select several options."""
+        return self.choices.approval_voting
+
+    def chamber_rules(self) -> dict[Category, tuple[ChamberRule, ...]]:
+        """Each category's chamber conditions, where it has any."""
+        return {category: rule.chambers for category, rule in self.rules.items() if rule.chambers}
 
     @property
     def document_uri(self) -> str:

@@ -88,7 +88,7 @@ class SuiteParams:
     early_close: bool = True
     timelock_delay: int = 2 * 86_400
     chambers: dict[Category, int] = field(default_factory=dict)
-    """Per category, its chamber conditions packed as the registry reads them (see :mod:`ccsi_dao.chambers`)."""
+    """Per category, its chamber conditions, packed (see :mod:`ccsi_dao.governance.decisions`)."""
     entrenched: dict[Category, int] = field(default_factory=dict)
     """Per category, the chamber conditions every later rule set must keep (packed)."""
     approval_voting: bool = False
@@ -97,6 +97,9 @@ class SuiteParams:
     @classmethod
     def from_agreement(cls, agreement: Agreement) -> SuiteParams:
         """The parameters a consortium agreement prescribes."""
+        from ccsi_dao.governance.decisions import agreement_chambers
+
+        chambers, entrenched = agreement_chambers(agreement)
         return cls(
             name=agreement.consortium,
             members=tuple(
@@ -113,6 +116,9 @@ class SuiteParams:
             late_quorum_extension=agreement.late_quorum_extension,
             early_close=agreement.early_close,
             timelock_delay=agreement.timelock_delay,
+            chambers=chambers,
+            entrenched=entrenched,
+            approval_voting=agreement.approval_voting,
         )
 
     def rule_set(self) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool, list[int], bool]:
