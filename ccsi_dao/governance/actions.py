@@ -7,7 +7,6 @@ membership changes, agreement amendments, treasury transfers, rule changes, a te
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -134,7 +133,10 @@ def update_rules(
     packed = [(rules[c][0].as_tuple(), rules[c][1].as_tuple()) for c in Category]
     conditions = [(chambers or {}).get(c, 0) for c in Category]
     return _call(
-        registry, f"updateRules(({RULE_SET_TYPE}))", [f"({RULE_SET_TYPE})"], [(packed, early_close, conditions, approval_voting)]
+        registry,
+        f"updateRules(({RULE_SET_TYPE}))",
+        [f"({RULE_SET_TYPE})"],
+        [(packed, early_close, conditions, approval_voting)],
     )
 
 
