@@ -112,9 +112,21 @@ abstract contract GovernorProposalRecord is Governor {
         return _records[proposalId];
     }
 
-    /// @dev Store the whole record of `proposalId`.
+    /// @dev Store the whole record of `proposalId`, in one write of its slot (fields from the lowest bits, in
+    /// declaration order, as Solidity lays out the struct).
     function _setProposalRecord(uint256 proposalId, ProposalRecord memory record) internal {
-        _records[proposalId] = record;
+        uint256 packed = uint256(record.againstVotes) |
+            (uint256(record.forVotes) << 32) |
+            (uint256(record.abstainVotes) << 64) |
+            (uint256(record.electorate) << 96) |
+            (uint256(record.rule) << 128) |
+            (uint256(record.extendedDeadlineOffset) << 192) |
+            (uint256(record.flags) << 224) |
+            (uint256(record.votedLow) << 232);
+        ProposalRecord storage slot = _records[proposalId];
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
     }
 
     /// @dev Fix the proposal's basis in `record` (its first vote does, then stores the record).

@@ -231,7 +231,7 @@ library DecisionRules {
         bool tied = false;
         for (uint256 i = 0; i < options; ++i) {
             uint256 f = _optionVotes(d, basis, i);
-            if (!_qualifies(d, basis, slots, i, f, basis.forVotes + basis.againstVotes - f, 0, 0)) continue;
+            if (!_qualifies(d, basis, slots, i, f, _AS_CAST)) continue;
             if (!decided || f > best) {
                 (decided, option, best, tied) = (true, i, f, false);
             } else if (f == best) {
@@ -247,20 +247,18 @@ library DecisionRules {
         uint256 options = _optionCount(d.choice);
         uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
         uint256 uncast = basis.electorate > cast ? basis.electorate - cast : 0;
-        uint256 decisive = basis.forVotes + basis.againstVotes;
 
         (bool decided, uint256 leader) = winner(d, basis);
         if (decided) {
             uint256 lead = _optionVotes(d, basis, leader);
-            bool certain = _qualifies(d, basis, slots, leader, lead, decisive - lead, 0, uncast);
+            bool certain = _qualifies(d, basis, slots, leader, lead, _UNCAST_AGAINST);
             for (uint256 j = 0; certain && j < options; ++j) {
                 if (j != leader && _optionVotes(d, basis, j) + uncast >= lead) certain = false;
             }
             if (certain) return PASSED;
         }
         for (uint256 i = 0; i < options; ++i) {
-            uint256 f = _optionVotes(d, basis, i);
-            if (_qualifies(d, basis, slots, i, f, decisive - f, uncast, 0)) return OPEN;
+            if (_qualifies(d, basis, slots, i, _optionVotes(d, basis, i), _UNCAST_FOR)) return OPEN;
         }
         return FAILED;
     }
@@ -275,10 +273,15 @@ library DecisionRules {
 
     // ------------------------------------------------------------------ private
 
+    /// @dev Scenarios {_qualifies} judges: the votes as cast, every uncast power against, every uncast power for.
+    uint256 private constant _AS_CAST = 0;
+    uint256 private constant _UNCAST_AGAINST = 1;
+    uint256 private constant _UNCAST_FOR = 2;
+
     /**
-     * @dev Whether option `i`, with `f` votes for it and `a` decisive votes not for it, meets the category's
-     * approval and every chamber condition, if `extraFor` more power voted for it (and took part) and `extraAgainst`
-     * more voted against it (quorums are judged without the extra against: they cannot fall).
+     * @dev Whether option `i`, with `f` votes for it, meets the category's quorum and approval and every chamber
+     * condition in `scenario`: as cast, or with every uncast power added against it or for it (in each chamber its
+     * own uncast power). Quorums are judged without the uncast power against: they cannot fall.
      */
     function _qualifies(
         Decision storage d,
@@ -286,30 +289,46 @@ library DecisionRules {
         uint256[] memory slots,
         uint256 i,
         uint256 f,
-        uint256 a,
-        uint256 extraFor,
-        uint256 extraAgainst
+        uint256 scenario
     ) private view returns (bool) {
-        (uint256 an, uint256 ad) = Fractions.approvalOf(basis.rule);
-        if (!Fractions.approves(f + extraFor, a + extraAgainst, an, ad)) return false;
-        (uint256 qn, uint256 qd) = Fractions.quorumOf(basis.rule);
-        uint256 overall = basis.forVotes + basis.againstVotes + basis.abstainVotes + extraFor;
-        if (!Fractions.reaches(overall, basis.quorumBase, qn, qd)) return false;
+        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
+        uint256 uncast = scenario == _AS_CAST || basis.electorate <= cast ? 0 : basis.electorate - cast;
+        uint256 extraFor = scenario == _UNCAST_FOR ? uncast : 0;
+        (uint256 n, uint256 dd) = Fractions.approvalOf(basis.rule);
+        uint256 against = basis.forVotes + basis.againstVotes - f + (scenario == _UNCAST_AGAINST ? uncast : 0);
+        if (!Fractions.approves(f + extraFor, against, n, dd)) return false;
+        (n, dd) = Fractions.quorumOf(basis.rule);
+        if (!Fractions.reaches(cast + extraFor, basis.quorumBase, n, dd)) return false;
         for (uint256 s = 0; s < slots.length; ++s) {
-            (uint256 sa, uint256 sf, uint256 sb, uint256 total) = _chamber(d, s);
-            uint256 base = total - _excluded(d, s);
-            if (base == 0) continue;
-            uint256 fi = _optionCount(d.choice) == 1 ? sf : _lane(d, _SLOT_OPTION_WORDS + 2 * s + (i >> 3), i & 7);
-            uint256 cast = sa + sf + sb;
-            uint256 uncast = total > cast ? total - cast : 0;
-            if (!ChamberConditions.byCount(slots[s] >> 16) && uncast > extraFor + extraAgainst) {
-                uncast = extraFor + extraAgainst; // a chamber's uncast power is part of the electorate's
-            }
-            uint256 extraF = extraFor == 0 ? 0 : uncast;
-            uint256 extraA = extraAgainst == 0 ? 0 : uncast;
-            if (!_meets(slots[s] >> 16, fi + extraF, sa + sf - fi + extraA, cast + extraF, base)) return false;
+            if (!_chamberQualifies(d, slots[s], s, i, scenario, uncast)) return false;
         }
         return true;
+    }
+
+    /// @dev {_qualifies} for chamber `s` (`slot` its classes and condition); `uncast` is the electorate's.
+    function _chamberQualifies(
+        Decision storage d,
+        uint256 slot,
+        uint256 s,
+        uint256 i,
+        uint256 scenario,
+        uint256 uncast
+    ) private view returns (bool) {
+        uint256 total;
+        uint256 cast;
+        uint256 decisive;
+        uint256 fi;
+        {
+            (uint256 against, uint256 for_, uint256 abstain, uint256 power) = _chamber(d, s);
+            (total, cast, decisive) = (power, against + for_ + abstain, against + for_);
+            fi = _optionCount(d.choice) == 1 ? for_ : _lane(d, _SLOT_OPTION_WORDS + 2 * s + (i >> 3), i & 7);
+        }
+        uint256 base = total - _excluded(d, s);
+        if (base == 0) return true;
+        uint256 extra = scenario == _AS_CAST || total <= cast ? 0 : total - cast;
+        if (!ChamberConditions.byCount(slot >> 16) && extra > uncast) extra = uncast; // part of the electorate's
+        if (scenario == _UNCAST_FOR) return _meets(slot >> 16, fi + extra, decisive - fi, cast + extra, base);
+        return _meets(slot >> 16, fi, decisive - fi + extra, cast, base);
     }
 
     /// @dev Whether `f` For, `a` Against and `cast` votes in all meet packed condition `c` in a chamber of `base`.
@@ -396,8 +415,8 @@ library DecisionRules {
 
     /// @dev Adds `votes` to the lanes of the `chosen` options in the two words from `word`.
     function _addToOptions(Decision storage d, uint256 word, uint256 chosen, uint256 votes) private {
-        uint256 low;
-        uint256 high;
+        uint256 low = 0;
+        uint256 high = 0;
         for (uint256 i = 0; i < MAX_OPTIONS; ++i) {
             if (chosen & (1 << i) == 0) continue;
             if (i < 8) low += votes << (i << 5);

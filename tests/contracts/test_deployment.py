@@ -22,7 +22,7 @@ def test_fresh_deployment_is_clean_and_wired(dao, accounts) -> None:
     assert (gov.votingDelay().call(), gov.votingPeriod().call()) == (VOTING_DELAY, VOTING_PERIOD)
     assert dao.timelock.functions.getMinDelay().call() == TIMELOCK_DELAY
     assert gov.CLOCK_MODE().call() == "mode=timestamp"
-    assert gov.COUNTING_MODE().call() == "support=bravo&quorum=for,against,abstain"
+    assert gov.COUNTING_MODE().call() == "support=bravo&quorum=for,against,abstain&params=options"
     assert gov.name().call() == "CCSI Test Consortium"
     # IGovernor's ERC-165 interface id is still advertised, so standard Governor tooling recognises it.
     assert gov.supportsInterface(bytes.fromhex("65455a86")).call() or gov.supportsInterface(b"\x01\xff\xc9\xa7").call()
@@ -93,15 +93,15 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
 
     creation = bytes(chain.w3.eth.get_transaction(record.transactions["ConsortiumMembership"])["input"])
     assert len(creation) <= 49_152
-    code = load_artifact("ConsortiumMembership").bytecode
+    code = load_artifact("ConsortiumMembership").linked(record.libraries).bytecode
     types = ["(address,address,address,bytes32,string,string,string,uint16,uint16)",
-             "(address,uint8,uint8,uint32,string)[]", "((uint16,uint16),(uint16,uint16))",
-             "(((uint16,uint16),(uint16,uint16))[4],bool)"]
+             "(address,uint8,uint8,uint32,string)[]", "((uint16,uint16),(uint16,uint16),uint256[4])",
+             "(((uint16,uint16),(uint16,uint16))[4],bool,uint256[4],bool)"]
     first = len(decode(types, creation[len(code):])[1])
     assert 0 < first <= MEMBERS_PER_TRANSACTION
     later = -(-(150 - first) // MEMBERS_PER_TRANSACTION)
     assert list(record.transactions) == [
-        "ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor",
+        "RuleBook", "ClassPower", "DecisionRules", "ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor",
         *[f"InitialMembers{n}" for n in range(2, later + 2)], "SealInitialMembers",
     ]
     assert [m.address for m in big.members()] == [m.address for m in members]
@@ -114,7 +114,7 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
 def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) -> None:
     from ccsi_dao.abi.artifacts import load_artifact
 
-    art = load_artifact("ConsortiumMembership")
+    art = load_artifact("ConsortiumMembership").linked(dao.record.libraries)
     params = suite_params(accounts)
     members = [m.as_tuple() for m in params.members]
     setup = params.registry_setup(dao.record.timelock, dao.record.governor, accounts[0].address)

@@ -54,7 +54,7 @@ def test_artifacts_load_and_match_their_source(fresh: tuple[dict[Path, bytes], P
         directory = TEST_ARTIFACTS_DIR if rel.parent == build.ARTIFACT_DIRS[1] else None
         artifact = load_artifact(rel.stem, directory)
         assert artifact.name == rel.stem and artifact.compiler_version == SOLC_LONG_VERSION
-        assert artifact.bytecode and artifact.deployed_bytecode and artifact.source_name.startswith("contracts/")
+        assert artifact.creation_code and artifact.runtime_code and artifact.source_name.startswith("contracts/")
         assert (rel.parent == build.ARTIFACT_DIRS[1]) == artifact.source_name.startswith("contracts/test/")
         assert len(artifact_sha256(rel.stem, directory)) == 64
     assert artifact_names() == sorted(p.stem for p in files if p.parent == build.ARTIFACT_DIRS[0])

@@ -406,7 +406,7 @@ def test_a_passed_batch_cannot_remove_every_founding_partner(rounds: Round, dao,
 
 
 def test_a_second_governor_or_an_outsider_cannot_use_the_timelock(rounds: Round, dao, chain, accounts, attacker) -> None:
-    artifact = load_artifact("ConsortiumGovernor")
+    artifact = load_artifact("ConsortiumGovernor").linked(dao.record.libraries)
     params = suite_params(accounts, name="Rogue Governor")
     rogue_address, _ = chain.deploy(attacker, artifact.abi, artifact.bytecode,
                                     dao.record.membership, dao.record.timelock, params.governor_config())
