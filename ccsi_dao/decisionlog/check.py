@@ -17,10 +17,12 @@ from eth_utils import keccak
 
 from ccsi_dao.abi.events import Decoded, EventDecoder
 from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.decisionlog.chambers import offers_options, voted_actions
 from ccsi_dao.decisionlog.history import History, ProposalRecord
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead
 from ccsi_dao.governance.categories import CATEGORY_SHIFT, SANCTIONS_FLAG, categorize, sanctioned
+from ccsi_dao.governance.decisions import CHOICE_FLAG
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.safetext import for_terminal
 
@@ -198,7 +200,7 @@ def read_chain_rows(
 
 def proposal_id(record: DeploymentRecord, p: ProposalRecord) -> int:
     """The id the governor gives ``p``'s actions and description (``getProposalId``: OpenZeppelin's ``hashProposal``
-    with the category in bits 255..254 and the sanction flag in bit 253)."""
+    with the category in bits 255..254, the sanction flag in bit 253 and the choice flag in bit 252)."""
     encoded = abi_encode(
         ["address[]", "uint256[]", "bytes[]", "bytes32"],
         [
@@ -208,9 +210,12 @@ def proposal_id(record: DeploymentRecord, p: ProposalRecord) -> int:
             keccak(text=p.description),
         ],
     )
-    digest = int.from_bytes(keccak(encoded), "big") & (SANCTIONS_FLAG - 1)
-    sanctions = any(sanctioned(record, a.target, a.value, a.data) for a in p.actions)
-    return digest | (int(categorize(record, p.actions)) << CATEGORY_SHIFT) | (SANCTIONS_FLAG if sanctions else 0)
+    digest = int.from_bytes(keccak(encoded), "big") & (CHOICE_FLAG - 1)
+    judged = voted_actions(record.governor, p.actions)
+    sanctions = any(sanctioned(record, a.target, a.value, a.data) for a in judged)
+    choice = CHOICE_FLAG if offers_options(record.governor, p.actions) else 0
+    category = int(categorize(record, judged)) << CATEGORY_SHIFT
+    return digest | category | (SANCTIONS_FLAG if sanctions else 0) | choice
 
 
 def self_check(history: History) -> list[str]:

@@ -39,6 +39,14 @@ from ccsi_dao.abi.events import checksum as _checksum
 from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.governance.actions import Action
+from ccsi_dao.governance.decisions import (
+    CLASSES,
+    ChoiceManifest,
+    class_of,
+    decode_manifest,
+    decode_options,
+    is_choice_id,
+)
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.governance.proposals import description_text
 from ccsi_dao.types import Category, MemberStatus, Ratio, Role, StakeholderGroup, VoteType
@@ -100,6 +108,9 @@ class Vote:
     reason: str
     decoded: Decoded
     relayer: str | None = None
+    options: tuple[int, ...] | None = None
+    """The options (from 0) a ballot For on a choice selected (``VoteCastWithParams``' params,
+    ``abi.encode(uint256[])``); None for a ballot without params, or params that do not decode."""
 
     @property
     def signed_ballot(self) -> bool:
@@ -125,6 +136,10 @@ class RuleSet:
     rules: dict[Category, tuple[Ratio, Ratio]]
     early_close: bool
     decoded: Decoded | None = None
+    chambers: dict[Category, int] = field(default_factory=dict)
+    """Per category, its chamber conditions, packed (:func:`ccsi_dao.governance.decisions.unpack_conditions`)."""
+    approval_voting: bool = False
+    """Whether a ballot on a choice may select several options."""
 
 
 @dataclass
@@ -150,6 +165,18 @@ class ProposalRecord:
     def text(self) -> str:
         """The description without OpenZeppelin's ``#proposer=`` suffix."""
         return description_text(self.description)
+
+    @property
+    def is_choice(self) -> bool:
+        """A choice among options (the id's bit 252)."""
+        return is_choice_id(self.id)
+
+    @property
+    def manifest(self) -> ChoiceManifest | None:
+        """A choice's options (its first action, ``offerOptions``), None for a plain proposal."""
+        if not self.is_choice or not self.actions:
+            return None
+        return decode_manifest(self.actions[0].data)
 
     @property
     def extended_deadline(self) -> int | None:
@@ -307,7 +334,8 @@ class History:
             voter = _checksum(a["voter"])
             relayer = self._relayed.pop((d.log.tx_hash, pid, voter), None)
             p = self.proposals.get(pid)
-            vote = Vote(voter, _VOTE_TYPES[a["support"]], int(a["weight"]), a["reason"], d, relayer)
+            options = decode_options(bytes(a["params"])) if name == "VoteCastWithParams" else None
+            vote = Vote(voter, _VOTE_TYPES[a["support"]], int(a["weight"]), a["reason"], d, relayer, options)
             (p.votes.append(vote) if p else self.unknown_votes.append(d))
         elif name == "ProposalQueued" and (p := self.proposals.get(int(a["proposalId"]))):
             p.queued, p.eta = d, int(a["etaSeconds"])
@@ -374,6 +402,7 @@ class History:
                 {c: (Ratio(*r[0]), Ratio(*r[1])) for c, r in zip(Category, rules, strict=True)},
                 early,
                 d,
+                *rule_extras(a["rules"]),
             )
             self.rule_sets.append(ruleset)
             self._rule_times.append(ruleset.effective_from)
@@ -483,6 +512,30 @@ class History:
         general, constitutional_power = self._current_totals
         return constitutional_power if constitutional else general
 
+    def class_power_at(self, t: int) -> list[int]:
+        """Each class's power at ``t`` as the registry checkpoints it (``classPowerAt(t, all classes)``): per class
+        four 32-bit lanes, units, constitutional units, members with a vote, members with a constitutional vote."""
+        lanes = [0] * CLASSES
+        for account in self.member_changes:
+            state = self.member_at(account, t)
+            if state is not None and state.units:
+                lanes[member_class(state)] += state_lanes(state)
+        return lanes
+
+    def votes_by_class_at(self, account: str, t: int) -> list[int]:
+        """``account``'s votes at ``t`` split by class (``votesByClassAt``): its own lanes if it had not handed its
+        power to a proxy, plus those of the members that had appointed it, each in the member's class."""
+        account = _checksum(account)
+        lanes = [0] * CLASSES
+        holders = self.principals_at(account, t) if self.has_proxies else []
+        if self.proxy_at(account, t) in (None, account):
+            holders = [account, *holders]
+        for holder in dict.fromkeys(holders):
+            state = self.member_at(holder, t)
+            if state is not None and state.units:
+                lanes[member_class(state)] += state_lanes(state)
+        return lanes
+
     def name_of(self, address: str) -> str | None:
         """A member's name (its latest), or None for an address that never was one."""
         try:
@@ -548,6 +601,40 @@ class History:
 def load_history(index: DecisionIndex) -> History:
     """The history the local index holds (as synced so far); its "now" is the sync tip's time."""
     return History.from_logs(index.record, index.logs(), index.block_times(), index.tip_time)
+
+
+def member_class(state: MemberState) -> int:
+    """The class of a voting member (``6 * r + g``: founding partners ``g``, partners ``6 + g``)."""
+    found = class_of(state.role, state.group)
+    return found if found is not None else 6 + int(state.group)
+
+
+def state_lanes(state: MemberState) -> int:
+    """One member's power in its class's four 32-bit lanes (units, constitutional units, 1 member, 1 member with a
+    constitutional vote if it holds one)."""
+    if not state.units:
+        return 0
+    constitutional = state.constitutional_units
+    return state.units | constitutional << 32 | 1 << 64 | (1 << 96 if constitutional else 0)
+
+
+def state_word(state: MemberState | None) -> int:
+    """A member's state packed as ``voterAt`` returns it (units | constitutional units << 96 | role << 192 | group
+    << 200)."""
+    if state is None:
+        return 0
+    return state.units | state.constitutional_units << 96 | int(state.role) << 192 | int(state.group) << 200
+
+
+def rule_extras(value: Any) -> tuple[dict[Category, int], bool]:
+    """A decoded ``RuleSet``'s chamber conditions (per category with any, packed) and its approval-voting switch."""
+    if isinstance(value, dict):
+        chambers, approval = value.get("chambers", ()), value.get("approvalVoting", False)
+    else:
+        chambers = value[2] if len(value) > 2 else ()
+        approval = value[3] if len(value) > 3 else False
+    found = {c: int(w) for c, w in zip(Category, chambers, strict=False) if int(w)}
+    return found, bool(approval)
 
 
 def rule_set(value: Any) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], bool]:

@@ -33,8 +33,21 @@ from typing import Any, NamedTuple
 
 from eth_utils import keccak
 
+from ccsi_dao.decisionlog.chambers import (
+    DecisionSetup,
+    counted_vote,
+    decision_after,
+    decision_setup,
+    in_words,
+    needs_decision_rules,
+    option_words,
+    voted_actions,
+)
 from ccsi_dao.decisionlog.history import History, ProposalRecord, RuleSet, Vote
+from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import categorize_call, sanctioned, sanctions_in_id
+from ccsi_dao.governance.decisions import CountedVote, Decision, Outcome, certain_outcome, decided, quorum_reached
+from ccsi_dao.governance.decisions import Judgement as Words
 from ccsi_dao.types import Category, ProposalState, Ratio, VoteType
 
 OUTCOMES = ("pending", "active", "succeeded", "queued", "executed", "defeated", "cancelled", "expired")
@@ -49,8 +62,12 @@ REASONS = (
     "executed",
     "cancelled",
     "expired",
+    "chamber condition failed",
+    "no option qualifies",
+    "tie",
 )
-"""Why (``Judgement.reason``): for a defeated proposal quorum missed, approval failed or closed early."""
+"""Why (``Judgement.reason``): for a defeated proposal quorum missed, approval failed, closed early, a chamber
+condition failed (a plain proposal judged by chambers), no option qualifies or a tie at the top (a choice)."""
 
 
 class VoteJudgement(NamedTuple):
@@ -99,6 +116,23 @@ class Judgement:
     operation: bytes | None  # the timelock operation id; None for a proposal never queued (the governor schedules
     # an operation only when it queues a proposal)
     late_votes: tuple[Vote, ...] = field(default=())  # votes cast when voting was not open
+    rules_judged: RulesJudged | None = None
+    """For a choice, or a proposal of a category with chamber conditions: the chambers and options, judged."""
+
+    @property
+    def passes(self) -> bool:
+        """The votes make the proposal pass (a winner, for a choice), as counted at its close."""
+        if self.rules_judged is not None:
+            return self.rules_judged.has_winner
+        return (self.quorum_reached and self.approval_met) or self.closed_early == "passed"
+
+    @property
+    def winner_label(self) -> str | None:
+        """The winning option's label, on a choice with a winner."""
+        r = self.rules_judged
+        if r is None or r.winner is None or not r.setup.labels:
+            return None
+        return option_words(r.setup.labels, [r.winner])[0]
 
     @property
     def constitutional(self) -> bool:
@@ -143,6 +177,43 @@ class Judgement:
         return self.outcome not in ("pending", "active")
 
 
+@dataclass(frozen=True)
+class RulesJudged:
+    """A proposal judged with ``DecisionRules`` (chambers, options): what the first vote fixed, each vote as
+    counted, the final decision and, in words, each option's and chamber's result."""
+
+    setup: DecisionSetup
+    counted: tuple[CountedVote, ...]
+    decision: Decision
+    words: Words
+    has_winner: bool
+    winner: int | None
+    """``winningOption``: the winning option (0 for a plain proposal that passes), None without a winner."""
+
+    @property
+    def is_choice(self) -> bool:
+        return self.setup.manifest is not None
+
+    def option_actions(self, actions: tuple[Action, ...], option: int) -> tuple[Action, ...]:
+        """The actions of ``option`` (all of a plain proposal's)."""
+        manifest = self.setup.manifest
+        if manifest is None:
+            return actions
+        return tuple(actions[i] for i in manifest.actions_of(option) if i < len(actions))
+
+    def no_winner_reason(self) -> str:
+        """Why no option won, in words: a tie at the top, or each option's first shortfall."""
+        w = self.words
+        if w.tie:
+            top = max(o.votes for o in w.options if o.qualifies)
+            tied = [o.label for o in w.options if o.qualifies and o.votes == top]
+            return f"a tie at the top between {', '.join(tied)} ({top} each): no decision"
+        if not w.quorum_reached and all(not o.reasons for o in w.options):
+            return "a chamber's quorum was not reached"
+        parts = [f"{o.label}: {'; '.join(o.reasons)}" for o in w.options if o.reasons]
+        return "; ".join(parts) or "no option qualifies"
+
+
 def reaches(votes: int, total: int, share: Ratio) -> bool:
     """``Fractions.reaches``: ``votes * d >= n * total``."""
     return votes * share.denominator >= share.numerator * total
@@ -158,22 +229,24 @@ def ceil_share(total: int, share: Ratio) -> int:
     return (total * share.numerator + share.denominator - 1) // share.denominator
 
 
-def operation_id(governor: str, p: ProposalRecord) -> bytes:
+def operation_id(governor: str, p: ProposalRecord, actions: tuple[Action, ...] | None = None) -> bytes:
     """The timelock operation id ``GovernorTimelockControl`` uses for ``p``: ``hashOperationBatch(targets, values,
-    calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``."""
+    calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``; ``actions`` are those queued (a
+    choice's winner's alone; default all of ``p``'s)."""
     description_hash = keccak(text=p.description)
     salt = bytes(x ^ y for x, y in zip(bytes.fromhex(governor[2:]) + b"\x00" * 12, description_hash, strict=True))
-    return keccak(_encode_operation(p, salt))
+    return keccak(_encode_operation(p, salt, actions))
 
 
-def _encode_operation(p: ProposalRecord, salt: bytes) -> bytes:
+def _encode_operation(p: ProposalRecord, salt: bytes, queued: tuple[Action, ...] | None = None) -> bytes:
     """``abi.encode(address[], uint256[], bytes[], bytes32 0, bytes32 salt)``, written out (eth-abi's encoder costs
     more than the rest of a proposal's judgement)."""
-    n = len(p.actions)
+    actions = p.actions if queued is None else queued
+    n = len(actions)
     word = 32
-    targets = [n.to_bytes(word, "big"), *(bytes(12) + bytes.fromhex(a.target[2:]) for a in p.actions)]
-    values = [n.to_bytes(word, "big"), *(a.value.to_bytes(word, "big") for a in p.actions)]
-    bodies = [len(a.data).to_bytes(word, "big") + a.data + bytes(-len(a.data) % word) for a in p.actions]
+    targets = [n.to_bytes(word, "big"), *(bytes(12) + bytes.fromhex(a.target[2:]) for a in actions)]
+    values = [n.to_bytes(word, "big"), *(a.value.to_bytes(word, "big") for a in actions)]
+    bodies = [len(a.data).to_bytes(word, "big") + a.data + bytes(-len(a.data) % word) for a in actions]
     offsets, at = [], word * n
     for body in bodies:
         offsets.append(at.to_bytes(word, "big"))
@@ -216,7 +289,7 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
     derived = Category(
         max(
             (_call_category(record.governor, record.timelock, record.membership, a.target, a.value, a.data)
-             for a in p.actions),
+             for a in voted_actions(record.governor, p.actions)),
             default=Category.ORDINARY,
         )
     )  # fmt: skip
@@ -240,6 +313,20 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
     electorate = history.total_power_at(snapshot, constitutional=constitutional)
     excluded = sum(history.power_at(a, snapshot, constitutional=True) for a in sanctioned_members)
     base = electorate - excluded
+    setup = (
+        decision_setup(
+            history,
+            p,
+            electorate=electorate,
+            quorum_base=base,
+            quorum=quorum,
+            approval=approval,
+            sanctioned=sanctioned_members,
+        )
+        if needs_decision_rules(history, p)
+        else None
+    )
+    counted_votes: list[CountedVote] = []
 
     judged: list[VoteJudgement] = []
     tally = [0, 0, 0]  # by VoteType: against, for, abstain (lists: an IntEnum hashes slowly as a dict key)
@@ -299,18 +386,46 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
         expected_tally[support] += counted
         tally[support] += v.weight
         cast += v.weight
-        if extended == 0 and reaches(cast, base, quorum):
+        decision = None
+        if setup is not None:
+            counted_votes.append(counted_vote(history, setup, p, v))
+            decision = decision_after(setup, counted_votes)
+        reached = quorum_reached(decision) if decision is not None else reaches(cast, base, quorum)
+        if extended == 0 and reached:
             extended = timestamp + history.late_quorum_extension_before(position)
             deadline_now = max(p.deadline, extended)
             quorum_by = v
         if early_close and outcome_flag is None:
-            outcome_flag = _certain(_tallies(tally), electorate, base, quorum, approval)
+            if decision is not None:
+                certain = certain_outcome(decision)
+                outcome_flag = {Outcome.PASSED: "passed", Outcome.FAILED: "failed"}.get(certain)
+            else:
+                outcome_flag = _certain(_tallies(tally), electorate, base, quorum, approval)
             if outcome_flag is not None:
                 closed_by = v
     deadline = max(p.deadline, extended)
-    operation = operation_id(record.governor, p) if p.queued is not None or p.executed is not None else None
+    rules_judged = None
+    if setup is not None:
+        final = decision_after(setup, counted_votes)
+        has_winner, option = decided(final)
+        rules_judged = RulesJudged(
+            setup, tuple(counted_votes), final, in_words(setup, final), has_winner, option if has_winner else None
+        )
+    queued_actions = (
+        rules_judged.option_actions(p.actions, rules_judged.winner)
+        if rules_judged is not None and rules_judged.winner is not None
+        else None
+    )
+    operation = (
+        operation_id(record.governor, p, queued_actions)
+        if p.queued is not None or p.executed is not None
+        else None
+    )
 
-    state = _state(history, p, now, deadline, _tallies(tally), base, quorum, approval, outcome_flag, operation)
+    passes_at_close = rules_judged.has_winner if rules_judged is not None else None
+    state = _state(
+        history, p, now, deadline, _tallies(tally), base, quorum, approval, outcome_flag, operation, passes_at_close
+    )
     j = Judgement(
         proposal=p,
         now=now,
@@ -336,6 +451,7 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
         verdict="",
         operation=operation,
         late_votes=tuple(late),
+        rules_judged=rules_judged,
     )
     outcome, reason, explanation = _outcome(j)
     verdict = _verdict(j, outcome, reason, explanation)
@@ -380,6 +496,7 @@ def _state(
     approval: Ratio,
     outcome_flag: str | None,
     operation: bytes | None,
+    passes: bool | None = None,
 ) -> ProposalState:
     """``state()`` at ``now``: OpenZeppelin's Governor, then early close, then the timelock's view of a queued one."""
     if p.executed is not None and p.executed.timestamp <= now:
@@ -393,6 +510,8 @@ def _state(
         if outcome_flag is None:
             return ProposalState.ACTIVE
         state = ProposalState.DEFEATED if outcome_flag == "failed" else ProposalState.SUCCEEDED
+    elif passes is not None:
+        state = ProposalState.SUCCEEDED if passes else ProposalState.DEFEATED
     elif reaches(sum(tally.values()), base, quorum) and approves(
         tally[VoteType.FOR], tally[VoteType.AGAINST], approval
     ):
@@ -427,7 +546,42 @@ def _passed_text(j: Judgement) -> str:
     early = ""
     if j.closed_early is not None and j.closed_by is not None:
         early = f"; voting closed early on {_when(j.closed_by.timestamp)}, when the outcome could no longer change"
+    r = j.rules_judged
+    if r is not None and r.is_choice and r.winner is not None:
+        votes = r.decision.option_votes(r.winner)
+        return f"passed: {j.winner_label} won with {votes} votes ({quorum_text}{_chambers_met(r)}){early}"
+    if r is not None:
+        return f"passed ({quorum_text}; {approval_text}{_chambers_met(r)}){early}"
     return f"passed ({quorum_text}; {approval_text}){early}"
+
+
+def _chambers_met(r: RulesJudged) -> str:
+    n = len(r.setup.chambers)
+    if not n:
+        return ""
+    return f"; every chamber condition met ({', '.join(c.name for c in r.setup.chambers)})"
+
+
+def _defeated_by_rules(j: Judgement, r: RulesJudged) -> tuple[str, str, str]:
+    """A proposal judged by chambers or options that has no winner: why, in words."""
+    quorum_text, approval_text = _figures(j)
+    why = r.no_winner_reason()
+    if j.closed_early == "failed" and j.closed_by is not None:
+        return (
+            "defeated",
+            "closed early",
+            f"defeated: voting closed early on {_when(j.closed_by.timestamp)} because no "
+            f"{'option' if r.is_choice else 'outcome but defeat'} could qualify any more ({why})",
+        )
+    if r.is_choice:
+        if r.words.tie:
+            return "defeated", "tie", f"defeated: {why}"
+        return "defeated", "no option qualifies", f"defeated: no option qualifies ({why})"
+    if not j.quorum_reached:
+        return "defeated", "quorum missed", f"defeated: {quorum_text} ({why})"
+    if not j.approval_met:
+        return "defeated", "approval failed", f"defeated: {approval_text} ({why})"
+    return "defeated", "chamber condition failed", f"defeated: {why}"
 
 
 def _outcome(j: Judgement) -> tuple[str, str, str]:
@@ -458,6 +612,8 @@ def _outcome(j: Judgement) -> tuple[str, str, str]:
             return "queued", "passed", f"{passed}; queued, executable from {_when(p.eta)}"
         return "succeeded", "passed", f"{passed}; not queued"
     # defeated
+    if j.rules_judged is not None:
+        return _defeated_by_rules(j, j.rules_judged)
     if j.closed_early == "failed" and j.closed_by is not None:
         why = (
             "approval could no longer be met"
@@ -485,6 +641,7 @@ __all__ = [
     "OUTCOMES",
     "REASONS",
     "Judgement",
+    "RulesJudged",
     "VoteJudgement",
     "approves",
     "ceil_share",
