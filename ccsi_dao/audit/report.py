@@ -30,10 +30,11 @@ from eth_utils import to_checksum_address
 
 from ccsi_dao import __version__
 from ccsi_dao.audit.verify import Finding, Verification
+from ccsi_dao.decisionlog.chambers import option_words, voter_class
 from ccsi_dao.decisionlog.check import readable_diff
-from ccsi_dao.decisionlog.entries import ROLE_NAMES, iso
+from ccsi_dao.decisionlog.entries import ROLE_NAMES, describe_action, iso
 from ccsi_dao.decisionlog.history import History
-from ccsi_dao.decisionlog.judge import Judgement, VoteJudgement, operation_id
+from ccsi_dao.decisionlog.judge import Judgement, VoteJudgement
 from ccsi_dao.durations import format_duration
 from ccsi_dao.fileio import write_atomic
 from ccsi_dao.governance.describe import ActionDescriber, format_eth
@@ -59,6 +60,36 @@ class VoteRow:
     via: str
     time: str
     note: str = ""
+    options: str = ""
+    """On a choice: the options the ballot selected (labels)."""
+    chamber_class: str = ""
+    """On a proposal judged by chambers or options: the voter's role and stakeholder group at the snapshot."""
+
+
+@dataclass(frozen=True)
+class ChamberRow:
+    """One chamber of a proposal: its condition, power at the snapshot, votes, and each measure met or not."""
+
+    name: str
+    condition: str
+    power: int
+    for_: int
+    against: int
+    abstain: int
+    met: bool
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    """One option of a choice: its votes, whether it qualifies, and why not."""
+
+    number: int
+    label: str
+    votes: int
+    qualifies: bool
+    why_not: str
+    winner: bool
 
 
 @dataclass(frozen=True)
@@ -87,6 +118,11 @@ class ProposalView:
     votes: tuple[VoteRow, ...]
     failures: tuple[Finding, ...]
     judgement: Judgement
+    chambers: tuple[ChamberRow, ...] = ()
+    options: tuple[OptionRow, ...] = ()
+    decision: str = ""
+    """For a proposal judged by chambers or options: the winner ("Cooperative wins with 4 votes"), or "no option
+    qualifies" / "blocked" and why."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +230,8 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
     for p in history.proposal_list():
         j = result.judgements[p.number]
         rows = []
+        rules = j.rules_judged
+        option_labels = rules.setup.labels if rules is not None else ()
         for vj in j.votes:
             v = vj.vote
             state = history.member_at(v.voter)
@@ -216,9 +254,12 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
                     via=_via(names, vj),
                     time=iso(v.timestamp),
                     note=note,
+                    options=", ".join(option_words(option_labels, v.options)) if option_labels else "",
+                    chamber_class=(voter_class(history, v.voter, p.snapshot) or "") if rules is not None else "",
                 )
             )
         t = j.tally
+        chambers, options, decision = _decision_view(j)
         proposals.append(
             ProposalView(
                 number=p.number,
@@ -229,7 +270,7 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
                 created=iso(p.created.timestamp),
                 snapshot=iso(p.snapshot),
                 deadline=iso(j.deadline),
-                actions=tuple(describer.describe(a) for a in p.actions),
+                actions=tuple(describe_action(describer, a) for a in p.actions),
                 outcome=j.outcome,
                 reason=j.reason,
                 explanation=j.explanation,
@@ -243,6 +284,9 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
                 votes=tuple(rows),
                 failures=tuple(result.failures_of(p.number)),
                 judgement=j,
+                chambers=chambers,
+                options=options,
+                decision=decision,
             )
         )
 
@@ -360,6 +404,61 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
     )
 
 
+def _decision_view(j: Judgement) -> tuple[tuple[ChamberRow, ...], tuple[OptionRow, ...], str]:
+    """A proposal's chambers, options and decision in words, for :class:`ProposalView`."""
+    r = j.rules_judged
+    if r is None:
+        return (), (), ""
+    chambers = tuple(
+        ChamberRow(
+            name=c.chamber.chamber.name,
+            condition=c.chamber.chamber.condition.describe(),
+            power=c.chamber.base,
+            for_=c.chamber.votes.for_,
+            against=c.chamber.votes.against,
+            abstain=c.chamber.votes.abstain,
+            met=c.met,
+            measures=tuple(f"{text} ({'met' if met else 'not met'})" for text, met in c.lines),
+        )
+        for c in r.words.chambers
+    )
+    options: tuple[OptionRow, ...] = ()
+    if r.is_choice:
+        options = tuple(
+            OptionRow(o.option + 1, o.label, o.votes, o.qualifies, "; ".join(o.reasons), o.option == r.winner)
+            for o in r.words.options
+        )
+    if r.winner is not None and r.is_choice:
+        decision = f"winner: {j.winner_label}, with {r.decision.option_votes(r.winner)} votes"
+    elif r.winner is not None:
+        decision = "passes: the category's quorum and approval and every chamber condition are met"
+    elif r.is_choice:
+        decision = f"no option qualifies: {r.no_winner_reason()}"
+    else:
+        blocked = [c.name for c in chambers if not c.met]
+        decision = (f"blocked by {', '.join(blocked)}: " if blocked else "does not pass: ") + r.no_winner_reason()
+    return chambers, options, decision
+
+
+def _chamber_cells(p: ProposalView) -> list[tuple[object, ...]]:
+    return [
+        (c.name, c.condition, c.power, c.for_, c.against, c.abstain, "met" if c.met else "NOT met",
+         "; ".join(c.measures))
+        for c in p.chambers
+    ]  # fmt: skip
+
+
+_CHAMBER_HEADERS = ("chamber", "condition", "power", "for", "against", "abstain", "result", "measures")
+_OPTION_HEADERS = ("#", "option", "votes", "qualifies", "why not")
+
+
+def _option_cells(p: ProposalView) -> list[tuple[object, ...]]:
+    return [
+        (o.number, o.label + (" (winner)" if o.winner else ""), o.votes, "yes" if o.qualifies else "no", o.why_not)
+        for o in p.options
+    ]
+
+
 class _Names:
     def __init__(self, history: History) -> None:
         r = history.record
@@ -448,9 +547,7 @@ def _treasury(
         flows.append(
             (d.timestamp, Row(iso(d.timestamp), "in", f"{format_eth(amount)} from {names.who(d.args['sender'])}"))
         )
-    ops = {
-        operation_id(history.record.governor, p): p.number for p in history.proposals.values() if p.queued or p.executed
-    }
+    ops = {j.operation: number for number, j in result.judgements.items() if j.operation is not None}
     for op, calls in history.executed_calls.items():
         for d in calls:
             value = int(d.args["value"])
@@ -713,14 +810,22 @@ def render_html(report: Report) -> str:
         out.append("<ol>" + "".join(f"<li>{_e(a)}</li>" for a in p.actions) + "</ol>")
         out.append(_failures_html(p.failures))
         out.append(tally_chart(p))
+        if p.decision:
+            out.append(f'<p class="decision"><strong>{_e(p.decision)}</strong></p>')
+        if p.chambers:
+            out.append("<h4>Chambers</h4>" + _table(_CHAMBER_HEADERS, _chamber_cells(p)))
+        if p.options:
+            out.append("<h4>Options</h4>" + _table(_OPTION_HEADERS, _option_cells(p)))
         if p.votes:
             out.append(
                 '<table class="votes"><tr><th>voter</th><th>group</th><th>vote</th><th>weight</th><th>reason</th>'
                 "<th>via</th><th>when</th></tr>"
             )
             for v in p.votes:
+                choice = v.choice + (f": {v.options}" if v.options else "")
+                group = v.chamber_class or v.group
                 out.append(
-                    f"<tr><td>{_e(v.name)}<br><code>{v.voter}</code></td><td>{_e(v.group)}</td><td>{_e(v.choice)}</td>"
+                    f"<tr><td>{_e(v.name)}<br><code>{v.voter}</code></td><td>{_e(group)}</td><td>{_e(choice)}</td>"
                     f"<td>{v.weight}</td><td>{_e(v.reason)}</td><td>{_e(v.via)}</td><td>{v.time}</td></tr>"
                 )
                 if v.note:
@@ -866,11 +971,26 @@ def render_markdown(report: Report) -> str:
         lines += [f"- action {i}: {_md(a)}" for i, a in enumerate(p.actions, 1)]
         lines.append("")
         lines += _failures_md(p.failures)
+        if p.decision:
+            lines += [f"**{_md(p.decision)}**", ""]
+        if p.chambers:
+            lines += ["Chambers:", "", *_md_table(_CHAMBER_HEADERS, _chamber_cells(p))]
+        if p.options:
+            lines += ["Options:", "", *_md_table(_OPTION_HEADERS, _option_cells(p))]
         if p.votes:
             lines += _md_table(
                 ("voter", "group", "vote", "weight", "reason", "via", "when", "note"),
                 [
-                    (f"{v.name} {v.voter}", v.group, v.choice, v.weight, v.reason, v.via, v.time, v.note)
+                    (
+                        f"{v.name} {v.voter}",
+                        v.chamber_class or v.group,
+                        v.choice + (f": {v.options}" if v.options else ""),
+                        v.weight,
+                        v.reason,
+                        v.via,
+                        v.time,
+                        v.note,
+                    )
                     for v in p.votes
                 ],
             )

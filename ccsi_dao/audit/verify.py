@@ -28,6 +28,7 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.chain import BlockReader
 from ccsi_dao.chain.logs import LogFetcher
+from ccsi_dao.decisionlog.chambers import needs_decision_rules
 from ccsi_dao.decisionlog.check import Difference, compare_index, show_difference
 from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord
@@ -36,6 +37,7 @@ from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead as read_rows
 from ccsi_dao.errors import CcsiDaoError, ChainError
 from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.decisions import ALL_MEMBERS
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
@@ -192,7 +194,7 @@ def verify(
     proposals = history.proposal_list()
     read = chain.reader(last)
     say(f"reading the contracts' answers for {len(proposals)} proposals at block {last}")
-    answers = ProposalAnswers(consortium, proposals, history.now, last)
+    answers = ProposalAnswers(consortium, history, proposals, history.now, last)
     consortium_reads = _consortium_reads(consortium, history)
 
     def ask() -> None:
@@ -231,8 +233,17 @@ def verify(
 
 _PROPOSAL_VIEWS = {
     name: function_signature_to_4byte_selector(f"{name}(uint256)")
-    for name in ("state", "proposalVotes", "proposalDeadline", "proposalQuorum")
+    for name in (
+        "state",
+        "proposalVotes",
+        "proposalDeadline",
+        "proposalQuorum",
+        "proposalOptions",
+        "optionVotes",
+        "winningOption",
+    )
 }
+_CLASS_POWER_AT = function_signature_to_4byte_selector("classPowerAt(uint256,uint256)")
 """The governor's views each proposal is checked against, all of one uint256 argument (encoded by hand: thousands
 of calls, and eth-abi's encoder and decoder cost more than the node answering)."""
 
@@ -240,7 +251,9 @@ of calls, and eth-abi's encoder and decoder cost more than the node answering)."
 class ProposalAnswers:
     """The governor's answers about every proposal at one block, asked in JSON-RPC batches."""
 
-    def __init__(self, dao: Consortium, proposals: list[ProposalRecord], now: int, block: int) -> None:
+    def __init__(
+        self, dao: Consortium, history: History, proposals: list[ProposalRecord], now: int, block: int
+    ) -> None:
         calls = []
         keys = []
         for p in proposals:
@@ -248,10 +261,18 @@ class ProposalAnswers:
             names = ["state", "proposalVotes", "proposalDeadline"]
             if p.snapshot < now:
                 names.append("proposalQuorum")  # reverts before the snapshot: the electorate is not fixed yet
+            if p.is_choice:
+                names += ["proposalOptions", "optionVotes"]
+            if p.snapshot < now and (p.is_choice or needs_decision_rules(history, p)):
+                names.append("winningOption")
             for name in names:
                 data = "0x" + (_PROPOSAL_VIEWS[name] + argument).hex()
                 calls.append(("eth_call", [{"to": dao.record.governor, "data": data}, hex(block)]))
                 keys.append((p.id, name))
+            if p.snapshot < now and needs_decision_rules(history, p):  # the class power the chambers are counted in
+                data = "0x" + (_CLASS_POWER_AT + p.snapshot.to_bytes(32, "big") + ALL_MEMBERS.to_bytes(32, "big")).hex()
+                calls.append(("eth_call", [{"to": dao.record.membership, "data": data}, hex(block)]))
+                keys.append((p.id, "classPowerAt"))
         self.answers: dict[tuple[int, str], bytes] = {}
         self._calls, self._keys, self._transport = calls, keys, dao.chain.transport
 
@@ -265,6 +286,18 @@ class ProposalAnswers:
         if len(raw) < 32 * (index + 1):
             raise ChainError(f"the governor answered {name} with {len(raw)} bytes; is it a ccsi-dao governor?")
         return int.from_bytes(raw[32 * index : 32 * index + 32], "big")
+
+    def words(self, pid: int, name: str) -> list[int]:
+        """The answer to ``name(pid)`` as its 32-byte words."""
+        raw = self.answers.get((pid, name), b"")
+        return [int.from_bytes(raw[i : i + 32], "big") for i in range(0, len(raw) - len(raw) % 32, 32)]
+
+    def array(self, pid: int, name: str) -> list[int]:
+        """The answer to ``name(pid)`` as a ``uint256[]`` (canonically encoded, as the governor returns it)."""
+        words = self.words(pid, name)
+        if len(words) < 2 or words[0] != 32 or len(words) != 2 + words[1]:
+            raise ChainError(f"the governor answered {name} with {len(words)} words; is it a ccsi-dao governor?")
+        return words[2:]
 
 
 def _consortium_reads(dao: Consortium, history: History) -> list[tuple[Any, ...]]:
@@ -457,6 +490,9 @@ def _check_proposal(
             else [Conflict("votes needed", ("rebuilt", str(j.quorum_votes)), ("proposalQuorum", str(chain_quorum)))],
         )
 
+    if j.rules_judged is not None:
+        _check_chambers_and_options(add, p, j, answers)
+
     # outcome
     state = ProposalState(answers.word(p.id, "state"))
     ok = state == j.state
@@ -467,14 +503,107 @@ def _check_proposal(
         [] if ok else [Conflict("state", ("rebuilt", j.state.name.lower()), ("state()", state.name.lower()))],
     )
     if p.queued or p.executed:
-        passed = (j.quorum_reached and j.approval_met) or j.closed_early == "passed"
+        winner = f", winner {j.winner_label}" if j.winner_label else ""
         add(
             "passed",
-            passed,
+            j.passes,
             f"{'executed' if p.executed else 'queued'} with quorum {'reached' if j.quorum_reached else 'MISSED'} and "
-            f"approval {'met' if j.approval_met else 'NOT MET'}",
+            f"approval {'met' if j.approval_met else 'NOT MET'}"
+            + (
+                f", rebuilt from chambers and options: {'a winner' if j.passes else 'NO WINNER'}{winner}"
+                if j.rules_judged is not None
+                else ""
+            ),
         )
     _check_execution(add, dao, history, p, j)
+
+
+def _check_chambers_and_options(add: Any, p: ProposalRecord, j: Judgement, answers: ProposalAnswers) -> None:
+    """Every chamber condition and every option outcome, re-derived from the logs with
+    :mod:`ccsi_dao.governance.decisions`, against the registry's class power and the governor's views."""
+    r = j.rules_judged
+    assert r is not None
+    d = r.decision
+    chain_power: list[int] | None = None
+    if (p.id, "classPowerAt") in answers.answers and r.setup.chambers:
+        chain_power = answers.words(p.id, "classPowerAt")
+        rebuilt = list(r.setup.class_power)
+        ok = chain_power == rebuilt
+        lanes = lambda x: "/".join(f"{(v & 0xFFFFFFFF)}" for v in x)  # noqa: E731 - units per class
+        add(
+            "classes",
+            ok,
+            f"power by class at the snapshot {p.snapshot} (units per class 0..11): rebuilt {lanes(rebuilt)}, "
+            f"classPowerAt {lanes(chain_power)}",
+            [] if ok else [Conflict("class power", ("rebuilt", lanes(rebuilt)), ("classPowerAt", lanes(chain_power)))],
+        )
+    for progress in r.words.chambers:
+        c = progress.chamber
+        registry = c.chamber.power(chain_power, r.setup.constitutional) if chain_power is not None else None
+        ok = registry is None or registry == c.power
+        add(
+            "chamber",
+            ok,
+            f"{c.chamber.condition.describe()} -- power at the snapshot {c.power}"
+            + (f" (classPowerAt {registry})" if registry is not None else "")
+            + (f" less {c.left_out} of the sanctioned" if c.left_out else "")
+            + f"; {c.votes.for_} for, {c.votes.against} against, {c.votes.abstain} abstain: "
+            + "; ".join(f"{text} ({'met' if met else 'NOT met'})" for text, met in progress.lines),
+            []
+            if ok
+            else [Conflict(f"power of {c.chamber.name}", ("rebuilt", str(c.power)), ("classPowerAt", str(registry)))],
+        )
+    if r.is_choice:
+        manifest = r.setup.manifest
+        assert manifest is not None
+        count, most = answers.word(p.id, "proposalOptions", 0), answers.word(p.id, "proposalOptions", 1)
+        chain_options = answers.array(p.id, "optionVotes")
+        rebuilt = list(d.options)
+        shape_ok = (count, most) == (len(manifest.labels), manifest.max_selections)
+        ok = chain_options == rebuilt and shape_ok
+        show = lambda x: (
+            ", ".join(  # noqa: E731
+                f"{label} {v}" for label, v in zip(manifest.labels, x, strict=False)
+            )
+            + (f" (+{len(x) - len(manifest.labels)} more)" if len(x) > len(manifest.labels) else "")
+        )
+        conflicts = []
+        if chain_options != rebuilt:
+            conflicts.append(Conflict("option votes", ("rebuilt", show(rebuilt)), ("optionVotes", show(chain_options))))
+        if not shape_ok:
+            conflicts.append(
+                Conflict(
+                    "options / most a ballot selects",
+                    ("manifest", f"{len(manifest.labels)}/{manifest.max_selections}"),
+                    ("proposalOptions", f"{count}/{most}"),
+                )
+            )
+        add(
+            "options",
+            ok,
+            f"{len(manifest.labels)} options, at most {manifest.max_selections} a ballot; votes per option rebuilt "
+            f"from the ballots' params: {show(rebuilt)}; optionVotes {show(chain_options)}",
+            conflicts,
+        )
+    if (p.id, "winningOption") in answers.answers:
+        has, option = answers.word(p.id, "winningOption", 0), answers.word(p.id, "winningOption", 1)
+        labels = r.setup.labels
+
+        def name(found: bool, o: int | None) -> str:
+            if not found or o is None:
+                return "no winner"
+            return (labels[o] if o < len(labels) else f"option {o + 1}") if r.is_choice else "passes"
+
+        expected = name(r.has_winner, r.winner)
+        answered = name(bool(has), option)
+        ok = (bool(has), option if has else 0) == (r.has_winner, r.winner or 0)
+        why = "" if r.has_winner else f" ({r.no_winner_reason()})"
+        add(
+            "winner",
+            ok,
+            f"rebuilt: {expected}{why}; winningOption: {answered}",
+            [] if ok else [Conflict("winner", ("rebuilt", expected), ("winningOption", answered))],
+        )
 
 
 def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRecord, j: Judgement) -> None:
@@ -482,7 +611,9 @@ def _check_execution(add: Any, dao: Consortium, history: History, p: ProposalRec
     op = j.operation
     scheduled = history.scheduled.get(op, []) if op is not None else []
     executed = history.executed_calls.get(op, []) if op is not None else []
-    voted = [(a.target, a.value, a.data) for a in p.actions]
+    r = j.rules_judged
+    queued = r.option_actions(p.actions, r.winner) if r is not None and r.winner is not None else p.actions
+    voted = [(a.target, a.value, a.data) for a in queued]
 
     def shape(calls: list[Any]) -> list[tuple[str, int, bytes]]:  # the decoder gives checksummed addresses
         return [(str(c.args["target"]), int(c.args["value"]), bytes(c.args["data"])) for c in calls]

@@ -65,7 +65,9 @@ def offers_options(governor: str, actions: Sequence[Action]) -> bool:
         return False
     first = actions[0]
     return (
-        first.target.lower() == governor.lower() and first.value == 0 and bytes(first.data[:4]) == OFFER_OPTIONS_SELECTOR
+        first.target.lower() == governor.lower()
+        and first.value == 0
+        and bytes(first.data[:4]) == OFFER_OPTIONS_SELECTOR
     )
 
 

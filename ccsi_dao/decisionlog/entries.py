@@ -28,8 +28,9 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from ccsi_dao.decisionlog.chambers import option_words, voter_class
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, Vote
-from ccsi_dao.decisionlog.judge import Judgement, judge, operation_id
+from ccsi_dao.decisionlog.judge import Judgement, judge
 from ccsi_dao.durations import format_duration
 from ccsi_dao.errors import UserError
 from ccsi_dao.governance.actions import Action
@@ -67,12 +68,18 @@ COLUMNS = (
     "member_name",
     "group",
     "choice",
+    "options",
+    "chamber_class",
     "weight",
     "reason",
     "via",
+    "winner",
     "summary",
 )
-"""The CSV columns; ``choice``, ``weight``, ``reason`` and ``via`` are filled for votes."""
+"""The CSV columns; ``choice``, ``weight``, ``reason`` and ``via`` are filled for votes, ``options`` (the labels a
+ballot on a choice selected, ``; ``-separated) and ``chamber_class`` (the voter's role and stakeholder group at the
+snapshot) for votes on proposals judged by chambers or options; ``winner`` for the outcome of a choice (its
+winning option, empty when none qualifies) and ``options`` there lists each option with its votes."""
 
 ROLE_NAMES = {
     "0x" + "00" * 32: "administrator",
@@ -124,6 +131,26 @@ class Entry:
     def via(self) -> str | None:
         return self.details.get("via")
 
+    @property
+    def options(self) -> list[str] | None:
+        """A vote's selected options (labels); an outcome's options with their votes."""
+        found = self.details.get("options")
+        if found is None:
+            return None
+        if self.kind == "outcome":
+            return [f"{o['label']}: {o['votes']}" for o in found]
+        if self.kind == "proposal":
+            return [o["label"] for o in found]
+        return list(found)
+
+    @property
+    def chamber_class(self) -> str | None:
+        return self.details.get("chamber_class")
+
+    @property
+    def winner(self) -> str | None:
+        return self.details.get("winner") if self.kind == "outcome" else None
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -137,6 +164,14 @@ class Filters:
     until: int | None = None
     from_block: int | None = None
     to_block: int | None = None
+
+
+def describe_action(describer: ActionDescriber, action: Action) -> str:
+    """An action in words; where the describer cannot word it (arguments it does not know), the raw call."""
+    try:
+        return describer.describe(action)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return f"call {action.target} with {len(action.data)} bytes of data, value {action.value} wei"
 
 
 def iso(timestamp: int) -> str:
@@ -216,20 +251,33 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
 
     votes = {id(v.decoded): (p, v) for p in history.proposals.values() for v in p.votes}
     vote_judgements = {id(vj.vote): vj for j in judged.values() for vj in j.votes}
-    ops = {operation_id(record.governor, p): p for p in history.proposals.values() if p.queued or p.executed}
+    ops = {j.operation: j.proposal for j in judged.values() if j.operation is not None}
     executed_in = {p.executed.log.tx_hash: p for p in history.proposals.values() if p.executed}
     for d in history.events:
         a, name = d.args, d.event
         p = by_proposal.get(int(a["proposalId"])) if "proposalId" in a and d.contract == "governor" else None
         if d.contract == "governor":
             if name == "ProposalCreated" and p:
-                words = [describer.describe(action) for action in p.actions]
+                words = [describe_action(describer, action) for action in p.actions]
                 category = p.id_category.name.lower()
+                manifest = p.manifest
+                offered: dict[str, Any] = {}
+                if manifest is not None:
+                    listed: list[dict[str, Any]] = []
+                    shown = []
+                    for o, label in enumerate(manifest.labels):
+                        own = [words[i] for i in manifest.actions_of(o) if i < len(words)]
+                        listed.append({"option": o + 1, "label": label, "actions": own})
+                        shown.append(f"{o + 1}. {label}" + (f" ({'; '.join(own)})" if own else ""))
+                    most = "one option" if manifest.max_selections == 1 else f"up to {manifest.max_selections} options"
+                    what = f" -- a choice ({most} a ballot): " + "; ".join(shown)
+                    offered = {"options": listed, "max_selections": manifest.max_selections}
+                else:
+                    what = " -- actions: " + "; ".join(f"{i}. {w}" for i, w in enumerate(words, 1))
                 add(
                     d,
                     "proposal",
-                    f"#{p.number} proposed by {names.who(p.proposer)} ({category}): {p.text.strip()}"
-                    f" -- actions: " + "; ".join(f"{i}. {w}" for i, w in enumerate(words, 1)),
+                    f"#{p.number} proposed by {names.who(p.proposer)} ({category}): {p.text.strip()}{what}",
                     proposal=p,
                     member=p.proposer,
                     category=category,
@@ -237,6 +285,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
                     description=p.text,
                     snapshot=p.snapshot,
                     deadline=p.deadline,
+                    **offered,
                 )
             elif name in ("VoteCast", "VoteCastWithParams") and id(d) in votes:
                 p, v = votes[id(d)]
@@ -244,8 +293,19 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
                 principals = list(vj.principals) if vj else []
                 own_units = bool(vj and vj.own_units)
                 via = _via(names, v, principals, own_units, vj.proxy if vj else None)
+                rules = judged[p.number].rules_judged if p.number in judged else None
+                extra: dict[str, Any] = {}
+                chosen = ""
+                if rules is not None:
+                    extra["chamber_class"] = voter_class(history, v.voter, p.snapshot)
+                    if rules.is_choice:
+                        extra["options"] = option_words(rules.setup.labels, v.options) if v.options else []
+                        extra["option_numbers"] = [o + 1 for o in v.options or ()]
+                        if extra["options"]:
+                            chosen = " (" + ", ".join(extra["options"]) + ")"
                 text = (
-                    f"{names.who(v.voter)} voted {v.support.name.lower()} on #{p.number} with weight {v.weight}, {via}"
+                    f"{names.who(v.voter)} voted {v.support.name.lower()}{chosen} on #{p.number} with weight "
+                    f"{v.weight}, {via}"
                 )
                 if v.reason:
                     text += f': "{v.reason}"'
@@ -255,6 +315,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
                     text,
                     proposal=p,
                     member=v.voter,
+                    **extra,
                     choice=v.support.name.lower(),
                     weight=v.weight,
                     reason=v.reason,
@@ -347,7 +408,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
                     "timelock",
                     f"timelock {verb} call {a['index']} of operation 0x{bytes(a['id']).hex()[:12]}..."
                     + (f" (#{proposal.number})" if proposal else "")
-                    + f": {describer.describe(action)}",
+                    + f": {describe_action(describer, action)}",
                     proposal=proposal,
                     operation="0x" + bytes(a["id"]).hex(),
                     index=int(a["index"]),
@@ -559,6 +620,7 @@ def _outcome_entries(j: Judgement) -> list[tuple[tuple[int, float, float], Entry
             "abstain": j.tally[VoteType.ABSTAIN],
             "closed_early": j.closed_early is not None,
             "deadline": j.deadline,
+            **_rules_details(j),
         }
     )
     if closing is not None:
@@ -586,6 +648,42 @@ def _outcome_entries(j: Judgement) -> list[tuple[tuple[int, float, float], Entry
             ),
         )
     ]
+
+
+def _rules_details(j: Judgement) -> dict[str, Any]:
+    """An outcome's chambers and options: each chamber's votes and result, each option's votes, whether it
+    qualifies and why not, and the winner (None: no option qualifies, or a tie)."""
+    r = j.rules_judged
+    if r is None:
+        return {}
+    chambers = [
+        {
+            "chamber": c.chamber.chamber.name,
+            "condition": c.chamber.chamber.condition.describe(),
+            "power": c.chamber.base,
+            "for": c.chamber.votes.for_,
+            "against": c.chamber.votes.against,
+            "abstain": c.chamber.votes.abstain,
+            "met": c.met,
+            "measures": [{"text": text, "met": met} for text, met in c.lines],
+        }
+        for c in r.words.chambers
+    ]
+    out: dict[str, Any] = {"chambers": chambers}
+    if r.is_choice:
+        out["options"] = [
+            {"option": o.option + 1, "label": o.label, "votes": o.votes, "qualifies": o.qualifies,
+             "reasons": list(o.reasons)}
+            for o in r.words.options
+        ]  # fmt: skip
+        out["winner"] = j.winner_label
+        if j.winner_label is None:
+            out["no_winner"] = r.no_winner_reason()
+    else:
+        blocked = [c.chamber.chamber.name for c in r.words.chambers if not c.met]
+        if blocked:
+            out["blocked_by"] = blocked
+    return out
 
 
 def _member_or_none(history: History, address: str) -> str | None:
@@ -742,8 +840,11 @@ def render(items: Sequence[Entry], fmt: str) -> str:
 
 
 def _column(e: Entry, column: str) -> Any:
-    if column in ("choice", "weight", "reason", "via"):
+    if column in ("choice", "weight", "reason", "via", "chamber_class"):
         return getattr(e, column) if e.kind == "vote" else None
+    if column == "options":
+        found = e.options
+        return "; ".join(found) if found is not None else None
     return getattr(e, column)
 
 
@@ -773,6 +874,7 @@ __all__ = [
     "Entry",
     "Filters",
     "check_filters",
+    "describe_action",
     "entries",
     "iso",
     "json_safe",

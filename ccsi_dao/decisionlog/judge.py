@@ -417,9 +417,7 @@ def judge(history: History, p: ProposalRecord, now: int | None = None) -> Judgem
         else None
     )
     operation = (
-        operation_id(record.governor, p, queued_actions)
-        if p.queued is not None or p.executed is not None
-        else None
+        operation_id(record.governor, p, queued_actions) if p.queued is not None or p.executed is not None else None
     )
 
     passes_at_close = rules_judged.has_winner if rules_judged is not None else None

@@ -8,8 +8,13 @@ one SQLite transaction together with the new sync tip (:meth:`DecisionIndex.comm
 any moment leaves either the whole range or none of it.
 
 Schema 3 (contracts v2): no transaction senders any more (a relayed ballot is known from its ``VoteRelayed`` log), and
-the sync tip's timestamp is kept, so the history knows "now" without asking the chain. An index of another schema is
-refused with one sentence.
+the sync tip's timestamp is kept, so the history knows "now" without asking the chain.
+
+Schema 4 (chambers and choices): the index is tied to the deployment's linked libraries too (``DecisionRules`` judges
+chambers and options, so a governor linked with other libraries is another deployment), and the option votes and
+chamber classes are read from ``VoteCastWithParams`` and the membership events it holds. An index of schema 3 holds
+nothing but the chain's logs: it is rebuilt (emptied, and the next sync reads the chain again). An index of any other
+schema is refused with one sentence.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ if TYPE_CHECKING:
     from ccsi_dao.chain.logs import LogFetcher
     from ccsi_dao.decisionlog.sync import SyncResult
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+REBUILT_SCHEMAS = frozenset({"3"})
+"""Older schemas whose indexes hold only chain data: they are emptied and read again rather than refused."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -155,6 +162,8 @@ class DecisionIndex:
     def __init__(self, path: Path | str, record: DeploymentRecord) -> None:
         self.path = Path(path)
         self.record = record
+        self.rebuilt = False
+        """Whether opening it emptied an index of an older schema (:data:`REBUILT_SCHEMAS`) to be read again."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -191,6 +200,9 @@ class DecisionIndex:
             "membership": self.record.membership.lower(),
             "timelock": self.record.timelock.lower(),
             "start_block": str(self.record.start_block),
+            "libraries": ",".join(
+                f"{name}={address.lower()}" for name, address in sorted(self.record.libraries.items())
+            ),
         }
         stored = dict(
             self.db.execute(
@@ -200,6 +212,11 @@ class DecisionIndex:
         if not stored:
             with self._transaction():
                 self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", identity.items())
+            return
+        if stored.get("schema") in REBUILT_SCHEMAS and all(
+            stored.get(key) == value for key, value in identity.items() if key not in ("schema", "libraries")
+        ):
+            self._rebuild(identity)
             return
         if stored.get("schema") != identity["schema"]:
             raise ConfigError(
@@ -212,6 +229,16 @@ class DecisionIndex:
                     f"the index {self.path} belongs to another deployment ({key} {stored.get(key)}, "
                     f"expected {value}); use another --index path or delete it"
                 )
+
+    def _rebuild(self, identity: dict[str, str]) -> None:
+        """Empty an index of an older schema (it holds only chain data) and stamp it with this one: the next sync
+        reads the chain again."""
+        with self._transaction():
+            self.db.execute("DELETE FROM logs")
+            self.db.execute("DELETE FROM blocks")
+            self.db.execute("DELETE FROM meta")
+            self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", identity.items())
+        self.rebuilt = True
 
     @property
     def synced_to(self) -> int | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ccsi_dao.abi.events import EventDecoder
-from ccsi_dao.audit.report import render_html, render_markdown
+from ccsi_dao.audit.report import build_report, render_html, render_markdown
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.audit.verify import verify as run_verification
 from ccsi_dao.decisionlog.entries import KINDS, Entry, Filters, check_filters, entries, parse_when, select
@@ -242,7 +242,7 @@ class Reader:
         times = self.index.block_times()
         self._decoded += [d for log in new if (d := self._decoder.decode(log, times[log.block_number])) is not None]
         self._decoded_to, self._reorged = tip, False
-        return History(self.record, self._decoded, self.index.transactions())
+        return History(self.record, self._decoded, self.index.tip_time)
 
     def _live(self, history: History, read: Any, now: int) -> dict[int, _Live]:
         """Each proposal's state, deadline, eta, quorum and electorate at the synced block, in batches; a proposal in
@@ -483,7 +483,7 @@ def _proposal_view(
             choice=v.support.name.lower(),
             weight=v.weight,
             reason=v.reason,
-            via=(f"signed ballot relayed by {_checksum(v.sender)}" if v.signed_ballot and v.sender else "direct vote"),
+            via=(f"signed ballot relayed by {_checksum(v.relayer)}" if v.relayer else "direct vote"),
             proxy_for=tuple(history.principals_at(v.voter, p.snapshot)),
             time=utc(v.decoded.timestamp) or "",
             block=v.decoded.log.block_number,
@@ -693,12 +693,10 @@ def verify_and_report(source: Source, started: float) -> tuple[VerificationView,
             result, message = _not_run(f"{type(exc).__name__}: {exc}"), f"{type(exc).__name__}: {exc}"
         html = markdown = None
         report_problem = None
-        if index is not None:
+        if result.history is not None:
             try:
-                history = load_history(index)
-                covered = index.covered()
-                html = render_html(history, result, covered, source.record.consortium)
-                markdown = render_markdown(history, result, covered, source.record.consortium)
+                report = build_report(result, consortium_name=source.record.consortium)
+                html, markdown = render_html(report), render_markdown(report)
             except Exception as exc:  # noqa: BLE001
                 report_problem = f"the report could not be written ({type(exc).__name__}: {exc})"
     finally:

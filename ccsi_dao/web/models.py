@@ -172,9 +172,9 @@ class GroupView:
 class LogEntryView:
     position: int  # in the log's chronological order
     time: str
-    block: int
-    log_index: int
-    tx: str
+    block: int | None  # None for an outcome reached at a deadline (no log marks it)
+    log_index: int | None
+    tx: str | None
     kind: str
     event: str
     summary: str

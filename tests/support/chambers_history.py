@@ -21,7 +21,7 @@ from eth_account.signers.local import LocalAccount
 from ccsi_dao.chain import Chain
 from ccsi_dao.governance import actions
 from ccsi_dao.governance.actions import Action
-from ccsi_dao.governance.consortium import Consortium, Proposal
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.decisions import (
     FOUNDING_PARTNERS,
     ChamberCondition,

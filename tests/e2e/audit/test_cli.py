@@ -83,7 +83,9 @@ def test_audit_from_the_governor_address_alone(cli: Any, built: Built, tmp_path:
         expected.deployer,
         expected.consortium,
     )
-    assert found.transactions == {k: v.lower() for k, v in expected.transactions.items()}
+    contracts = ("ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor")  # the libraries log nothing
+    assert found.transactions == {k: expected.transactions[k].lower() for k in contracts}
+    assert found.libraries == expected.libraries
     without = run("audit", "verify")
     assert without.exit_code == 2 and "no deployment record" in without.stderr
     out = run.process("audit", "verify", "--governor", governor, "--rpc-url", built.url, "--failures")

@@ -305,5 +305,22 @@ def test_an_index_of_another_schema_is_refused_with_one_sentence(built: Built, t
         DecisionIndex(path, built.dao.record)
     message = str(error.value)
     assert message.count(". ") == 0 and "\n" not in message
-    assert "another version of ccsi-dao (index schema 2, this one reads 3); delete it to rebuild" in message
+    assert "another version of ccsi-dao (index schema 2, this one reads 4); delete it to rebuild" in message
     assert path.read_bytes() == before  # refused without a write
+
+
+def test_an_index_of_schema_3_is_rebuilt_from_the_chain(built: Built, tmp_path: Path) -> None:
+    """Schema 3 held only the chain's logs: opening it empties it and stamps schema 4, and the next sync reads the
+    chain again into an index equal to one built from scratch."""
+    path = tmp_path / "v3.sqlite"
+    with synced(built, path) as index:
+        index.db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+        index.db.execute("DELETE FROM meta WHERE key = 'libraries'")  # schema 3 did not name the libraries
+        index.db.execute("UPDATE logs SET data = '0x' WHERE log_index = 0")  # whatever it held is read again
+    with DecisionIndex(path, built.dao.record) as reopened:
+        assert reopened.rebuilt and reopened.synced_to is None and reopened.count_logs() == 0
+        reopened.sync(built.chain.w3, confirmations=0)
+        with synced(built, tmp_path / "fresh.sqlite") as fresh:
+            assert reopened.dump() == fresh.dump()
+    with DecisionIndex(path, built.dao.record) as again:
+        assert not again.rebuilt
