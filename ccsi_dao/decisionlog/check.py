@@ -22,7 +22,7 @@ from ccsi_dao.decisionlog.history import History, ProposalRecord
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
 from ccsi_dao.decisionlog.sync import read_ahead
 from ccsi_dao.governance.categories import CATEGORY_SHIFT, SANCTIONS_FLAG, categorize, sanctioned
-from ccsi_dao.governance.decisions import CHOICE_FLAG
+from ccsi_dao.governance.decisions import CHOICE_FLAG, decode_options
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.safetext import for_terminal
 
@@ -170,6 +170,10 @@ def _decoded_difference(a: Decoded | None, b: Decoded | None) -> str:
         for name in b.args
         if a.args.get(name) != b.args.get(name)
     ]
+    if b.event == "VoteCastWithParams" and a.args.get("params") != b.args.get("params"):
+        chosen = [decode_options(bytes(x.args.get("params") or b"")) for x in (a, b)]
+        shown = [", ".join(str(o + 1) for o in c) if c else "none" for c in chosen]
+        parts.append(show_difference("options (numbered from 1)", shown[0], shown[1]))
     return "; ".join(parts)
 
 

@@ -21,6 +21,7 @@ from ccsi_dao.cli.main import app
 from ccsi_dao.decisionlog.store import DecisionIndex
 from tests.support import ROOT
 from tests.support.anvil import start_anvil, stop_anvil
+from tests.support.chambers_history import ChambersBuilt, build_chambers_history
 from tests.support.history import Built, build_history
 
 VOTE_TOPIC = "0x" + Web3.keccak(text="VoteCast(address,uint256,uint8,uint256,string)").hex()
@@ -110,3 +111,21 @@ def cli(built: Built, tmp_path: Path) -> Callable[..., Cli]:
         return Cli(built, tmp_path, record=record)
 
     return make
+
+
+@pytest.fixture(scope="package")
+def chambers_chain(accounts: list[LocalAccount]) -> Iterator[ChambersBuilt]:
+    """The history of :mod:`tests.support.chambers_history` (chambers and choices) on an anvil of its own."""
+    proc, url = start_anvil()
+    try:
+        yield build_chambers_history(url, accounts)
+    finally:
+        stop_anvil(proc)
+
+
+@pytest.fixture
+def chambers(chambers_chain: ChambersBuilt) -> Iterator[ChambersBuilt]:
+    """The chambers history, rolled back after the test."""
+    snapshot = chambers_chain.round.rpc("evm_snapshot", [])
+    yield chambers_chain
+    chambers_chain.round.rpc("evm_revert", [snapshot])
