@@ -259,7 +259,7 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
                 )
             )
         t = j.tally
-        chambers, options, decision = _decision_view(j)
+        chambers, options, decision = decision_rows(j)
         proposals.append(
             ProposalView(
                 number=p.number,
@@ -404,8 +404,9 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
     )
 
 
-def _decision_view(j: Judgement) -> tuple[tuple[ChamberRow, ...], tuple[OptionRow, ...], str]:
-    """A proposal's chambers, options and decision in words, for :class:`ProposalView`."""
+def decision_rows(j: Judgement) -> tuple[tuple[ChamberRow, ...], tuple[OptionRow, ...], str]:
+    """A proposal's chambers, options and decision in words (empty for a proposal judged without chambers or
+    options): for :class:`ProposalView` and the dashboard's proposal page."""
     r = j.rules_judged
     if r is None:
         return (), (), ""

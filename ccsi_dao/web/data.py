@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from ccsi_dao.abi.events import EventDecoder
-from ccsi_dao.audit.report import build_report, render_html, render_markdown
+from ccsi_dao.audit.report import build_report, decision_rows, render_html, render_markdown
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.audit.verify import verify as run_verification
+from ccsi_dao.decisionlog.chambers import needs_decision_rules, option_words
 from ccsi_dao.decisionlog.entries import KINDS, Entry, Filters, check_filters, entries, parse_when, select
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, load_history, rule_set
+from ccsi_dao.decisionlog.judge import judge
 from ccsi_dao.decisionlog.store import DecisionIndex, default_index_path, open_index
 from ccsi_dao.errors import CcsiDaoError, UserError
 from ccsi_dao.governance.categories import category_of_id
@@ -46,10 +48,12 @@ from ccsi_dao.web.models import (
     AgreementVersion,
     AgreementView,
     Balance,
+    ChamberView,
     FindingView,
     GroupView,
     LogEntryView,
     MemberView,
+    OptionView,
     ProposalView,
     RuleView,
     Snapshot,
@@ -58,6 +62,7 @@ from ccsi_dao.web.models import (
     TreasuryView,
     VerificationView,
     VoteView,
+    percent,
 )
 
 __all__ = ["GROUPS", "KINDS", "Reader", "Source", "filter_log", "utc", "verify_and_report"]
@@ -476,6 +481,7 @@ def _proposal_view(
         approval_numerator=live.approval.numerator,
         approval_denominator=live.approval.denominator,
     )
+    manifest = p.manifest
     votes = tuple(
         VoteView(
             voter=v.voter,
@@ -488,6 +494,7 @@ def _proposal_view(
             time=utc(v.decoded.timestamp) or "",
             block=v.decoded.log.block_number,
             tx=v.decoded.log.tx_hash,
+            options=", ".join(option_words(manifest.labels, v.options)) if manifest is not None else "",
         )
         for v in p.votes
     )
@@ -495,6 +502,7 @@ def _proposal_view(
         actions = tuple(describer.describe(a) for a in p.actions)
     except Exception:  # noqa: BLE001 - an action the describer cannot word: shown raw
         actions = tuple(f"call {a.target} with {len(a.data)} bytes of data, value {a.value} wei" for a in p.actions)
+    chambers, options, decision = _decision(history, p, live.state in ("pending", "active"), now)
     return ProposalView(
         number=p.number,
         id=str(p.id),
@@ -516,7 +524,45 @@ def _proposal_view(
         tallies=(row,),
         votes=votes,
         outcome=_outcome(live, row, p, now),
+        chambers=chambers,
+        options=options,
+        decision=decision,
     )
+
+
+def _decision(
+    history: History, p: ProposalRecord, still_open: bool, now: int | None
+) -> tuple[tuple[ChamberView, ...], tuple[OptionView, ...], str]:
+    """Per-chamber and per-option progress of a proposal judged by chambers or options, from the synced history
+    (:func:`ccsi_dao.decisionlog.judge.judge`, which counts as the governor does); nothing for any other."""
+    if not needs_decision_rules(history, p) or (now is not None and p.snapshot >= now):
+        return (), (), ""
+    j = judge(history, p, now)
+    r = j.rules_judged
+    if r is None:
+        return (), (), ""
+    chamber_rows, option_rows, decision = decision_rows(j)
+    chambers = tuple(
+        ChamberView(
+            c.name,
+            c.condition,
+            c.power,
+            c.for_,
+            c.against,
+            c.abstain,
+            progress.met,
+            tuple(progress.lines),
+        )
+        for c, progress in zip(chamber_rows, r.words.chambers, strict=True)
+    )
+    decided = r.decision.votes.for_ + r.decision.votes.against
+    options = tuple(
+        OptionView(o.number, o.label, o.votes, o.qualifies, o.why_not, o.winner, percent(o.votes, decided))
+        for o in option_rows
+    )
+    if still_open:
+        decision = "so far: " + decision.replace("winner: ", "leading: ", 1)
+    return chambers, options, decision
 
 
 def _outcome(live: _Live, row: TallyRow, p: ProposalRecord, now: int | None) -> str:

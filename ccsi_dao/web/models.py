@@ -95,6 +95,38 @@ class TallyRow:
 
 
 @dataclass(frozen=True)
+class ChamberView:
+    """One chamber of a proposal: its condition, its power at the snapshot, its votes and each measure, met or not
+    (so far, while voting is open)."""
+
+    name: str
+    condition: str
+    power: int
+    for_votes: int
+    against: int
+    abstain: int
+    met: bool
+    measures: tuple[tuple[str, bool], ...]
+
+    @property
+    def cast_pct(self) -> float:
+        return percent(self.for_votes + self.against + self.abstain, self.power)
+
+
+@dataclass(frozen=True)
+class OptionView:
+    """One option of a choice: its votes, whether it qualifies and why not, whether it wins (so far)."""
+
+    number: int
+    label: str
+    votes: int
+    qualifies: bool
+    why_not: str
+    winner: bool
+    share: float  # of the power cast for any option or against, for drawing
+
+
+@dataclass(frozen=True)
 class VoteView:
     voter: str
     name: str | None
@@ -106,6 +138,7 @@ class VoteView:
     time: str
     block: int
     tx: str
+    options: str = ""  # on a choice: the options the ballot selected
 
 
 @dataclass(frozen=True)
@@ -130,6 +163,12 @@ class ProposalView:
     tallies: tuple[TallyRow, ...]
     votes: tuple[VoteView, ...]
     outcome: str  # in words: "executed", "defeated: quorum not reached", "open for votes"...
+    chambers: tuple[ChamberView, ...] = ()
+    """Each chamber's votes against its condition (a category with chamber conditions)."""
+    options: tuple[OptionView, ...] = ()
+    """Each option's votes, whether it qualifies and why not (a choice)."""
+    decision: str = ""
+    """The winner, or why there is none (so far, while voting is open)."""
 
     @property
     def is_open(self) -> bool:
