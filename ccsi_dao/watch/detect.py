@@ -19,6 +19,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.decisionlog.chambers import offers_options
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import MEMBERSHIP_SELECTORS
 from ccsi_dao.governance.describe import format_eth
@@ -34,7 +35,7 @@ from ccsi_dao.types import (
     role_name,
 )
 from ccsi_dao.watch.notices import CalendarEntry, Kind, Notice, ProposalRef, Text, chain
-from ccsi_dao.watch.source import ChainEvent, ChainView, Live, ProposalInfo
+from ccsi_dao.watch.source import ChainEvent, ChainView, DecisionWords, Live, ProposalInfo
 
 QUORUM_RISK_SHARE = 4
 """Quorum at risk: participation below the quorum with a quarter (1/4) of the voting period left."""
@@ -275,6 +276,9 @@ def _outcome(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> Notice
         "closed_early": early,
     }
     closed = " (voting closed early: the remaining votes could not change the outcome)" if early else ""
+    d = p.decision
+    if d is not None:
+        return _decision_outcome(p, ref, state, now, d, tally, details, closed)
     if state.state == ProposalState.DEFEATED:
         if state.participation < quorum:
             why = f"the quorum was missed: {state.participation} votes cast, {quorum} needed"
@@ -290,6 +294,63 @@ def _outcome(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> Notice
         headline = Text.of(f"#{p.number} passed: ", _title(p))
         lines = (Text.of(f"{tally}; quorum {quorum} reached.{closed}"),)
         kind = Kind.PASSED
+    return Notice(
+        key=f"outcome:{p.id:x}",
+        kind=kind,
+        at=min(now, state.deadline),
+        headline=headline,
+        lines=lines,
+        proposal=ref,
+        details=details,
+    )
+
+
+def _decision_outcome(
+    p: ProposalInfo,
+    ref: ProposalRef,
+    state: Live,
+    now: int,
+    d: DecisionWords,
+    tally: str,
+    details: dict[str, Any],
+    closed: str,
+) -> Notice:
+    """The outcome of a choice, or of a proposal with chamber conditions: the winner, or what blocked it."""
+    if d.options:
+        details["options"] = [{"label": _data(label), "votes": votes} for label, votes in d.options]
+    options = [part for label, votes in d.options for part in (chain(label), f" {votes}, ")]
+    if options:
+        options[-1] = options[-1].removesuffix(", ")
+    if state.state != ProposalState.DEFEATED:
+        headline = Text.of(f"#{p.number} passed: ", _title(p))
+        if d.is_choice and d.winner is not None:
+            details["winner"] = _data(d.winner)
+            lines: tuple[Text, ...] = (
+                Text.of("Winner: ", chain(d.winner), f".{closed}"),
+                Text.of("Votes per option: ", *options, "."),
+            )
+        else:
+            lines = (Text.of(f"{tally}; every chamber condition met.{closed}"),)
+        kind = Kind.PASSED
+    else:
+        headline = Text.of(f"#{p.number} was defeated: ", _title(p))
+        if d.is_choice:
+            details["reason"] = "tie" if d.tie else "no option qualifies"
+            lines = (
+                Text.of("No winner: " if d.tie else "No option qualifies: ", chain(d.why), f".{closed}"),
+                Text.of("Votes per option: ", *options, "."),
+            )
+        elif d.blocked_by:
+            details["reason"] = "chamber"
+            details["blocked_by"] = list(d.blocked_by)
+            lines = (
+                Text.of(f"Blocked by the {' and the '.join(d.blocked_by)}: ", chain(d.why), f".{closed}"),
+                Text.of(f"{tally}."),
+            )
+        else:
+            details["reason"] = "rules"
+            lines = (Text.of("Why: ", chain(d.why), f".{closed}"), Text.of(f"{tally}."))
+        kind = Kind.DEFEATED
     return Notice(
         key=f"outcome:{p.id:x}",
         kind=kind,
@@ -382,7 +443,10 @@ def _watchdog(
         )
 
     own = {suite.governor: "governor", suite.timelock: "timelock", suite.membership: "membership"}
-    touched = [(i, a) for i, a in enumerate(p.actions, 1) if a.target in (suite.governor, suite.timelock)]
+    manifest = 1 if offers_options(suite.governor, p.actions) else 0  # a choice's options: never executed
+    touched = [
+        (i, a) for i, a in enumerate(p.actions, 1) if i > manifest and a.target in (suite.governor, suite.timelock)
+    ]
     if touched:
         which = sorted({own[a.target] for _, a in touched})
         flag(

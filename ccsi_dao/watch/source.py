@@ -18,7 +18,9 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
-from ccsi_dao.decisionlog.history import History, load_history
+from ccsi_dao.decisionlog.chambers import needs_decision_rules
+from ccsi_dao.decisionlog.history import History, ProposalRecord, load_history
+from ccsi_dao.decisionlog.judge import judge
 from ccsi_dao.decisionlog.store import DecisionIndex, open_index
 from ccsi_dao.errors import ChainError, UserError
 from ccsi_dao.governance.actions import Action
@@ -78,6 +80,22 @@ class ProposalInfo:
     eta: int | None
     executed_at: int | None
     canceled_at: int | None
+    decision: DecisionWords | None = None
+    """For a choice, or a category with chamber conditions: the outcome in words, from the logs."""
+
+
+@dataclass(frozen=True)
+class DecisionWords:
+    """A proposal judged by chambers or options (:func:`ccsi_dao.decisionlog.judge.judge`), in words: the
+    winning option's label (a choice), each option's votes, the chambers whose condition fails, and why there is no
+    winner. Labels and reasons hold chain text."""
+
+    is_choice: bool
+    winner: str | None
+    options: tuple[tuple[str, int], ...]
+    blocked_by: tuple[str, ...]
+    tie: bool
+    why: str
 
 
 @dataclass(frozen=True)
@@ -175,6 +193,7 @@ class ChainSource:
                     eta=p.eta,
                     executed_at=p.executed.timestamp if p.executed else None,
                     canceled_at=p.canceled.timestamp if p.canceled else None,
+                    decision=_decision_words(history, p, head.timestamp),
                 )
             )
         events = []
@@ -257,6 +276,25 @@ class ChainSource:
             return self._describer.describe(action)
         except Exception:  # noqa: BLE001 - a describer that does not know this call's shape: show it raw
             return _raw_call(self.record, action)
+
+
+def _decision_words(history: History, p: ProposalRecord, now: int) -> DecisionWords | None:
+    """What the chambers and options of ``p`` say at ``now`` (None for a proposal judged without them, or before
+    its snapshot)."""
+    if p.snapshot >= now or not needs_decision_rules(history, p):
+        return None
+    r = judge(history, p, now).rules_judged
+    if r is None:
+        return None
+    labels = r.setup.labels
+    return DecisionWords(
+        is_choice=r.is_choice,
+        winner=labels[r.winner] if r.is_choice and r.winner is not None and r.winner < len(labels) else None,
+        options=tuple((o.label, o.votes) for o in r.words.options) if r.is_choice else (),
+        blocked_by=tuple(c.chamber.chamber.name for c in r.words.chambers if not c.met),
+        tie=r.words.tie,
+        why="" if r.has_winner else r.no_winner_reason(),
+    )
 
 
 def resolve_member(dao: Consortium, ref: str) -> str:
