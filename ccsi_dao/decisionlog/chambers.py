@@ -28,7 +28,7 @@ from ccsi_dao.governance.decisions import (
 )
 from ccsi_dao.governance.decisions import Judgement as Words
 from ccsi_dao.governance.decisions import judge as judge_in_words
-from ccsi_dao.types import Category, Ratio, Role, group_name, role_name
+from ccsi_dao.types import Category, Ratio, Role, VoteType, group_name, role_name
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,11 @@ def counted_vote(history: History, setup: DecisionSetup, p: ProposalRecord, vote
         state = history.member_at(vote.voter, p.snapshot)
         found = own_lanes(vote.weight, state_word(state), setup.constitutional) if state is not None else None
         lanes = found if found is not None else history.votes_by_class_at(vote.voter, p.snapshot)
-    options = vote.options or () if setup.manifest is not None else ()
-    return CountedVote(vote.support, vote.weight, tuple(lanes), tuple(options))
+    options: tuple[int, ...] = ()
+    if setup.manifest is not None and vote.support == VoteType.FOR:  # the governor takes options only with For,
+        # each once and offered (a log saying otherwise is not the chain's: the index check names it)
+        options = tuple(o for o in dict.fromkeys(vote.options or ()) if 0 <= o < setup.option_count)
+    return CountedVote(vote.support, vote.weight, tuple(lanes), options)
 
 
 def decision_after(setup: DecisionSetup, votes: Sequence[CountedVote]) -> Decision:

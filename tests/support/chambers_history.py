@@ -10,6 +10,8 @@ allowed. In creation order:
 3. ``choice``: a treasury choice among three options (each paying a different account), approval voting (up to 2
    options a ballot): ``Cooperative`` wins and only its payment is queued and executed.
 4. ``no-winner``: a text-only single choice split three ways: no option has more for than against.
+5. ``proxy-blocked``: an ordinary signal that partner 3, proxy of founding partner 1, votes against: the founders'
+   chamber counts founding partner 1's share of the proxy's votes, and blocks it.
 """
 
 from __future__ import annotations
@@ -106,5 +108,15 @@ def build_chambers_history(url: str, accounts: list[LocalAccount]) -> ChambersBu
     dao.vote(accounts[8], p.id, VoteType.ABSTAIN)
     assert r.close(p) == ProposalState.DEFEATED
     labels["no-winner"] = p.id
+
+    # 5. a founding partner's power voted against by its proxy, a partner: the founders' chamber counts it (the
+    # proxy's votes split by class at the snapshot), so the proposal is blocked though no founder voted
+    dao.appoint_proxy(accounts[1], accounts[3].address)
+    p = r.open([actions.signal()], "Signal: a proxy speaks for a founder")
+    r.vote(p, [3], AGAINST)  # weight 2: its own (partner, business) and founding partner 1's (civil society)
+    r.vote(p, range(4, 10), FOR)
+    assert r.close(p) == ProposalState.DEFEATED
+    labels["proxy-blocked"] = p.id
+    dao.revoke_proxy(accounts[1])
     r.advance(10)
     return ChambersBuilt(url, chain, dao, r, accounts, labels)

@@ -79,6 +79,11 @@ def test_the_log_records_option_votes_chamber_classes_and_winners(chambers: Cham
         1,
         False,
     )
+    proxied = outcomes[chambers.number("proxy-blocked")]
+    assert proxied.details["blocked_by"] == ["founding partners"]
+    proxy_vote = next(e for e in log if e.kind == "vote" and e.proposal == chambers.number("proxy-blocked"))
+    assert proxy_vote.weight == 2 and proxy_vote.chamber_class == "partner, business"
+    assert "also as proxy for" in proxy_vote.summary
     # only the winner's payment left the treasury
     paid = [e for e in log if e.kind == "treasury" and e.details.get("direction") == "out"]
     assert [(e.proposal, e.details["counterparty"], e.details["amount"]) for e in paid] == [
@@ -111,6 +116,9 @@ def test_verify_re_derives_every_chamber_and_option_outcome(chambers: ChambersBu
     assert choice["winner"][0].evidence == "rebuilt: Cooperative; winningOption: Cooperative"
     assert "1 call(s) scheduled, 1 voted" in choice["scheduled"][0].evidence  # the winner's action alone
     assert choice["passed"][0].ok and "winner Cooperative" in choice["passed"][0].evidence
+    proxied = by_check(result, chambers.number("proxy-blocked"))
+    assert "power at the snapshot 2 (classPowerAt 2); 0 for, 1 against, 0 abstain" in proxied["chamber"][0].evidence
+    assert proxied["outcome"][0].evidence.endswith("expected defeated, state() says defeated")
     text_choice = by_check(result, chambers.number("no-winner"))
     assert "at most 1 a ballot" in text_choice["options"][0].evidence
     assert text_choice["winner"][0].evidence.startswith("rebuilt: no winner (Two-tier board: approval: 2 for, 3")
@@ -170,6 +178,15 @@ def test_an_edited_option_vote_in_the_index_is_caught(chambers: ChambersBuilt, t
     markdown = render_markdown(report)
     assert "the local index differs" in markdown, markdown
     assert "options \\(numbered from 1\\): index 1, chain 2" in markdown
+    with sqlite3.connect(path) as db:  # an option the choice does not offer: shown, never counted, no crash
+        db.execute(
+            "UPDATE logs SET data = ? WHERE block_number = ? AND log_index = ?",
+            (data[:-1] + "7", block, log_index),
+        )
+    with DecisionIndex(path, chambers.dao.record) as index:
+        forged = next(e for e in entries(load_history(index)) if e.block == block and e.log_index == log_index)
+        assert forged.options == ["option 8"]
+        assert not verify(chambers.dao, index=index).ok
 
 
 def test_the_report_shows_chambers_options_and_winners(chambers: ChambersBuilt) -> None:
