@@ -568,8 +568,8 @@ def _defeated_by_rules(j: Judgement, r: RulesJudged) -> tuple[str, str, str]:
         return (
             "defeated",
             "closed early",
-            f"defeated: voting closed early on {_when(j.closed_by.timestamp)} because no "
-            f"{'option' if r.is_choice else 'outcome but defeat'} could qualify any more ({why})",
+            f"defeated: voting closed early on {_when(j.closed_by.timestamp)} because "
+            f"{'no option could qualify' if r.is_choice else 'the proposal could no longer pass'} ({why})",
         )
     if r.is_choice:
         if r.words.tie:

@@ -19,7 +19,20 @@ from ccsi_dao.audit.verify import verify
 from ccsi_dao.decisionlog.entries import entries, render
 from ccsi_dao.decisionlog.history import load_history
 from ccsi_dao.decisionlog.store import DecisionIndex
-from tests.support.chambers_history import ChambersBuilt
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.decisions import pack_conditions
+from ccsi_dao.governance.deployment import deploy_suite
+from ccsi_dao.types import Category, ProposalState
+from tests.support.chambers_history import (
+    FOUNDERS_CONSENT,
+    TEXT_LABELS,
+    ChambersBuilt,
+    choice_actions,
+    vote_options,
+)
+from tests.support.consortium import suite_params
+from tests.support.scenario import AGAINST, FOR, Round
 
 VOTE_WITH_PARAMS = "0x" + Web3.keccak(text="VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)").hex()
 
@@ -217,3 +230,32 @@ def test_the_report_shows_chambers_options_and_winners(chambers: ChambersBuilt) 
         "| Partner 2 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC | founding-partner, academia | for: Association, "
         in (markdown)
     )
+
+
+def test_early_close_follows_the_chambers_and_the_leading_option(chambers: ChambersBuilt) -> None:
+    """With early close on: a founding partner against closes a proposal at once (no later vote can lift the
+    block); a choice closes as soon as its leader can no longer be caught or disqualified."""
+    acc = chambers.accounts
+    params = suite_params(acc, early_close=True, chambers={Category.ORDINARY: pack_conditions([FOUNDERS_CONSENT])})
+    dao = Consortium(chambers.chain, deploy_suite(chambers.chain, acc[0], params))
+    r = Round(dao, acc)
+    blocked = r.open([actions.signal()], "Signal: blocked at once")
+    r.vote(blocked, range(3, 6), FOR)
+    r.vote(blocked, [2], AGAINST)
+    assert dao.state(blocked.id) == ProposalState.DEFEATED and r.now() < blocked.deadline
+    choice = r.open(choice_actions(dao.record.governor, TEXT_LABELS, [[], [], []], 1), "Choice: closed early")
+    for voter in range(1, 7):
+        vote_options(dao, acc[voter], choice.id, [2])
+    assert dao.state(choice.id) == ProposalState.ACTIVE  # 6 for, 6 uncast: the others could still catch up
+    vote_options(dao, acc[7], choice.id, [2])
+    assert dao.state(choice.id) == ProposalState.SUCCEEDED and r.now() < choice.deadline
+    result = verify(dao)
+    assert result.ok, [f.line() for f in result.discrepancies]
+    first, second = result.judgements[1], result.judgements[2]
+    assert (first.closed_early, first.reason) == ("failed", "closed early")
+    assert "because the proposal could no longer pass (the proposal: founding partners: 1 against" in (
+        first.explanation
+    )
+    assert (second.closed_early, second.winner_label) == ("passed", "Rotating chair")
+    assert second.explanation.startswith("passed: Rotating chair won with 7 votes")
+    assert "voting closed early on" in second.explanation
