@@ -11,7 +11,7 @@ its own units, else its votes by class at the snapshot, as ``DecisionRules`` spl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ccsi_dao.decisionlog.history import History, ProposalRecord, Vote, member_class, state_word
@@ -24,6 +24,7 @@ from ccsi_dao.governance.decisions import (
     Decision,
     chambers_of,
     count_votes,
+    decode_manifest,
     own_lanes,
 )
 from ccsi_dao.governance.decisions import Judgement as Words
@@ -74,6 +75,25 @@ def offers_options(governor: str, actions: Sequence[Action]) -> bool:
 def voted_actions(governor: str, actions: Sequence[Action]) -> Sequence[Action]:
     """The actions a category is derived from: a choice's manifest aside."""
     return actions[1:] if offers_options(governor, actions) else actions
+
+
+def describe_actions(governor: str, actions: Sequence[Action], describe: Callable[[Action], str]) -> list[str]:
+    """Each action in words; on a choice, the manifest as the options it offers and each option's actions named by
+    their option ("option 2, Cooperative: pay ..."). Labels are chain text: escape them where they are shown."""
+    if not offers_options(governor, actions):
+        return [describe(a) for a in actions]
+    manifest = decode_manifest(actions[0].data)
+    if manifest is None:
+        return [describe(a) for a in actions]
+    most = "one option" if manifest.max_selections == 1 else f"up to {manifest.max_selections} options"
+    offered = "; ".join(f"{o + 1}. {label}" for o, label in enumerate(manifest.labels))
+    words = [f"offer a choice among {len(manifest.labels)} options, a ballot selecting {most}: {offered}"]
+    owner = {i: o for o in range(len(manifest.labels)) for i in manifest.actions_of(o)}
+    for i, action in enumerate(actions[1:], start=1):
+        o = owner.get(i)
+        prefix = f"option {o + 1}, {manifest.labels[o]}: " if o is not None else ""
+        words.append(prefix + describe(action))
+    return words
 
 
 def needs_decision_rules(history: History, p: ProposalRecord) -> bool:
@@ -173,6 +193,7 @@ __all__ = [
     "counted_vote",
     "decision_after",
     "decision_setup",
+    "describe_actions",
     "in_words",
     "needs_decision_rules",
     "offers_options",

@@ -19,7 +19,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
-from ccsi_dao.decisionlog.chambers import offers_options
+from ccsi_dao.decisionlog.chambers import describe_actions, offers_options
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import MEMBERSHIP_SELECTORS
 from ccsi_dao.governance.describe import format_eth
@@ -108,7 +108,7 @@ def detect(
         current = state is not None and state.state in (ProposalState.PENDING, ProposalState.ACTIVE)
         ref = _ref(p, state)
         name = view.names.get(p.proposer)
-        out.append(_created(p, ref, name, describe, current))
+        out.append(_created(p, ref, name, describe, current, suite))
         out += _watchdog(view, p, ref, policy, suite, describe, usual, current)
         if p.canceled_at is not None:
             out.append(_cancelled(p, ref))
@@ -178,15 +178,21 @@ def _voting_window(p: ProposalInfo, ref: ProposalRef) -> CalendarEntry:
 
 
 def _created(
-    p: ProposalInfo, ref: ProposalRef, name: str | None, describe: Callable[[Action], str], current: bool
+    p: ProposalInfo,
+    ref: ProposalRef,
+    name: str | None,
+    describe: Callable[[Action], str],
+    current: bool,
+    suite: Suite,
 ) -> Notice:
     who = Text.of("Proposed by ", chain(name), f" ({p.proposer})") if name else Text.of(f"Proposed by {p.proposer}")
+    described = describe_actions(suite.governor, p.actions, describe)
     lines = [
         Text.of(f"Category: {ref.category}"),
         who,
         Text.of(f"Voting: {when(p.snapshot)} to {when(p.deadline)} ({span(p.deadline - p.snapshot)})"),
         Text.of(f"Actions ({len(p.actions)}):"),
-        *(Text.of(f"  {i}. ", chain(describe(a))) for i, a in enumerate(p.actions, start=1)),
+        *(Text.of(f"  {i}. ", chain(words)) for i, words in enumerate(described, start=1)),
     ]
     if "\n" in p.text.strip():
         lines.append(Text.of("Description: ", chain(p.text.strip())))
@@ -202,7 +208,7 @@ def _created(
             "proposer_name": _data(name or ""),
             "voting_starts": p.snapshot,
             "voting_ends": p.deadline,
-            "actions": [_data(describe(a)) for a in p.actions],
+            "actions": [_data(words) for words in described],
         },
         calendar=(_voting_window(p, ref),),
         current=current,

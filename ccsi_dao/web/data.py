@@ -30,8 +30,17 @@ from ccsi_dao.abi.events import EventDecoder
 from ccsi_dao.audit.report import build_report, decision_rows, render_html, render_markdown
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.audit.verify import verify as run_verification
-from ccsi_dao.decisionlog.chambers import needs_decision_rules, option_words
-from ccsi_dao.decisionlog.entries import KINDS, Entry, Filters, check_filters, entries, parse_when, select
+from ccsi_dao.decisionlog.chambers import describe_actions, needs_decision_rules, option_words
+from ccsi_dao.decisionlog.entries import (
+    KINDS,
+    Entry,
+    Filters,
+    check_filters,
+    describe_action,
+    entries,
+    parse_when,
+    select,
+)
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, load_history, rule_set
 from ccsi_dao.decisionlog.judge import judge
 from ccsi_dao.decisionlog.store import DecisionIndex, default_index_path, open_index
@@ -499,7 +508,7 @@ def _proposal_view(
         for v in p.votes
     )
     try:
-        actions = tuple(describer.describe(a) for a in p.actions)
+        actions = tuple(describe_actions(describer.record.governor, p.actions, lambda a: describe_action(describer, a)))
     except Exception:  # noqa: BLE001 - an action the describer cannot word: shown raw
         actions = tuple(f"call {a.target} with {len(a.data)} bytes of data, value {a.value} wei" for a in p.actions)
     chambers, options, decision = _decision(history, p, live.state in ("pending", "active"), now)

@@ -207,6 +207,11 @@ def test_the_report_shows_chambers_options_and_winners(chambers: ChambersBuilt) 
     views = {p.number: p for p in report.proposals}
     choice = views[chambers.number("choice")]
     assert choice.decision == "winner: Cooperative, with 4 votes"
+    assert choice.actions[0] == (
+        "offer a choice among 3 options, a ballot selecting up to 2 options: 1. Association; 2. Cooperative; "
+        "3. Foundation"
+    )
+    assert choice.actions[2].startswith("option 2, Cooperative: pay 0.000000000000001001 ETH from the treasury")
     assert [(o.label, o.votes, o.qualifies, o.winner) for o in choice.options] == [
         ("Association", 2, False, False),
         ("Cooperative", 4, True, True),

@@ -40,6 +40,10 @@ def test_outcomes_name_the_winner_and_the_blocking_chamber(w: World, tmp_path: P
             [Kind.PROPOSAL_CREATED, Kind.PROPOSAL_CREATED, Kind.DEFEATED, Kind.PASSED]
         )
     notices = {n["kind"]: n for n in jsonl(tmp_path / "a.jsonl")}
+    created = [n for n in jsonl(tmp_path / "a.jsonl") if n["kind"] == "proposal-created"][1]
+    assert created["details"]["actions"] == [
+        "offer a choice among 3 options, a ballot selecting one option: 1. Association; 2. Cooperative; 3. Foundation"
+    ]
     defeated, passed = notices["defeated"], notices["passed"]
     assert defeated["details"]["reason"] == "chamber" and defeated["details"]["blocked_by"] == ["founding partners"]
     assert defeated["lines"][0] == (

@@ -88,6 +88,7 @@ def test_a_choice_shows_each_option_and_the_winner(chambers_site: ChambersSite) 
     assert "1 Association 2 no approval: 2 for, 5 against" in page
     assert "2 Cooperative winner 4 yes" in page
     assert "for : Association, Cooperative" in page  # founding partner 2's ballot
+    assert "offer a choice among 3 options, a ballot selecting up to 2 options: 1. Association;" in page
 
 
 def test_a_blocked_proposal_names_the_chamber_and_its_measure(chambers_site: ChambersSite) -> None:
