@@ -42,7 +42,7 @@ from ccsi_dao.decisionlog.entries import (
     select,
 )
 from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, load_history, rule_set
-from ccsi_dao.decisionlog.judge import judge
+from ccsi_dao.decisionlog.judge import Judgement, judge, judge_all
 from ccsi_dao.decisionlog.store import DecisionIndex, default_index_path, open_index
 from ccsi_dao.errors import CcsiDaoError, UserError
 from ccsi_dao.governance.categories import category_of_id
@@ -152,6 +152,7 @@ class Reader:
         self._final: dict[int, _Live] = {}  # proposal id -> answers that can no longer change
         self._history: History | None = None
         self._entries: list[Entry] = []
+        self._judgements: dict[int, Judgement] = {}  # by proposal number, as the entries were judged
         self._entries_problem: str | None = None
         self._stale = True  # the index holds logs the history has not read yet
         self._reorged = False  # the index was cut back since the logs were decoded
@@ -204,7 +205,8 @@ class Reader:
         by_entry = {id(e): v for e, v in zip(self._entries, views, strict=True)}
         live = self._live(history, read, block_time) if read is not None and block_time is not None else {}
         proposals = tuple(
-            _proposal_view(p, live.get(p.id), history, names, describer, block_time) for p in history.proposal_list()
+            _proposal_view(p, live.get(p.id), history, names, describer, block_time, self._judgements.get(p.number))
+            for p in history.proposal_list()
         )
         members = self._members(history, read, block_time, problems)
         if self._entries_problem:
@@ -232,10 +234,11 @@ class Reader:
         if self._history is None or self._stale:
             self._history = self._read_history()
             try:
-                self._entries = entries(self._history)
+                self._judgements = judge_all(self._history)
+                self._entries = entries(self._history, self._judgements)
                 self._entries_problem = None
             except Exception as exc:  # noqa: BLE001 - one event the log cannot word must not take the pages down
-                self._entries = []
+                self._entries, self._judgements = [], {}
                 self._entries_problem = (
                     f"the decision log could not be built from the index ({type(exc).__name__}: {exc})"
                 )
@@ -469,6 +472,7 @@ def _proposal_view(
     names: _Names,
     describer: ActionDescriber,
     now: int | None,
+    judged: Judgement | None = None,
 ) -> ProposalView:
     category = _category(p)
     totals = p.totals()
@@ -511,7 +515,7 @@ def _proposal_view(
         actions = tuple(describe_actions(describer.record.governor, p.actions, lambda a: describe_action(describer, a)))
     except Exception:  # noqa: BLE001 - an action the describer cannot word: shown raw
         actions = tuple(f"call {a.target} with {len(a.data)} bytes of data, value {a.value} wei" for a in p.actions)
-    chambers, options, decision = _decision(history, p, live.state in ("pending", "active"), now)
+    chambers, options, decision = _decision(history, p, live.state in ("pending", "active"), now, judged)
     return ProposalView(
         number=p.number,
         id=str(p.id),
@@ -540,13 +544,14 @@ def _proposal_view(
 
 
 def _decision(
-    history: History, p: ProposalRecord, still_open: bool, now: int | None
+    history: History, p: ProposalRecord, still_open: bool, now: int | None, judged: Judgement | None
 ) -> tuple[tuple[ChamberView, ...], tuple[OptionView, ...], str]:
     """Per-chamber and per-option progress of a proposal judged by chambers or options, from the synced history
-    (:func:`ccsi_dao.decisionlog.judge.judge`, which counts as the governor does); nothing for any other."""
+    (:func:`ccsi_dao.decisionlog.judge.judge`, which counts as the governor does; ``judged`` if already judged);
+    nothing for any other."""
     if not needs_decision_rules(history, p) or (now is not None and p.snapshot >= now):
         return (), (), ""
-    j = judge(history, p, now)
+    j = judged if judged is not None else judge(history, p, now)
     r = j.rules_judged
     if r is None:
         return (), (), ""

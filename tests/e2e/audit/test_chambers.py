@@ -16,6 +16,7 @@ from web3 import Web3
 from ccsi_dao.audit import verify as verify_module
 from ccsi_dao.audit.report import build_report, render_html, render_markdown
 from ccsi_dao.audit.verify import verify
+from ccsi_dao.decisionlog.check import proposal_id, self_check
 from ccsi_dao.decisionlog.entries import entries, render
 from ccsi_dao.decisionlog.history import load_history
 from ccsi_dao.decisionlog.store import DecisionIndex
@@ -53,7 +54,10 @@ def by_check(result: Any, proposal: int) -> dict[str, list[Any]]:
 
 def test_the_log_records_option_votes_chamber_classes_and_winners(chambers: ChambersBuilt, tmp_path: Path) -> None:
     with index_of(chambers, tmp_path / "i.sqlite") as index:
-        log = entries(load_history(index))
+        history = load_history(index)
+        log = entries(history)
+    assert self_check(history) == []  # each id is the one its actions give (bit 252 for choices, manifest aside)
+    assert [proposal_id(history.record, p) >> 252 & 1 for p in history.proposal_list()] == [0, 0, 1, 1, 0]
     choice, text_choice = chambers.number("choice"), chambers.number("no-winner")
     founder_2 = chambers.accounts[2].address
     vote = next(e for e in log if e.kind == "vote" and e.proposal == choice and e.member == founder_2)
