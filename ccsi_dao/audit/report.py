@@ -449,6 +449,10 @@ def _chamber_cells(p: ProposalView) -> list[tuple[object, ...]]:
     ]  # fmt: skip
 
 
+_CHOICE_CHAMBERS = (
+    "On a choice, a chamber's For is its votes for any option; each option is judged in each chamber with its own "
+    "For, the rest of the chamber's For and its Against counting against it (see each option's reasons)."
+)
 _CHAMBER_HEADERS = ("chamber", "condition", "power", "for", "against", "abstain", "result", "measures")
 _OPTION_HEADERS = ("#", "option", "votes", "qualifies", "why not")
 
@@ -815,6 +819,8 @@ def render_html(report: Report) -> str:
             out.append(f'<p class="decision"><strong>{_e(p.decision)}</strong></p>')
         if p.chambers:
             out.append("<h4>Chambers</h4>" + _table(_CHAMBER_HEADERS, _chamber_cells(p)))
+            if p.options:
+                out.append(f"<p>{_e(_CHOICE_CHAMBERS)}</p>")
         if p.options:
             out.append("<h4>Options</h4>" + _table(_OPTION_HEADERS, _option_cells(p)))
         if p.votes:
@@ -976,6 +982,8 @@ def render_markdown(report: Report) -> str:
             lines += [f"**{_md(p.decision)}**", ""]
         if p.chambers:
             lines += ["Chambers:", "", *_md_table(_CHAMBER_HEADERS, _chamber_cells(p))]
+            if p.options:
+                lines += [_md(_CHOICE_CHAMBERS), ""]
         if p.options:
             lines += ["Options:", "", *_md_table(_OPTION_HEADERS, _option_cells(p))]
         if p.votes:
