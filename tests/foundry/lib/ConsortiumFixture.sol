@@ -72,8 +72,9 @@ abstract contract ConsortiumFixture is Test {
     }
 
     /// @dev The floors every rule must reach: quorum 1/10, approval 1/2.
-    function floors() internal pure returns (IConsortiumRules.CategoryRule memory) {
-        return rule(1, 10, 1, 2);
+    function floors() internal pure returns (IConsortiumRules.RuleFloors memory f) {
+        f.quorum = fraction(1, 10);
+        f.approval = fraction(1, 2);
     }
 
     /// @dev The Python suite's test rules: ordinary 1/4 & 1/2, treasury 1/3 & 1/2, membership 1/2 & 2/3,
