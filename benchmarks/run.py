@@ -56,7 +56,12 @@ AIMS = {
     "execute (1 action)": 1.0,
     "propose (1 action)": 1.25,
     "propose (10 actions)": 1.25,
+    # Issue 12: with two chambers configured, a later voter stays within the reference's cost.
+    "castVote (later voter, two chambers)": 1.0,
+    "castVote (choice of 5 options)": 1.0,
 }
+# Profiled whether or not they meet their aim (issue 12 asks for the profile of a vote on a choice).
+ALWAYS_PROFILED = ("castVote (later voter, two chambers)", "castVote (choice of 5 options)")
 WHOLE_DECISION_AIM = 0.90
 
 
@@ -82,16 +87,19 @@ def bench_gas(url: str) -> dict:
     rows = {}
     for op in ours:
         aim = AIMS.get(op, 1.15)
-        ratio = ours[op].gas / reference[op].gas
+        against = reference[gas.REFERENCE_OF.get(op, op)]
+        ratio = ours[op].gas / against.gas
         rows[op] = {
             "ccsi_dao": ours[op].gas,
-            "reference": reference[op].gas,
+            "reference": against.gas,
             "ratio": round(ratio, 3),
             "aim": aim,
             "met": ratio <= aim,
         }
-        if not rows[op]["met"]:
-            rows[op]["profile"] = {"ccsi_dao": _profile(url, ours[op]), "reference": _profile(url, reference[op])}
+        if op in gas.REFERENCE_OF:
+            rows[op]["reference_operation"] = gas.REFERENCE_OF[op]
+        if not rows[op]["met"] or op in ALWAYS_PROFILED:
+            rows[op]["profile"] = {"ccsi_dao": _profile(url, ours[op]), "reference": _profile(url, against)}
     voters = 15
     whole = {
         name: m["propose (1 action)"].gas

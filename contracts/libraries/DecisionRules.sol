@@ -403,13 +403,27 @@ library DecisionRules {
             if (n != 0 && support == _FOR) revert IConsortiumGovernor.GovernorInvalidOptions();
             return 0;
         }
-        if (n == 0 || support != _FOR) revert IConsortiumGovernor.GovernorInvalidOptions();
-        uint256[] memory options = abi.decode(params, (uint256[]));
-        if (options.length == 0 || options.length > maxSelections) revert IConsortiumGovernor.GovernorInvalidOptions();
-        for (uint256 k = 0; k < options.length; ++k) {
-            uint256 option = options[k];
-            if (option >= n || (k > 0 && option <= options[k - 1])) revert IConsortiumGovernor.GovernorInvalidOptions();
+        if (n == 0 || support != _FOR || params.length < 64) revert IConsortiumGovernor.GovernorInvalidOptions();
+        // Only the canonical `abi.encode(uint256[])` is accepted (anything else is refused with the custom error
+        // rather than a bare revert from `abi.decode`): offset 32, then the length, then exactly that many words.
+        uint256 offset;
+        uint256 length;
+        assembly ("memory-safe") {
+            offset := mload(add(params, 32))
+            length := mload(add(params, 64))
+        }
+        if (offset != 32 || length == 0 || length > maxSelections || params.length != 64 + 32 * length) {
+            revert IConsortiumGovernor.GovernorInvalidOptions();
+        }
+        uint256 previous = 0;
+        for (uint256 k = 0; k < length; ++k) {
+            uint256 option;
+            assembly ("memory-safe") {
+                option := mload(add(params, add(96, shl(5, k))))
+            }
+            if (option >= n || (k > 0 && option <= previous)) revert IConsortiumGovernor.GovernorInvalidOptions();
             chosen |= 1 << option;
+            previous = option;
         }
     }
 
