@@ -14,8 +14,10 @@ contract DecisionRulesHarness {
         d.choice = options | (maxSelections << 4);
     }
 
+    /// @dev The conditions, flagged as {DecisionRules-openChambers} flags them: bit 255 when the proposal is not a
+    /// choice (set the choice first), bit 254 once some power is left out ({setExcluded}).
     function setChambers(uint256 chambers) external {
-        d.chambers = chambers;
+        d.chambers = chambers | (d.choice == 0 ? 1 << 255 : 0);
     }
 
     /// @dev Chamber `s`: its Against, For and Abstain votes and its power at the snapshot.
@@ -29,6 +31,7 @@ contract DecisionRulesHarness {
     /// @dev Power left out of chamber `s` (members the proposal suspends or removes).
     function setExcluded(uint256 s, uint32 power) external {
         _setLane(64 + (s >> 3), s & 7, power);
+        d.chambers |= 1 << 254;
     }
 
     /// @dev Votes for option `i` overall.
