@@ -36,6 +36,7 @@ OFFER_OPTIONS = "offerOptions(string[],uint256[],uint256)"
 REFERENCE_OF = {
     "castVote (later voter, two chambers)": "castVote (later voter)",
     "castVote (choice of 5 options)": "castVote (later voter)",
+    "castVote (later voter, two chambers, no early close)": "castVote (later voter)",
 }
 
 
@@ -184,6 +185,12 @@ def measure_chambers_and_choices(node: Node, dao: Consortium) -> dict[str, Measu
     out["castVote (choice of 5 options)"] = _gas(
         dao.chain.transact(acc[2], choose(offered.id, 1, "", abi_encode(["uint256[]"], [[3]])))
     )
+    # The same two chambers without early close (as the reference, which has none): no judgment after each vote.
+    node.as_account(dao.record.timelock, dao.membership.functions.updateRules((packed, False, chambers, False)))
+    unjudged = dao.propose(acc[1], [actions.signal()], "two chambers, no early close")
+    node.advance(DELAY + 1)
+    dao.vote(acc[1], unjudged.id, VoteType.FOR)
+    out["castVote (later voter, two chambers, no early close)"] = _gas(dao.vote(acc[2], unjudged.id, VoteType.FOR))
     return out
 
 
