@@ -99,8 +99,10 @@ def test_only_the_winners_actions_are_queued_and_executed(rounds: Round) -> None
     rounds.enact(proposal)
     after = [w3.eth.get_balance(rounds.accounts[i].address) for i in (15, 16, 17)]
     assert [b - a for a, b in zip(before, after, strict=True)] == [0, 2, 3]
-    # The timelock's operation is B's batch alone, salted as OpenZeppelin's (governor address xor description).
-    salt = (int(dao.record.governor, 16) << 96 ^ int.from_bytes(proposal.description_hash, "big")).to_bytes(32, "big")
+    # The timelock's operation is B's batch alone, salted as OpenZeppelin's (governor address xor description hash)
+    # with the proposal id xor-ed into the description hash.
+    description = int.from_bytes(proposal.description_hash, "big") ^ proposal.id
+    salt = (int(dao.record.governor, 16) << 96 ^ description).to_bytes(32, "big")
     b_actions = proposal.actions[2:4]
     operation = dao.timelock.functions.hashOperationBatch(
         [a.target for a in b_actions], [a.value for a in b_actions], [a.data for a in b_actions], b"\0" * 32, salt
@@ -121,6 +123,21 @@ def test_a_text_only_winner_executes_nothing(rounds: Round) -> None:
     rounds.enact(proposal)
     assert dao.state(proposal.id) == ProposalState.EXECUTED
     assert w3.eth.get_balance(dao.record.timelock) == balance
+
+
+def test_two_choices_with_the_same_description_and_text_only_winners_both_execute(rounds: Round) -> None:
+    """Both winners' batches are empty: with OpenZeppelin's salt alone they would be one timelock operation, and the
+    second choice could never be queued."""
+    dao = rounds.dao
+    first = rounds.open(choice(dao, [("association", []), ("cooperative", [])]), "Our legal model")
+    cast(rounds, first, range(1, 13), 0)
+    assert rounds.close(first) == ProposalState.SUCCEEDED
+    rounds.enact(first)
+    second = rounds.open(choice(dao, [("association", []), ("cooperative", []), ("foundation", [])]), "Our legal model")
+    cast(rounds, second, range(1, 13), 1)
+    assert rounds.close(second) == ProposalState.SUCCEEDED
+    rounds.enact(second)
+    assert [dao.state(p.id) for p in (first, second)] == [ProposalState.EXECUTED] * 2
 
 
 def test_a_tie_at_the_top_is_no_decision_and_nothing_can_be_queued(rounds: Round) -> None:
