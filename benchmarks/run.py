@@ -140,7 +140,35 @@ def bench_gas(url: str) -> dict:
         "aim": WHOLE_DECISION_AIM,
         "met": ratio <= WHOLE_DECISION_AIM,
     }
-    return {"members": 15, "operations": rows, "whole_decision": decision}
+    return {"members": 15, "operations": rows, "whole_decision": decision, "sizes": contract_sizes()}
+
+
+# The contracts deployed, and EIP-170's runtime limit less the build's margin (tools/build.py's SIZE_MARGIN).
+DEPLOYED = (
+    "ConsortiumGovernor",
+    "ConsortiumMembership",
+    "ConsortiumTimelock",
+    "RuleBook",
+    "ClassPower",
+    "DecisionRules",
+)
+RUNTIME_LIMIT_WITH_MARGIN = 24_576 - 1_024
+
+
+def contract_sizes() -> dict[str, dict[str, int]]:
+    """Runtime and creation code sizes of the committed artifacts, and the room left under the build's margin."""
+    from ccsi_dao.abi.artifacts import load_artifact
+
+    sizes = {}
+    for name in DEPLOYED:
+        artifact = load_artifact(name)
+        runtime = len(artifact.runtime_code)
+        sizes[name] = {
+            "runtime": runtime,
+            "init": len(artifact.creation_code),
+            "room": RUNTIME_LIMIT_WITH_MARGIN - runtime,
+        }
+    return sizes
 
 
 def bench_scale(url: str) -> dict:
@@ -249,6 +277,16 @@ def summary_markdown(results: dict[str, dict]) -> str:
             f"{w['reference']:,}, ratio {w['ratio']:.3f}, aim ≤ {w.get('aim', WHOLE_DECISION_AIM)}: "
             f"{'met' if w.get('met', w['ratio'] <= WHOLE_DECISION_AIM) else 'missed'} (sum of the rows above).",
         ]
+        if sizes := results["gas"].get("sizes"):
+            lines += [
+                "",
+                f"Contract sizes (bytes; room: under EIP-170's 24,576 less the build's 1,024 margin, "
+                f"{RUNTIME_LIMIT_WITH_MARGIN:,}):",
+                "",
+                "| contract | runtime | init | room |",
+                "|---|---:|---:|---:|",
+            ]
+            lines += [f"| {n} | {z['runtime']:,} | {z['init']:,} | {z['room']:,} |" for n, z in sizes.items()]
         missed = {op: r for op, r in results["gas"]["operations"].items() if not r["met"]}
         if missed:
             lines += [

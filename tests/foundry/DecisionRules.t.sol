@@ -291,4 +291,76 @@ contract DecisionRulesTest is Test {
         h.setOptionVotes(0, 3);
         assertEq(h.judge(b, DecisionRules.WINNER), (1 << 8) | 1, "option 1: 7 against 3, founders 2 against 1");
     }
+
+    // ------------------------------------------------------------------ early close: certain means certain
+
+    struct Case {
+        uint256 chamberAgainst;
+        uint256 chamberFor;
+        uint256 chamberAbstain;
+        uint256 chamberPower;
+        DecisionRules.Basis basis;
+    }
+
+    /// @dev A consistent random case: one chamber inside the electorate, votes cast in it part of the overall tallies.
+    function randomCase(uint256 seed) internal returns (Case memory c) {
+        uint256 condition = 0x001;
+        for (uint256 m = 0; m < 4; ++m) {
+            if (rand(seed, m) % 2 == 0) continue;
+            uint256 d = 1 + (rand(seed, 10 + m) % 8);
+            condition |= ((rand(seed, 20 + m) % (d + 1)) << (QUORUM + 16 * m)) | (d << (QUORUM + 16 * m + 8));
+        }
+        if (condition == 0x001) condition |= uint256(1) << 56; // support 0/1 at least
+        if (rand(seed, 30) % 3 == 0 && uint8(condition >> 56) != 0) condition |= STRICT_SUPPORT;
+        h.setChambers(only(condition));
+        c.chamberPower = 1 + (rand(seed, 40) % 40);
+        c.chamberAgainst = rand(seed, 41) % (c.chamberPower + 1);
+        c.chamberFor = rand(seed, 42) % (c.chamberPower - c.chamberAgainst + 1);
+        c.chamberAbstain = rand(seed, 43) % (c.chamberPower - c.chamberAgainst - c.chamberFor + 1);
+        uint256 outsideAgainst = rand(seed, 50) % 30;
+        uint256 outsideFor = rand(seed, 51) % 30;
+        uint256 outsideAbstain = rand(seed, 52) % 10;
+        c.basis.againstVotes = c.chamberAgainst + outsideAgainst;
+        c.basis.forVotes = c.chamberFor + outsideFor;
+        c.basis.abstainVotes = c.chamberAbstain + outsideAbstain;
+        uint256 chamberUncast = c.chamberPower - c.chamberAgainst - c.chamberFor - c.chamberAbstain;
+        uint256 cast = c.basis.againstVotes + c.basis.forVotes + c.basis.abstainVotes;
+        c.basis.electorate = cast + chamberUncast + (rand(seed, 53) % 20); // the chamber's uncast power, and more
+        c.basis.quorumBase = c.basis.electorate;
+        uint256 qd = 1 + (rand(seed, 54) % 8);
+        uint256 ad = 1 + (rand(seed, 55) % 8);
+        c.basis.rule = packedRule(1 + (rand(seed, 56) % qd), qd, (ad + 1) / 2 + (rand(seed, 57) % (ad / 2 + 1)), ad);
+        h.setChamber(0, uint32(c.chamberAgainst), uint32(c.chamberFor), uint32(c.chamberAbstain), uint32(c.chamberPower));
+    }
+
+    /// @dev Every uncast vote cast as `support` (0 Against, 1 For, 2 Abstain), in the chamber and outside it: decided?
+    function decidedWhenAllUncastVote(Case memory c, uint256 support) internal returns (bool) {
+        uint256 chamberUncast = c.chamberPower - c.chamberAgainst - c.chamberFor - c.chamberAbstain;
+        uint256 uncast = c.basis.electorate - c.basis.againstVotes - c.basis.forVotes - c.basis.abstainVotes;
+        DecisionRules.Basis memory b = c.basis;
+        uint256[3] memory chamber = [c.chamberAgainst, c.chamberFor, c.chamberAbstain];
+        chamber[support] += chamberUncast;
+        if (support == 0) b.againstVotes += uncast;
+        else if (support == 1) b.forVotes += uncast;
+        else b.abstainVotes += uncast;
+        h.setChamber(0, uint32(chamber[0]), uint32(chamber[1]), uint32(chamber[2]), uint32(c.chamberPower));
+        bool result = h.judge(b, DecisionRules.WINNER) != 0;
+        h.setChamber(0, uint32(c.chamberAgainst), uint32(c.chamberFor), uint32(c.chamberAbstain), uint32(c.chamberPower));
+        return result;
+    }
+
+    /// @dev Early close with a chamber: a proposal closed as passed passes however the uncast power votes, one closed
+    /// as failed fails however it votes (every uncast vote Against, For or Abstain, in the chamber and outside it).
+    function testFuzz_certainOutcome_holdsWhateverTheUncastPowerDoes(uint256 seed) public {
+        Case memory c = randomCase(seed);
+        uint256 outcome = h.judge(c.basis, DecisionRules.CERTAIN_OUTCOME);
+        if (outcome == DecisionRules.OPEN) return;
+        for (uint256 support = 0; support < 3; ++support) {
+            assertEq(
+                decidedWhenAllUncastVote(c, support),
+                outcome == DecisionRules.PASSED,
+                string.concat("certain outcome ", toString(outcome), " broken when all uncast vote ", toString(support))
+            );
+        }
+    }
 }
