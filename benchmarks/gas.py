@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector, keccak
 
 from ccsi_dao.abi.artifacts import load_artifact, load_test_artifact
 from ccsi_dao.chain import Chain
@@ -27,6 +28,16 @@ DELAY, PERIOD, TIMELOCK_DELAY = 3_600, 7_200, 86_400  # the floors every consort
 VOTERS = 8  # funded development accounts 1..8 vote; weight 1_000 each keeps every rule met at any size
 LATE_VOTER = 9  # funded development account 9 is the member admitted last (the highest member number)
 RULES = {c: (Ratio(1, 4), Ratio(1, 2)) for c in Category}
+# Two chambers on ordinary decisions, packed as the registry reads them (DEVELOPERS.md, "Design notes (chambers and
+# choices)"): the EU double majority, 55% of the members by count and 65% of the weight.
+DOUBLE_MAJORITY = (0xFFF | 1 << 13 | 55 << 48 | 100 << 56) | (0xFFF | 65 << 48 | 100 << 56) << 80 | 2 << 240
+OFFER_OPTIONS = "offerOptions(string[],uint256[],uint256)"
+# Operations measured on ccsi-dao only, each against this reference operation.
+REFERENCE_OF = {
+    "castVote (later voter, two chambers)": "castVote (later voter)",
+    "castVote (choice of 5 options)": "castVote (later voter)",
+    "castVote (later voter, two chambers, no early close)": "castVote (later voter)",
+}
 
 
 class Measured(NamedTuple):
@@ -143,6 +154,43 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measu
     out["admit a member (registry call)"] = node.as_account(
         dao.record.timelock, dao.membership.functions.admit(Account.create().address, 2, 5, 1, "Another newcomer")
     )
+    if full:
+        out.update(measure_chambers_and_choices(node, dao))
+    return out
+
+
+def measure_chambers_and_choices(node: Node, dao: Consortium) -> dict[str, Measured]:
+    """A later voter's castVote with two chambers on the category (the double majority), and on a choice of 5
+    options (each paying from the treasury, so a treasury decision), as set by governance."""
+    acc = node.accounts
+    packed = [(RULES[c][0].as_tuple(), RULES[c][1].as_tuple()) for c in Category]
+    chambers = [DOUBLE_MAJORITY, 0, 0, 0]
+    node.as_account(dao.record.timelock, dao.membership.functions.updateRules((packed, True, chambers, False)))
+    chambered = dao.propose(acc[1], [actions.signal()], "two chambers")
+    labels = [f"Option {i}" for i in range(5)]
+    manifest = Action(
+        dao.record.governor,
+        0,
+        function_signature_to_4byte_selector(OFFER_OPTIONS)
+        + abi_encode(["string[]", "uint256[]", "uint256"], [labels, [1] * 5, 1]),
+    )
+    pays = [actions.transfer_eth(Account.create().address, i + 1) for i in range(5)]
+    offered = dao.propose(acc[1], [manifest, *pays], "choose one of five")
+    node.advance(DELAY + 1)
+    out: dict[str, Measured] = {}
+    dao.vote(acc[1], chambered.id, VoteType.FOR)
+    out["castVote (later voter, two chambers)"] = _gas(dao.vote(acc[2], chambered.id, VoteType.FOR))
+    choose = dao.governor.functions.castVoteWithReasonAndParams
+    dao.chain.transact(acc[1], choose(offered.id, 1, "", abi_encode(["uint256[]"], [[0]])))
+    out["castVote (choice of 5 options)"] = _gas(
+        dao.chain.transact(acc[2], choose(offered.id, 1, "", abi_encode(["uint256[]"], [[3]])))
+    )
+    # The same two chambers without early close (as the reference, which has none): no judgment after each vote.
+    node.as_account(dao.record.timelock, dao.membership.functions.updateRules((packed, False, chambers, False)))
+    unjudged = dao.propose(acc[1], [actions.signal()], "two chambers, no early close")
+    node.advance(DELAY + 1)
+    dao.vote(acc[1], unjudged.id, VoteType.FOR)
+    out["castVote (later voter, two chambers, no early close)"] = _gas(dao.vote(acc[2], unjudged.id, VoteType.FOR))
     return out
 
 

@@ -235,7 +235,13 @@ contract ConsortiumGovernor is
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
         (targets, values, calldatas) = _decidedActions(proposalId, targets, values, calldatas);
-        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+        return super._queueOperations(
+            proposalId,
+            targets,
+            values,
+            calldatas,
+            _operationDescription(proposalId, descriptionHash)
+        );
     }
 
     function _executeOperations(
@@ -246,7 +252,13 @@ contract ConsortiumGovernor is
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) {
         (targets, values, calldatas) = _decidedActions(proposalId, targets, values, calldatas);
-        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+        super._executeOperations(
+            proposalId,
+            targets,
+            values,
+            calldatas,
+            _operationDescription(proposalId, descriptionHash)
+        );
     }
 
     function _cancel(

@@ -143,6 +143,16 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
         }
     }
 
+    /**
+     * @dev The description hash the timelock operation of `proposalId` is salted with: the proposal's own for a plain
+     * proposal (OpenZeppelin's salt); for a choice, xor the proposal id. Two choices with the same description can
+     * have winners with the same actions (two text-only winners: both empty batches); with OpenZeppelin's salt they
+     * would be the same timelock operation, and the later one could never be queued.
+     */
+    function _operationDescription(uint256 proposalId, bytes32 descriptionHash) internal pure returns (bytes32) {
+        return proposalId & _CHOICE == 0 ? descriptionHash : descriptionHash ^ bytes32(proposalId);
+    }
+
     // ------------------------------------------------------------------ private
 
     function _winner(uint256 proposalId) private view returns (bool decided, uint256 option) {

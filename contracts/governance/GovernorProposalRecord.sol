@@ -84,12 +84,12 @@ abstract contract GovernorProposalRecord is Governor {
      * A plain proposal takes no params.
      */
     function _countBallot(
-        uint256 proposalId,
-        address account,
-        uint8 support,
+        uint256 /* proposalId */,
+        address /* account */,
+        uint8 /* support */,
         bytes memory params,
-        uint256 weight,
-        uint256 state
+        uint256 /* weight */,
+        uint256 /* state */
     ) internal virtual {
         if (params.length != 0) revert IConsortiumGovernor.GovernorInvalidOptions();
     }

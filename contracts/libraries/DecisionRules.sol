@@ -39,6 +39,8 @@ import {Fractions} from "../utils/Fractions.sol";
  * conditions (fixed by the first vote) and tally words: the options' For votes (32 bits each, eight a word) at
  * words 0..1; each chamber's Against, For, Abstain and power (32 bits each, two chambers a word) from word 2; each
  * chamber's For votes per option at words 16 + 2 * chamber; each chamber's left-out power (eight a word) from word 64.
+ * The conditions word carries two flags above its count (bit 255: not a choice; bit 254: some power left out), so a
+ * vote on a plain proposal reads neither the choice word nor the left-out words.
  */
 library DecisionRules {
     /// @dev One proposal's chambers and options.
@@ -84,6 +86,11 @@ library DecisionRules {
     uint256 private constant _LANE = 0xffffffff;
     uint256 private constant _TOTAL = 96;
     uint256 private constant _GROUP_CLASSES = (1 << 6) | 1;
+    /// @dev Flags {openChambers} adds to the stored conditions word (above the count at bits 240..241): the proposal
+    /// is not a choice (its choice word need not be read), and some power is left out (the left-out words are read).
+    uint256 private constant _PLAIN = 1 << 255;
+    uint256 private constant _EXCLUSIONS = 1 << 254;
+    uint256 private constant _CONDITIONS = (1 << 242) - 1;
 
     // ------------------------------------------------------------------ proposing
 
@@ -148,19 +155,23 @@ library DecisionRules {
         bool constitutional,
         address[] memory sanctioned
     ) external {
-        d.chambers = chambers;
         (uint256[] memory slots, uint256 union) = _slots(chambers);
         uint256[12] memory power = IConsortiumMembership(registry).classPowerAt(snapshot, union);
         for (uint256 s = 0; s < slots.length; ++s) {
             uint256 total = _sum(power, slots[s], constitutional);
             d.tallies[_SLOT_WORDS + (s >> 1)] |= total << (((s & 1) << 7) + _TOTAL);
         }
+        uint256 flags = d.choice == 0 ? _PLAIN : 0;
         for (uint256 k = 0; k < sanctioned.length; ++k) {
             uint256[12] memory votes = IConsortiumMembership(registry).votesByClassAt(sanctioned[k], snapshot);
             for (uint256 s = 0; s < slots.length; ++s) {
-                d.tallies[_EXCLUDED_WORDS + (s >> 3)] += _sum(votes, slots[s], constitutional) << ((s & 7) << 5);
+                uint256 left = _sum(votes, slots[s], constitutional);
+                if (left == 0) continue;
+                d.tallies[_EXCLUDED_WORDS + (s >> 3)] += left << ((s & 7) << 5);
+                flags = flags | _EXCLUSIONS;
             }
         }
+        d.chambers = chambers | flags;
     }
 
     /**
@@ -170,18 +181,36 @@ library DecisionRules {
      * repeated, more than the proposal allows.
      */
     function count(Decision storage d, Ballot memory ballot, bytes memory params, address registry) external {
-        uint256 chosen = _chosenOptions(d.choice, ballot.support, params);
-        if (chosen != 0) _addToOptions(d, 0, chosen, ballot.weight);
         uint256 chambers = d.chambers;
-        if (chambers == 0) return;
-        uint256[12] memory votes = _votesByClass(ballot, registry);
+        uint256 chosen = _chosenOptions(chambers & _PLAIN != 0 ? 0 : d.choice, ballot.support, params);
+        if (chosen != 0) _addToOptions(d, 0, chosen, ballot.weight);
+        chambers &= _CONDITIONS;
+        if (chambers != 0) _countInChambers(d, ballot, chambers, chosen, registry);
+    }
+
+    /// @dev {count} in each chamber of `chambers`: one write per tally word (two chambers a word).
+    function _countInChambers(
+        Decision storage d,
+        Ballot memory ballot,
+        uint256 chambers,
+        uint256 chosen,
+        address registry
+    ) private {
+        (uint256 class, uint256 lanes, uint256[12] memory votes) = _votesByClass(ballot, registry);
         (uint256[] memory slots, ) = _slots(chambers);
-        uint256 lane = uint256(ballot.support) << 5;
+        uint256 bits = 0;
         for (uint256 s = 0; s < slots.length; ++s) {
-            uint256 added = _sum(votes, slots[s], ballot.constitutional);
-            if (added == 0) continue;
-            d.tallies[_SLOT_WORDS + (s >> 1)] += added << (((s & 1) << 7) + lane);
-            if (chosen != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added);
+            uint256 added = class < 12
+                ? (slots[s] & (1 << class) != 0 ? _laneOf(lanes, slots[s], ballot.constitutional) : 0)
+                : _sum(votes, slots[s], ballot.constitutional);
+            if (added != 0) {
+                bits += added << (((s & 1) << 7) + (uint256(ballot.support) << 5));
+                if (chosen != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added);
+            }
+            if (s & 1 == 1 || s + 1 == slots.length) {
+                if (bits != 0) d.tallies[_SLOT_WORDS + (s >> 1)] += bits;
+                bits = 0;
+            }
         }
     }
 
@@ -194,44 +223,53 @@ library DecisionRules {
     uint256 internal constant CERTAIN_OUTCOME = 2;
 
     /// @dev One entry point for the governor's questions (one call site each costs it code): see {QUORUM_REACHED},
-    /// {WINNER}, {CERTAIN_OUTCOME}.
+    /// {WINNER}, {CERTAIN_OUTCOME}. The proposal's words are read once ({_load}).
     function judge(Decision storage d, Basis memory basis, uint256 question) external view returns (uint256) {
-        if (question == QUORUM_REACHED) return quorumReached(d, basis) ? 1 : 0;
+        if (question == QUORUM_REACHED && !_overallQuorumReached(basis)) return 0; // the chambers need not be read
+        (uint256 choice, uint256[] memory slots) = _load(d);
+        if (question == QUORUM_REACHED) return quorumReached(slots, basis) ? 1 : 0;
         if (question == WINNER) {
-            (bool decided, uint256 option) = winner(d, basis);
+            (bool decided, uint256 option) = winner(d, choice, slots, basis);
             return decided ? (1 << 8) | option : 0;
         }
-        return certainOutcome(d, basis);
+        return certainOutcome(d, choice, slots, basis);
     }
 
-    /// @dev Whether the proposal reached the category's quorum and every chamber's quorum.
-    function quorumReached(Decision storage d, Basis memory basis) internal view returns (bool) {
-        (uint256 qn, uint256 qd) = Fractions.quorumOf(basis.rule);
-        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
-        if (!Fractions.reaches(cast, basis.quorumBase, qn, qd)) return false;
-        (uint256[] memory slots, ) = _slots(d.chambers);
+    /// @dev Whether the proposal reached the category's quorum and every chamber's quorum (`slots` as {_load}s).
+    function quorumReached(uint256[] memory slots, Basis memory basis) internal pure returns (bool) {
+        if (!_overallQuorumReached(basis)) return false;
         for (uint256 s = 0; s < slots.length; ++s) {
             (uint256 n, uint256 dd) = ChamberConditions.measure(slots[s] >> 16, ChamberConditions.QUORUM);
             if (dd == 0) continue;
-            (uint256 a, uint256 f, uint256 b, uint256 total) = _chamber(d, s);
-            uint256 base = total - _excluded(d, s);
+            (uint256 a, uint256 f, uint256 b, uint256 total) = _tally(slots[s]);
+            uint256 base = total - _leftOut(slots[s]);
             if (base != 0 && !Fractions.reaches(a + f + b, base, n, dd)) return false;
         }
         return true;
+    }
+
+    /// @dev Whether the votes cast reach the category's quorum.
+    function _overallQuorumReached(Basis memory basis) private pure returns (bool) {
+        (uint256 qn, uint256 qd) = Fractions.quorumOf(basis.rule);
+        return Fractions.reaches(basis.forVotes + basis.againstVotes + basis.abstainVotes, basis.quorumBase, qn, qd);
     }
 
     /**
      * @dev The winning option (0 for a plain proposal that passes), if any: of the options meeting the category's
      * quorum and approval and every chamber condition, the one with the most power for it, alone at the top.
      */
-    function winner(Decision storage d, Basis memory basis) internal view returns (bool decided, uint256 option) {
-        (uint256[] memory slots, ) = _slots(d.chambers);
-        uint256 options = _optionCount(d.choice);
+    function winner(
+        Decision storage d,
+        uint256 choice,
+        uint256[] memory slots,
+        Basis memory basis
+    ) internal view returns (bool decided, uint256 option) {
+        uint256 options = _optionCount(choice);
         uint256 best = 0;
         bool tied = false;
         for (uint256 i = 0; i < options; ++i) {
-            uint256 f = _optionVotes(d, basis, i);
-            if (!_qualifies(d, basis, slots, i, f, _AS_CAST)) continue;
+            uint256 f = _optionVotes(d, choice, basis, i);
+            if (!_qualifies(d, choice, basis, slots, i, f, _AS_CAST)) continue;
             if (!decided || f > best) {
                 (decided, option, best, tied) = (true, i, f, false);
             } else if (f == best) {
@@ -242,25 +280,42 @@ library DecisionRules {
     }
 
     /// @dev The outcome the votes cast so far make certain: {OPEN}, {PASSED} or {FAILED}.
-    function certainOutcome(Decision storage d, Basis memory basis) internal view returns (uint8) {
-        (uint256[] memory slots, ) = _slots(d.chambers);
-        uint256 options = _optionCount(d.choice);
-        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
-        uint256 uncast = basis.electorate > cast ? basis.electorate - cast : 0;
-
-        (bool decided, uint256 leader) = winner(d, basis);
+    function certainOutcome(
+        Decision storage d,
+        uint256 choice,
+        uint256[] memory slots,
+        Basis memory basis
+    ) internal view returns (uint8) {
+        (bool decided, uint256 leader) = winner(d, choice, slots, basis);
         if (decided) {
-            uint256 lead = _optionVotes(d, basis, leader);
-            bool certain = _qualifies(d, basis, slots, leader, lead, _UNCAST_AGAINST);
-            for (uint256 j = 0; certain && j < options; ++j) {
-                if (j != leader && _optionVotes(d, basis, j) + uncast >= lead) certain = false;
-            }
-            if (certain) return PASSED;
+            // An option that qualifies as cast still does with more votes for it: the outcome is not FAILED.
+            return _passedEarly(d, choice, slots, basis, leader) ? PASSED : OPEN;
         }
+        uint256 options = _optionCount(choice);
         for (uint256 i = 0; i < options; ++i) {
-            if (_qualifies(d, basis, slots, i, _optionVotes(d, basis, i), _UNCAST_FOR)) return OPEN;
+            if (_qualifies(d, choice, basis, slots, i, _optionVotes(d, choice, basis, i), _UNCAST_FOR)) return OPEN;
         }
         return FAILED;
+    }
+
+    /// @dev Whether `leader`, the winner so far, keeps winning whatever the uncast power does (see
+    /// {certainOutcome}): it still qualifies with every uncast power against it, and no other option can reach it.
+    function _passedEarly(
+        Decision storage d,
+        uint256 choice,
+        uint256[] memory slots,
+        Basis memory basis,
+        uint256 leader
+    ) private view returns (bool) {
+        uint256 lead = _optionVotes(d, choice, basis, leader);
+        if (!_qualifies(d, choice, basis, slots, leader, lead, _UNCAST_AGAINST)) return false;
+        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
+        uint256 uncast = basis.electorate > cast ? basis.electorate - cast : 0;
+        uint256 options = _optionCount(choice);
+        for (uint256 j = 0; j < options; ++j) {
+            if (j != leader && _optionVotes(d, choice, basis, j) + uncast >= lead) return false;
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ views
@@ -285,46 +340,54 @@ library DecisionRules {
      */
     function _qualifies(
         Decision storage d,
+        uint256 choice,
         Basis memory basis,
         uint256[] memory slots,
         uint256 i,
         uint256 f,
         uint256 scenario
     ) private view returns (bool) {
-        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
-        uint256 uncast = scenario == _AS_CAST || basis.electorate <= cast ? 0 : basis.electorate - cast;
-        uint256 extraFor = scenario == _UNCAST_FOR ? uncast : 0;
-        (uint256 n, uint256 dd) = Fractions.approvalOf(basis.rule);
-        uint256 against = basis.forVotes + basis.againstVotes - f + (scenario == _UNCAST_AGAINST ? uncast : 0);
-        if (!Fractions.approves(f + extraFor, against, n, dd)) return false;
-        (n, dd) = Fractions.quorumOf(basis.rule);
-        if (!Fractions.reaches(cast + extraFor, basis.quorumBase, n, dd)) return false;
+        (bool overall, uint256 uncast) = _overallQualifies(basis, f, scenario);
+        if (!overall) return false;
         for (uint256 s = 0; s < slots.length; ++s) {
-            if (!_chamberQualifies(d, slots[s], s, i, scenario, uncast)) return false;
+            uint256 fi = choice == 0 ? 0 : _lane(d, _SLOT_OPTION_WORDS + 2 * s + (i >> 3), i & 7);
+            if (!_chamberQualifies(slots[s], choice == 0, fi, scenario, uncast)) return false;
         }
         return true;
     }
 
-    /// @dev {_qualifies} for chamber `s` (`slot` its classes and condition); `uncast` is the electorate's.
+    /// @dev {_qualifies} for the category's quorum and approval; also the electorate's uncast power in `scenario`
+    /// (0 as cast).
+    function _overallQualifies(
+        Basis memory basis,
+        uint256 f,
+        uint256 scenario
+    ) private pure returns (bool, uint256 uncast) {
+        uint256 cast = basis.forVotes + basis.againstVotes + basis.abstainVotes;
+        uncast = scenario == _AS_CAST || basis.electorate <= cast ? 0 : basis.electorate - cast;
+        uint256 extraFor = scenario == _UNCAST_FOR ? uncast : 0;
+        (uint256 n, uint256 dd) = Fractions.approvalOf(basis.rule);
+        uint256 against = basis.forVotes + basis.againstVotes - f + (scenario == _UNCAST_AGAINST ? uncast : 0);
+        if (!Fractions.approves(f + extraFor, against, n, dd)) return (false, uncast);
+        (n, dd) = Fractions.quorumOf(basis.rule);
+        return (Fractions.reaches(cast + extraFor, basis.quorumBase, n, dd), uncast);
+    }
+
+    /// @dev {_qualifies} for one chamber (`slot` as {_load}s it), with `fi` its votes for the option judged (its For
+    /// votes on a `plain` proposal); `uncast` is the electorate's.
     function _chamberQualifies(
-        Decision storage d,
         uint256 slot,
-        uint256 s,
-        uint256 i,
+        bool plain,
+        uint256 fi,
         uint256 scenario,
         uint256 uncast
-    ) private view returns (bool) {
-        uint256 total;
-        uint256 cast;
-        uint256 decisive;
-        uint256 fi;
-        {
-            (uint256 against, uint256 for_, uint256 abstain, uint256 power) = _chamber(d, s);
-            (total, cast, decisive) = (power, against + for_ + abstain, against + for_);
-            fi = _optionCount(d.choice) == 1 ? for_ : _lane(d, _SLOT_OPTION_WORDS + 2 * s + (i >> 3), i & 7);
-        }
-        uint256 base = total - _excluded(d, s);
+    ) private pure returns (bool) {
+        (uint256 against, uint256 for_, uint256 abstain, uint256 total) = _tally(slot);
+        uint256 base = total - _leftOut(slot);
         if (base == 0) return true;
+        if (plain) fi = for_;
+        uint256 cast = against + for_ + abstain;
+        uint256 decisive = against + for_;
         uint256 extra = scenario == _AS_CAST || total <= cast ? 0 : total - cast;
         if (!ChamberConditions.byCount(slot >> 16) && extra > uncast) extra = uncast; // part of the electorate's
         if (scenario == _UNCAST_FOR) return _meets(slot >> 16, fi + extra, decisive - fi, cast + extra, base);
@@ -333,17 +396,20 @@ library DecisionRules {
 
     /// @dev Whether `f` For, `a` Against and `cast` votes in all meet packed condition `c` in a chamber of `base`.
     function _meets(uint256 c, uint256 f, uint256 a, uint256 cast, uint256 base) private pure returns (bool) {
-        (uint256 n, uint256 dd) = ChamberConditions.measure(c, ChamberConditions.QUORUM);
-        if (dd != 0 && !Fractions.reaches(cast, base, n, dd)) return false;
-        (n, dd) = ChamberConditions.measure(c, ChamberConditions.APPROVAL);
-        if (dd != 0 && !Fractions.approves(f, a, n, dd)) return false;
-        (n, dd) = ChamberConditions.measure(c, ChamberConditions.SUPPORT);
-        if (dd != 0) {
-            if (ChamberConditions.strictSupport(c) ? f * dd <= n * base : f * dd < n * base) return false;
+        // 32-bit lanes times 8-bit terms: no product comes near overflowing.
+        unchecked {
+            (uint256 n, uint256 dd) = ChamberConditions.measure(c, ChamberConditions.QUORUM);
+            if (dd != 0 && !Fractions.reaches(cast, base, n, dd)) return false;
+            (n, dd) = ChamberConditions.measure(c, ChamberConditions.APPROVAL);
+            if (dd != 0 && !Fractions.approves(f, a, n, dd)) return false;
+            (n, dd) = ChamberConditions.measure(c, ChamberConditions.SUPPORT);
+            if (dd != 0) {
+                if (ChamberConditions.strictSupport(c) ? f * dd <= n * base : f * dd < n * base) return false;
+            }
+            (n, dd) = ChamberConditions.measure(c, ChamberConditions.BLOCKING);
+            if (dd != 0 && a > 0 && a * dd >= n * (f + a)) return false;
+            return true;
         }
-        (n, dd) = ChamberConditions.measure(c, ChamberConditions.BLOCKING);
-        if (dd != 0 && a > 0 && a * dd >= n * (f + a)) return false;
-        return true;
     }
 
     /**
@@ -372,6 +438,45 @@ library DecisionRules {
         }
     }
 
+    /**
+     * @dev The proposal's choice word (0 for a plain proposal, without reading it) and its chambers as {_slots}
+     * gives them, each completed with what judging needs, read once: its power left out at bits 96..127 and its
+     * Against, For, Abstain and power at bits 128, 160, 192 and 224.
+     */
+    function _load(Decision storage d) private view returns (uint256 choice, uint256[] memory slots) {
+        uint256 chambers = d.chambers;
+        choice = chambers & _PLAIN != 0 ? 0 : d.choice;
+        (slots, ) = _slots(chambers & _CONDITIONS);
+        uint256 word = 0;
+        for (uint256 s = 0; s < slots.length; ++s) {
+            if (s & 1 == 0) word = d.tallies[_SLOT_WORDS + (s >> 1)];
+            slots[s] |= ((word >> ((s & 1) << 7)) & type(uint128).max) << 128;
+        }
+        if (chambers & _EXCLUSIONS == 0) return (choice, slots);
+        for (uint256 s = 0; s < slots.length; ++s) {
+            if (s & 7 == 0) word = d.tallies[_EXCLUDED_WORDS + (s >> 3)];
+            slots[s] |= ((word >> ((s & 7) << 5)) & _LANE) << 96;
+        }
+    }
+
+    /// @dev Against, For, Abstain and power (before left-out members) of a loaded slot.
+    function _tally(
+        uint256 slot
+    ) private pure returns (uint256 against, uint256 for_, uint256 abstain, uint256 total) {
+        return ((slot >> 128) & _LANE, (slot >> 160) & _LANE, (slot >> 192) & _LANE, slot >> 224);
+    }
+
+    /// @dev Power left out of a loaded slot (members the proposal suspends or removes).
+    function _leftOut(uint256 slot) private pure returns (uint256) {
+        return (slot >> 96) & _LANE;
+    }
+
+    /// @dev The lane of one class's four lanes (`lanes`) a chamber counts (units or members, in the electorate).
+    function _laneOf(uint256 lanes, uint256 slot, bool constitutional) private pure returns (uint256) {
+        uint256 shift = (ChamberConditions.byCount(slot >> 16) ? 64 : 0) + (constitutional ? 32 : 0);
+        return (lanes >> shift) & _LANE;
+    }
+
     /// @dev The sum over the classes of `slot` of the lane a chamber counts (units or members, in the electorate).
     function _sum(uint256[12] memory lanes, uint256 slot, bool constitutional) private pure returns (uint256 total) {
         uint256 shift = (ChamberConditions.byCount(slot >> 16) ? 64 : 0) + (constitutional ? 32 : 0);
@@ -380,20 +485,23 @@ library DecisionRules {
         }
     }
 
-    /// @dev The voter's votes by class: its own state's class alone when the ballot carries its own power only.
+    /**
+     * @dev The voter's votes by class. When the ballot carries the voter's own power only, its own class (`class`
+     * below 12) and that class's four lanes (`lanes`), without a registry call; otherwise `class` 12 and every
+     * class's lanes from {IConsortiumMembership-votesByClassAt} (`votes`).
+     */
     function _votesByClass(
         Ballot memory ballot,
         address registry
-    ) private view returns (uint256[12] memory votes) {
+    ) private view returns (uint256 class, uint256 lanes, uint256[12] memory votes) {
         uint256 state = ballot.state;
         uint256 units = uint96(state);
         uint256 constitutionalUnits = uint96(state >> 96);
         if (ballot.weight != (ballot.constitutional ? constitutionalUnits : units)) {
-            return IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot);
+            return (12, 0, IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot));
         }
-        uint256 class = (uint8(state >> 192) == uint8(IConsortiumMembership.Role.FoundingPartner) ? 0 : 6) +
-            uint8(state >> 200);
-        votes[class] = units | (constitutionalUnits << 32) | (1 << 64) | (constitutionalUnits != 0 ? 1 << 96 : 0);
+        class = (uint8(state >> 192) == uint8(IConsortiumMembership.Role.FoundingPartner) ? 0 : 6) + uint8(state >> 200);
+        lanes = units | (constitutionalUnits << 32) | (1 << 64) | (constitutionalUnits != 0 ? 1 << 96 : 0);
     }
 
     /// @dev The ballot's options as a bit mask (0 unless it votes For on a choice), validated.
@@ -403,13 +511,27 @@ library DecisionRules {
             if (n != 0 && support == _FOR) revert IConsortiumGovernor.GovernorInvalidOptions();
             return 0;
         }
-        if (n == 0 || support != _FOR) revert IConsortiumGovernor.GovernorInvalidOptions();
-        uint256[] memory options = abi.decode(params, (uint256[]));
-        if (options.length == 0 || options.length > maxSelections) revert IConsortiumGovernor.GovernorInvalidOptions();
-        for (uint256 k = 0; k < options.length; ++k) {
-            uint256 option = options[k];
-            if (option >= n || (k > 0 && option <= options[k - 1])) revert IConsortiumGovernor.GovernorInvalidOptions();
+        if (n == 0 || support != _FOR || params.length < 64) revert IConsortiumGovernor.GovernorInvalidOptions();
+        // Only the canonical `abi.encode(uint256[])` is accepted (anything else is refused with the custom error
+        // rather than a bare revert from `abi.decode`): offset 32, then the length, then exactly that many words.
+        uint256 offset;
+        uint256 length;
+        assembly ("memory-safe") {
+            offset := mload(add(params, 32))
+            length := mload(add(params, 64))
+        }
+        if (offset != 32 || length == 0 || length > maxSelections || params.length != 64 + 32 * length) {
+            revert IConsortiumGovernor.GovernorInvalidOptions();
+        }
+        uint256 previous = 0;
+        for (uint256 k = 0; k < length; ++k) {
+            uint256 option;
+            assembly ("memory-safe") {
+                option := mload(add(params, add(96, shl(5, k))))
+            }
+            if (option >= n || (k > 0 && option <= previous)) revert IConsortiumGovernor.GovernorInvalidOptions();
             chosen |= 1 << option;
+            previous = option;
         }
     }
 
@@ -426,28 +548,20 @@ library DecisionRules {
         if (high != 0) d.tallies[word + 1] += high;
     }
 
-    /// @dev Power for option `i` (the For votes on a plain proposal).
-    function _optionVotes(Decision storage d, Basis memory basis, uint256 i) private view returns (uint256) {
-        return _optionCount(d.choice) == 1 ? basis.forVotes : _lane(d, i >> 3, i & 7);
+    /// @dev Power for option `i` (the For votes on a plain proposal, `choice` 0).
+    function _optionVotes(
+        Decision storage d,
+        uint256 choice,
+        Basis memory basis,
+        uint256 i
+    ) private view returns (uint256) {
+        return choice == 0 ? basis.forVotes : _lane(d, i >> 3, i & 7);
     }
 
     /// @dev Number of options judged: 1 for a plain proposal.
     function _optionCount(uint256 choice) private pure returns (uint256) {
         uint256 n = choice & 0xf;
         return n == 0 ? 1 : n;
-    }
-
-    /// @dev Against, For, Abstain and power (before left-out members) of chamber `s`.
-    function _chamber(
-        Decision storage d,
-        uint256 s
-    ) private view returns (uint256 against, uint256 for_, uint256 abstain, uint256 total) {
-        uint256 bits = d.tallies[_SLOT_WORDS + (s >> 1)] >> ((s & 1) << 7);
-        return (bits & _LANE, (bits >> 32) & _LANE, (bits >> 64) & _LANE, (bits >> _TOTAL) & _LANE);
-    }
-
-    function _excluded(Decision storage d, uint256 s) private view returns (uint256) {
-        return _lane(d, _EXCLUDED_WORDS + (s >> 3), s & 7);
     }
 
     function _lane(Decision storage d, uint256 word, uint256 lane) private view returns (uint256) {

@@ -82,14 +82,14 @@ library RuleBook {
         Book storage book,
         uint256 timepoint
     ) external view returns (IConsortiumRules.RuleSet memory rules) {
-        (uint256 id, bool earlyClose, uint256 chambered, bool approvalVoting) = _ruleSetAt(book, timepoint);
+        (uint256 id, bool earlyClose, uint256 chambered, bool approval) = _ruleSetAt(book, timepoint);
         uint256 packed = book.rules[id];
         for (uint256 c = 0; c < _CATEGORIES; ++c) {
             rules.rules[c] = _unpackRule(packed >> (64 * c));
             if (chambered & (1 << c) != 0) rules.chambers[c] = book.chambers[id][c];
         }
         rules.earlyClose = earlyClose;
-        rules.approvalVoting = approvalVoting;
+        rules.approvalVoting = approval;
     }
 
     /// @dev The entrenched chamber conditions of each category.
@@ -185,7 +185,7 @@ library RuleBook {
     function _ruleSetAt(
         Book storage book,
         uint256 timepoint
-    ) private view returns (uint256 id, bool earlyClose, uint256 chambered, bool approvalVoting) {
+    ) private view returns (uint256 id, bool earlyClose, uint256 chambered, bool approval) {
         Current memory current = book.current;
         if (timepoint >= current.effectiveFrom) {
             return (current.id, current.earlyClose, current.chambered, current.approvalVoting);

@@ -17,7 +17,7 @@ contract AgreementRulesTest is Test {
 
     function setUp() public {
         vm.warp(T0);
-        h = new AgreementRulesHarness(rule(1, 10, 1, 2), standard(true));
+        h = new AgreementRulesHarness(floorsOf(rule(1, 10, 1, 2)), standard(true));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -40,6 +40,11 @@ contract AgreementRulesTest is Test {
             rules.rules[c] = rule(r.quorum.numerator, r.quorum.denominator, r.approval.numerator, r.approval.denominator);
         }
         rules.earlyClose = earlyClose;
+    }
+
+    function floorsOf(IConsortiumRules.CategoryRule memory r) internal pure returns (IConsortiumRules.RuleFloors memory f) {
+        f.quorum = r.quorum;
+        f.approval = r.approval;
     }
 
     function invalid(uint256 c) internal pure returns (bytes memory) {
@@ -75,29 +80,29 @@ contract AgreementRulesTest is Test {
         ];
         for (uint256 i = 0; i < bad.length; ++i) {
             vm.expectRevert(invalid(0));
-            new AgreementRulesHarness(bad[i], rules);
+            new AgreementRulesHarness(floorsOf(bad[i]), rules);
         }
-        AgreementRulesHarness edge = new AgreementRulesHarness(rule(1, M, 32768, M), uniform(rule(1, 2, 2, 3), false));
+        AgreementRulesHarness edge = new AgreementRulesHarness(floorsOf(rule(1, M, 32768, M)), uniform(rule(1, 2, 2, 3), false));
         (IConsortiumRules.Fraction memory q, IConsortiumRules.Fraction memory a) = edge.ruleFloors();
         assertEq(q.numerator, 1, "quorum floor numerator");
         assertEq(q.denominator, M, "quorum floor denominator");
         assertEq(a.numerator, 32768, "approval floor numerator");
         assertEq(a.denominator, M, "approval floor denominator");
         vm.expectRevert(invalid(0)); // rules of 1/2 below that approval floor
-        new AgreementRulesHarness(rule(1, M, 32768, M), rules);
-        new AgreementRulesHarness(rule(1, 1, 1, 1), uniform(rule(1, 1, 1, 1), true)); // the strictest floors
-        new AgreementRulesHarness(rule(1, 2, 1, 2), rules); // approval exactly one half
+        new AgreementRulesHarness(floorsOf(rule(1, M, 32768, M)), rules);
+        new AgreementRulesHarness(floorsOf(rule(1, 1, 1, 1)), uniform(rule(1, 1, 1, 1), true)); // the strictest floors
+        new AgreementRulesHarness(floorsOf(rule(1, 2, 1, 2)), rules); // approval exactly one half
     }
 
     function test_initialRules_areValidatedLikeUpdates() public {
         IConsortiumRules.RuleSet memory rules = standard(false);
         rules.rules[2].quorum = IConsortiumRules.Fraction(1, 11); // below the 1/10 floor
         vm.expectRevert(invalid(2));
-        new AgreementRulesHarness(rule(1, 10, 1, 2), rules);
+        new AgreementRulesHarness(floorsOf(rule(1, 10, 1, 2)), rules);
         rules = standard(false);
         rules.rules[1] = rule(1, 5, 1, 2); // treasury below ordinary's 1/4
         vm.expectRevert(notMonotonic(1));
-        new AgreementRulesHarness(rule(1, 10, 1, 2), rules);
+        new AgreementRulesHarness(floorsOf(rule(1, 10, 1, 2)), rules);
     }
 
     // ------------------------------------------------------------------ validation
@@ -193,7 +198,7 @@ contract AgreementRulesTest is Test {
         IConsortiumRules.RuleSet memory rules = uniform(rule(qn, qd, an, ad), earlyClose);
         h.updateRules(rules);
         for (uint256 c = 0; c < 4; ++c) {
-            (uint256 packed, bool ec) = h.packedRuleAt(block.timestamp, IConsortiumRules.Category(c));
+            (uint256 packed, bool ec, ) = h.packedRuleAt(block.timestamp, IConsortiumRules.Category(c));
             assertEq(packed, uint256(qn) | (uint256(qd) << 16) | (uint256(an) << 32) | (uint256(ad) << 48), "qn | qd<<16 | an<<32 | ad<<48");
             assertEq(ec, earlyClose, "early close");
             (IConsortiumRules.CategoryRule memory r, bool ec2) = h.ruleAt(block.timestamp, IConsortiumRules.Category(c));
@@ -205,7 +210,7 @@ contract AgreementRulesTest is Test {
     function test_eachCategoryHasItsOwnRule() public view {
         IConsortiumRules.RuleSet memory rules = standard(true);
         for (uint256 c = 0; c < 4; ++c) {
-            (uint256 packed, ) = h.packedRuleAt(block.timestamp, IConsortiumRules.Category(c));
+            (uint256 packed, , ) = h.packedRuleAt(block.timestamp, IConsortiumRules.Category(c));
             assertEq(packed, pack(rules.rules[c]), string.concat("category ", toString(c)));
         }
     }
@@ -230,15 +235,15 @@ contract AgreementRulesTest is Test {
         assertRules(h.rulesAt(T0 + 199), r1, "just before the second");
         assertRules(h.rulesAt(T0 + 200), r3, "the later update of the same second wins");
         assertRules(h.rulesAt(T0 + 10_000), r3, "in the future: the rules in force now");
-        (uint256 id, bool ec) = h.ruleSetAt(T0 + 150);
-        assertEq(id, 1, "id 1");
+        (, bool ec) = h.ruleAt(T0 + 150, IConsortiumRules.Category.Ordinary);
         assertFalse(ec, "r1 without early close");
-        (id, ec) = h.ruleSetAt(T0 + 250);
-        assertEq(id, 3, "ids count every update, r2 was 2");
+        (, ec) = h.ruleAt(T0 + 250, IConsortiumRules.Category.Ordinary);
         assertFalse(ec, "r3 without early close");
-        (id, ec) = h.ruleSetAt(T0 - 1);
-        assertEq(id, 0, "before deployment: the first id");
+        (, ec) = h.ruleAt(T0 - 1, IConsortiumRules.Category.Ordinary);
         assertFalse(ec, "before deployment: no early close (nothing was in force)");
+        vm.expectEmit(true, true, true, true, address(h));
+        emit IConsortiumRules.RulesUpdated(4, uint48(T0 + 300), r0); // ids count every update, r2 was 2
+        h.updateRules(r0);
     }
 
     function testFuzz_history_matchesTheUpdates(uint256 seed) public {
@@ -260,10 +265,8 @@ contract AgreementRulesTest is Test {
         for (uint256 probe = T0; probe < block.timestamp; ++probe) {
             uint256 k = n;
             while (at[k] > probe) --k; // the last update at or before the probe
-            (uint256 id, bool ec) = h.ruleSetAt(probe);
-            assertEq(id, k == 0 ? 0 : ids[k], string.concat("id at ", toString(probe - T0)));
-            assertEq(ec, k == 0 ? true : k % 2 == 0, "early close");
-            (IConsortiumRules.CategoryRule memory r, ) = h.ruleAt(probe, IConsortiumRules.Category.Treasury);
+            (IConsortiumRules.CategoryRule memory r, bool ec) = h.ruleAt(probe, IConsortiumRules.Category.Treasury);
+            assertEq(ec, k == 0 ? true : k % 2 == 0, string.concat("early close at ", toString(probe - T0)));
             assertEq(pack(r), k == 0 ? pack(standard(true).rules[1]) : pack(used[k]), "treasury rule");
         }
     }

@@ -547,23 +547,27 @@ contract ConsortiumMembershipTest is MembershipBase {
         registry.appointProxy(members[3]);
         vm.warp(block.timestamp + 1);
         uint256 t = block.timestamp - 1;
-        (uint256 index, bool canVote, uint48 since, uint256 votes) = registry.voterAt(members[3], t, false);
+        (uint256 index, bool canVote, uint48 since, uint256 votes, uint256 state) = registry.voterAt(members[3], t, false);
         assertEq(index, 3, "index");
         assertTrue(canVote, "can vote");
         assertEq(since, START, "voting since admission");
         assertEq(votes, 2, "general, with the principal");
-        (, , , votes) = registry.voterAt(address(0xC1), t, true);
+        // its own state: 1 unit, 1 constitutional unit, a partner (role 2) of group 3 (business)
+        assertEq(state, 1 | (uint256(1) << 96) | (uint256(2) << 192) | (uint256(3) << 200), "own state, packed");
+        (, , , votes, state) = registry.voterAt(address(0xC1), t, true);
         assertEq(votes, 0, "no constitutional votes");
-        (, , , votes) = registry.voterAt(address(0xC1), t, false);
+        assertEq(state, 4 | (uint256(2) << 192) | (uint256(5) << 200), "admitted partner: 4 units, none constitutional, other");
+        (, , , votes, ) = registry.voterAt(address(0xC1), t, false);
         assertEq(votes, 4, "general votes");
-        (index, canVote, since, votes) = registry.voterAt(address(0xBEEF), t, false);
-        assertTrue(index == type(uint256).max && !canVote && since == 0 && votes == 0, "outsider");
+        (index, canVote, since, votes, state) = registry.voterAt(address(0xBEEF), t, false);
+        assertTrue(index == type(uint256).max && !canVote && since == 0 && votes == 0 && state == 0, "outsider");
 
-        (uint256 power, uint256 packed, bool ec) = registry.electorateAt(t, IConsortiumRules.Category.Membership);
+        (uint256 power, uint256 packed, bool ec, uint256 chambers) = registry.electorateAt(t, IConsortiumRules.Category.Membership);
+        assertEq(chambers, 0, "no chamber conditions in the test rules");
         assertEq(power, 16, "general electorate");
         assertEq(packed, uint256(1) | (uint256(2) << 16) | (uint256(2) << 32) | (uint256(3) << 48), "membership rule 1/2, 2/3 packed");
         assertFalse(ec, "early close off");
-        (power, packed, ) = registry.electorateAt(t, IConsortiumRules.Category.Constitutional);
+        (power, packed, , ) = registry.electorateAt(t, IConsortiumRules.Category.Constitutional);
         assertEq(power, 12, "constitutional electorate");
         assertEq(packed, uint256(2) | (uint256(3) << 16) | (uint256(3) << 32) | (uint256(4) << 48), "constitutional rule packed");
     }

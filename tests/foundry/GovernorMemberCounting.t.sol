@@ -46,7 +46,7 @@ contract GovernorMemberCountingTest is ConsortiumFixture {
     // ------------------------------------------------------------------ basics
 
     function test_countingMode() public view {
-        assertEq(governor.COUNTING_MODE(), "support=bravo&quorum=for,against,abstain", "COUNTING_MODE");
+        assertEq(governor.COUNTING_MODE(), "support=bravo&quorum=for,against,abstain&params=options", "COUNTING_MODE");
     }
 
     function test_votesAreCountedByType() public {

@@ -5,18 +5,17 @@ import {AgreementRules} from "../../../contracts/membership/AgreementRules.sol";
 
 /// @notice {AgreementRules} with a timestamp clock, an unguarded {updateRules} and its internal lookups exposed.
 contract AgreementRulesHarness is AgreementRules {
-    constructor(CategoryRule memory floors, RuleSet memory initialRules) AgreementRules(floors, initialRules) {}
+    constructor(RuleFloors memory floors, RuleSet memory initialRules) AgreementRules(floors, initialRules) {}
 
     function updateRules(RuleSet calldata rules) external {
         _setRules(rules);
     }
 
-    function packedRuleAt(uint256 timepoint, Category category) external view returns (uint256 rule, bool earlyClose) {
+    function packedRuleAt(
+        uint256 timepoint,
+        Category category
+    ) external view returns (uint256 rule, bool earlyClose, uint256 chambers) {
         return _packedRuleAt(timepoint, category);
-    }
-
-    function ruleSetAt(uint256 timepoint) external view returns (uint256 id, bool earlyClose) {
-        return _ruleSetAt(timepoint);
     }
 
     function _rulesClock() internal view override returns (uint48) {

@@ -59,8 +59,12 @@ contract EarlyCloseHarness is GovernorStub, GovernorEarlyClose {
         return address(0);
     }
 
-    function _snapshotBasis(uint256) internal view override returns (uint256, uint256, bool) {
-        return (basisElectorate, basisRule, basisEarlyClose);
+    function _snapshotBasis(uint256) internal view override returns (uint256, uint256, bool, uint256) {
+        return (basisElectorate, basisRule, basisEarlyClose, 0);
+    }
+
+    function _leftOutMembers(uint256) internal pure override returns (address[] memory) {
+        return new address[](0);
     }
 
     function _usesConstitutionalVotes(uint256) internal pure override returns (bool) {

@@ -32,13 +32,21 @@ contract ProposalRecordHarness is GovernorStub, GovernorProposalRecord {
         return address(0);
     }
 
-    function _snapshotBasis(uint256) internal view override returns (uint256, uint256, bool) {
-        return (basisElectorate, basisRule, basisEarlyClose);
+    function _snapshotBasis(uint256) internal view override returns (uint256, uint256, bool, uint256) {
+        return (basisElectorate, basisRule, basisEarlyClose, 0);
     }
 
-    function _afterRecordOpened(uint256 proposalId) internal override {
-        super._afterRecordOpened(proposalId);
+    function _leftOutMembers(uint256) internal pure override returns (address[] memory) {
+        return new address[](0);
+    }
+
+    function _afterRecordOpened(uint256 proposalId, uint256 chambers) internal override {
+        super._afterRecordOpened(proposalId, chambers);
         ++openedCalls;
+    }
+
+    function _certainOutcome(uint256, uint256, uint256) internal pure override returns (Outcome) {
+        return Outcome.Open;
     }
 
     function _usesConstitutionalVotes(uint256) internal pure override returns (bool) {

@@ -72,8 +72,9 @@ abstract contract ConsortiumFixture is Test {
     }
 
     /// @dev The floors every rule must reach: quorum 1/10, approval 1/2.
-    function floors() internal pure returns (IConsortiumRules.CategoryRule memory) {
-        return rule(1, 10, 1, 2);
+    function floors() internal pure returns (IConsortiumRules.RuleFloors memory f) {
+        f.quorum = fraction(1, 10);
+        f.approval = fraction(1, 2);
     }
 
     /// @dev The Python suite's test rules: ordinary 1/4 & 1/2, treasury 1/3 & 1/2, membership 1/2 & 2/3,
@@ -161,13 +162,18 @@ abstract contract ConsortiumFixture is Test {
                 IConsortiumMembership.Role role = i < s.founders
                     ? IConsortiumMembership.Role.FoundingPartner
                     : IConsortiumMembership.Role.Partner;
-                batch[i - start] = initialMember(i, role, s.weight);
+                batch[i - start] = initialMember(i, role, _initialWeight(i, s.weight));
                 members.push(member(i));
             }
             registry.addInitialMembers(batch);
         }
         registry.sealInitialMembers();
         vm.warp(block.timestamp + 1);
+    }
+
+    /// @dev Initial member `i`'s weight: the suite's, unless a test gives members weights of their own.
+    function _initialWeight(uint256, uint32 weight) internal view virtual returns (uint32) {
+        return weight;
     }
 
     /// @dev The governor to deploy; a test overrides it to deploy a harness that exposes internals.
