@@ -863,7 +863,7 @@ def chamber_lines(chamber: ChamberVotes, for_: int | None = None, against: int |
     cast = chamber.votes.cast
     if base == 0:
         return [(f"{name}: nobody in it at the snapshot, so it imposes nothing", True)]
-    of = f"of {_unit(chamber, base)}" if c.by_count else f"of {base}"
+    of = f"of {_unit(chamber, base)}"
     lines: list[tuple[str, bool]] = []
     failed = set(_failed_measures(c, f, a, cast, base))
     if c.quorum is not None:
