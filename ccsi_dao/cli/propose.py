@@ -568,17 +568,13 @@ def _option_action(text: str, labels: list[str]) -> tuple[int, list[str]]:
 def _collect_action(ctx: typer.Context, text: str, words: list[str]) -> Any:
     """The actions' builder of the ``propose`` subcommand ``words`` names, parsed and checked as that command
     parses it, without sending anything."""
-    import click
-
     from ccsi_dao.errors import UserError
 
-    group = ctx.parent.command if ctx.parent is not None else None
+    group: Any = ctx.parent.command if ctx.parent is not None else None  # the `propose` group
     verb = words[0]
-    sub = group.get_command(ctx, verb) if isinstance(group, click.Group) else None
+    sub = group.get_command(ctx, verb) if group is not None else None
     if sub is None or verb in _NOT_OPTION_ACTIONS:
-        allowed: list[str] = (
-            sorted(set(group.list_commands(ctx)) - _NOT_OPTION_ACTIONS) if isinstance(group, click.Group) else []
-        )
+        allowed = sorted(set(group.list_commands(ctx)) - _NOT_OPTION_ACTIONS) if group is not None else []
         raise UserError(f"--action {text!r}: {verb!r} is not an action an option can have; use one of "
                         f"{', '.join(allowed)}")  # fmt: skip
     collected: list[Any] = []
@@ -586,9 +582,10 @@ def _collect_action(ctx: typer.Context, text: str, words: list[str]) -> Any:
     try:
         with sub.make_context(verb, words[1:], parent=ctx) as sub_ctx:
             sub.invoke(sub_ctx)
-    except click.ClickException as error:
-        raise UserError(f"--action {text!r}: {error.format_message()}") from None
-    except click.exceptions.Exit:  # --help inside an action: printed, nothing to build
+    except typer.TyperException as error:  # click's usage errors, as typer vendors click
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        raise UserError(f"--action {text!r}: {message}") from None
+    except typer.Exit:  # --help inside an action: printed, nothing to build
         raise UserError(f"--action {text!r}: give the action itself, not --help") from None
     finally:
         del ctx.meta[_COLLECT]
