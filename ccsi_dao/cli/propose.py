@@ -577,16 +577,23 @@ def _collect_action(ctx: typer.Context, text: str, words: list[str]) -> Any:
         allowed = sorted(set(group.list_commands(ctx)) - _NOT_OPTION_ACTIONS) if group is not None else []
         raise UserError(f"--action {text!r}: {verb!r} is not an action an option can have; use one of "
                         f"{', '.join(allowed)}")  # fmt: skip
+    from ccsi_dao.cli.common import RAISE_ERRORS
+    from ccsi_dao.errors import CcsiDaoError
+
     collected: list[Any] = []
     ctx.meta[_COLLECT] = collected
+    token = RAISE_ERRORS.set(True)
     try:
         with sub.make_context(verb, words[1:], parent=ctx) as sub_ctx:
             sub.invoke(sub_ctx)
+    except CcsiDaoError as error:
+        raise type(error)(f"--action {text!r}: {error}") from None
     except typer.TyperException as error:  # click's usage errors, as typer vendors click
         message = error.format_message() if hasattr(error, "format_message") else str(error)
         raise UserError(f"--action {text!r}: {message}") from None
     except typer.Exit:  # --help inside an action: printed, nothing to build
         raise UserError(f"--action {text!r}: give the action itself, not --help") from None
     finally:
+        RAISE_ERRORS.reset(token)
         del ctx.meta[_COLLECT]
     return collected[0]
