@@ -188,3 +188,28 @@ def test_bad_choices(deployed: tuple[Cli, Rpc, Path]) -> None:
         assert result.code == 2 and result.stderr.startswith(message), str(result)
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, str(result)
     assert rpc.block_number() == before
+
+
+def test_rule_changes_keep_the_entrenched_conditions(deployed: tuple[Cli, Rpc, Path]) -> None:
+    """A rule change from an agreement file carries its chamber conditions; one that drops the founders' consent,
+    which the agreement entrenched, is refused before anything is sent."""
+    cli, rpc, folder = deployed
+    text = LEGAL_MODEL.read_text()
+    founders = "      - {members: founding partners, blocking: any against, entrenched: true}\n"
+    assert founders in text
+    (folder / "legal-model-agreement.md").write_text((LEGAL_MODEL.parent / "legal-model-agreement.md").read_text())
+    (folder / "weaker.yaml").write_text(text.replace(founders, ""))
+    (folder / "stricter.yaml").write_text(text.replace("support: at least 55%", "support: at least 3/5"))
+    before = rpc.block_number()
+    refused = cli.run("propose", "rules", "constitutional", "--agreement", str(folder / "weaker.yaml"),
+                      "--from", "sda", "--yes")  # fmt: skip
+    assert (refused.code, refused.stderr) == (2, (
+        "error: the constitutional rule would drop or weaken the entrenched condition on founding partners: any "
+        "vote against blocks; a rule change must keep it at least as strict\n")), str(refused)  # fmt: skip
+    assert rpc.block_number() == before
+    with rpc.rolled_back():
+        proposed = cli.ok("propose", "rules", "constitutional", "--agreement", str(folder / "stricter.yaml"),
+                          "--from", "sda", "--yes")  # fmt: skip
+        assert "all members (counted by members): at least 3/5 of their members are for" in proposed.stdout
+        assert "founding partners: any vote against blocks" in proposed.stdout
+        assert "approval voting on choices allowed" in proposed.stdout
