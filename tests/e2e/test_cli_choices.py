@@ -210,6 +210,6 @@ def test_rule_changes_keep_the_entrenched_conditions(deployed: tuple[Cli, Rpc, P
     with rpc.rolled_back():
         proposed = cli.ok("propose", "rules", "constitutional", "--agreement", str(folder / "stricter.yaml"),
                           "--from", "sda", "--yes")  # fmt: skip
-        assert "all members (counted by members): at least 3/5 of their members are for" in proposed.stdout
+        assert "all members (counted by members): at least 60% of their members are for" in proposed.stdout
         assert "founding partners: any vote against blocks" in proposed.stdout
         assert "approval voting on choices allowed" in proposed.stdout
