@@ -402,6 +402,9 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     data["votes_cast"] = [_cast_json(v, names) for v in cast]
     progress = dao.progress(p) if _judged_in_detail(dao, p) else None
     data.update(_progress_json(p, progress))
+    if progress is not None and progress.manifest is not None:  # what each ballot was for
+        for entry, options in zip(data["votes_cast"], dao.ballot_options(p), strict=True):
+            entry["options"] = [progress.labels[i] for i in options if i < len(progress.labels)]
     if json_:
         print_json(data)
         return
@@ -443,7 +446,9 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
             (
                 c["name"] or "-",
                 c["voter"],
-                c["vote"] + (" (ballot)" if c["relayer"] else ""),
+                c["vote"]
+                + (f" {', '.join(c['options'])}" if c.get("options") else "")
+                + (" (ballot)" if c["relayer"] else ""),
                 c["weight"],
                 c["reason"] or "-",
             )

@@ -576,6 +576,15 @@ class Consortium:
         fn = self._vote_call(proposal_id, support, "", options)
         self.chain.read(fn, action="the ballot", sender=to_checksum_address(voter))
 
+    def ballot_options(self, proposal: Proposal) -> list[tuple[int, ...]]:
+        """The options (from 0) each vote of :meth:`votes_cast` on ``proposal`` was for, in the same order (empty
+        for against, abstain and votes on a plain proposal)."""
+        from ccsi_dao.governance.decisions import decode_options
+        from ccsi_dao.governance.progress import params_by_voter
+
+        params = params_by_voter(self, proposal.id)
+        return [decode_options(params.get(v.voter, b"")) or () for v in self.votes_cast(proposal.id)]
+
     def progress(self, proposal: Proposal) -> Progress | None:
         """The proposal against every rule it is judged by (quorum, approval, each chamber, each option), in
         numbers and words; None before its snapshot."""

@@ -89,7 +89,7 @@ def read_progress(dao: Consortium, proposal: Proposal) -> Progress | None:
             left_out.append(list(chain.read(reg.votesByClassAt(member, snapshot))))
     excluded = sum((lanes[c] >> shift) & _UNITS for lanes in left_out for c in range(12))
     counted = []
-    params = _params_by_voter(dao, proposal.id) if manifest is not None else {}
+    params = params_by_voter(dao, proposal.id) if manifest is not None else {}
     for vote in dao.votes_cast(proposal.id):
         lanes: list[int] | None = []
         if chambers:
@@ -116,7 +116,7 @@ def read_progress(dao: Consortium, proposal: Proposal) -> Progress | None:
     return Progress(decision, manifest, judge(decision, manifest.labels if manifest is not None else ()))
 
 
-def _params_by_voter(dao: Consortium, proposal_id: int) -> dict[str, bytes]:
+def params_by_voter(dao: Consortium, proposal_id: int) -> dict[str, bytes]:
     """Each voter's ballot params on ``proposal_id`` (``VoteCastWithParams``)."""
     from eth_utils import to_checksum_address
 

@@ -74,6 +74,7 @@ def test_legal_model_choice(deployed: tuple[Cli, Rpc, Path]) -> None:
         assert "-- all members: 3 of 8 members for, needs at least 55% of 8 (5)" in shown
         assert "-- all members: 8 of 16 votes for, needs at least 65% of 16 (11)" in shown
         assert "no option qualifies so far: nothing would be executed" in shown
+        assert "  for Cooperative  3       -\n" in shown and "  for Cooperative  2       members own it\n" in shown
 
         # the partners: one municipality prefers an association, the law centre abstains; still open
         cli.ok_all(
