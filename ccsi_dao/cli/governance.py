@@ -540,11 +540,9 @@ def vote(
     if support is None and not option:
         raise UserError("say how you vote: for, against or abstain (or --option on a choice)")
     try:
-        choice = VoteType[(support or "for").strip().upper()]
+        choice = VoteType[("for" if support is None else support).strip().upper()]
     except KeyError:
         raise UserError(f"the vote must be for, against or abstain, not {support!r}") from None
-    if sign_only and option:
-        raise UserError("a vote for options of a choice cannot be signed for relaying yet; send it yourself")
     s = settings(ctx, account, password_file)
     dao = consortium(ctx)
     number, p = dao.find_proposal(proposal)
@@ -560,8 +558,8 @@ def vote(
     summary = {"proposal": _proposal_json(p, number), "vote": choice.name.lower(), "reason": reason,
                "voter": voter.address}  # fmt: skip
     if sign_only:
-        dao.check_vote(voter.address, p.id, choice)  # a ballot the governor would refuse is not written
-        ballot = dao.sign_ballot(voter, p.id, choice, reason)
+        dao.check_vote(voter.address, p.id, choice, chosen)  # a ballot the governor would refuse is not written
+        ballot = dao.sign_ballot(voter, p.id, choice, reason, chosen)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
         if json_:

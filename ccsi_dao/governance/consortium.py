@@ -592,8 +592,15 @@ class Consortium:
 
         return read_progress(self, proposal)
 
-    def sign_ballot(self, account: SignerLike, proposal_id: int, support: VoteType, reason: str = "") -> Ballot:
-        """Sign a vote for someone else to relay; nothing is sent."""
+    def sign_ballot(
+        self,
+        account: SignerLike,
+        proposal_id: int,
+        support: VoteType,
+        reason: str = "",
+        options: Sequence[int] = (),
+    ) -> Ballot:
+        """Sign a vote for someone else to relay (on a choice, for ``options``, from 0); nothing is sent."""
         return sign_ballot(
             account,
             governor=self.record.governor,
@@ -605,6 +612,7 @@ class Consortium:
                 self.governor.functions.nonces(to_checksum_address(str(account.address)), keyed_nonce_key(proposal_id))
             ),
             reason=reason,
+            options=tuple(sorted(options)),
         )
 
     def eip712_domain(self) -> dict[str, Any]:
@@ -621,9 +629,9 @@ class Consortium:
         fns = self.governor.functions
         fn = (
             fns.castVoteWithReasonAndParamsBySig(
-                ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, b"", ballot.signature
+                ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, ballot.params, ballot.signature
             )
-            if ballot.reason
+            if ballot.reason or ballot.options
             else fns.castVoteBySig(ballot.proposal_id, int(ballot.support), ballot.voter, ballot.signature)
         )
         return self.chain.transact(account, fn, action=f"relaying {ballot.voter}'s ballot")

@@ -8,6 +8,7 @@ sentence, exit 2, nothing sent)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,11 +63,16 @@ def test_legal_model_choice(deployed: tuple[Cli, Rpc, Path]) -> None:
         rpc.advance(VOTING_DELAY + 1)
 
         # the founders agree first: no founder against, but the double majority is not there yet
+        ballot = folder / "ballot-navw.json"
         cli.ok_all(
             ("vote", "1", "--option", "cooperative", "--from", "sda"),
-            ("vote", "1", "--option", "2", "--from", "navw", "--reason", "members own it"),
+            ("vote", "1", "--option", "2", "--sign-only", "--out", str(ballot), "--from", "navw",
+             "--reason", "members own it"),
             ("vote", "1", "for", "--option", "Cooperative", "--from", "ministry"),
-        )
+        )  # fmt: skip
+        assert json.loads(ballot.read_text())["options"] == [1]
+        relayed = cli.ok("relay", str(ballot), "--from", "plovdiv")  # a signed ballot for an option, relayed
+        assert "voted for on #1" in relayed.stdout
         shown = cli.ok("proposals", "show", "1").stdout
         assert "options:\n  1. Association: actions 2\n  2. Cooperative: actions 3\n" in shown
         assert "option 2, Cooperative: 8 for, does not qualify" in shown
@@ -74,7 +80,9 @@ def test_legal_model_choice(deployed: tuple[Cli, Rpc, Path]) -> None:
         assert "-- all members: 3 of 8 members for, needs at least 55% of 8 (5)" in shown
         assert "-- all members: 8 of 16 votes for, needs at least 65% of 16 (11)" in shown
         assert "no option qualifies so far: nothing would be executed" in shown
-        assert "  for Cooperative  3       -\n" in shown and "  for Cooperative  2       members own it\n" in shown
+        rows = [" ".join(line.split()) for line in shown.splitlines()]
+        assert "Sofia Development Association 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 for Cooperative 3 -" in rows
+        assert any(r.endswith("for Cooperative (ballot) 2 members own it") for r in rows)
 
         # the partners: one municipality prefers an association, the law centre abstains; still open
         cli.ok_all(

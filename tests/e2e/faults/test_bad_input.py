@@ -869,8 +869,8 @@ CASES += [
                              "--yes"), r"not --help"),
     C("vote-option-on-plain-proposal", ("vote", "1", "--option", "1", "--from", "a2"), r"not a choice"),
     C("vote-no-support", ("vote", "1", "--from", "a2"), r"say how you vote"),
-    C("vote-option-sign-only", ("vote", "1", "--option", "1", "--sign-only", "--from", "a2"),
-      r"cannot be signed for relaying"),
+    C("vote-option-sign-only-plain", ("vote", "1", "--option", "1", "--sign-only", "--out", "{dir}/b.json",
+                                      "--from", "a2"), r"not a choice"),
 ]  # fmt: skip
 for label in ("empty", "binary", "weight-10^30", "name-escape", "alias-bomb", "deep-nesting"):
     prepare, says = AGREEMENTS[label]
@@ -1387,9 +1387,9 @@ DEPLOY = ("--deployment", "{dir}/new.json", "deploy", str(SMALL), "--from", "a0"
 
 def partial(**changes: object) -> str:
     """A record of a deployment that stopped half-way, as ``deploy`` writes it, with ``changes``."""
-    record = {"format": 2, "status": "partial", "consortium": "Small Test Consortium", "chain_id": 31337,
+    record = {"format": 3, "status": "partial", "consortium": "Small Test Consortium", "chain_id": 31337,
               "deployer": A["a0"], "nonce": 0, "params": "0" * 64, "timelock": A["a7"], "membership": A["a7"],
-              "governor": A["a7"], "steps": {}, "artifacts": {}}  # fmt: skip
+              "governor": A["a7"], "libraries": {}, "steps": {}, "artifacts": {}}  # fmt: skip
     record.update(changes)
     return json.dumps(record)
 
