@@ -99,6 +99,25 @@ _MESSAGES: dict[str, Callable[[list[Any]], str]] = {
     "RulesNotMonotonic": lambda a: (
         f"the {Category(a[0]).name.lower()} rule would be weaker than the rule of a less strict category"
     ),
+    "RulesInvalidChamber": lambda a: (
+        f"chamber condition {a[1] + 1} of the {Category(a[0]).name.lower()} rule is malformed (it names no members, "
+        "has no measure, a share above 1, or more than 3 conditions)"
+    ),
+    "RulesWeakerThanFloor": lambda a: (
+        f"the {Category(a[0]).name.lower()} rule would drop or weaken entrenched chamber condition {a[1] + 1}, which "
+        "the agreement fixed for good"
+    ),
+    "GovernorInvalidChoice": lambda a: (
+        "the choice is malformed: it needs 2 to 10 labelled options whose actions add up to the proposal's other "
+        "actions (at most 255), and 1 to (number of options) selections per ballot"
+    ),
+    "GovernorApprovalVotingNotAllowed": lambda a: (
+        "the rules in force do not allow approval voting: a ballot on a choice may select only one option"
+    ),
+    "GovernorInvalidOptions": lambda a: (
+        "the ballot's options do not fit this proposal: a vote for on a choice names 1 to its allowed number of its "
+        "options, each once; against, abstain and a plain proposal take no options"
+    ),
     "GovernorUnknownProposal": lambda a: f"there is no proposal {a[0]}",
     "GovernorDuplicateSanction": lambda a: f"the proposal names {a[0]} in more than one suspension or removal",
     "GovernorInvalidTiming": lambda a: f"{a[0]} s is outside the bounds every consortium keeps ({a[1]} s to {a[2]} s)",

@@ -39,6 +39,7 @@ def check(file: Annotated[Path, typer.Argument(help="The agreement YAML file.")]
     """Validate an agreement and summarise what it sets up."""
     from ccsi_dao.agreement import load_agreement
     from ccsi_dao.durations import format_duration
+    from ccsi_dao.governance.decisions import condition_from_agreement
 
     a = load_agreement(_agreement_file(file))
     if json_:
@@ -62,7 +63,21 @@ def check(file: Annotated[Path, typer.Argument(help="The agreement YAML file.")]
                 f"early close {'on' if a.early_close else 'off'}",
             ),
             ("timelock", format_duration(a.timelock_delay)),
-            *((f"{c.name.lower()}", f"quorum {r.quorum}, approval {r.approval}") for c, r in a.rules.items()),
+            *(
+                row
+                for c, r in a.rules.items()
+                for row in (
+                    (c.name.lower(), f"quorum {r.quorum}, approval {r.approval}"),
+                    *(
+                        (
+                            "",
+                            f"and {condition_from_agreement(k).describe()}" + (" (entrenched)" if k.entrenched else ""),
+                        )
+                        for k in r.chambers
+                    ),
+                )
+            ),
+            ("choices", "approval voting allowed" if a.approval_voting else "one option per ballot"),
             ("document", f"{a.document_uri} (sha256 0x{a.document_hash.hex()})"),
         ]
     )

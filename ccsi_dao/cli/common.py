@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -143,6 +144,10 @@ def unlock(s: Settings) -> "LocalAccount":
     return s.signer(prompt)
 
 
+RAISE_ERRORS: ContextVar[bool] = ContextVar("ccsi_dao_raise_errors", default=False)
+"""While set, :func:`handled` lets a ccsi-dao error through to the command that ran this one."""
+
+
 def handled(fn: F) -> F:
     """Turn a ccsi-dao error into one line on stderr and its exit code; never a traceback."""
 
@@ -151,6 +156,8 @@ def handled(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except CcsiDaoError as exc:
+            if RAISE_ERRORS.get():  # a command run inside another (an option's action of `propose choice`)
+                raise
             _clear_wait()
             typer.echo(f"error: {printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code) from None

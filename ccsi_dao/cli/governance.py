@@ -400,6 +400,11 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     cast = dao.votes_cast(p.id)
     names = {v.voter: describer.name_of(v.voter) or "" for v in cast}
     data["votes_cast"] = [_cast_json(v, names) for v in cast]
+    progress = dao.progress(p) if _judged_in_detail(dao, p) else None
+    data.update(_progress_json(p, progress))
+    if progress is not None and progress.manifest is not None:  # what each ballot was for
+        for entry, options in zip(data["votes_cast"], dao.ballot_options(p), strict=True):
+            entry["options"] = [progress.labels[i] for i in options if i < len(progress.labels)]
     if json_:
         print_json(data)
         return
@@ -421,6 +426,16 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     )
     for i, action in enumerate(data["actions"], start=1):
         typer.echo(f"  {i}. {shown(action['description'])}")
+    if data.get("options"):
+        typer.echo("options" + (f" (a ballot may select up to {data['max_selections']})"
+                                if data["max_selections"] > 1 else "") + ":")  # fmt: skip
+        for option in data["options"]:
+            acts = ", ".join(str(n) for n in option["actions"]) or "none (text-only)"
+            typer.echo(f"  {option['number']}. {shown(option['label'])}: actions {acts}")
+    if data.get("progress"):
+        typer.echo("progress against every rule:")
+        for line in data["progress"]:
+            typer.echo(f"  {shown(line)}")
     if not cast:
         typer.echo("no votes cast yet")
         return
@@ -431,7 +446,9 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
             (
                 c["name"] or "-",
                 c["voter"],
-                c["vote"] + (" (ballot)" if c["relayer"] else ""),
+                c["vote"]
+                + (f" {', '.join(c['options'])}" if c.get("options") else "")
+                + (" (ballot)" if c["relayer"] else ""),
                 c["weight"],
                 c["reason"] or "-",
             )
@@ -440,6 +457,44 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
         flexible=("voter", "reason"),
         optional=("weight",),
     )
+
+
+def _judged_in_detail(dao: Any, p: "Proposal") -> bool:
+    """A choice, or a proposal whose category has chamber conditions: judged option by option, chamber by
+    chamber."""
+    from ccsi_dao.governance.progress import manifest_of
+
+    if manifest_of(p) is not None:
+        return True
+    at = min(p.snapshot, dao.chain.now() - 1)
+    return bool(dao.chain.read(dao.membership.functions.electorateAt(at, int(p.category)))[3])
+
+
+def _progress_json(p: "Proposal", progress: Any) -> dict[str, Any]:
+    """A choice's options and, once voting has opened, the proposal against each rule in words and its winner."""
+    from ccsi_dao.governance.progress import manifest_of, outcome_words, progress_words
+
+    found: dict[str, Any] = {}
+    manifest = manifest_of(p)
+    if manifest is not None:
+        found["options"] = [
+            {"number": i + 1, "label": label, "actions": [n + 1 for n in manifest.actions_of(i)],
+             "votes": progress.decision.options[i] if progress is not None else None}
+            for i, label in enumerate(manifest.labels)
+        ]  # fmt: skip
+        found["max_selections"] = manifest.max_selections
+    if progress is not None:
+        j = progress.judgement
+        found["progress"] = progress_words(progress)
+        found["outcome"] = {
+            "quorum_reached": j.quorum_reached,
+            "winner": None if j.winner is None or not j.quorum_reached else (
+                manifest.labels[j.winner] if manifest is not None else "the proposal"),
+            "tie": j.tie,
+            "certain": j.outcome.name.lower(),
+            "words": outcome_words(progress),
+        }  # fmt: skip
+    return found
 
 
 # ---------------------------------------------------------------------- votes and ballots
@@ -456,7 +511,16 @@ def _show_proposal(p: "Proposal", number: int) -> None:
 def vote(
     ctx: typer.Context,
     proposal: ProposalArg,
-    support: Annotated[str, typer.Argument(help="for, against or abstain.")],
+    support: Annotated[
+        str | None, typer.Argument(help="for, against or abstain (for, when --option is given).")
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="On a choice: the option voted for, by label or number (repeat where approval voting allows).",
+        ),
+    ] = None,
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why; recorded on chain with the vote.")] = "",
     sign_only: Annotated[
         bool, typer.Option("--sign-only", help="Write a signed ballot file for someone to relay; send nothing.")
@@ -473,13 +537,16 @@ def vote(
     from ccsi_dao.fileio import write_atomic
     from ccsi_dao.types import VoteType
 
+    if support is None and not option:
+        raise UserError("say how you vote: for, against or abstain (or --option on a choice)")
     try:
-        choice = VoteType[support.strip().upper()]
+        choice = VoteType[("for" if support is None else support).strip().upper()]
     except KeyError:
         raise UserError(f"the vote must be for, against or abstain, not {support!r}") from None
     s = settings(ctx, account, password_file)
     dao = consortium(ctx)
     number, p = dao.find_proposal(proposal)
+    chosen = dao.choice_options(p, option or [], choice)
     dao.check_voting_open(p, number)
     if sign_only and out is not None and out.exists():
         raise UserError(f"{out} already exists; it was left unchanged")
@@ -491,8 +558,8 @@ def vote(
     summary = {"proposal": _proposal_json(p, number), "vote": choice.name.lower(), "reason": reason,
                "voter": voter.address}  # fmt: skip
     if sign_only:
-        dao.check_vote(voter.address, p.id, choice)  # a ballot the governor would refuse is not written
-        ballot = dao.sign_ballot(voter, p.id, choice, reason)
+        dao.check_vote(voter.address, p.id, choice, chosen)  # a ballot the governor would refuse is not written
+        ballot = dao.sign_ballot(voter, p.id, choice, reason, chosen)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
         if json_:
@@ -502,11 +569,21 @@ def vote(
             f"signed ballot: {choice.name.lower()} on #{number} by {voter.address} -> {path} (relay it with ccsi-dao relay)"
         )
         return
-    receipt = dao.vote(voter, p.id, choice, reason)
+    receipt = dao.vote(voter, p.id, choice, reason, chosen)
+    labels = _labels(p)
+    picked = [labels[i] for i in chosen]
     if json_:
-        print_json({**summary, "transaction": tx_json(receipt)})
+        print_json({**summary, **({"options": picked} if labels else {}), "transaction": tx_json(receipt)})
         return
-    done(f"voted {choice.name.lower()} on #{number} as {voter.address} (tx {tx_hash(receipt)})")
+    what = f"for {', '.join(shown(label) for label in picked)}" if picked else choice.name.lower()
+    done(f"voted {what} on #{number} as {voter.address} (tx {tx_hash(receipt)})")
+
+
+def _labels(p: "Proposal") -> tuple[str, ...]:
+    from ccsi_dao.governance.progress import manifest_of
+
+    manifest = manifest_of(p)
+    return manifest.labels if manifest is not None else ()
 
 
 def relay(

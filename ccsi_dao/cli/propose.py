@@ -33,6 +33,9 @@ _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u20
 
 app = new_app("Submit a proposal (shows its category before sending).")
 
+_COLLECT = "ccsi_dao.option_actions"
+"""Context key: while set, a ``propose`` subcommand hands its actions' builder to ``propose choice``."""
+
 AddressArg = Annotated[str, account_argument("The organisation.")]
 DescriptionOpt = Annotated[
     str | None, typer.Option("--description", "-d", help="What the partners vote on (default: the action in words).")
@@ -80,6 +83,10 @@ def _submit(
     json_: bool = False,
 ) -> None:
     """Build the actions against the live consortium, show them, check them, confirm, send."""
+    collected = ctx.meta.get(_COLLECT)
+    if collected is not None:  # an option's action of `propose choice`: built there, not sent
+        collected.append(build)
+        return
     s = settings(ctx, account, password_file)
     dao = consortium(ctx)
     actions: list[Action] = build(dao)
@@ -344,13 +351,26 @@ def rules(
     early_close: Annotated[
         bool | None, typer.Option("--early-close/--no-early-close", help="Switch early close.")
     ] = None,
+    approval_voting: Annotated[
+        bool | None,
+        typer.Option("--approval-voting/--no-approval-voting", help="Let ballots on choices select several options."),
+    ] = None,
+    agreement: Annotated[
+        Path | None,
+        typer.Option(
+            "--agreement",
+            help="Take the category's quorum, approval and chamber conditions (and the approval-voting switch) from "
+            "this agreement file.",
+        ),
+    ] = None,
     description: DescriptionOpt = None,
     account: FromOpt = None,
     password_file: PasswordFileOpt = None,
     yes: YesOpt = False,
     json_: ProposeJsonOpt = False,
 ) -> None:
-    """Propose changing a category's quorum or approval threshold (constitutional)."""
+    """Propose changing a category's quorum, approval threshold or chamber conditions (constitutional). Chamber
+    conditions not changed are kept; entrenched ones can never be dropped or weakened."""
     from ccsi_dao.agreement import parse_ratio
     from ccsi_dao.errors import UserError
     from ccsi_dao.governance import actions
@@ -362,20 +382,40 @@ def rules(
         except ValueError as exc:
             raise UserError(f"{what} {text!r}: {exc}") from None
 
-    if quorum is None and approval is None and early_close is None:
-        raise UserError("nothing to change: give --quorum, --approval or --early-close/--no-early-close")
+    if quorum is None and approval is None and early_close is None and approval_voting is None and agreement is None:
+        raise UserError(
+            "nothing to change: give --quorum, --approval, --early-close/--no-early-close, "
+            "--approval-voting/--no-approval-voting or --agreement"
+        )
     new_quorum = ratio(quorum, "quorum") if quorum is not None else None
     new_approval = ratio(approval, "approval") if approval is not None else None
+    chosen = Category[category.value.upper()]
+    from_file = None
+    if agreement is not None:
+        from ccsi_dao.agreement import load_agreement
+        from ccsi_dao.governance.decisions import agreement_chambers
+
+        loaded = load_agreement(agreement)
+        from_file = (loaded.rules[chosen].quorum, loaded.rules[chosen].approval,
+                     agreement_chambers(loaded)[0].get(chosen, 0), loaded.approval_voting)  # fmt: skip
 
     def build(dao):  # noqa: ANN001, ANN202
-        current, current_early_close, floors = dao.rules_now()
-        chosen = Category[category.value.upper()]
+        now = dao.rule_set_now()
+        current, chambers = dict(now.rules), dict(now.chambers)
         q, a = current[chosen]
+        voting = now.approval_voting
+        if from_file is not None:
+            q, a, chambers[chosen], voting = from_file
         current[chosen] = (new_quorum or q, new_approval or a)
-        actions.check_rules(current, floors)
+        actions.check_rules(current, now.floors)
+        actions.check_chambers(chambers, now.entrenched)
         return [
             actions.update_rules(
-                dao.record.membership, current, current_early_close if early_close is None else early_close
+                dao.record.membership,
+                current,
+                now.early_close if early_close is None else early_close,
+                chambers,
+                voting if approval_voting is None else approval_voting,
             )
         ]
 
@@ -426,3 +466,134 @@ def raw(
         raise UserError(f"--data must be 0x-prefixed hex, not {data!r}") from None
     wei = 0 if value.strip() in ("0", "0.0", "") else actions.parse_amount(value)
     _submit(ctx, lambda dao: [actions.raw(address, payload, wei)], description, account, password_file, yes, json_)
+
+
+_NOT_OPTION_ACTIONS = {"choice", "signal"}
+
+
+@app.command()
+@handled
+def choice(
+    ctx: typer.Context,
+    description: Annotated[str, typer.Option("--description", "-d", help="The question the partners choose on.")],
+    option: Annotated[
+        list[str], typer.Option("--option", help="An option's label (repeat: 2 to 10 options, in this order).")
+    ],
+    action: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--action",
+            help='An action of one option, as a propose subcommand: "Cooperative: amend --document coop.md" (the '
+            "option's label or number, a colon, the subcommand and its arguments; repeat for more). Options "
+            "without actions are text-only.",
+        ),
+    ] = None,
+    max_selections: Annotated[
+        int,
+        typer.Option(
+            "--max-selections", min=1, max=10, help="Options one ballot may select (more than 1: approval voting)."
+        ),
+    ] = 1,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
+) -> None:
+    """Propose a choice among 2 to 10 options, each text-only or with its own actions; only the winner's actions
+    are executed. The category is the strictest of all options' actions (ordinary when all are text-only)."""
+    from ccsi_dao.errors import UserError
+
+    if not "".join(c for c in description if c.isprintable()).strip():
+        raise UserError("a choice needs a description: the question the partners choose on")
+    labels = [" ".join(label.split()) for label in option]
+    for label in labels:
+        if not label or len(label) > 100 or any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in label):
+            raise UserError(
+                f"option {label!r}: a label needs 1 to 100 characters without control characters or direction overrides"
+            )
+    if not 2 <= len(labels) <= 10:
+        raise UserError(f"a choice offers 2 to 10 options, not {len(labels)}: repeat --option for each")
+    builders: list[list[Any]] = [[] for _ in labels]
+    for text in action or []:
+        index, words = _option_action(text, labels)
+        builders[index].append(_collect_action(ctx, text, words))
+
+    def build(dao):  # noqa: ANN001, ANN202
+        options = []
+        for label, option_builders in zip(labels, builders, strict=True):
+            acts: list[Action] = []
+            for make in option_builders:
+                try:
+                    acts.extend(make(dao))
+                except UserError as error:
+                    raise type(error)(f"option {label!r}: {error}") from None
+            options.append((label, acts))
+        return dao.choice_actions(options, max_selections)
+
+    _submit(ctx, build, description, account, password_file, yes, json_)
+
+
+def _option_action(text: str, labels: list[str]) -> tuple[int, list[str]]:
+    """``"Cooperative: amend --document coop.md"`` -> (the option's index, the subcommand's words)."""
+    import shlex
+
+    from ccsi_dao.errors import UserError
+
+    head, sep, rest = text.partition(":")
+    folded = [label.casefold() for label in labels]
+    found = None
+    for i, label in sorted(enumerate(folded), key=lambda item: -len(item[1])):  # labels may contain colons
+        if text.casefold().startswith(label + ":"):
+            found, rest = i, text[len(label) + 1 :]
+            break
+    if found is None and sep and head.strip().isascii() and head.strip().isdigit():
+        number = int(head.strip())
+        if not 1 <= number <= len(labels):
+            raise UserError(f"--action {text!r}: there is no option {number}; the choice offers 1 to {len(labels)}")
+        found = number - 1
+    if found is None:
+        raise UserError(
+            f"--action {text!r} names no option: begin it with an option's label or number and a colon, such as "
+            f'"{labels[0]}: transfer ADDRESS 1.5"'
+        )
+    try:
+        words = shlex.split(rest)
+    except ValueError as error:
+        raise UserError(f"--action {text!r}: {error}") from None
+    if not words:
+        raise UserError(f"--action {text!r} has no action after the colon, such as transfer ADDRESS 1.5")
+    return found, words
+
+
+def _collect_action(ctx: typer.Context, text: str, words: list[str]) -> Any:
+    """The actions' builder of the ``propose`` subcommand ``words`` names, parsed and checked as that command
+    parses it, without sending anything."""
+    from ccsi_dao.errors import UserError
+
+    group: Any = ctx.parent.command if ctx.parent is not None else None  # the `propose` group
+    verb = words[0]
+    sub = group.get_command(ctx, verb) if group is not None else None
+    if sub is None or verb in _NOT_OPTION_ACTIONS:
+        allowed = sorted(set(group.list_commands(ctx)) - _NOT_OPTION_ACTIONS) if group is not None else []
+        raise UserError(f"--action {text!r}: {verb!r} is not an action an option can have; use one of "
+                        f"{', '.join(allowed)}")  # fmt: skip
+    from ccsi_dao.cli.common import RAISE_ERRORS
+    from ccsi_dao.errors import CcsiDaoError
+
+    collected: list[Any] = []
+    ctx.meta[_COLLECT] = collected
+    token = RAISE_ERRORS.set(True)
+    try:
+        with sub.make_context(verb, words[1:], parent=ctx) as sub_ctx:
+            sub.invoke(sub_ctx)
+    except CcsiDaoError as error:
+        raise type(error)(f"--action {text!r}: {error}") from None
+    except typer.TyperException as error:  # click's usage errors, as typer vendors click
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        raise UserError(f"--action {text!r}: {message}") from None
+    except typer.Exit:  # --help inside an action: printed, nothing to build
+        raise UserError(f"--action {text!r}: give the action itself, not --help") from None
+    finally:
+        RAISE_ERRORS.reset(token)
+        del ctx.meta[_COLLECT]
+    return collected[0]

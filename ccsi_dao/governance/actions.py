@@ -140,6 +140,14 @@ def update_rules(
     )
 
 
+def offer_options(governor: str, labels: list[str], action_counts: list[int], max_selections: int = 1) -> Action:
+    """A choice's manifest, its first action (``IChoiceManifest.offerOptions`` to the governor; never executed):
+    the options' labels, how many of the following actions each owns, and how many one ballot may select."""
+    from ccsi_dao.governance.decisions import encode_manifest
+
+    return Action(to_checksum_address(governor), 0, encode_manifest(labels, action_counts, max_selections))
+
+
 def set_voting_period(governor: str, seconds: int) -> Action:
     """Change the voting period."""
     return _call(governor, "setVotingPeriod(uint32)", ["uint32"], [seconds])
@@ -207,6 +215,26 @@ def check_rules(rules: dict[Category, tuple[Ratio, Ratio]], floors: tuple[Ratio,
                 f"the {name} rule {quorum}, {approval} would be weaker than the rule of a less strict category"
             )
         previous = (quorum, approval)
+
+
+def check_chambers(chambers: Mapping[Category, int], entrenched: Mapping[Category, int]) -> None:
+    """The registry's chamber checks (``RulesInvalidChamber``, ``RulesWeakerThanFloor``), run before proposing so a
+    doomed rule change is never sent."""
+    from ccsi_dao.governance.decisions import invalid_index, unpack_conditions, weaker_than_floor
+
+    for category in Category:
+        name = category.name.lower()
+        word = chambers.get(category, 0)
+        bad = invalid_index(word)
+        if bad is not None:
+            raise UserError(f"chamber condition {bad + 1} of the {name} rule is malformed")
+        floor = entrenched.get(category, 0)
+        if floor and weaker_than_floor(word, floor) is not None:
+            kept = unpack_conditions(floor)[weaker_than_floor(word, floor) or 0]
+            raise UserError(
+                f"the {name} rule would drop or weaken the entrenched condition on {kept.describe()}; a rule change "
+                "must keep it at least as strict"
+            )
 
 
 def _share(ratio: Ratio) -> Fraction:

@@ -33,6 +33,15 @@ class Ballot:
     nonce: int
     reason: str
     signature: bytes
+    options: tuple[int, ...] = ()
+    """On a choice, the options (from 0) a vote for is for; carried as the ballot's params."""
+
+    @property
+    def params(self) -> bytes:
+        """What the governor takes as the ballot's params: ``abi.encode(uint256[] options)``, or nothing."""
+        from ccsi_dao.governance.decisions import encode_options
+
+        return encode_options(self.options) if self.options else b""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +54,7 @@ class Ballot:
             "nonce": self.nonce,
             "reason": self.reason,
             "signature": "0x" + self.signature.hex(),
+            **({"options": list(self.options)} if self.options else {}),
         }
 
     @classmethod
@@ -61,12 +71,20 @@ class Ballot:
                 nonce=int(data["nonce"]),
                 reason=str(data.get("reason", "")),
                 signature=bytes.fromhex(str(data["signature"]).removeprefix("0x")),
+                options=tuple(_option(o) for o in data.get("options") or ()),
             )
         except (KeyError, ValueError, TypeError, AttributeError):
             raise UserError("this is not a valid ccsi-dao ballot file") from None
         if not all(0 <= n < 2**256 for n in (ballot.chain_id, ballot.proposal_id, ballot.nonce)):
             raise UserError("this is not a valid ccsi-dao ballot file: a number in it is out of range")
         return ballot
+
+
+def _option(value: Any) -> int:
+    """An option number of a ballot file (0 to 9); ValueError for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10:
+        raise ValueError
+    return value
 
 
 def keyed_nonce_key(proposal_id: int) -> int:
@@ -89,6 +107,7 @@ def sign_ballot(
     support: VoteType,
     nonce: int,
     reason: str = "",
+    options: tuple[int, ...] = (),
 ) -> Ballot:
     """``account``'s vote signed as OpenZeppelin's Governor checks it (``Ballot``, or ``ExtendedBallot`` with a
     reason), for the governor ``governor`` named ``governor_name`` on chain ``chain_id``; nothing is sent. ``nonce``
@@ -102,11 +121,12 @@ def sign_ballot(
         "nonce": nonce,
     }
     types = {"Ballot": _BALLOT}
-    if reason:
-        message.update(reason=reason, params=b"")
+    params = Ballot(governor, chain_id, proposal_id, support, signer.address, nonce, reason, b"", options).params
+    if reason or params:
+        message.update(reason=reason, params=params)
         types = {"ExtendedBallot": _EXTENDED_BALLOT}
     signable = encode_typed_data(
         domain_data=eip712_domain(governor_name, chain_id, governor), message_types=types, message_data=message
     )
     signature = signer.sign_typed(signable)
-    return Ballot(governor, chain_id, proposal_id, support, signer.address, nonce, reason, signature)
+    return Ballot(governor, chain_id, proposal_id, support, signer.address, nonce, reason, signature, options)

@@ -25,6 +25,7 @@ from ccsi_dao.errors import ContractRevertError, UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
 from ccsi_dao.governance.categories import ADMIT_SELECTOR, MEMBERSHIP_SELECTORS
+from ccsi_dao.governance.decisions import ChoiceManifest, encode_options, options_problem
 from ccsi_dao.governance.deployment import DEPLOYED, DeploymentRecord, Suite
 from ccsi_dao.governance.proposals import Proposal, ProposalStatus, proposal_from_event, split_actions
 from ccsi_dao.governance.treasury import Token, Treasury, read_treasury, token_info
@@ -32,6 +33,7 @@ from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, S
 
 if TYPE_CHECKING:
     from ccsi_dao.governance.describe import ActionDescriber
+    from ccsi_dao.governance.progress import Progress
 
 __all__ = ["AgreementVersion", "Ballot", "CastVote", "Consortium", "Member", "Proposal", "ProposalStatus"]
 
@@ -150,6 +152,22 @@ class Consortium:
         (qn, qd), (an, ad) = self.chain.read(reg.ruleFloors())
         by_category = {c: (Ratio(*rule[0]), Ratio(*rule[1])) for c, rule in zip(Category, rules, strict=True)}
         return by_category, early_close, (Ratio(qn, qd), Ratio(an, ad))
+
+    def rule_set_now(self) -> RuleSetNow:
+        """Everything the registry's rules hold now: each category's quorum and approval and chamber conditions
+        (packed), the early-close and approval-voting switches, the floors and the entrenched conditions."""
+        reg = self.membership.functions
+        rules, early_close, chambers, approval_voting = self.chain.read(reg.rulesAt(self.chain.now()))
+        (qn, qd), (an, ad) = self.chain.read(reg.ruleFloors())
+        entrenched = self.chain.read(reg.entrenchedChambers())
+        return RuleSetNow(
+            rules={c: (Ratio(*rule[0]), Ratio(*rule[1])) for c, rule in zip(Category, rules, strict=True)},
+            early_close=bool(early_close),
+            chambers={c: int(w) for c, w in zip(Category, chambers, strict=True) if int(w)},
+            approval_voting=bool(approval_voting),
+            floors=(Ratio(qn, qd), Ratio(an, ad)),
+            entrenched={c: int(w) for c, w in zip(Category, entrenched, strict=True) if int(w)},
+        )
 
     def max_share(self) -> Ratio:
         """The largest share of the voting power governance may give one member's own weight."""
@@ -278,6 +296,39 @@ class Consortium:
         )
         created = self.governor.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
         return proposal_from_event(created), receipt
+
+    def choice_actions(self, options: Sequence[tuple[str, Sequence[Action]]], max_selections: int = 1) -> list[Action]:
+        """A choice's actions: the manifest naming ``options`` (label, that option's actions; none for a text-only
+        option), then every option's actions in order. UserError, before anything is sent, for a choice the governor
+        would refuse: 2 to 10 distinct, non-empty labels, at most 255 actions, 1 to (options) selections, and more
+        than 1 only where the rules in force allow approval voting."""
+        labels = [label for label, _ in options]
+        counts = [len(acts) for _, acts in options]
+        manifest = ChoiceManifest(tuple(labels), tuple(counts), max_selections)
+        problems = manifest.problems(self.rule_set_now().approval_voting if max_selections > 1 else None)
+        folded = [" ".join(label.split()).casefold() for label in labels]
+        if not problems and len(set(folded)) != len(folded):
+            twice = next(label for label, key in zip(labels, folded, strict=True) if folded.count(key) > 1)
+            problems.append(f"option {twice!r} is offered twice; give each option a different label")
+        if problems:
+            raise UserError(problems[0])
+        from ccsi_dao.governance.actions import offer_options
+
+        return [offer_options(self.record.governor, labels, counts, max_selections)] + [
+            action for _, acts in options for action in acts
+        ]
+
+    def propose_choice(
+        self,
+        account: SignerLike,
+        options: Sequence[tuple[str, Sequence[Action]]],
+        description: str,
+        *,
+        max_selections: int = 1,
+        protect: bool = True,
+    ) -> Proposal:
+        """Submit a choice among ``options`` (see :meth:`choice_actions`); the winner's actions alone are executed."""
+        return self.propose(account, self.choice_actions(options, max_selections), description, protect=protect)
 
     def proposal(self, proposal_id: int) -> Proposal:
         """A proposal's content, read from its creation event."""
@@ -480,24 +531,76 @@ class Consortium:
 
     # ------------------------------------------------------------------ votes
 
-    def vote(self, account: SignerLike, proposal_id: int, support: VoteType, reason: str = "") -> TxReceipt:
-        """Cast ``account``'s vote."""
-        fn = (
-            self.governor.functions.castVoteWithReason(proposal_id, int(support), reason)
-            if reason
-            else self.governor.functions.castVote(proposal_id, int(support))
-        )
-        return self.chain.transact(account, fn, action="the vote")
+    def vote(
+        self,
+        account: SignerLike,
+        proposal_id: int,
+        support: VoteType,
+        reason: str = "",
+        options: Sequence[int] = (),
+    ) -> TxReceipt:
+        """Cast ``account``'s vote; on a choice, a vote for names its ``options`` (numbered from 0)."""
+        return self.chain.transact(account, self._vote_call(proposal_id, support, reason, options), action="the vote")
 
-    def check_vote(self, voter: str, proposal_id: int, support: VoteType) -> None:
+    def _vote_call(self, proposal_id: int, support: VoteType, reason: str, options: Sequence[int]) -> Any:
+        fns = self.governor.functions
+        if options:
+            return fns.castVoteWithReasonAndParams(proposal_id, int(support), reason, encode_options(options))
+        if reason:
+            return fns.castVoteWithReason(proposal_id, int(support), reason)
+        return fns.castVote(proposal_id, int(support))
+
+    def choice_options(self, proposal: Proposal, wanted: Sequence[str | int], support: VoteType) -> tuple[int, ...]:
+        """The options (numbered from 0) a ballot names by label or number (from 1), checked as the governor
+        checks them: UserError for an unknown option, more than the choice allows, options with against or
+        abstain, or a vote for on a choice without options."""
+        from ccsi_dao.governance.progress import manifest_of
+
+        manifest = manifest_of(proposal)
+        if manifest is None:
+            if wanted:
+                raise UserError("this proposal is not a choice: vote for, against or abstain without --option")
+            return ()
+        chosen = [_option_index(manifest, item) for item in wanted]
+        problem = options_problem(sorted(chosen), support, len(manifest.labels), manifest.max_selections)
+        if problem is None and len(set(chosen)) != len(chosen):
+            problem = "each option may be selected once"
+        if problem is not None:
+            raise UserError(problem)
+        return tuple(sorted(chosen))
+
+    def check_vote(self, voter: str, proposal_id: int, support: VoteType, options: Sequence[int] = ()) -> None:
         """Dry-run ``voter``'s vote as the governor would take it now; ContractRevertError if it would be refused
         (not an active member, no power at the snapshot, already voted). Nothing is sent: a ballot is checked
         with it before it is signed, so nobody is handed a ballot that can never be relayed."""
-        fn = self.governor.functions.castVote(proposal_id, int(support))
+        fn = self._vote_call(proposal_id, support, "", options)
         self.chain.read(fn, action="the ballot", sender=to_checksum_address(voter))
 
-    def sign_ballot(self, account: SignerLike, proposal_id: int, support: VoteType, reason: str = "") -> Ballot:
-        """Sign a vote for someone else to relay; nothing is sent."""
+    def ballot_options(self, proposal: Proposal) -> list[tuple[int, ...]]:
+        """The options (from 0) each vote of :meth:`votes_cast` on ``proposal`` was for, in the same order (empty
+        for against, abstain and votes on a plain proposal)."""
+        from ccsi_dao.governance.decisions import decode_options
+        from ccsi_dao.governance.progress import params_by_voter
+
+        params = params_by_voter(self, proposal.id)
+        return [decode_options(params.get(v.voter, b"")) or () for v in self.votes_cast(proposal.id)]
+
+    def progress(self, proposal: Proposal) -> Progress | None:
+        """The proposal against every rule it is judged by (quorum, approval, each chamber, each option), in
+        numbers and words; None before its snapshot."""
+        from ccsi_dao.governance.progress import read_progress
+
+        return read_progress(self, proposal)
+
+    def sign_ballot(
+        self,
+        account: SignerLike,
+        proposal_id: int,
+        support: VoteType,
+        reason: str = "",
+        options: Sequence[int] = (),
+    ) -> Ballot:
+        """Sign a vote for someone else to relay (on a choice, for ``options``, from 0); nothing is sent."""
         return sign_ballot(
             account,
             governor=self.record.governor,
@@ -509,6 +612,7 @@ class Consortium:
                 self.governor.functions.nonces(to_checksum_address(str(account.address)), keyed_nonce_key(proposal_id))
             ),
             reason=reason,
+            options=tuple(sorted(options)),
         )
 
     def eip712_domain(self) -> dict[str, Any]:
@@ -525,9 +629,9 @@ class Consortium:
         fns = self.governor.functions
         fn = (
             fns.castVoteWithReasonAndParamsBySig(
-                ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, b"", ballot.signature
+                ballot.proposal_id, int(ballot.support), ballot.voter, ballot.reason, ballot.params, ballot.signature
             )
-            if ballot.reason
+            if ballot.reason or ballot.options
             else fns.castVoteBySig(ballot.proposal_id, int(ballot.support), ballot.voter, ballot.signature)
         )
         return self.chain.transact(account, fn, action=f"relaying {ballot.voter}'s ballot")
@@ -561,6 +665,40 @@ class Consortium:
 
     def resign(self, account: SignerLike) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.resign(), action="the resignation")
+
+
+@dataclass(frozen=True)
+class RuleSetNow:
+    """The registry's rules in force now (:meth:`Consortium.rule_set_now`); chambers packed per category."""
+
+    rules: dict[Category, tuple[Ratio, Ratio]]
+    early_close: bool
+    chambers: dict[Category, int]
+    approval_voting: bool
+    floors: tuple[Ratio, Ratio]
+    entrenched: dict[Category, int]
+
+
+def _option_index(manifest: ChoiceManifest, item: str | int) -> int:
+    """An option by its number (from 1) or its label (any case, spacing folded, or an unambiguous beginning)."""
+    labels = manifest.labels
+    text = " ".join(str(item).split())
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        if 1 <= number <= len(labels):
+            return number - 1
+        raise UserError(f"option {text} does not exist: this choice offers options 1 to {len(labels)}")
+    folded = [" ".join(label.split()).casefold() for label in labels]
+    key = text.casefold()
+    if key in folded:
+        return folded.index(key)
+    starts = [i for i, label in enumerate(folded) if key and label.startswith(key)]
+    if len(starts) == 1:
+        return starts[0]
+    offered = ", ".join(f"{i}. {label}" for i, label in enumerate(labels, start=1))
+    if len(starts) > 1:
+        raise UserError(f"option {text!r} fits several options ({offered}); give its number or full label")
+    raise UserError(f"this choice has no option {text!r}; it offers {offered}")
 
 
 def _registry_subject(record: DeploymentRecord, action: Action) -> str | None:

@@ -276,7 +276,9 @@ class ChamberCondition:
         parts = []
         if self.quorum is not None:
             parts.append(f"at least {share_words(self.quorum)} of their {unit} take part")
-        if self.approval is not None:
+        if self.approval is not None and self.approval.numerator * 2 == self.approval.denominator:
+            parts.append("more of them for than against")
+        elif self.approval is not None:
             parts.append(f"at least {share_words(self.approval)} of those for or against are for")
         if self.support is not None:
             more = "more than" if self.strict_support else "at least"
@@ -863,7 +865,7 @@ def chamber_lines(chamber: ChamberVotes, for_: int | None = None, against: int |
     cast = chamber.votes.cast
     if base == 0:
         return [(f"{name}: nobody in it at the snapshot, so it imposes nothing", True)]
-    of = f"of {_unit(chamber, base)}" if c.by_count else f"of {base}"
+    of = f"of {_unit(chamber, base)}"
     lines: list[tuple[str, bool]] = []
     failed = set(_failed_measures(c, f, a, cast, base))
     if c.quorum is not None:
@@ -872,9 +874,11 @@ def chamber_lines(chamber: ChamberVotes, for_: int | None = None, against: int |
             "quorum" not in failed,
         ))  # fmt: skip
     if c.approval is not None:
+        majority = c.approval.numerator * 2 == c.approval.denominator
         lines.append((
-            f"{name}: {f} for, {a} against, needs at least {share_words(c.approval)} of those for or against, and "
-            "more for than against",
+            f"{name}: {f} for, {a} against, needs "
+            + ("more for than against" if majority else f"at least {share_words(c.approval)} of those for or "
+               "against, and more for than against"),
             "approval" not in failed,
         ))  # fmt: skip
     if c.support is not None:

@@ -398,6 +398,16 @@ def params_digest(params: SuiteParams) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _decode_suite_reverts(chain: Chain) -> None:
+    """Let the chain turn the suite's custom errors into sentences (a rule set the registry's constructor refuses,
+    ...) unless it already decodes more than the basic errors."""
+    from ccsi_dao.abi.reverts import RevertDecoder
+    from ccsi_dao.chain.translate import BasicRevertDecoder
+
+    if type(chain.decoder) is BasicRevertDecoder:
+        chain.decoder = RevertDecoder([load_artifact(name).abi for name in DEPLOYED])
+
+
 def plan_deployment(
     chain: Chain, deployer: str, params: SuiteParams, *, resume: PartialDeployment | None = None
 ) -> DeploymentPlan:
@@ -408,6 +418,7 @@ def plan_deployment(
     and the rest take the deployer's next nonces, which must not have been used meanwhile (else nothing is sent).
     """
     deployer = to_checksum_address(deployer)
+    _decode_suite_reverts(chain)
     digest = params_digest(params)
     done: dict[str, StepRecord] = {}
     if resume is None:

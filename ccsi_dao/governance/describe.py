@@ -97,6 +97,12 @@ class ActionDescriber:
     def describe(self, action: Action) -> str:
         """One sentence for one action."""
         target, data, value = to_checksum_address(action.target), action.data, action.value
+        if target == self.record.governor and not value:
+            from ccsi_dao.governance.decisions import decode_manifest
+
+            manifest = decode_manifest(data)
+            if manifest is not None:
+                return _manifest_words(manifest)
         if target == SIGNAL_TARGET and not data and not value:
             return "no on-chain effect (signal)"
         if target in self._functions:
@@ -161,12 +167,21 @@ class ActionDescriber:
         if name == "amendAgreement":
             return f"amend the consortium agreement: sha256 0x{bytes(a['contentHash']).hex()} at {a['uri']}"
         if name == "updateRules":
-            rules, early_close = a["rules"]
-            parts = [
-                f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}"
-                for c, r in zip(Category, rules, strict=True)
-            ]
-            return "change the rules: " + "; ".join(parts) + f"; early close {'on' if early_close else 'off'}"
+            from ccsi_dao.governance.decisions import invalid_index, unpack_conditions
+
+            rules, early_close, chambers, approval_voting = a["rules"]
+            parts = []
+            for c, r, word in zip(Category, rules, chambers, strict=True):
+                part = f"{c.name.lower()} quorum {_ratio(r[0])}, approval {_ratio(r[1])}"
+                if word and invalid_index(word) is None:
+                    part += "".join(f", and {condition.describe()}" for condition in unpack_conditions(word))
+                elif word:
+                    part += ", and malformed chamber conditions"
+                parts.append(part)
+            return (
+                "change the rules: " + "; ".join(parts) + f"; early close {'on' if early_close else 'off'}; "
+                f"approval voting on choices {'allowed' if approval_voting else 'not allowed'}"
+            )
         if name in ("setVotingDelay", "setVotingPeriod", "setLateQuorumVoteExtension"):
             field = {
                 "setVotingDelay": "voting delay",
@@ -178,6 +193,18 @@ class ActionDescriber:
             return f"set the timelock delay to {format_duration(a['newDelay'])}"
         shown = ", ".join(f"{k}={_show(v)}" for k, v in a.items())
         return f"call {name}({shown}) on the {which}"
+
+
+def _manifest_words(manifest: Any) -> str:
+    """A choice's manifest in words: its options and which of the following actions each owns."""
+    parts = []
+    for i, label in enumerate(manifest.labels):
+        owned = [n + 1 for n in manifest.actions_of(i)] if i < len(manifest.action_counts) else []
+        acts = f"actions {', '.join(map(str, owned))}" if owned else "text-only"
+        parts.append(f"{i + 1}. {label} ({acts})")
+    ballot = "one option per ballot" if manifest.max_selections == 1 else (
+        f"up to {manifest.max_selections} options per ballot")  # fmt: skip
+    return f"offer a choice among {len(manifest.labels)} options, {ballot} (never executed): " + "; ".join(parts)
 
 
 def _show(value: Any) -> str:

@@ -302,7 +302,7 @@ def test_json_schema() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object" and schema["additionalProperties"] is False
     assert set(schema["properties"]) == {
-        "consortium", "document", "partners", "max_share", "floors", "rules", "voting", "timelock"
+        "consortium", "document", "partners", "max_share", "floors", "rules", "choices", "voting", "timelock"
     }  # fmt: skip
     assert set(schema["required"]) == {"consortium", "document", "partners", "rules", "voting", "timelock"}
     partner = schema["$defs"]["Partner"]

@@ -369,3 +369,28 @@ def test_when_everyone_voted(case: tuple) -> None:
     else:
         rivals = any(d.option_votes(j) >= d.option_votes(found) for j in range(d.option_count) if j != found)
         assert outcome == (D.Outcome.OPEN if rivals else D.Outcome.PASSED)
+
+
+@pytest.mark.parametrize(
+    ("signature", "args", "sentence"),
+    [
+        ("GovernorInvalidChoice()", [], "the choice is malformed: it needs 2 to 10 labelled options"),
+        ("GovernorInvalidOptions()", [], "the ballot's options do not fit this proposal"),
+        ("GovernorApprovalVotingNotAllowed()", [], "the rules in force do not allow approval voting"),
+        ("RulesInvalidChamber(uint8,uint256)", [3, 1], "chamber condition 2 of the constitutional rule is malformed"),
+        ("RulesWeakerThanFloor(uint8,uint256)", [2, 0],
+         "the membership rule would drop or weaken entrenched chamber condition 1"),
+    ],
+)  # fmt: skip
+def test_chamber_and_choice_reverts_are_sentences(signature: str, args: list[int], sentence: str) -> None:
+    from eth_abi import encode
+    from eth_utils import function_signature_to_4byte_selector
+
+    from ccsi_dao.abi.artifacts import load_artifact
+    from ccsi_dao.abi.reverts import RevertDecoder
+    from ccsi_dao.governance.deployment import DEPLOYED
+
+    types = signature[signature.index("(") + 1 : -1].split(",") if args else []
+    raw = function_signature_to_4byte_selector(signature) + encode(types, args)
+    error = RevertDecoder([load_artifact(name).abi for name in DEPLOYED]).decode_known(raw, "the proposal")
+    assert error is not None and sentence in str(error) and "0x" not in str(error)

@@ -779,8 +779,99 @@ AGREEMENTS: dict[str, tuple[Prepare, str]] = {
     ),
     "unknown-field": (agreement(lambda t: t + "\nsecret_backdoor: true\n"), r"secret_backdoor"),
 }
+
+
+def chambers(conditions: str) -> Prepare:
+    """The small agreement with chamber conditions on its constitutional rule."""
+    return agreement(sub("constitutional: {quorum: 2/3, approval: 3/4}",
+                         f"constitutional: {{quorum: 2/3, approval: 3/4, chambers: [{conditions}]}}"))  # fmt: skip
+
+
+AGREEMENTS.update({
+    "chamber-unknown-group": (chambers("{members: [army], blocking: any against}"),
+                              r"chambers.0.members: unknown stakeholder group 'army'"),
+    "chamber-four-conditions": (chambers(", ".join(["{members: all, quorum: 1/2}"] * 4)), r"at most 3"),
+    "chamber-term-over-8-bits": (chambers("{members: all, support: 1/300}"), r"1/300 has a term above 255"),
+    "chamber-no-measure": (chambers("{members: all}"), r"no measure"),
+    "chamber-role-twice": (chambers("{members: founding partners, role: partners, quorum: 1/2}"),
+                           r"only goes with a list of stakeholder groups"),
+    "chamber-approval-below-half": (chambers("{members: all, approval: 1/3}"), r"1/3 is below 1/2"),
+    "chamber-blocking-word": (chambers("{members: all, blocking: sometimes}"), r"blocking"),
+    "chamber-members-number": (chambers("{members: 7, quorum: 1/2}"), r"members"),
+    "approval-voting-word": (agreement(lambda t: t + "\nchoices: {approval_voting: perhaps}\n"),
+                             r"choices.approval_voting"),
+})  # fmt: skip
 for label, (prepare, says) in AGREEMENTS.items():
     CASES.append(C(f"agreement-check-{label}", ("agreement", "check", "{dir}/agreement.yaml"), says, prepare=prepare))
+for label in ("chamber-unknown-group", "chamber-four-conditions", "chamber-term-over-8-bits"):
+    prepare, says = AGREEMENTS[label]
+    CASES.append(
+        C(
+            f"rules-agreement-{label}",
+            ("propose", "rules", "constitutional", "--agreement", "{dir}/agreement.yaml", "--from", "a1", "--yes"),
+            says,
+            prepare=prepare,
+        )
+    )
+
+# -------- choices among options (small.yaml: approval voting not allowed; proposal 1 is a plain signal)
+_TWO = ("--option", "Association", "--option", "Cooperative")
+CASES += [
+    C("choice-one-option", ("propose", "choice", "-d", "Q", "--option", "A", "--from", "a1", "--yes"),
+      r"a choice offers 2 to 10 options, not 1"),
+    C("choice-eleven-options",
+      ("propose", "choice", "-d", "Q", *[w for i in range(11) for w in ("--option", f"F{i}")], "--from", "a1", "--yes"),
+      r"a choice offers 2 to 10 options, not 11"),
+    C("choice-no-option", ("propose", "choice", "-d", "Q", "--from", "a1", "--yes"), r"--option"),
+    C("choice-approval-voting-not-allowed",
+      ("propose", "choice", "-d", "Q", *_TWO, "--max-selections", "2", "--from", "a1", "--yes"),
+      r"do not allow approval voting"),
+    C("choice-more-selections-than-options",
+      ("propose", "choice", "-d", "Q", *_TWO, "--max-selections", "3", "--from", "a1", "--yes"),
+      r"a ballot may select 1 to 2 options, not 3"),
+    C("choice-selections-zero", ("propose", "choice", "-d", "Q", *_TWO, "--max-selections", "0", "--from", "a1"),
+      r"max-selections"),
+    C("choice-duplicate-label", ("propose", "choice", "-d", "Q", "--option", "A", "--option", " a ", "--from", "a1",
+                                 "--yes"), r"offered twice"),
+    C("choice-label-escape", ("propose", "choice", "-d", "Q", "--option", ESC, "--option", "B", "--from", "a1",
+                              "--yes"), r"control characters"),
+    C("choice-label-long", ("propose", "choice", "-d", "Q", "--option", LONG, "--option", "B", "--from", "a1",
+                            "--yes"), r"1 to 100 characters"),
+    C("choice-no-description", ("propose", "choice", "-d", " ", *_TWO, "--from", "a1", "--yes"),
+      r"needs a description"),
+    C("choice-action-unknown-option",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "Foundation: transfer {a6} 1", "--from", "a1", "--yes"),
+      r"names no option"),
+    C("choice-action-option-number-out-of-range",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "3: transfer {a6} 1", "--from", "a1", "--yes"),
+      r"there is no option 3"),
+    C("choice-action-signal",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "1: signal -d x", "--from", "a1", "--yes"),
+      r"'signal' is not an action an option can have"),
+    C("choice-action-unknown-verb",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "1: launch rockets", "--from", "a1", "--yes"),
+      r"'launch' is not an action"),
+    C("choice-action-quote",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "1: transfer 'x 1", "--from", "a1", "--yes"),
+      r"No closing quotation"),
+    C("choice-action-empty", ("propose", "choice", "-d", "Q", *_TWO, "--action", "1:", "--from", "a1", "--yes"),
+      r"has no action after the colon"),
+    C("choice-action-bad-amount",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "1: transfer {a6} lots", "--from", "a1", "--yes"),
+      r"not an amount"),
+    C("choice-action-missing-argument",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "Cooperative: transfer", "--from", "a1", "--yes"),
+      r"Missing argument"),
+    C("choice-action-unknown-member",
+      ("propose", "choice", "-d", "Q", *_TWO, "--action", "2: remove nobody-at-all", "--from", "a1", "--yes"),
+      r"nobody-at-all"),
+    C("choice-action-help", ("propose", "choice", "-d", "Q", *_TWO, "--action", "1: transfer --help", "--from", "a1",
+                             "--yes"), r"not --help"),
+    C("vote-option-on-plain-proposal", ("vote", "1", "--option", "1", "--from", "a2"), r"not a choice"),
+    C("vote-no-support", ("vote", "1", "--from", "a2"), r"say how you vote"),
+    C("vote-option-sign-only-plain", ("vote", "1", "--option", "1", "--sign-only", "--out", "{dir}/b.json",
+                                      "--from", "a2"), r"not a choice"),
+]  # fmt: skip
 for label in ("empty", "binary", "weight-10^30", "name-escape", "alias-bomb", "deep-nesting"):
     prepare, says = AGREEMENTS[label]
     CASES.append(
@@ -1296,9 +1387,9 @@ DEPLOY = ("--deployment", "{dir}/new.json", "deploy", str(SMALL), "--from", "a0"
 
 def partial(**changes: object) -> str:
     """A record of a deployment that stopped half-way, as ``deploy`` writes it, with ``changes``."""
-    record = {"format": 2, "status": "partial", "consortium": "Small Test Consortium", "chain_id": 31337,
+    record = {"format": 3, "status": "partial", "consortium": "Small Test Consortium", "chain_id": 31337,
               "deployer": A["a0"], "nonce": 0, "params": "0" * 64, "timelock": A["a7"], "membership": A["a7"],
-              "governor": A["a7"], "steps": {}, "artifacts": {}}  # fmt: skip
+              "governor": A["a7"], "libraries": {}, "steps": {}, "artifacts": {}}  # fmt: skip
     record.update(changes)
     return json.dumps(record)
 
