@@ -16,6 +16,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from ccsi_dao.abi.events import Decoded, EventDecoder
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.history import History, ProposalRecord
 from ccsi_dao.decisionlog.store import DecisionIndex, RawLog
@@ -205,7 +206,7 @@ def proposal_id(record: DeploymentRecord, p: ProposalRecord) -> int:
             [a.target for a in p.actions],
             [a.value for a in p.actions],
             [a.data for a in p.actions],
-            keccak(text=p.description),
+            keccak(text_bytes(p.description)),
         ],
     )
     digest = int.from_bytes(keccak(encoded), "big") & (SANCTIONS_FLAG - 1)

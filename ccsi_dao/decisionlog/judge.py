@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from eth_utils import keccak
 
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.decisionlog.history import History, ProposalRecord, RuleSet, Vote
 from ccsi_dao.governance.categories import categorize_call, sanctioned, sanctions_in_id
 from ccsi_dao.types import Category, ProposalState, Ratio, VoteType
@@ -161,7 +162,7 @@ def ceil_share(total: int, share: Ratio) -> int:
 def operation_id(governor: str, p: ProposalRecord) -> bytes:
     """The timelock operation id ``GovernorTimelockControl`` uses for ``p``: ``hashOperationBatch(targets, values,
     calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``."""
-    description_hash = keccak(text=p.description)
+    description_hash = keccak(text_bytes(p.description))
     salt = bytes(x ^ y for x, y in zip(bytes.fromhex(governor[2:]) + b"\x00" * 12, description_hash, strict=True))
     return keccak(_encode_operation(p, salt))
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.chain.codec import decode as abi_decode
 from ccsi_dao.decisionlog.history import History, load_history
+from ccsi_dao.decisionlog.judge import Judgement, judge_all
 from ccsi_dao.decisionlog.store import DecisionIndex, open_index
 from ccsi_dao.errors import ChainError, UserError
 from ccsi_dao.governance.actions import Action
@@ -61,8 +62,25 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """How the vote on a proposal went, as the decision log judges it at the head
+    (:func:`ccsi_dao.decisionlog.judge.judge`: the same outcome and reason ``ccsi-dao log`` and ``audit verify``
+    give; the watch never decides them itself)."""
+
+    outcome: str  # judge.OUTCOMES: pending, active, succeeded, queued, executed, defeated, cancelled
+    reason: str  # judge.REASONS: ... passed, closed early, quorum missed, approval failed ...
+    explanation: str  # the reason in a sentence, with the figures
+    closed_early: bool  # voting closed early, once the uncast votes could no longer change the outcome
+    approval: Ratio  # the approval rule it was held to (its category's, at the snapshot)
+
+    @classmethod
+    def of(cls, j: Judgement) -> Verdict:
+        return cls(j.outcome, j.reason, j.explanation, j.closed_early is not None, j.approval)
+
+
+@dataclass(frozen=True)
 class ProposalInfo:
-    """What the logs say about one proposal."""
+    """What the logs say about one proposal, and how the decision log judges it at the head."""
 
     number: int
     id: int
@@ -78,6 +96,7 @@ class ProposalInfo:
     eta: int | None
     executed_at: int | None
     canceled_at: int | None
+    verdict: Verdict
 
 
 @dataclass(frozen=True)
@@ -158,6 +177,7 @@ class ChainSource:
 
     def _view(self, head: Head, history: History) -> ChainView:
         proposals = []
+        judged = judge_all(history, head.timestamp)
         for p in history.proposal_list():
             proposals.append(
                 ProposalInfo(
@@ -175,6 +195,7 @@ class ChainSource:
                     eta=p.eta,
                     executed_at=p.executed.timestamp if p.executed else None,
                     canceled_at=p.canceled.timestamp if p.canceled else None,
+                    verdict=Verdict.of(judged[p.number]),
                 )
             )
         events = []
