@@ -2,7 +2,10 @@
 
 Each event's decoders are built once from the ABI (eth-abi's strict decoders, the ones web3 uses); a log is then
 decoded with them directly, without web3's per-log formatting, which costs several times as much on a long history.
-Arguments come out as web3 gives them: addresses checksummed, arrays as lists, structs as dicts by field name.
+Arguments come out as web3 gives them: addresses checksummed, arrays as lists, structs as dicts by field name. A
+string that is not valid UTF-8 (a hostile voter's reason) does not make its log undecodable: it comes out as a
+:class:`~ccsi_dao.chain.codec.ChainText`, each invalid byte a visible escape and the bytes kept
+(:mod:`ccsi_dao.chain.codec`, the rules every decoder of the library follows).
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from eth_abi.decoding import ContextFramesBytesIO, TupleDecoder
-from eth_abi.registry import registry as abi_registry
 from eth_utils import keccak, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.chain.codec import REGISTRY as abi_registry
 
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 _TRANSFER_ABI: dict[str, Any] = {

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type
+from ccsi_dao.chain.codec import decode as abi_decode
 from ccsi_dao.chain.translate import BasicRevertDecoder
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role

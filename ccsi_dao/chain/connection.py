@@ -38,6 +38,7 @@ from web3.exceptions import (
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import TxReceipt
 
+from ccsi_dao.chain.codec import web3_codec
 from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.chain.signer import Signer, SignerLike, as_signer
 from ccsi_dao.chain.translate import (
@@ -172,11 +173,13 @@ class Chain:
         """Connect to the JSON-RPC endpoint ``url``; raise :class:`ChainError` if it does not answer or is not
         the expected chain.
 
-        The connection asks the chain id once (web3's validation middleware would ask it again before every call and
+        Strings in answers and logs that are not UTF-8 are decoded as :mod:`ccsi_dao.chain.codec` says. The
+        connection asks the chain id once (web3's validation middleware would ask it again before every call and
         estimate; every transaction carries the chain id, checked here) and reads the blocks of proof-of-authority
         chains (Besu QBFT, Gnosis' validators), whose ``extraData`` is longer than web3 accepts by default.
         """
         w3 = Web3(HTTPTransport(url, timeout=request_timeout))
+        w3.codec = web3_codec()  # text that is not UTF-8 decoded with visible escapes instead of refused
         w3.middleware_onion.remove("validation")
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         chain = cls(w3, **kwargs)

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import requests
-from eth_abi import decode as abi_decode
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 
+from ccsi_dao.chain.codec import decode as abi_decode
 from ccsi_dao.errors import CcsiDaoError, ChainError, ContractRevertError, UserError
 
 _UNPAID = re.compile(r"insufficient funds", re.IGNORECASE)

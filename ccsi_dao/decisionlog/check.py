@@ -16,6 +16,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from ccsi_dao.abi.events import Decoded, EventDecoder
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.chain.logs import LogFetcher
 from ccsi_dao.decisionlog.chambers import offers_options, voted_actions
 from ccsi_dao.decisionlog.history import History, ProposalRecord
@@ -211,7 +212,7 @@ def proposal_id(record: DeploymentRecord, p: ProposalRecord) -> int:
             [a.target for a in p.actions],
             [a.value for a in p.actions],
             [a.data for a in p.actions],
-            keccak(text=p.description),
+            keccak(text_bytes(p.description)),
         ],
     )
     digest = int.from_bytes(keccak(encoded), "big") & (CHOICE_FLAG - 1)

@@ -3,10 +3,11 @@
 A history of 1,000 proposals holds some 26,000 logs, 20,000 of them ``VoteCast``; eth-abi's strict decoders spend
 most of ``audit verify``'s time on them. :class:`HistoryDecoder` decodes an event whose arguments are all static
 elementary types (addresses, unsigned integers, booleans, ``bytes32``) plus strings or bytes directly from the 32-byte
-words (and dynamic arrays of them, as ``ProposalCreated`` has), but only when the log is in the canonical ABI encoding and every value is in its type's range; any other log
-(another shape, a non-canonical pointer, padding that is not zero, text that is not UTF-8, a token's transfer) goes to
-:class:`ccsi_dao.abi.events.EventDecoder`, so the result is always exactly what that decoder gives (a test decodes a
-whole history both ways).
+words (and dynamic arrays of them, as ``ProposalCreated`` has), but only when the log is in the canonical ABI
+encoding and every value is in its type's range; any other log (another shape, a non-canonical pointer, padding that
+is not zero, a token's transfer) goes to :class:`ccsi_dao.abi.events.EventDecoder`, so the result is always exactly
+what that decoder gives (a test decodes a whole history both ways). Text that is not UTF-8 is decoded as that decoder
+decodes it (:func:`ccsi_dao.chain.codec.decode_text`: visible escapes, the bytes kept).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
 from ccsi_dao.abi.events import Decoded, EventDecoder, RawLog, checksum, event_topic
+from ccsi_dao.chain.codec import decode_text
 
 _STATIC = ("address", "bool", "bytes32")
 _DYNAMIC = ("string", "bytes")
@@ -110,7 +112,7 @@ def _decode(plan: _Plan, log: RawLog) -> dict[str, Any] | None:
         for (name, _), value in zip(plan.data, values, strict=True):
             args[name] = value
         return args
-    except (ValueError, UnicodeDecodeError, IndexError):
+    except (ValueError, IndexError):
         return None
 
 
@@ -151,7 +153,7 @@ def _tail(data: bytes, t: str, at: int) -> tuple[Any, int]:
     if len(body) != padded or any(body[length:]):
         raise ValueError
     value = body[:length]
-    return (value.decode("utf-8") if t == "string" else value), at + 32 + padded
+    return (decode_text(value) if t == "string" else value), at + 32 + padded
 
 
 __all__ = ["HistoryDecoder"]

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from eth_utils import keccak
 
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.decisionlog.chambers import (
     DecisionSetup,
     counted_vote,
@@ -231,9 +232,12 @@ def ceil_share(total: int, share: Ratio) -> int:
 
 def operation_id(governor: str, p: ProposalRecord, actions: tuple[Action, ...] | None = None) -> bytes:
     """The timelock operation id ``GovernorTimelockControl`` uses for ``p``: ``hashOperationBatch(targets, values,
-    calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``; ``actions`` are those queued (a
-    choice's winner's alone; default all of ``p``'s)."""
-    description_hash = keccak(text=p.description)
+    calldatas, 0, salt)`` with the salt ``bytes20(governor) ^ descriptionHash``, and for a choice (proposal id bit
+    252) ``bytes20(governor) ^ (descriptionHash ^ bytes32(proposalId))``; ``actions`` are those queued (a choice's
+    winner's alone; default all of ``p``'s)."""
+    description_hash = keccak(text_bytes(p.description))
+    if p.is_choice:
+        description_hash = bytes(x ^ y for x, y in zip(description_hash, p.id.to_bytes(32, "big"), strict=True))
     salt = bytes(x ^ y for x, y in zip(bytes.fromhex(governor[2:]) + b"\x00" * 12, description_hash, strict=True))
     return keccak(_encode_operation(p, salt, actions))
 

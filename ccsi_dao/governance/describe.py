@@ -14,10 +14,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.chain.codec import decode as abi_decode
 from ccsi_dao.durations import format_duration
 from ccsi_dao.governance.actions import SIGNAL_TARGET, Action
 from ccsi_dao.governance.deployment import DeploymentRecord

@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.errors import UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import category_of_id
@@ -37,7 +38,7 @@ class Proposal:
 
     @property
     def description_hash(self) -> bytes:
-        return keccak(text=self.description)
+        return keccak(text_bytes(self.description))
 
     def call_args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
         """``(targets, values, calldatas, descriptionHash)`` for queue, execute and cancel."""

@@ -15,10 +15,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
+from ccsi_dao.chain.codec import decode as abi_decode
 from ccsi_dao.decisionlog.chambers import describe_actions, offers_options
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import MEMBERSHIP_SELECTORS
@@ -270,10 +270,12 @@ def _quorum_risk(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> No
 
 
 def _outcome(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> Notice:
+    """The outcome the contracts reached, with the reason the decision log's judgement gives (``p.verdict``)."""
     v = state.votes
     tally = f"For {v[VoteType.FOR]}, against {v[VoteType.AGAINST]}, abstain {v[VoteType.ABSTAIN]}"
     quorum = state.quorum or 0
-    early = now <= state.deadline
+    verdict = p.verdict
+    early = verdict.closed_early
     details: dict[str, Any] = {
         "for": v[VoteType.FOR],
         "against": v[VoteType.AGAINST],
@@ -286,13 +288,19 @@ def _outcome(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> Notice
     if d is not None:
         return _decision_outcome(p, ref, state, now, d, tally, details, closed)
     if state.state == ProposalState.DEFEATED:
-        if state.participation < quorum:
+        if verdict.reason == "quorum missed":
             why = f"the quorum was missed: {state.participation} votes cast, {quorum} needed"
             details["reason"] = "quorum"
-        else:
-            approval = f" (more than {state.rule[1]} of for and against needed)" if state.rule else ""
-            why = f"approval failed: {v[VoteType.FOR]} for, {v[VoteType.AGAINST]} against{approval}"
+        elif verdict.reason == "approval failed":
+            why = (
+                f"approval failed: {v[VoteType.FOR]} for, {v[VoteType.AGAINST]} against (more than "
+                f"{verdict.approval} of for and against needed)"
+            )
             details["reason"] = "approval"
+        else:  # closed early: the judgement's sentence says which could no longer be met; or a disagreement
+            why = verdict.explanation.removeprefix("defeated: ")
+            details["reason"] = verdict.reason.replace(" ", "-")
+            closed = ""
         headline = Text.of(f"#{p.number} was defeated: ", _title(p))
         lines: tuple[Text, ...] = (Text.of(f"Why: {why}.{closed}"), Text.of(f"{tally}."))
         kind = Kind.DEFEATED

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
-from ccsi_dao.decisionlog.chambers import needs_decision_rules
-from ccsi_dao.decisionlog.history import History, ProposalRecord, load_history
-from ccsi_dao.decisionlog.judge import judge
+from ccsi_dao.chain.codec import decode as abi_decode
+from ccsi_dao.decisionlog.history import History, load_history
+from ccsi_dao.decisionlog.judge import Judgement, judge_all
 from ccsi_dao.decisionlog.store import DecisionIndex, open_index
 from ccsi_dao.errors import ChainError, UserError
 from ccsi_dao.governance.actions import Action
@@ -63,8 +62,25 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """How the vote on a proposal went, as the decision log judges it at the head
+    (:func:`ccsi_dao.decisionlog.judge.judge`: the same outcome and reason ``ccsi-dao log`` and ``audit verify``
+    give; the watch never decides them itself)."""
+
+    outcome: str  # judge.OUTCOMES: pending, active, succeeded, queued, executed, defeated, cancelled
+    reason: str  # judge.REASONS: ... passed, closed early, quorum missed, approval failed ...
+    explanation: str  # the reason in a sentence, with the figures
+    closed_early: bool  # voting closed early, once the uncast votes could no longer change the outcome
+    approval: Ratio  # the approval rule it was held to (its category's, at the snapshot)
+
+    @classmethod
+    def of(cls, j: Judgement) -> Verdict:
+        return cls(j.outcome, j.reason, j.explanation, j.closed_early is not None, j.approval)
+
+
+@dataclass(frozen=True)
 class ProposalInfo:
-    """What the logs say about one proposal."""
+    """What the logs say about one proposal, and how the decision log judges it at the head."""
 
     number: int
     id: int
@@ -80,6 +96,7 @@ class ProposalInfo:
     eta: int | None
     executed_at: int | None
     canceled_at: int | None
+    verdict: Verdict
     decision: DecisionWords | None = None
     """For a choice, or a category with chamber conditions: the outcome in words, from the logs."""
 
@@ -176,6 +193,7 @@ class ChainSource:
 
     def _view(self, head: Head, history: History) -> ChainView:
         proposals = []
+        judged = judge_all(history, head.timestamp)
         for p in history.proposal_list():
             proposals.append(
                 ProposalInfo(
@@ -193,7 +211,8 @@ class ChainSource:
                     eta=p.eta,
                     executed_at=p.executed.timestamp if p.executed else None,
                     canceled_at=p.canceled.timestamp if p.canceled else None,
-                    decision=_decision_words(history, p, head.timestamp),
+                    verdict=Verdict.of(judged[p.number]),
+                    decision=_decision_words(judged[p.number], head.timestamp),
                 )
             )
         events = []
@@ -278,13 +297,11 @@ class ChainSource:
             return _raw_call(self.record, action)
 
 
-def _decision_words(history: History, p: ProposalRecord, now: int) -> DecisionWords | None:
-    """What the chambers and options of ``p`` say at ``now`` (None for a proposal judged without them, or before
-    its snapshot)."""
-    if p.snapshot >= now or not needs_decision_rules(history, p):
-        return None
-    r = judge(history, p, now).rules_judged
-    if r is None:
+def _decision_words(j: Judgement, now: int) -> DecisionWords | None:
+    """What the chambers and options of the judged proposal say at ``now`` (None for a proposal judged without them,
+    or before its snapshot)."""
+    r = j.rules_judged
+    if j.proposal.snapshot >= now or r is None:
         return None
     labels = r.setup.labels
     return DecisionWords(

@@ -6,10 +6,11 @@ their objects change (the history model, the verification result, the report) on
 - :class:`Source`: where the dashboard reads from (the deployment record, its chain, the index file);
 - :class:`Reader` (one per sync thread: SQLite connections and web3 sessions stay in the thread that made them):
   syncs the index (:meth:`Reader.sync`) and builds a :class:`~ccsi_dao.web.models.Snapshot` from it
-  (:meth:`Reader.snapshot`). The record comes from the index alone (proposals, votes, members, the log, flows,
-  agreement versions); what only the contracts know *now* is read with view calls at the index's synced block, in
-  JSON-RPC batches: each proposal's state, deadline and quorum and the power of its electorate (re-read only while
-  a proposal can still change; a final one's answers are kept), the rules in force, the settings, the balances;
+  (:meth:`Reader.snapshot`). Everything about decisions comes from the index alone: proposals, votes, members,
+  the log, flows, agreement versions, and each proposal judged as of the synced block by
+  :func:`ccsi_dao.decisionlog.judge.judge_all` (state, electorate, quorum and approval rule, deadline, outcome and
+  reason: the same judgement ``ccsi-dao log`` and ``audit verify`` make, never recomputed here). View calls at the
+  synced block, in JSON-RPC batches, read only the rules and settings in force and the treasury's balances;
 - :func:`filter_log`: the log with ``ccsi-dao log``'s own filters (:func:`ccsi_dao.decisionlog.entries.select`);
 - :func:`verify_and_report`: ``audit verify`` against the index, and the ``audit report`` HTML and Markdown.
 
@@ -26,11 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ccsi_dao.abi.events import EventDecoder
 from ccsi_dao.audit.report import build_report, decision_rows, render_html, render_markdown
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.audit.verify import verify as run_verification
-from ccsi_dao.decisionlog.chambers import describe_actions, needs_decision_rules, option_words
+from ccsi_dao.decisionlog.chambers import describe_actions, option_words
+from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.entries import (
     KINDS,
     Entry,
@@ -41,19 +42,17 @@ from ccsi_dao.decisionlog.entries import (
     parse_when,
     select,
 )
-from ccsi_dao.decisionlog.history import Decoded, History, ProposalRecord, load_history, rule_set
-from ccsi_dao.decisionlog.judge import Judgement, judge, judge_all
+from ccsi_dao.decisionlog.history import Decoded, History, load_history, rule_set
+from ccsi_dao.decisionlog.judge import Judgement, VoteJudgement, judge_all
 from ccsi_dao.decisionlog.store import DecisionIndex, default_index_path, open_index
 from ccsi_dao.errors import CcsiDaoError, UserError
-from ccsi_dao.governance.categories import category_of_id
-from ccsi_dao.governance.consortium import Consortium, unpack_rule
+from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import DeploymentRecord
 from ccsi_dao.governance.describe import ActionDescriber, format_eth
 from ccsi_dao.settings import Settings
-from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, StakeholderGroup, VoteType, group_name
+from ccsi_dao.types import Category, MemberStatus, StakeholderGroup, VoteType, group_name
 from ccsi_dao.types import role_name as _role_name
 from ccsi_dao.web.models import (
-    FINAL_STATES,
     AgreementVersion,
     AgreementView,
     Balance,
@@ -124,20 +123,7 @@ class Source:
         return open_index(self.record, self.index_path)
 
 
-# ---------------------------------------------------------------------------------------------- the live reads
-
-
-@dataclass(frozen=True)
-class _Live:
-    """What the contracts say about a proposal at one block."""
-
-    state: str
-    deadline: int
-    eta: int
-    electorate: int
-    quorum: Ratio
-    approval: Ratio
-    quorum_votes: int
+# ---------------------------------------------------------------------------------------------- the reader
 
 
 class Reader:
@@ -149,14 +135,15 @@ class Reader:
         self.dao = source.consortium()
         self.chain = self.dao.chain
         self.index = source.open_index()
-        self._final: dict[int, _Live] = {}  # proposal id -> answers that can no longer change
         self._history: History | None = None
+        self._judgements: dict[int, Judgement] = {}  # by proposal number, judged at _judged_at
+        self._judged_at: int | None = None
+        self._judged = False  # the judgements and entries are of the current history
         self._entries: list[Entry] = []
-        self._judgements: dict[int, Judgement] = {}  # by proposal number, as the entries were judged
         self._entries_problem: str | None = None
         self._stale = True  # the index holds logs the history has not read yet
         self._reorged = False  # the index was cut back since the logs were decoded
-        self._decoder = EventDecoder(self.record.governor, self.record.membership, self.record.timelock)
+        self._decoder = HistoryDecoder(self.record.governor, self.record.membership, self.record.timelock)
         self._decoded: list[Decoded] = []  # the index's logs up to _decoded_to, decoded
         self._decoded_to: int | None = None
         self.last_sync: SyncView = SyncView(self.index.synced_to, None, None, None)
@@ -196,19 +183,15 @@ class Reader:
         """Everything the pages show, as of the index's synced block."""
         problems: list[str] = []
         block = self.index.synced_to
-        history = self._load_history(problems)
-        block_time = int(self.chain.block(block)["timestamp"]) if block is not None else None
+        history, judgements = self._load_history()
+        block_time = self.index.tip_time if block is not None else None
         read = self.chain.reader(block) if block is not None else None
         names = _Names(history)
         describer = ActionDescriber(self.record, history.name_of)
         views = [_log_view(i, e) for i, e in enumerate(self._entries)]
         by_entry = {id(e): v for e, v in zip(self._entries, views, strict=True)}
-        live = self._live(history, read, block_time) if read is not None and block_time is not None else {}
-        proposals = tuple(
-            _proposal_view(p, live.get(p.id), history, names, describer, block_time, self._judgements.get(p.number))
-            for p in history.proposal_list()
-        )
-        members = self._members(history, read, block_time, problems)
+        proposals = tuple(_proposal_view(judgements[p.number], names, describer) for p in history.proposal_list())
+        members = self._members(history, block_time)
         if self._entries_problem:
             problems.append(self._entries_problem)
         return Snapshot(
@@ -229,21 +212,30 @@ class Reader:
             library=_LogHandle(history, self._entries, by_entry),
         )
 
-    def _load_history(self, problems: list[str]) -> History:
-        """The index's history and its log entries, rebuilt only when the index changed."""
+    def _load_history(self) -> tuple[History, dict[int, Judgement]]:
+        """The index's history, every proposal judged as of the synced block, and the log entries: the history is
+        rebuilt only when the index changed, the judgements and entries also when the synced block's time moved (a
+        proposal opens or closes with time alone, and its outcome entry appears when voting closes)."""
         if self._history is None or self._stale:
             self._history = self._read_history()
+            self._stale = self._judged = False
+        history = self._history
+        now = self.index.tip_time if self.index.tip_time is not None else history.now
+        if self._judged and self._judged_at == now:
+            return history, self._judgements
+        judged = judge_all(history, now)
+        before = self._judgements if self._judged else None
+        self._judgements, self._judged_at, self._judged = judged, now, True
+        if before is None or _verdicts(before) != _verdicts(judged):  # else time alone moved and changed no outcome
             try:
-                self._judgements = judge_all(self._history)
-                self._entries = entries(self._history, self._judgements)
+                self._entries = entries(history, self._judgements)
                 self._entries_problem = None
             except Exception as exc:  # noqa: BLE001 - one event the log cannot word must not take the pages down
-                self._entries, self._judgements = [], {}
+                self._entries = []
                 self._entries_problem = (
                     f"the decision log could not be built from the index ({type(exc).__name__}: {exc})"
                 )
-            self._stale = False
-        return self._history
+        return history, judged
 
     def _read_history(self) -> History:
         """The history of the whole index. Each log is decoded once: after a sync that only added blocks, the logs
@@ -261,53 +253,8 @@ class Reader:
         self._decoded_to, self._reorged = tip, False
         return History(self.record, self._decoded, self.index.tip_time)
 
-    def _live(self, history: History, read: Any, now: int) -> dict[int, _Live]:
-        """Each proposal's state, deadline, eta, quorum and electorate at the synced block, in batches; a proposal in
-        a final state keeps the answers it had."""
-        gov, reg = self.dao.governor, self.dao.membership
-        todo = [p for p in history.proposal_list() if p.id not in self._final]
-        reads: list[tuple[Any, ...]] = []
-        for p in todo:
-            at = p.snapshot if p.snapshot < now else now - 1
-            reads += [(gov, "state", p.id), (gov, "proposalDeadline", p.id), (gov, "proposalEta", p.id)]
-            reads.append((reg, "electorateAt", at, int(_category(p))))
-            if p.snapshot < now:
-                reads.append((gov, "proposalQuorum", p.id))
-        read.prefetch(reads)
-        out = dict(self._final)
-        for p in todo:
-            at = p.snapshot if p.snapshot < now else now - 1
-            total, packed, _early_close, _chambers = read(reg, "electorateAt", at, int(_category(p)))
-            quorum, approval = unpack_rule(packed)
-            quorum_votes = (
-                int(read(gov, "proposalQuorum", p.id))
-                if p.snapshot < now
-                else -(-int(total) * quorum.numerator // quorum.denominator)
-            )
-            state = ProposalState(read(gov, "state", p.id)).name.lower()
-            answers = _Live(
-                state,
-                int(read(gov, "proposalDeadline", p.id)),
-                int(read(gov, "proposalEta", p.id)),
-                int(total),
-                quorum,
-                approval,
-                quorum_votes,
-            )
-            out[p.id] = answers
-            if state in FINAL_STATES:
-                self._final[p.id] = answers
-        return out
-
-    def _members(self, history: History, read: Any, now: int | None, problems: list[str]) -> tuple[MemberView, ...]:
+    def _members(self, history: History, now: int | None) -> tuple[MemberView, ...]:
         accounts = list(history.member_changes)
-        constitutional: dict[str, bool] = {}
-        if read is not None and accounts:
-            try:
-                read.prefetch((self.dao.membership, "memberOf", a) for a in accounts)
-                constitutional = {a: bool(read(self.dao.membership, "memberOf", a)[3]) for a in accounts}
-            except Exception as exc:  # noqa: BLE001 - shown as unknown, with the reason on the page
-                problems.append(f"the members' constitutional votes could not be read ({exc})")
         out = []
         for account in accounts:
             state = history.member_at(account)
@@ -327,7 +274,7 @@ class Reader:
                     proxy=proxy,
                     proxy_name=history.name_of(proxy) if proxy else None,
                     joined=utc(first.joined_at or history.member_changes[account][0][0]) or "",
-                    constitutional_vote=constitutional.get(account),
+                    constitutional_vote=state.constitutional_vote,
                 )
             )
         return tuple(out)
@@ -338,33 +285,7 @@ class Reader:
         timelock = self.record.timelock
         balances: list[Balance] = []
         flows = [v for v in log if v.kind == "treasury"]
-        seen = {(v.block, v.log_index) for v in flows}
-        for d in history.events:  # ETH paid in (the timelock's Deposited), where the log does not list it yet
-            if (
-                d.contract == "timelock"
-                and d.event == "Deposited"
-                and (d.log.block_number, d.log.log_index) not in seen
-            ):
-                sender = str(d.args.get("sender", ""))
-                name = history.name_of(sender) if sender else None
-                flows.append(
-                    LogEntryView(
-                        position=-1,
-                        time=utc(d.timestamp) or "",
-                        block=d.log.block_number,
-                        log_index=d.log.log_index,
-                        tx=d.log.tx_hash,
-                        kind="treasury",
-                        event=d.event,
-                        summary=f"treasury received {format_eth(int(d.args.get('amount', 0)))} from "
-                        + (f"{sender} ({name})" if name else sender),
-                        proposal=None,
-                        member=sender if name else None,
-                        member_name=name,
-                        group=None,
-                    )
-                )
-        flows.sort(key=lambda v: (v.block, v.log_index), reverse=True)
+        flows.reverse()  # newest first (the log is chronological)
         if block is not None:
             try:
                 wei = int(self.chain.transport.request("eth_getBalance", [timelock, hex(block)]), 16)
@@ -449,8 +370,9 @@ def _checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
-def _category(p: ProposalRecord) -> Category:
-    return p.category if p.category is not None else category_of_id(p.id)
+def _verdicts(judgements: dict[int, Judgement]) -> list[tuple[int, str, str, str]]:
+    """What the log's outcome entries say of each proposal (they change only when one of these does)."""
+    return [(n, j.outcome, j.reason, j.explanation) for n, j in judgements.items()]
 
 
 def _duration(seconds: int) -> str:
@@ -465,95 +387,71 @@ def _title(text: str) -> str:
     return first if len(first) <= 160 else first[:157] + "…"
 
 
-def _proposal_view(
-    p: ProposalRecord,
-    live: _Live | None,
-    history: History,
-    names: _Names,
-    describer: ActionDescriber,
-    now: int | None,
-    judged: Judgement | None = None,
-) -> ProposalView:
-    category = _category(p)
-    totals = p.totals()
-    if live is None:  # no block read yet: what the log alone says
-        state = "canceled" if p.canceled else "executed" if p.executed else "queued" if p.queued else "unknown"
-        live = _Live(state, p.extended_deadline or p.deadline, p.eta or 0, 0, Ratio(0, 1), Ratio(1, 2), 0)
+def _proposal_view(j: Judgement, names: _Names, describer: ActionDescriber) -> ProposalView:
+    """A proposal as :func:`ccsi_dao.decisionlog.judge.judge` judged it: its state, the rule of its category at the
+    snapshot over its electorate, the tally, the outcome and the reason, and each vote as counted."""
+    p = j.proposal
+    category = p.id_category  # the category the governor counts it in (verify checks the actions give the same)
     label = (
         "Members with a constitutional vote" if category == Category.CONSTITUTIONAL else "Voting members"
     )  # one electorate per proposal until the agreement has chambers: then one row each
     row = TallyRow(
         label=label,
-        for_votes=totals[VoteType.FOR],
-        against=totals[VoteType.AGAINST],
-        abstain=totals[VoteType.ABSTAIN],
-        electorate=live.electorate,
-        quorum_votes=live.quorum_votes,
-        quorum=str(live.quorum),
-        approval=str(live.approval),
-        approval_numerator=live.approval.numerator,
-        approval_denominator=live.approval.denominator,
+        for_votes=j.tally[VoteType.FOR],
+        against=j.tally[VoteType.AGAINST],
+        abstain=j.tally[VoteType.ABSTAIN],
+        electorate=j.electorate,
+        quorum_votes=j.quorum_votes,
+        quorum=str(j.quorum),
+        approval=str(j.approval),
+        quorum_met=j.quorum_reached,
+        approval_met=j.approval_met,
+        approval_numerator=j.approval.numerator,
+        approval_denominator=j.approval.denominator,
     )
     manifest = p.manifest
-    votes = tuple(
-        VoteView(
-            voter=v.voter,
-            name=names(v.voter),
-            choice=v.support.name.lower(),
-            weight=v.weight,
-            reason=v.reason,
-            via=(f"signed ballot relayed by {_checksum(v.relayer)}" if v.relayer else "direct vote"),
-            proxy_for=tuple(history.principals_at(v.voter, p.snapshot)),
-            time=utc(v.decoded.timestamp) or "",
-            block=v.decoded.log.block_number,
-            tx=v.decoded.log.tx_hash,
-            options=", ".join(option_words(manifest.labels, v.options)) if manifest is not None else "",
-        )
-        for v in p.votes
-    )
+    labels = manifest.labels if manifest is not None else None
+    votes = tuple(_vote_view(vj, names, labels) for vj in j.votes)
     try:
         actions = tuple(describe_actions(describer.record.governor, p.actions, lambda a: describe_action(describer, a)))
     except Exception:  # noqa: BLE001 - an action the describer cannot word: shown raw
         actions = tuple(f"call {a.target} with {len(a.data)} bytes of data, value {a.value} wei" for a in p.actions)
-    chambers, options, decision = _decision(history, p, live.state in ("pending", "active"), now, judged)
+    chambers, options, decision = _decision(j)
     return ProposalView(
         number=p.number,
         id=str(p.id),
         title=_title(p.text),
         description=p.text.strip(),
         category=category.name.lower(),
-        state=live.state,
+        state=j.state.name.lower(),
         proposer=p.proposer,
         proposer_name=names(p.proposer),
         created=utc(p.created.timestamp) or "",
         created_block=p.created.log.block_number,
         voting_starts=utc(p.snapshot) or "",
-        voting_ends=utc(live.deadline or p.extended_deadline or p.deadline) or "",
-        eta=utc(live.eta) if live.eta else None,
+        voting_ends=utc(j.deadline) or "",
+        eta=utc(p.eta) if p.eta else None,
         queued=utc(p.queued.timestamp) if p.queued else None,
         executed=utc(p.executed.timestamp) if p.executed else None,
         canceled=utc(p.canceled.timestamp) if p.canceled else None,
         actions=actions,
         tallies=(row,),
         votes=votes,
-        outcome=_outcome(live, row, p, now),
+        outcome=j.outcome,
+        reason=j.reason,
+        explanation=j.explanation,
         chambers=chambers,
         options=options,
         decision=decision,
     )
 
 
-def _decision(
-    history: History, p: ProposalRecord, still_open: bool, now: int | None, judged: Judgement | None
-) -> tuple[tuple[ChamberView, ...], tuple[OptionView, ...], str]:
-    """Per-chamber and per-option progress of a proposal judged by chambers or options, from the synced history
-    (:func:`ccsi_dao.decisionlog.judge.judge`, which counts as the governor does; ``judged`` if already judged);
-    nothing for any other."""
-    if not needs_decision_rules(history, p) or (now is not None and p.snapshot >= now):
-        return (), (), ""
-    j = judged if judged is not None else judge(history, p, now)
+def _decision(j: Judgement) -> tuple[tuple[ChamberView, ...], tuple[OptionView, ...], str]:
+    """Per-chamber and per-option progress of a proposal judged by chambers or options (the judgement's
+    :attr:`~ccsi_dao.decisionlog.judge.Judgement.rules_judged`, counted as the governor does); nothing for any other,
+    or before the snapshot."""
     r = j.rules_judged
-    if r is None:
+    if r is None or j.proposal.snapshot >= j.now:
         return (), (), ""
     chamber_rows, option_rows, decision = decision_rows(j)
     chambers = tuple(
@@ -574,30 +472,32 @@ def _decision(
         OptionView(o.number, o.label, o.votes, o.qualifies, o.why_not, o.winner, percent(o.votes, decided))
         for o in option_rows
     )
-    if still_open:
+    if j.outcome in ("pending", "active"):
         decision = "so far: " + decision.replace("winner: ", "leading: ", 1)
     return chambers, options, decision
 
 
-def _outcome(live: _Live, row: TallyRow, p: ProposalRecord, now: int | None) -> str:
-    state = live.state
-    if state == "defeated":
-        if not row.quorum_met:
-            return "defeated: quorum not reached"
-        if not row.approval_met:
-            return "defeated: approval not reached"
-        return "defeated (closed early: the outcome could no longer change)"
-    if state == "active":
-        return f"voting open until {utc(live.deadline)}"
-    if state == "pending":
-        return f"voting opens {utc(p.snapshot)}"
-    if state == "succeeded":
-        return "passed; waiting to be queued"
-    if state == "queued":
-        return f"passed; queued, executable from {utc(live.eta)}" if live.eta else "passed; queued"
-    if state == "expired":
-        return "passed, but expired before it was executed"
-    return state
+def _vote_view(vj: VoteJudgement, names: _Names, labels: tuple[str, ...] | None) -> VoteView:
+    """One vote as logged, with what the judgement found: for whom the voter also voted as proxy, and whether it
+    voted with its own units because its proxy lost its vote; on a choice (``labels``: its options), the options the
+    ballot selected."""
+    v = vj.vote
+    via = f"signed ballot relayed by {_checksum(v.relayer)}" if v.relayer else "direct vote"
+    if vj.own_units and vj.proxy:
+        via += f", with its own units (its proxy {_checksum(vj.proxy)} lost its vote after the snapshot)"
+    return VoteView(
+        voter=v.voter,
+        name=names(v.voter),
+        choice=v.support.name.lower(),
+        weight=v.weight,
+        reason=v.reason,
+        via=via,
+        proxy_for=vj.principals,
+        time=utc(v.timestamp) or "",
+        block=v.decoded.log.block_number,
+        tx=v.decoded.log.tx_hash,
+        options=", ".join(option_words(labels, v.options)) if labels is not None else "",
+    )
 
 
 def _groups(members: Iterable[MemberView]) -> tuple[GroupView, ...]:
@@ -753,7 +653,7 @@ def verify_and_report(source: Source, started: float) -> tuple[VerificationView,
             result, message = _not_run(f"{type(exc).__name__}: {exc}"), f"{type(exc).__name__}: {exc}"
         html = markdown = None
         report_problem = None
-        if result.history is not None:
+        if result.history is not None:  # the report is made of what verification read from the chain, nothing else
             try:
                 report = build_report(result, consortium_name=source.record.consortium)
                 html, markdown = render_html(report), render_markdown(report)

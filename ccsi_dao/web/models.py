@@ -34,7 +34,9 @@ class TallyRow:
     quorum_votes: int  # votes needed for the quorum
     quorum: str  # the rule, e.g. "1/4"
     approval: str  # the rule, e.g. "1/2" of the votes for or against
-    approval_numerator: int = 1
+    quorum_met: bool  # as the decision log's judgement found (ccsi_dao.decisionlog.judge), not recomputed here
+    approval_met: bool
+    approval_numerator: int = 1  # for drawing the approval line
     approval_denominator: int = 2
 
     @property
@@ -42,18 +44,9 @@ class TallyRow:
         return self.for_votes + self.against + self.abstain
 
     @property
-    def quorum_met(self) -> bool:
-        return self.cast >= self.quorum_votes and self.cast > 0
-
-    @property
     def approval_share(self) -> float | None:
         decided = self.for_votes + self.against
         return None if decided == 0 else 100.0 * self.for_votes / decided
-
-    @property
-    def approval_met(self) -> bool:
-        f, a = self.for_votes, self.against
-        return f > a and f * self.approval_denominator >= self.approval_numerator * (f + a)
 
     # drawing: shares of the electorate, for the stacked bar and its quorum marker
     @property
@@ -133,7 +126,7 @@ class VoteView:
     choice: str  # for, against, abstain
     weight: int
     reason: str
-    via: str  # "direct", "signed ballot relayed by 0x…"
+    via: str  # "direct vote", "signed ballot relayed by 0x…"
     proxy_for: tuple[str, ...]
     time: str
     block: int
@@ -162,7 +155,9 @@ class ProposalView:
     actions: tuple[str, ...]
     tallies: tuple[TallyRow, ...]
     votes: tuple[VoteView, ...]
-    outcome: str  # in words: "executed", "defeated: quorum not reached", "open for votes"...
+    outcome: str  # the judgement's (ccsi_dao.decisionlog.judge.OUTCOMES): executed, defeated, active...
+    reason: str  # why (judge.REASONS): passed, quorum missed, approval failed, closed early, voting open...
+    explanation: str  # the reason in a sentence, with the figures
     chambers: tuple[ChamberView, ...] = ()
     """Each chamber's votes against its condition (a category with chamber conditions)."""
     options: tuple[OptionView, ...] = ()
@@ -211,7 +206,7 @@ class GroupView:
 class LogEntryView:
     position: int  # in the log's chronological order
     time: str
-    block: int | None  # None for an outcome reached at a deadline (no log marks it)
+    block: int | None  # None (and no log_index, no tx) for an outcome reached at a deadline: no log marks it
     log_index: int | None
     tx: str | None
     kind: str

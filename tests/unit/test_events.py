@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from web3._utils.events import get_event_data  # the reference, in a test only
 
 from ccsi_dao.abi.artifacts import abi_type, load_artifact
 from ccsi_dao.abi.events import EventDecoder, event_topic
+from ccsi_dao.chain.codec import ChainText, text_bytes, web3_codec
+from ccsi_dao.decisionlog.decode import HistoryDecoder
 from ccsi_dao.decisionlog.store import RawLog
 from ccsi_dao.governance.deployment import SUITE
 
@@ -77,6 +80,39 @@ def test_a_log_of_another_shape_is_not_decoded() -> None:
     topic = "0x" + event_topic(event).hex()
     log = RawLog(7, 0, "0x" + "ab" * 32, "0x" + "cd" * 32, 0, ADDRESSES[contract].lower(), (topic,), "0x1234")
     assert EventDecoder(*ADDRESSES.values()).decode(log, 0) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff", b"reason \xc3(", b"\xed\xa0\x80 surrogate", b"ok \x80\x1b[2J", "plain ščž".encode()],
+    ids=["lone-ff", "truncated", "surrogate", "continuation-and-escape", "valid"],
+)
+def test_text_that_is_not_utf8_is_decoded_alike_by_every_decoder(raw: bytes) -> None:
+    """A string that is not UTF-8 does not make its log undecodable (the vote would drop out of the history): the
+    event decoder, the word-by-word decoder and web3's codec of a connection all give the same text, each invalid
+    byte a visible escape, with the exact bytes kept for hashing; valid text stays a plain ``str``."""
+    vote = next(e for c, e in _events() if c == "ConsortiumGovernor" and e["name"] == "VoteCast")
+    voter = "0x" + "00" * 12 + "11" * 20
+    topics = ("0x" + event_topic(vote).hex(), voter)
+    data = "0x" + encode(["uint256", "uint8", "uint256", "bytes"], [5, 1, 3, raw]).hex()  # bytes: as string's
+    log = RawLog(7, 0, "0x" + "ab" * 32, "0x" + "cd" * 32, 0, ADDRESSES["ConsortiumGovernor"].lower(), topics, data)
+
+    general = EventDecoder(*ADDRESSES.values()).decode(log, 0)
+    fast = HistoryDecoder(*ADDRESSES.values()).decode(log, 0)
+    reference = get_event_data(
+        web3_codec(),
+        vote,
+        {"address": ADDRESSES["ConsortiumGovernor"], "topics": [bytes.fromhex(t[2:]) for t in topics],
+         "data": bytes.fromhex(data[2:]), "blockNumber": 7, "logIndex": 0, "transactionHash": b"\xcd" * 32,
+         "transactionIndex": 0, "blockHash": b"\xab" * 32},
+    )["args"]["reason"]  # fmt: skip
+    assert general is not None and fast is not None
+    assert general.args == fast.args and general.args["weight"] == 3
+    expected = raw.decode("utf-8", errors="backslashreplace")
+    for reason in (general.args["reason"], fast.args["reason"], reference):
+        assert reason == expected and text_bytes(reason) == raw
+        assert type(reason) is (str if expected.encode() == raw else ChainText)
+    assert text_bytes(copy.deepcopy(general.args["reason"])) == raw
 
 
 def _plain(value: Any) -> Any:

@@ -80,6 +80,7 @@ class Cli:
             "CCSI_DAO_HOME": str(home),
             "CCSI_DAO_RPC_URL": built.url,
             "CCSI_DAO_DEPLOYMENT": str(self.record_path),
+            "COLUMNS": "200",
         }
         self.runner = CliRunner(mix_stderr=False)
         self.command = typer.main.get_command(app)

@@ -9,8 +9,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from ccsi_dao.chain import Chain
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector, keccak
+
+from ccsi_dao.chain import Call, Chain
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.decisionlog.discover import discover_deployment
+from ccsi_dao.governance.actions import SIGNAL_TARGET
+from ccsi_dao.types import ProposalState, VoteType
 from tests.e2e.audit.conftest import falsify_first_vote
 from tests.support.history import AGREEMENT_V2, Built
 
@@ -128,3 +134,55 @@ def test_agreement_verify(cli: Any, built: Built, tmp_path: Path) -> None:
     assert out.exit_code == 2 and out.stderr.startswith("error: cannot read")
     out = run("agreement", "verify", str(document), "--version", "3")
     assert out.exit_code == 2 and "there is no agreement version 3: the registry holds 2" in out.stderr
+
+
+def test_text_that_is_not_utf8_keeps_its_proposal_and_vote_in_the_log_and_verify(cli: Any, built: Built) -> None:
+    """Solidity does not check that a string is UTF-8: a hostile member proposes with a description, and a voter
+    votes with a reason, that are not. Both are logged (each invalid byte a visible escape), the proposal is queued
+    by its true description hash, and ``audit verify`` re-derives it all: nothing drops out of the history."""
+    dao, r = built.dao, built.round
+    gov = dao.governor
+    description = b"Signal: we endorse \xff\xfe the plan \xc3("  # a lone 0xc3 starts a character that never ends
+    reason = b"no \x80 way \xed\xa0\x80"  # a continuation byte alone; an encoded UTF-16 surrogate
+    selector = function_signature_to_4byte_selector("propose(address[],uint256[],bytes[],string)")
+    args = ([SIGNAL_TARGET], [0], [b""])
+    calldata = selector + abi_encode(["address[]", "uint256[]", "bytes[]", "bytes"], [*args, description])
+    dao.chain.transact(r.accounts[1], Call(dao.record.governor, calldata))  # "bytes" encodes as "string" does
+    pid = gov.functions.getProposalId(*args, keccak(description)).call()
+    r.advance(gov.functions.proposalSnapshot(pid).call() - r.now() + 1)
+    vote = function_signature_to_4byte_selector("castVoteWithReason(uint256,uint8,string)")
+    voter = r.accounts[2]
+    calldata = vote + abi_encode(["uint256", "uint8", "bytes"], [pid, int(VoteType.FOR), reason])
+    dao.chain.transact(voter, Call(dao.record.governor, calldata))
+    r.vote(dao.proposal(pid), [1, 4, 5, 7], VoteType.FOR)
+    # the library's own path (web3's decoding of the logs) keeps the exact bytes: the proposal is queued by them
+    proposal = dao.proposal(pid)
+    assert text_bytes(proposal.description) == description and proposal.description_hash == keccak(description)
+    assert r.close(proposal) == ProposalState.SUCCEEDED
+    dao.queue(r.accounts[1], proposal)
+
+    run = cli()
+    out = run.process("log", "--format", "jsonl", "--proposal", str(pid))
+    assert out.returncode == 0, out.stderr
+    entries = [json.loads(line) for line in out.stdout.splitlines()]
+    kinds = ["proposal", "vote", "vote", "vote", "vote", "vote", "outcome", "timelock", "queue"]
+    assert [e["kind"] for e in entries] == kinds
+    assert entries[0]["details"]["description"] == "Signal: we endorse \\xff\\xfe the plan \\xc3("
+    hostile = entries[1]
+    assert (hostile["member"], hostile["details"]["choice"], hostile["details"]["weight"]) == (voter.address, "for", 1)
+    assert hostile["details"]["reason"] == "no \\x80 way \\xed\\xa0\\x80"
+    assert hostile["summary"].endswith(': "no \\x80 way \\xed\\xa0\\x80"')
+    assert entries[6]["details"]["outcome"] == "queued" and entries[6]["details"]["for"] == 5
+    table = run.process("log", "--no-sync", "--proposal", str(pid))
+    assert table.returncode == 0 and "no \\x80 way \\xed\\xa0\\x80" in table.stdout, table.stderr
+
+    out = run.process("audit", "verify")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1].startswith("PASS: ")
+    number = len(built.proposals) + 1
+    assert any(f"#{number}" in line and "PASS" in line for line in out.stdout.splitlines()), out.stdout
+    shown = run.process("proposals", "show", str(number))
+    assert shown.returncode == 0, shown.stderr
+    assert "no \\x80 way \\xed\\xa0\\x80" in shown.stdout and "we endorse \\xff\\xfe the plan" in shown.stdout, (
+        shown.stdout
+    )

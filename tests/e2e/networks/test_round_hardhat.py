@@ -54,8 +54,4 @@ def test_the_main_job_log_and_audit_on_hardhat(tmp_path: Path) -> None:
         assert node.proxy.methods["eth_getBlockReceipts"] <= 8, node.proxy.methods
 
         verified = cli.run("audit", "verify")
-        if "Could not find any function with matching name" in verified.stderr:
-            # audit/verify.py still reads the contracts v1 views (proposalCategory, rulesAt ...); it is being
-            # rewritten for v2 on branch `audit`, which this assertion then holds to.
-            pytest.xfail("audit verify does not know contracts v2 yet (branch audit)")
         assert verified.code == 0 and verified.stdout.splitlines()[-1].startswith("PASS: "), str(verified)

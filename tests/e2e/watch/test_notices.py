@@ -220,9 +220,20 @@ def test_closed_early_through_the_library(w: World, tmp_path: Path) -> None:
         result = watcher.run_once()
         assert [n.kind for n in result.raised] == [Kind.PROPOSAL_CREATED, Kind.PASSED]
         assert result.delivered == 2 and result.waiting == 0 and result.failures == []
-    passed = jsonl(tmp_path / "a.jsonl")[1]
+        lost = r.open([actions.signal()], "Move the secretariat to Maribor")
+        r.vote(lost, range(1, 7), AGAINST)  # 6 against of 12: the other 6 could at best tie, which fails
+        assert dao.state(lost.id) == ProposalState.DEFEATED and r.now() < lost.deadline
+        assert [n.kind for n in watcher.run_once().raised] == [Kind.PROPOSAL_CREATED, Kind.DEFEATED]
+    notices = jsonl(tmp_path / "a.jsonl")
+    passed = notices[1]
     assert passed["details"]["closed_early"] is True
     assert passed["lines"] == [
         "For 7, against 0, abstain 0; quorum 3 reached. "
         "(voting closed early: the remaining votes could not change the outcome)"
     ]
+    # defeated before its deadline: why, in the decision log's judgement (ccsi-dao log says the same)
+    defeated = notices[3]
+    assert defeated["details"]["closed_early"] is True and defeated["details"]["reason"] == "closed-early"
+    why = defeated["lines"][0]
+    assert why.startswith("Why: voting closed early on ") and "because approval could no longer be met" in why
+    assert defeated["lines"][1] == "For 0, against 6, abstain 0."

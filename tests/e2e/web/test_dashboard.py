@@ -205,7 +205,11 @@ def test_proposal_shows_progress_votes_and_actions(tab: Tab, site: Site) -> None
     chart = tab.page.locator("svg.bar[role=img]").first.get_attribute("aria-label")
     assert chart is not None and "8 for, 1 against, 1 abstain" in chart and "quorum" in chart
     tab.open("/proposals/4")
-    assert "defeated: approval not reached" in tab.page.locator("main").inner_text()
+    text = tab.page.locator("main").inner_text()
+    # the outcome and its reason as the decision log judges them (ccsi-dao log's outcome entry), in the same words
+    [closed] = _cli_log(site, "--proposal", "4", "--kind", "outcome")
+    assert (closed["details"]["outcome"], closed["details"]["reason"]) == ("defeated", "approval failed")
+    assert "defeated: approval failed" in text and closed["details"]["explanation"] in text
 
 
 def test_proposal_filters(tab: Tab) -> None:
@@ -270,9 +274,10 @@ def test_log_filters_match_the_cli(tab: Tab, site: Site, fill: dict[str, Any], c
     count, rows = _shown(tab)
     assert count == len(expected) > 0, (count, len(expected))
     if count <= 100:
-        newest_first = ["-" if e["block"] is None else str(e["block"]) for e in reversed(expected)]  # "-": an
-        # outcome reached at a deadline, which no log marks
-        assert [r.split("\t")[1].replace(",", "") for r in rows] == newest_first
+        # (block, kind); an outcome reached at a deadline has no block ("-" on the page, null in the CLI's JSON)
+        newest_first = [(e["block"], e["kind"]) for e in reversed(expected)]
+        cells = [r.split("\t") for r in rows]
+        assert [(None if c[1] == "-" else int(c[1].replace(",", "")), c[2]) for c in cells] == newest_first
     if "--proposal" in cli:
         number = cli[cli.index("--proposal") + 1]
         assert all(f"#{number}" in r for r in rows)
