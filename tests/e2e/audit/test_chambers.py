@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_utils import keccak
 from web3 import Web3
 
 from ccsi_dao.audit import verify as verify_module
 from ccsi_dao.audit.report import build_report, render_html, render_markdown
 from ccsi_dao.audit.verify import verify
+from ccsi_dao.chain.codec import text_bytes
 from ccsi_dao.decisionlog.check import proposal_id, self_check
 from ccsi_dao.decisionlog.entries import entries, render
 from ccsi_dao.decisionlog.history import load_history
+from ccsi_dao.decisionlog.judge import _encode_operation, judge, operation_id
 from ccsi_dao.decisionlog.store import DecisionIndex
 from ccsi_dao.governance import actions
 from ccsi_dao.governance.consortium import Consortium
@@ -268,3 +271,23 @@ def test_early_close_follows_the_chambers_and_the_leading_option(chambers: Chamb
     assert (second.closed_early, second.winner_label) == ("passed", "Rotating chair")
     assert second.explanation.startswith("passed: Rotating chair won with 7 votes")
     assert "voting closed early on" in second.explanation
+
+
+def test_a_queued_choice_is_the_timelock_operation_of_its_winner(chambers: ChambersBuilt, tmp_path: Path) -> None:
+    """A choice's timelock operation is its winner's actions alone, salted with the proposal id xor-ed into the
+    description hash: the id the decision log derives is the one the timelock scheduled, and neither OpenZeppelin's
+    salt nor all of the choice's actions give it."""
+    with index_of(chambers, tmp_path / "i.sqlite") as index:
+        history = load_history(index)
+    [p] = [q for q in history.proposal_list() if q.number == chambers.number("choice")]
+    assert p.is_choice and p.queued is not None
+    j = judge(history, p)
+    assert j.rules_judged is not None and j.rules_judged.winner is not None
+    winner = j.rules_judged.option_actions(p.actions, j.rules_judged.winner)
+    assert j.operation is not None and j.operation in history.scheduled
+    assert len(history.scheduled[j.operation]) == len(winner) == 1
+    assert chambers.dao.timelock.functions.isOperation(j.operation).call()
+    governor = bytes.fromhex(chambers.dao.record.governor[2:]) + bytes(12)
+    plain = bytes(x ^ y for x, y in zip(governor, keccak(text_bytes(p.description)), strict=True))
+    assert keccak(_encode_operation(p, plain, winner)) not in history.scheduled  # OpenZeppelin's salt
+    assert operation_id(chambers.dao.record.governor, p) not in history.scheduled  # every option's actions
