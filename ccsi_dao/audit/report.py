@@ -32,7 +32,7 @@ from ccsi_dao import __version__
 from ccsi_dao.audit.verify import Finding, Verification
 from ccsi_dao.decisionlog.chambers import describe_actions, option_words, voter_class
 from ccsi_dao.decisionlog.check import readable_diff
-from ccsi_dao.decisionlog.entries import ROLE_NAMES, describe_action, iso
+from ccsi_dao.decisionlog.entries import ROLE_NAMES, iso
 from ccsi_dao.decisionlog.history import History
 from ccsi_dao.decisionlog.judge import Judgement, VoteJudgement
 from ccsi_dao.durations import format_duration
@@ -270,7 +270,7 @@ def build_report(result: Verification, *, consortium_name: str, generated_at: da
                 created=iso(p.created.timestamp),
                 snapshot=iso(p.snapshot),
                 deadline=iso(j.deadline),
-                actions=tuple(describe_actions(r.governor, p.actions, lambda a: describe_action(describer, a))),
+                actions=tuple(describe_actions(r.governor, p.actions, describer.describe)),
                 outcome=j.outcome,
                 reason=j.reason,
                 explanation=j.explanation,

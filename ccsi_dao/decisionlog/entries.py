@@ -166,14 +166,6 @@ class Filters:
     to_block: int | None = None
 
 
-def describe_action(describer: ActionDescriber, action: Action) -> str:
-    """An action in words; where the describer cannot word it (arguments it does not know), the raw call."""
-    try:
-        return describer.describe(action)
-    except (ValueError, TypeError, KeyError, IndexError):
-        return f"call {action.target} with {len(action.data)} bytes of data, value {action.value} wei"
-
-
 def iso(timestamp: int) -> str:
     """``timestamp`` as ISO 8601 in UTC (``2026-03-01T12:00:00Z``)."""
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -258,7 +250,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
         p = by_proposal.get(int(a["proposalId"])) if "proposalId" in a and d.contract == "governor" else None
         if d.contract == "governor":
             if name == "ProposalCreated" and p:
-                words = [describe_action(describer, action) for action in p.actions]
+                words = [describer.describe(action) for action in p.actions]
                 category = p.id_category.name.lower()
                 manifest = p.manifest
                 offered: dict[str, Any] = {}
@@ -408,7 +400,7 @@ def entries(history: History, judgements: dict[int, Judgement] | None = None) ->
                     "timelock",
                     f"timelock {verb} call {a['index']} of operation 0x{bytes(a['id']).hex()[:12]}..."
                     + (f" (#{proposal.number})" if proposal else "")
-                    + f": {describe_action(describer, action)}",
+                    + f": {describer.describe(action)}",
                     proposal=proposal,
                     operation="0x" + bytes(a["id"]).hex(),
                     index=int(a["index"]),
@@ -874,7 +866,6 @@ __all__ = [
     "Entry",
     "Filters",
     "check_filters",
-    "describe_action",
     "entries",
     "iso",
     "json_safe",

@@ -95,7 +95,8 @@ class ActionDescriber:
         return f"{address} ({name})" if name else str(address)
 
     def describe(self, action: Action) -> str:
-        """One sentence for one action."""
+        """One sentence for one action. Total over what the chain can hold: a call whose arguments it cannot put
+        into words (malformed, or a role or group that does not exist) is shown by name and raw arguments."""
         target, data, value = to_checksum_address(action.target), action.data, action.value
         if target == self.record.governor and not value:
             from ccsi_dao.governance.decisions import decode_manifest
@@ -115,7 +116,12 @@ class ActionDescriber:
             )
         if data[:4] in _ERC20 and len(data) == 68:
             name, types = _ERC20[data[:4]]
-            to, amount = abi_decode(types, data[4:])
+            try:
+                to, amount = abi_decode(types, data[4:])
+            except Exception:  # noqa: BLE001 - eth-abi's decoding errors share no base class narrower than this
+                return f"call {name} on {target} with malformed arguments" + (
+                    f", sending {format_eth(value)}" if value else ""
+                )
             token = self.token_of(target)
             what = f"{token.amount(amount)} (token {target})" if token else f"{amount} base units of token {target}"
             whom = self.who(to_checksum_address(to))
@@ -144,7 +150,10 @@ class ActionDescriber:
             args = dict(zip(names, abi_decode(types, data[4:]), strict=True))
         except Exception:  # undecodable arguments: say so rather than guess
             return f"call {name} on the {which} with malformed arguments"
-        text = self._sentence(which, name, args)
+        try:
+            text = self._sentence(which, name, args)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):  # e.g. a role that does not exist
+            text = f"call {name}({', '.join(f'{k}={_show(v)}' for k, v in args.items())}) on the {which}"
         return text + (f", sending {format_eth(value)}" if value else "")
 
     def _sentence(self, which: str, name: str, a: dict[str, Any]) -> str:

@@ -37,7 +37,6 @@ from ccsi_dao.decisionlog.entries import (
     Entry,
     Filters,
     check_filters,
-    describe_action,
     entries,
     parse_when,
     select,
@@ -413,7 +412,7 @@ def _proposal_view(j: Judgement, names: _Names, describer: ActionDescriber) -> P
     labels = manifest.labels if manifest is not None else None
     votes = tuple(_vote_view(vj, names, labels) for vj in j.votes)
     try:
-        actions = tuple(describe_actions(describer.record.governor, p.actions, lambda a: describe_action(describer, a)))
+        actions = tuple(describe_actions(describer.record.governor, p.actions, describer.describe))
     except Exception:  # noqa: BLE001 - an action the describer cannot word: shown raw
         actions = tuple(f"call {a.target} with {len(a.data)} bytes of data, value {a.value} wei" for a in p.actions)
     chambers, options, decision = _decision(j)
