@@ -99,6 +99,20 @@ class Fees:
         return "gasPrice" in self.fields
 
 
+def _refuses_params(exc: Exception) -> bool:
+    """Whether a node's error answer refuses the request's parameters (JSON-RPC -32602) rather than reporting a
+    revert: web3 reads some such answers (Hardhat's, with a ``data`` object and no revert data) as a logic error."""
+    if isinstance(exc, ContractLogicError):
+        return isinstance(exc.data, dict)  # a revert carries its data as hex
+    error: Any = (getattr(exc, "rpc_response", None) or {}).get("error")
+    return isinstance(error, dict) and error.get("code") == -32602
+
+
+class StateOverrideUnsupported(ChainError):
+    """The node refuses ``eth_estimateGas``'s state-override parameter (Hardhat's, for one): an estimate that needs
+    code or a nonce the chain does not hold yet cannot be made there."""
+
+
 class UnknownFateError(ChainError):
     """A transaction was signed and maybe sent, but whether the chain has it is unknown; ``tx_hash`` is its hash."""
 
@@ -313,7 +327,12 @@ class Chain:
             override.setdefault(self.w3.to_checksum_address(sender), {})["nonce"] = nonce
         with map_errors(action, self.decoder, refused=action):
             tx = _dry(self._base_tx(sender, call))
-            return int(self.w3.eth.estimate_gas(tx, None, override or None))  # type: ignore[arg-type]
+            try:
+                return int(self.w3.eth.estimate_gas(tx, None, override or None))  # type: ignore[arg-type]
+            except (Web3RPCError, ContractLogicError) as exc:
+                if override and _refuses_params(exc):
+                    raise StateOverrideUnsupported(f"{action}: the node does not take state overrides ({exc})") from exc
+                raise
 
     def read(
         self,

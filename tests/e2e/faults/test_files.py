@@ -68,7 +68,8 @@ def _record(n: int) -> DeploymentRecord:
     a = ACCOUNTS[n % 6].address
     return DeploymentRecord(consortium=f"Consortium {n} " + "x" * 4000, chain_id=31337, governor=a, membership=a,
                             timelock=a, deployer=a, start_block=n, block_number=n, block_hash="0x" + "ab" * 32,
-                            deployed_at=n, transactions={"t": "0x" + "cd" * 32}, artifacts={})  # fmt: skip
+                            deployed_at=n, libraries={}, transactions={"t": "0x" + "cd" * 32},
+                            artifacts={})  # fmt: skip
 
 
 def test_a_reader_never_sees_a_half_written_record(tmp_path: Path) -> None:

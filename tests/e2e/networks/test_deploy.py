@@ -26,7 +26,22 @@ from tests.support.nodes import JsonRpcProxy
 pytestmark = pytest.mark.slow
 
 DEPLOYER = dev_account(0)
-STEPS = ("deploying the timelock", "deploying the membership registry", "deploying the governor")
+STEPS = (
+    "deploying the rule book library",
+    "deploying the class power library",
+    "deploying the decision rules library",
+    "deploying the timelock",
+    "deploying the membership registry",
+    "deploying the governor",
+)
+CONTRACTS = (
+    "RuleBook",
+    "ClassPower",
+    "DecisionRules",
+    "ConsortiumTimelock",
+    "ConsortiumMembership",
+    "ConsortiumGovernor",
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +70,14 @@ def test_fees_are_shown_before_sending(anvil: str, tmp_path: Path) -> None:
     out = cli.ok("deploy", str(SMALL), "--from", "deployer").stdout
     plan, _, result = out.partition("deployed ")
     assert plan.startswith(
-        f"deploying Small Test Consortium to chain 31337 from {DEPLOYER.address}: 3 transactions to send\n"
+        f"deploying Small Test Consortium to chain 31337 from {DEPLOYER.address}: 6 transactions to send\n"
     )
     rows = {m[0]: m[1:] for m in re.findall(r"^(deploying the [a-z ]+?) +([\d,]+) +([\d.]+) gwei \(at most ([\d.]+) "
                                               r"gwei\) +([\d.e-]+) ETH$", plan, re.M)}  # fmt: skip
     assert list(rows) == list(STEPS), plan
     record = json.loads((cli.home / "deployment.json").read_text())
     total_gas = 0
-    for step, name in zip(STEPS, ("ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor"), strict=True):
+    for step, name in zip(STEPS, CONTRACTS, strict=True):
         gas, price, cap, cost = rows[step]
         receipt = rpc(anvil, "eth_getTransactionReceipt", record["transactions"][name])
         used = int(receipt["gasUsed"], 16)
@@ -87,7 +102,7 @@ def test_a_person_at_a_terminal_is_asked_first(anvil: str, tmp_path: Path) -> No
     env = cli.env({"CI": None})
     first = nonce(anvil, DEPLOYER.address)
     output, code = _at_terminal([*cli_command(), "deploy", str(SMALL), "--from", "deployer"], env, answer="n\n")
-    assert "total: " in output and "Send 3 transactions? [y/N]:" in output, output
+    assert "total: " in output and "Send 6 transactions? [y/N]:" in output, output
     assert code == 1 and "nothing sent" in output
     assert nonce(anvil, DEPLOYER.address) == first and not (cli.home / "deployment.json").exists()
 
@@ -175,32 +190,29 @@ class DroppingProxy(JsonRpcProxy):
 def test_a_deployment_that_stopped_half_way_resumes_from_its_record(
     anvil: str, tmp_path: Path, forward_last: bool
 ) -> None:
-    """The node drops after the registry is deployed (before the governor is sent, or right after it reached the
-    node). The record says how far it got; every command but deploy --resume refuses it in one sentence; the resume
-    finishes it with exactly three transactions in all, the same addresses, and the privileges proven. (Resuming
+    """The node drops after the libraries and the registry are deployed (before the governor is sent, or right after
+    it reached the node). The record says how far it got; every command but deploy --resume refuses it in one
+    sentence; the resume finishes it with exactly six transactions in all, the same addresses, and the privileges proven. (Resuming
     what cannot be resumed is in the bad-input table: nothing recorded, a finished record, another agreement.)"""
     cli = Cli(home_with(tmp_path, ("deployer", DEPLOYER.key)), anvil)
     first = nonce(anvil, DEPLOYER.address)
-    with DroppingProxy(anvil, sends=2, forward_last=forward_last) as proxy:
+    with DroppingProxy(anvil, sends=5, forward_last=forward_last) as proxy:
         stopped = cli.run("--rpc-url", proxy.url, "--timeout", "5", "deploy", str(SMALL), "--from", "deployer")
     assert stopped.code == 3 and stopped.stderr.startswith("error: ") and len(stopped.stderr.splitlines()) == 1
     partial = json.loads((cli.home / "deployment.json").read_text())
     assert partial["status"] == "partial" and partial["nonce"] == first
-    assert [s for s, v in partial["steps"].items() if v["block"] is not None] == [
-        "ConsortiumTimelock",
-        "ConsortiumMembership",
-    ]
+    assert [s for s, v in partial["steps"].items() if v["block"] is not None] == list(CONTRACTS[:5])
     if not forward_last:  # the record, refused by every command but deploy --resume (checked once)
         refused = cli.run("members", "list")
         assert refused.code == 2 and re.fullmatch(
-            r"error: the deployment recorded in .*deployment\.json did not finish \(2 transactions done, the last "
+            r"error: the deployment recorded in .*deployment\.json did not finish \(5 transactions done, the last "
             r"deploying the membership registry\); finish it with ccsi-dao deploy AGREEMENT --resume \(nothing is "
             r"deployed twice\), or start again with --replace\n",
             refused.stderr,
         ), refused.stderr
         again = cli.run("deploy", str(SMALL), "--from", "deployer")
         assert again.code == 2 and "did not finish; finish it with --resume" in again.stderr
-    assert nonce(anvil, DEPLOYER.address) == first + (3 if forward_last else 2)
+    assert nonce(anvil, DEPLOYER.address) == first + (6 if forward_last else 5)
 
     resumed = cli.ok("deploy", str(SMALL), "--from", "deployer", "--resume", "--yes")
     assert re.search(r"^deploying the timelock +- +- +done before \(mined\)$", resumed.stdout, re.M)
@@ -208,7 +220,7 @@ def test_a_deployment_that_stopped_half_way_resumes_from_its_record(
     assert governor_row in resumed.stdout
     assert "holds no role or privilege (checked)" in resumed.stdout
     record: dict[str, Any] = json.loads((cli.home / "deployment.json").read_text())
-    assert nonce(anvil, DEPLOYER.address) == first + 3  # nothing deployed twice
+    assert nonce(anvil, DEPLOYER.address) == first + 6  # nothing deployed twice
     assert (record["timelock"], record["membership"], record["governor"]) == (
         partial["timelock"],
         partial["membership"],
