@@ -27,13 +27,14 @@ from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, 
 from ccsi_dao.governance.categories import ADMIT_SELECTOR, MEMBERSHIP_SELECTORS
 from ccsi_dao.governance.decisions import ChoiceManifest, encode_options, options_problem
 from ccsi_dao.governance.deployment import DEPLOYED, DeploymentRecord, Suite
+from ccsi_dao.governance.progress import Progress, manifest_of, read_progress
+from ccsi_dao.governance.progress import outcome_words as progress_outcome
 from ccsi_dao.governance.proposals import Proposal, ProposalStatus, proposal_from_event, split_actions
 from ccsi_dao.governance.treasury import Token, Treasury, read_treasury, token_info
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 
 if TYPE_CHECKING:
     from ccsi_dao.governance.describe import ActionDescriber
-    from ccsi_dao.governance.progress import Progress
 
 __all__ = ["AgreementVersion", "Ballot", "CastVote", "Consortium", "Member", "Proposal", "ProposalStatus"]
 
@@ -463,8 +464,13 @@ class Consortium:
         raise UserError(f"proposal {ref} is {state.name.lower()}; votes are taken only while it is active")
 
     def defeat(self, proposal: Proposal) -> str:
-        """Why a defeated proposal failed: its quorum, or its approval threshold."""
+        """Why a defeated proposal failed: its quorum, or its approval threshold; for a choice or a category with
+        chamber conditions, the rule each option failed (or the tie at the top)."""
         st = self.status(proposal)
+        if manifest_of(proposal) is not None or self._chambered(proposal):
+            progress = self.progress(proposal)
+            if progress is not None:
+                return _defeat_words(progress)
         if st.participation < st.quorum_votes:
             return f"quorum missed: {st.participation} of the {st.quorum_votes} votes needed were cast"
         share = st.approval_share
@@ -554,8 +560,6 @@ class Consortium:
         """The options (numbered from 0) a ballot names by label or number (from 1), checked as the governor
         checks them: UserError for an unknown option, more than the choice allows, options with against or
         abstain, or a vote for on a choice without options."""
-        from ccsi_dao.governance.progress import manifest_of
-
         manifest = manifest_of(proposal)
         if manifest is None:
             if wanted:
@@ -585,11 +589,14 @@ class Consortium:
         params = params_by_voter(self, proposal.id)
         return [decode_options(params.get(v.voter, b"")) or () for v in self.votes_cast(proposal.id)]
 
+    def _chambered(self, proposal: Proposal) -> bool:
+        """Whether the proposal's category had chamber conditions at its snapshot (now, before it)."""
+        at = min(proposal.snapshot, self.chain.now() - 1)
+        return bool(self.chain.read(self.membership.functions.electorateAt(at, int(proposal.category)))[3])
+
     def progress(self, proposal: Proposal) -> Progress | None:
         """The proposal against every rule it is judged by (quorum, approval, each chamber, each option), in
         numbers and words; None before its snapshot."""
-        from ccsi_dao.governance.progress import read_progress
-
         return read_progress(self, proposal)
 
     def sign_ballot(
@@ -677,6 +684,19 @@ class RuleSetNow:
     approval_voting: bool
     floors: tuple[Ratio, Ratio]
     entrenched: dict[Category, int]
+
+
+def _defeat_words(progress: Progress) -> str:
+    """Why no option won, from the judgement: the tie at the top, or each option's first failed rule."""
+    j = progress.judgement
+    if j.tie:
+        return progress_outcome(progress)
+    reasons = [f"{o.label}: {o.reasons[0]}" if progress.manifest is not None else o.reasons[0]
+               for o in j.options if o.reasons]  # fmt: skip
+    if not reasons:
+        return progress_outcome(progress)
+    head = "no option qualifies" if progress.manifest is not None else "a rule was not met"
+    return f"{head}: " + "; ".join(reasons)
 
 
 def _option_index(manifest: ChoiceManifest, item: str | int) -> int:

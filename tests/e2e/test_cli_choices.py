@@ -142,6 +142,12 @@ def test_management_structure_by_approval_voting(deployed: tuple[Cli, Rpc, Path]
         assert data["outcome"]["words"].startswith(
             "no winner so far: General assembly and board and Board and executive director tie at the top with 6 each"
         )
+        rpc.advance(7 * 86400 + 1)  # the voting period ends on the tie: defeated, nothing to queue
+        refused = cli.run("queue", "1", "--from", "ministry")
+        assert refused.code == 2 and refused.stderr.startswith(
+            "error: proposal #1 was defeated (no winner so far: General assembly and board and Board and executive "
+            "director tie at the top with 6 each, and a tie decides nothing"
+        ), str(refused)
 
 
 @pytest.mark.parametrize(
