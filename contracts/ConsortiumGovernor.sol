@@ -150,10 +150,10 @@ contract ConsortiumGovernor is
         return super._certainOutcome(proposalId, electorate, rule);
     }
 
-    /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
+    /// @dev The category's quorum, and with chamber conditions every chamber's ({GovernorChambersAndChoices}, asked
+    /// only once the category's is reached).
     function _quorumReached(uint256 proposalId) internal view override(Governor, GovernorCategoryRules) returns (bool) {
-        if (_chambered(proposalId)) return _decisionQuorumReached(proposalId);
-        return super._quorumReached(proposalId);
+        return super._quorumReached(proposalId) && (!_chambered(proposalId) || _decisionQuorumReached(proposalId));
     }
 
     /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
