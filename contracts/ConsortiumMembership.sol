@@ -375,11 +375,13 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         uint256 timepoint,
         bool constitutional
     ) external view returns (uint256 index, bool canVote, uint48 votingSince, uint256 votes, uint256 state) {
-        Member storage m = _members[account];
-        if (m.status == Status.None) return (type(uint256).max, false, 0, 0, 0);
+        uint256 word = _recordWord(_members[account]);
+        if (uint8(word >> 16) == uint8(Status.None)) return (type(uint256).max, false, 0, 0, 0);
         uint48 at = _validateTimepoint(timepoint);
         votes = constitutional ? _constitutionalVotes[account].upperLookupRecent(at) : getPastVotes(account, timepoint);
-        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince, votes, _stateAt(account, at));
+        uint48 stateSince = uint48(word >> 128);
+        state = at >= stateSince && stateSince != 0 ? _stateOfWord(word) : _memberHistory[account].upperLookupRecent(at);
+        return (uint32(word >> 208), _canVote(word), uint48(word >> 80), votes, state);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -660,14 +662,36 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @dev The record as checkpointed: units | constitutional units << 96 | role << 192 | group << 200.
     function _stateOf(Member storage m) private view returns (uint256) {
-        uint256 units = (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
-        uint256 constitutionalUnits = m.constitutionalVote ? units : 0;
+        return _stateOfWord(_recordWord(m));
+    }
+
+    /**
+     * @dev The fixed fields of a member record, in one read of their slot (Solidity's layout of {Member}, from the
+     * lowest bits): role, group, status and constitutional vote (a byte each) at bits 0, 8, 16 and 24; joinedAt,
+     * votingSince and stateSince (48 bits each) at 32, 80 and 128; weight and index (32 bits each) at 176 and 208.
+     */
+    function _recordWord(Member storage m) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(m.slot)
+        }
+    }
+
+    /// @dev Whether a record's word ({_recordWord}) is an active member with a vote (not an observer).
+    function _canVote(uint256 word) private pure returns (bool) {
+        return uint8(word >> 16) == uint8(Status.Active) && uint8(word) != uint8(Role.Observer);
+    }
+
+    /// @dev {_stateOf} of a record's word ({_recordWord}).
+    function _stateOfWord(uint256 word) private pure returns (uint256) {
+        uint256 units = _canVote(word) ? uint32(word >> 176) : 0;
+        uint256 constitutionalUnits = uint8(word >> 24) != 0 ? units : 0;
         return
             units |
             (constitutionalUnits << _UNITS_BITS) |
-            (uint256(m.role) << _ROLE_SHIFT) |
-            (uint256(m.group) << _GROUP_SHIFT);
+            (uint256(uint8(word)) << _ROLE_SHIFT) |
+            (uint256(uint8(word >> 8)) << _GROUP_SHIFT);
     }
+
 
     function _seal() private {
         if (_activeFounders == 0) revert MembershipLastFoundingPartner(address(0));
