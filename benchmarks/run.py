@@ -46,18 +46,23 @@ EXPLAINED = {
     "member's class, one fresh slot (22,100 gas) and a call to the ClassPower library (2,600 cold), about 35,000 in "
     "all over the registry before chambers: chamber conditions are judged against each class's power at the snapshot, "
     "which only a checkpoint per class keeps (four 32-bit lanes need 128 bits, so one class per checkpoint slot)",
-    "castVote (later voter, two chambers)": "the chambers are counted and judged by the DecisionRules linked library "
-    "(kept out of the governor, which has 419 bytes left under the size margin): a delegatecall to it (2,600 cold), "
-    "the proposal's conditions word and its tally word read cold (2 x 2,100) and the tally word updated (2,900) are "
-    "about 9,700 gas before any arithmetic, and with early close on the governor asks the library whether the outcome "
-    "is certain after each vote (about 9,400 gas: every chamber judged with the uncast power for and against). The "
-    "plain later voter is 55,682 here, so 1.0x leaves 10,335 gas for everything chambers add: below the reads and "
-    "write alone plus the early-close judgment; meeting it would need the chamber tallies in the governor's own "
-    "proposal slot, which is full",
+    "castVote (later voter, two chambers)": "the chambers are counted by the DecisionRules linked library (kept out "
+    "of the governor, which has 225 bytes left under the size margin): a delegatecall to it (2,600 cold), the "
+    "proposal's conditions word and its tally word read cold (2 x 2,100) and the tally word updated (2,900) are about "
+    "9,700 gas before any arithmetic, then the library's arithmetic (about 4,700: the chambers rebuilt from the "
+    "conditions word, the voter's class, each chamber's lane). With early close, a later For vote that leaves every "
+    "chamber's verdict as it was (no weight chamber's uncast power above the electorate's) is judged by the "
+    "category's own measures, without the library's judgment of every chamber (about 9,300 gas, still asked after an "
+    "Against or Abstain vote, or once the category's own measures have passed): 4,300 gas over the same vote without "
+    "early close (the check in the library, the category's outcome, the record's reads). The plain later voter is "
+    "54,994 here, so 1.0x leaves 11,023 gas for everything chambers add: the call, reads and write alone are 9,700; "
+    "meeting it would need the chamber tallies in the governor's own proposal slot, which is full, and the counting "
+    "inlined in a governor that has no room for it",
     "castVote (later voter, two chambers, no early close)": "as the reference, no judgment after each vote; what "
     "remains is the counting: the delegatecall to DecisionRules (2,600 cold), the conditions word and the tally word "
-    "read cold (4,200) and the tally word updated (2,900), 9,700 gas against the 10,335 the plain vote leaves under "
-    "1.0x, then the library's arithmetic and the governor handing it the ballot (about 2,000 and 1,500)",
+    "read cold (4,200) and the tally word updated (2,900), 9,700 gas against the 11,023 the plain vote (54,994) "
+    "leaves under 1.0x, then the library's arithmetic and the governor handing it the ballot (about 4,700 and "
+    "1,500)",
     "castVote (choice of 5 options)": "a choice is counted and judged by the DecisionRules library: the choice word "
     "and the options' tally word read cold and updated, and with early close each of the five options judged for "
     "the leader and against the others after each vote",

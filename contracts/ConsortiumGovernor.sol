@@ -140,14 +140,22 @@ contract ConsortiumGovernor is
         super._countBallot(proposalId, account, support, params, weight, voterState);
     }
 
-    /// @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}.
+    /**
+     * @dev A choice, or a proposal with chamber conditions, is judged by {GovernorChambersAndChoices}; unless the
+     * vote just counted left every chamber's verdict as it was: the outcome is then the category's own, unless that
+     * has passed (the chambers must still hold with all uncast power against them).
+     */
     function _certainOutcome(
         uint256 proposalId,
         uint256 electorate,
         uint256 rule
     ) internal view override(GovernorProposalRecord, GovernorEarlyClose) returns (Outcome) {
-        if (_judgedHere(proposalId)) return _decisionCertainOutcome(proposalId);
-        return super._certainOutcome(proposalId, electorate, rule);
+        if (!_judgedHere(proposalId)) return super._certainOutcome(proposalId, electorate, rule);
+        if (_chambersSettledByVote(proposalId)) {
+            Outcome overall = super._certainOutcome(proposalId, electorate, rule);
+            if (overall != Outcome.Passed) return overall;
+        }
+        return _decisionCertainOutcome(proposalId);
     }
 
     /// @dev The category's quorum, and with chamber conditions every chamber's ({GovernorChambersAndChoices}, asked

@@ -19,6 +19,9 @@ import {GovernorProposalRecord} from "./GovernorProposalRecord.sol";
  */
 abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsortiumGovernor {
     mapping(uint256 proposalId => DecisionRules.Decision) private _decisions;
+    /// @dev Transient slot: the proposal whose vote being cast left its chambers' verdicts as they were (or 0);
+    /// keccak256("ccsi-dao.governor.chambers-settled-by-vote").
+    uint256 private constant _SETTLED_BY_VOTE = 0xf7273407a323b5ac2ed0187114098933eb6ff0a9d5f12ac1f78aa2f5c3bedad0;
 
     /// @inheritdoc IConsortiumGovernor
     function proposalOptions(uint256 proposalId) public view virtual returns (uint256 count, uint256 maxSelections) {
@@ -77,7 +80,7 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
         uint256 state
     ) internal virtual override {
         if (!_judgedHere(proposalId)) return super._countBallot(proposalId, account, support, params, weight, state);
-        DecisionRules.count(
+        bool settled = DecisionRules.count(
             _decisions[proposalId],
             DecisionRules.Ballot({
                 account: account,
@@ -85,11 +88,30 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
                 constitutional: _usesConstitutionalVotes(proposalId),
                 support: support,
                 weight: weight,
-                state: state
+                state: state,
+                uncast: _uncastToAsk(proposalId, support, weight)
             }),
             params,
             _membershipRegistry()
         );
+        uint256 settledId = settled ? proposalId : 0;
+        assembly ("memory-safe") {
+            tstore(_SETTLED_BY_VOTE, settledId)
+        }
+    }
+
+    /**
+     * @dev Whether the vote being counted on `proposalId` left every chamber's verdict for early close as it was
+     * (see {DecisionRules-count}): the outcome, open before it, is then open unless the category's own quorum and
+     * approval make it certain. Known for the vote being cast only (transient storage, written by each vote on a
+     * proposal judged here).
+     */
+    function _chambersSettledByVote(uint256 proposalId) internal view returns (bool) {
+        uint256 settledId;
+        assembly ("memory-safe") {
+            settledId := tload(_SETTLED_BY_VOTE)
+        }
+        return settledId == proposalId;
     }
 
     /**
@@ -154,6 +176,18 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
     }
 
     // ------------------------------------------------------------------ private
+
+    /// @dev The electorate's uncast power after a For vote on a proposal with early close that is not a choice and
+    /// had an earlier vote, judged open; {DecisionRules-UNASKED} otherwise (see {DecisionRules-count}).
+    function _uncastToAsk(uint256 proposalId, uint8 support, uint256 weight) private view returns (uint256) {
+        if (support != 1 || proposalId & _CHOICE != 0) return DecisionRules.UNASKED;
+        (uint256 electorate, , bool earlyClose) = _proposalBasis(proposalId);
+        if (!earlyClose) return DecisionRules.UNASKED;
+        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = _proposalTally(proposalId);
+        uint256 cast = againstVotes + forVotes + abstainVotes;
+        if (cast == weight) return DecisionRules.UNASKED;
+        return electorate > cast ? electorate - cast : 0;
+    }
 
     function _winner(uint256 proposalId) private view returns (bool decided, uint256 option) {
         uint256 answer = _judge(proposalId, DecisionRules.WINNER);

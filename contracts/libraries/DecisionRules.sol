@@ -68,7 +68,12 @@ library DecisionRules {
         uint8 support;
         uint256 weight;
         uint256 state;
+        uint256 uncast;
     }
+
+    /// @dev {Ballot}'s `uncast` (otherwise the electorate's power not cast once the ballot is counted) when the
+    /// governor does not ask {count} whether the ballot leaves the chambers' early-close verdict as it was.
+    uint256 internal constant UNASKED = type(uint256).max;
 
     /// @dev Outcome codes, as the governor's record keeps them.
     uint8 internal constant OPEN = 0;
@@ -180,12 +185,28 @@ library DecisionRules {
      * proposal or with Against or Abstain, none with For on a choice, an unknown option, options out of order or
      * repeated, more than the proposal allows.
      */
-    function count(Decision storage d, Ballot memory ballot, bytes memory params, address registry) external {
+    /**
+     * @dev Also answers, when asked (`ballot.uncast` is not {UNASKED}: a For ballot on a proposal that is not a
+     * choice, after an earlier ballot was judged open), whether this ballot leaves every chamber's verdict for early
+     * close as it was (`settled`). A For ballot adds to a chamber's For what it takes from the chamber's uncast
+     * power, so the chamber's measures with all uncast power for it cannot get worse, and with it against them
+     * nothing changes that the category's own measures do not already judge; unless the uncast power a weight
+     * chamber counts is capped by the electorate's (`uncast`), which a ballot from outside the chamber lowers:
+     * `settled` is false when some weight chamber has more uncast power than the electorate's. The governor then
+     * needs the category's quorum and approval alone to know the outcome stays open (see
+     * {GovernorChambersAndChoices}).
+     */
+    function count(
+        Decision storage d,
+        Ballot memory ballot,
+        bytes memory params,
+        address registry
+    ) external returns (bool settled) {
         uint256 chambers = d.chambers;
         uint256 chosen = _chosenOptions(chambers & _PLAIN != 0 ? 0 : d.choice, ballot.support, params);
         if (chosen != 0) _addToOptions(d, 0, chosen, ballot.weight);
         chambers &= _CONDITIONS;
-        if (chambers != 0) _countInChambers(d, ballot, chambers, chosen, registry);
+        if (chambers != 0) return _countInChambers(d, ballot, chambers, chosen, registry);
     }
 
     /// @dev {count} in each chamber of `chambers`: one write per tally word (two chambers a word).
@@ -195,7 +216,7 @@ library DecisionRules {
         uint256 chambers,
         uint256 chosen,
         address registry
-    ) private {
+    ) private returns (bool settled) {
         (uint256 class, uint256 lanes, uint256[12] memory votes) = _votesByClass(ballot, registry);
         (uint256[] memory slots, ) = _slots(chambers);
         uint256 bits = 0;
@@ -212,6 +233,22 @@ library DecisionRules {
                 bits = 0;
             }
         }
+        return ballot.uncast != UNASKED && ballot.support == _FOR && !_anyCapped(d, slots, ballot.uncast);
+    }
+
+    /// @dev Whether a weight chamber of `slots` has more uncast power than the electorate's `uncast` (see {count}).
+    function _anyCapped(Decision storage d, uint256[] memory slots, uint256 uncast) private view returns (bool) {
+        uint256 word = 0;
+        for (uint256 s = 0; s < slots.length; ++s) {
+            if (s & 1 == 0) word = d.tallies[_SLOT_WORDS + (s >> 1)];
+            if (ChamberConditions.byCount(slots[s] >> 16)) continue;
+            (uint256 against, uint256 for_, uint256 abstain, uint256 total) = _tally(
+                ((word >> ((s & 1) << 7)) & type(uint128).max) << 128
+            );
+            uint256 cast = against + for_ + abstain;
+            if (total > cast && total - cast > uncast) return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ judging

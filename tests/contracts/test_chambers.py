@@ -191,6 +191,20 @@ def test_early_close_fails_once_a_chamber_cannot_be_met(rounds: Round) -> None:
     assert dao.state(proposal.id) == ProposalState.DEFEATED
 
 
+def test_a_for_vote_that_leaves_every_chamber_open_is_not_judged_again(rounds: Round) -> None:
+    """Early close with chambers: a later For vote that cannot have changed any chamber's verdict is judged by the
+    category's own measures alone: it costs less than 5,000 gas more than without early close (judging every chamber
+    again cost some 11,700 more)."""
+    used = {}
+    for early_close in (False, True):
+        set_rules(rounds, EXAMPLE_CHAMBERS, early_close=early_close)
+        proposal = rounds.open([actions.signal()], f"double majority, early close {early_close}")
+        rounds.vote(proposal, [4], FOR)
+        used[early_close] = rounds.dao.vote(rounds.accounts[5], proposal.id, FOR)["gasUsed"]
+        assert rounds.dao.state(proposal.id) == ProposalState.ACTIVE
+    assert used[True] - used[False] <= 5_000, used
+
+
 def test_late_quorum_waits_for_every_chambers_quorum(rounds: Round) -> None:
     """Quorum reached means the category's and every chamber's: the deadline moves only when the founders' quorum
     (2 of 3 taking part) is reached, late."""

@@ -363,4 +363,43 @@ contract DecisionRulesTest is Test {
             );
         }
     }
+
+    /// @dev The category's own certain outcome, as {GovernorEarlyClose} judges it.
+    function overallOutcome(DecisionRules.Basis memory b) internal pure returns (uint256) {
+        uint256 cast = b.againstVotes + b.forVotes + b.abstainVotes;
+        uint256 uncast = b.electorate > cast ? b.electorate - cast : 0;
+        (uint256 qn, uint256 qd) = (uint16(b.rule), uint16(b.rule >> 16));
+        (uint256 an, uint256 ad) = (uint16(b.rule >> 32), uint16(b.rule >> 48));
+        if (cast * qd >= qn * b.quorumBase && approves(b.forVotes, b.againstVotes + uncast, an, ad)) {
+            return DecisionRules.PASSED;
+        }
+        if (!approves(b.forVotes + uncast, b.againstVotes, an, ad) || (cast + uncast) * qd < qn * b.quorumBase) {
+            return DecisionRules.FAILED;
+        }
+        return DecisionRules.OPEN;
+    }
+
+    function approves(uint256 f, uint256 a, uint256 n, uint256 d) internal pure returns (bool) {
+        return f > a && f * d >= n * (f + a);
+    }
+
+    /// @dev What the governor's shortcut after a For vote relies on (see {DecisionRules-count}): a proposal judged
+    /// open, after a For vote inside the chamber or outside it that leaves the chamber's uncast power within the
+    /// electorate's, is judged as the category's own measures judge it unless those have passed.
+    function testFuzz_aForVoteLeavesAnOpenChamberAsItWas(uint256 seed) public {
+        Case memory c = randomCase(seed);
+        if (h.judge(c.basis, DecisionRules.CERTAIN_OUTCOME) != DecisionRules.OPEN) return;
+        uint256 chamberUncast = c.chamberPower - c.chamberAgainst - c.chamberFor - c.chamberAbstain;
+        uint256 uncast = c.basis.electorate - c.basis.againstVotes - c.basis.forVotes - c.basis.abstainVotes;
+        bool inside = rand(seed, 60) % 2 == 0;
+        uint256 room = inside ? chamberUncast : uncast - chamberUncast;
+        if (room == 0) return;
+        uint256 weight = 1 + (rand(seed, 61) % room);
+        c.basis.forVotes += weight;
+        if (inside) c.chamberFor += weight;
+        h.setChamber(0, uint32(c.chamberAgainst), uint32(c.chamberFor), uint32(c.chamberAbstain), uint32(c.chamberPower));
+        uint256 overall = overallOutcome(c.basis);
+        if (overall == DecisionRules.PASSED) return;
+        assertEq(h.judge(c.basis, DecisionRules.CERTAIN_OUTCOME), overall, "a For vote changed a chamber's verdict");
+    }
 }
