@@ -71,6 +71,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     uint256 private constant _UNITS_BITS = 96;
     uint256 private constant _ROLE_SHIFT = 192;
+    /// @dev Width of the constitutional votes in a {_delegationHistory} checkpoint (the total is at most 32 bits).
+    uint256 private constant _VOTES_BITS = 48;
     uint256 private constant _GROUP_SHIFT = 200;
 
     /// @inheritdoc IConsortiumMembership
@@ -108,7 +110,6 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     uint256 private _activeFounders;
     mapping(address proxy => EnumerableSet.AddressSet) private _principals;
     AgreementVersion[] private _agreements;
-    mapping(address delegatee => Checkpoints.Trace208) private _constitutionalVotes;
     Checkpoints.Trace208 private _constitutionalSupply;
     /**
      * @dev Per member, its past states keyed by the time each began: units | constitutional units << 96 | role << 192
@@ -116,7 +117,12 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
      * and group never changed since admission has no history at all.
      */
     mapping(address account => Checkpoints.Trace208) private _memberHistory;
-    mapping(address account => Checkpoints.Trace160) private _delegationHistory;
+    /**
+     * @dev Per account, two histories in one trace, so that a change of delegation writes one checkpoint, not two:
+     * the constitutional votes delegated to it (the low {_VOTES_BITS} bits) and the delegatee it chose (above them;
+     * zero until its first change of delegation).
+     */
+    mapping(address account => Checkpoints.Trace208) private _delegationHistory;
     /// @dev The power of each class of members, and of each proxy's principals by class.
     ClassPower.Book private _classPower;
 
@@ -378,7 +384,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         uint256 word = _recordWord(_members[account]);
         if (uint8(word >> 16) == uint8(Status.None)) return (type(uint256).max, false, 0, 0, 0);
         uint48 at = _validateTimepoint(timepoint);
-        votes = constitutional ? _constitutionalVotes[account].upperLookupRecent(at) : getPastVotes(account, timepoint);
+        votes = constitutional ? uint48(_delegationHistory[account].upperLookupRecent(at)) : getPastVotes(account, timepoint);
         uint48 stateSince = uint48(word >> 128);
         state = at >= stateSince && stateSince != 0 ? _stateOfWord(word) : _memberHistory[account].upperLookupRecent(at);
         return (uint32(word >> 208), _canVote(word), uint48(word >> 80), votes, state);
@@ -392,7 +398,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     /// @inheritdoc IConsortiumMembership
     function votesByClassAt(address account, uint256 timepoint) external view returns (uint256[12] memory) {
         uint48 at = _validateTimepoint(timepoint);
-        address delegatee = address(_delegationHistory[account].upperLookupRecent(at));
+        address delegatee = address(uint160(_delegationHistory[account].upperLookupRecent(at) >> _VOTES_BITS));
         bool own = delegatee == address(0) || delegatee == account;
         return ClassPower.votesAt(_classPower, account, _stateAt(account, at), own, at);
     }
@@ -412,7 +418,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         uint256 timepoint
     ) external view returns (address delegatee, uint256 units, uint256 constitutionalUnits) {
         uint48 at = _validateTimepoint(timepoint);
-        delegatee = address(_delegationHistory[account].upperLookupRecent(at));
+        delegatee = address(uint160(_delegationHistory[account].upperLookupRecent(at) >> _VOTES_BITS));
         if (delegatee == address(0)) delegatee = account;
         uint256 state = _stateAt(account, at);
         return (delegatee, uint96(state), uint96(state >> _UNITS_BITS));
@@ -426,7 +432,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @inheritdoc IConsortiumMembership
     function getPastConstitutionalVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _constitutionalVotes[account].upperLookupRecent(_validateTimepoint(timepoint));
+        return uint48(_delegationHistory[account].upperLookupRecent(_validateTimepoint(timepoint)));
     }
 
     /**
@@ -614,12 +620,23 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         if (unitsAfter == 0) {
             // A member that cannot vote can neither hold a proxy appointment nor act as a proxy.
             if (proxyOf(account) != address(0)) _delegate(account, account);
-            EnumerableSet.AddressSet storage principals = _principals[account];
-            for (uint256 i = principals.length(); i > 0; --i) {
-                address principal = principals.at(i - 1);
-                _delegate(principal, principal);
-            }
+            _releasePrincipals(account);
         }
+    }
+
+    /**
+     * @dev Every principal of `proxy` votes itself again; the proxy's delegated class power drops to zero in one write
+     * per class, not one per principal.
+     */
+    function _releasePrincipals(address proxy) private {
+        EnumerableSet.AddressSet storage principals = _principals[proxy];
+        uint256 count = principals.length();
+        if (count == 0) return;
+        for (uint256 i = count; i > 0; --i) {
+            address principal = principals.at(i - 1);
+            _changeDelegation(principal, principal, false);
+        }
+        ClassPower.release(_classPower, proxy, clock());
     }
 
     /// @dev Reverts if `units` of `total` exceeds the cap on one share; before sealing, remembers the largest.
@@ -634,7 +651,11 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         }
     }
 
-    /// @dev Moves constitutional voting power between delegates; the zero address mints or burns.
+    /**
+     * @dev Moves constitutional voting power between delegates; the zero address mints or burns. A delegate's votes
+     * are the low bits of its {_delegationHistory} checkpoints: adding to or taking from the whole value changes only
+     * them, as they never go below zero nor above the total (32 bits).
+     */
     function _moveConstitutional(address from, address to, uint256 amount) private {
         if (from == to || amount == 0) return;
         uint48 now_ = clock();
@@ -642,13 +663,13 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         if (from == address(0)) {
             _constitutionalSupply.push(now_, _constitutionalSupply.latest() + delta);
         } else {
-            Checkpoints.Trace208 storage trace = _constitutionalVotes[from];
+            Checkpoints.Trace208 storage trace = _delegationHistory[from];
             trace.push(now_, trace.latest() - delta);
         }
         if (to == address(0)) {
             _constitutionalSupply.push(now_, _constitutionalSupply.latest() - delta);
         } else {
-            Checkpoints.Trace208 storage trace = _constitutionalVotes[to];
+            Checkpoints.Trace208 storage trace = _delegationHistory[to];
             trace.push(now_, trace.latest() + delta);
         }
     }
@@ -716,6 +737,14 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
      * proxy's principals; returning the power to oneself is always allowed.
      */
     function _delegate(address account, address delegatee) internal override {
+        _changeDelegation(account, delegatee, true);
+    }
+
+    /**
+     * @dev {_delegate}; `classes`: whether to move the member's class power between the proxies too (false only when
+     * the previous proxy is losing all its principals and {ClassPower-release} follows).
+     */
+    function _changeDelegation(address account, address delegatee, bool classes) private {
         address previous = delegates(account);
         if (previous == delegatee) {
             if (delegatee != account) revert MembershipInvalidProxy(account, delegatee);
@@ -739,11 +768,13 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         super._delegate(account, delegatee);
         Member storage m = _members[account];
         if (m.constitutionalVote) _moveConstitutional(previous, delegatee, votingUnitsOf(account));
-        if (votingUnitsOf(account) != 0) {
+        uint48 now_ = clock();
+        if (classes && votingUnitsOf(account) != 0) {
             address from = previous == account ? address(0) : previous;
-            ClassPower.delegate(_classPower, _stateOf(m), from, delegatee == account ? address(0) : delegatee, clock());
+            ClassPower.delegate(_classPower, _stateOf(m), from, delegatee == account ? address(0) : delegatee, now_);
         }
-        _delegationHistory[account].push(clock(), uint160(delegatee));
+        Checkpoints.Trace208 storage history = _delegationHistory[account];
+        history.push(now_, (uint208(uint160(delegatee)) << _VOTES_BITS) | uint48(history.latest()));
     }
 
     function _rulesClock() internal view override returns (uint48) {

@@ -38,6 +38,12 @@ library ClassPower {
         (uint256 classBefore, uint256 lanesBefore) = lanes(before);
         (uint256 classAfter, uint256 lanesAfter) = lanes(current);
         if (classBefore == classAfter && lanesBefore == lanesAfter) return;
+        if (lanesBefore != 0 && lanesAfter != 0 && classBefore == classAfter) {
+            // Same class, other lanes (a change of weight or of constitutional vote): one checkpoint each.
+            _add(book.classes[classAfter], lanesBefore, lanesAfter, now_);
+            if (proxy != address(0)) _add(book.delegated[proxy][classAfter], lanesBefore, lanesAfter, now_);
+            return;
+        }
         if (lanesBefore != 0) {
             _add(book.classes[classBefore], lanesBefore, 0, now_);
             if (proxy != address(0)) _add(book.delegated[proxy][classBefore], lanesBefore, 0, now_);
@@ -57,6 +63,19 @@ library ClassPower {
         if (memberLanes == 0) return;
         if (from != address(0)) _add(book.delegated[from][class], memberLanes, 0, now_);
         if (to != address(0)) _addDelegated(book, to, class, memberLanes, now_);
+    }
+
+    /**
+     * @dev Every principal of `proxy` took its power back at `now_` (the proxy lost its vote): its delegated power is
+     * zero in every class from then on. One checkpoint per class that had any, instead of one per principal.
+     */
+    function release(Book storage book, address proxy, uint48 now_) external {
+        uint256 classes = book.delegatedClasses[proxy];
+        for (uint256 c = 0; c < _CLASSES; ++c) {
+            if (classes & (1 << c) == 0) continue;
+            Checkpoints.Trace208 storage trace = book.delegated[proxy][c];
+            if (trace.latest() != 0) trace.push(now_, 0);
+        }
     }
 
     /// @dev The lanes of each class selected by the bit mask `classes` at `timepoint` (0 for the others).

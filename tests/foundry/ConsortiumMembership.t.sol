@@ -962,3 +962,114 @@ contract ConsortiumMembershipInvariantTest is MembershipBase {
         checkHistory(seed);
     }
 }
+
+/**
+ * @notice The class power a proxy holds for its principals ({votesByClassAt}) and each class's power
+ * ({classPowerAt}) across a sanction of the proxy: the proxy's delegated power is released in one write per class,
+ * and what every principal, class and past lookup reads must stay the sum over the members concerned.
+ */
+contract ConsortiumMembershipClassPowerTest is MembershipBase {
+    uint256 internal constant ALL_CLASSES = (1 << 12) - 1;
+
+    function setUp() public {
+        deploy(defaultSuite()); // 12 members of weight 1, two founding; cap 1/3
+    }
+
+    function assertClasses(uint256[12] memory actual, uint256[12] memory expected, string memory what) internal pure {
+        for (uint256 c = 0; c < 12; ++c) assertEq(actual[c], expected[c], what);
+    }
+
+    /// @dev `account`'s class and its four lanes (units, constitutional units, 1, 1 if constitutional) now.
+    function lanesOf(address account) internal view returns (uint256 class, uint256 lanes) {
+        uint256 units = registry.votingUnitsOf(account);
+        if (units == 0) return (0, 0);
+        IConsortiumMembership.Member memory m = registry.memberOf(account);
+        uint256 constitutionalUnits = m.constitutionalVote ? units : 0;
+        class = (m.role == FOUNDER ? 0 : 6) + uint8(m.group);
+        lanes = units | (constitutionalUnits << 32) | (1 << 64) | (constitutionalUnits != 0 ? 1 << 96 : 0);
+    }
+
+    function testFuzz_sanctioningAProxy_givesEachPrincipalItsClassPowerBack(uint256 seed) public {
+        address proxy = members[2];
+        (uint256 ownClass, uint256 ownLanes) = lanesOf(proxy);
+        (address[] memory principals, uint256[12] memory held) = appointPrincipals(proxy, seed);
+        held[ownClass] += ownLanes;
+        uint256 before = block.timestamp;
+        vm.warp(before + 10);
+        assertClasses(registry.votesByClassAt(proxy, before), held, "the proxy holds its own and its principals' lanes");
+        uint256[12] memory classesBefore = registry.classPowerAt(before, ALL_CLASSES);
+
+        sanction(proxy, (seed >> 128) % 4);
+        uint256 after_ = block.timestamp;
+        vm.warp(after_ + 10);
+
+        uint256[12] memory none;
+        assertClasses(registry.votesByClassAt(proxy, after_), none, "the sanctioned proxy holds nothing");
+        assertClasses(registry.votesByClassAt(proxy, before), held, "what it held is still there in the past");
+        uint256[12] memory principalsPower = checkPrincipals(principals, before, after_);
+        uint256[12] memory classesAfter = registry.classPowerAt(after_, ALL_CLASSES);
+        uint256[12] memory everyone = powerOfEveryone(principals);
+        for (uint256 c = 0; c < 12; ++c) {
+            assertEq(held[c] - (c == ownClass ? ownLanes : 0), principalsPower[c], "held for the principals = their sum");
+            assertEq(classesAfter[c], classesBefore[c] - (c == ownClass ? ownLanes : 0), "the class loses the proxy alone");
+            assertEq(classesAfter[c], everyone[c], "a class's power is the sum over its members");
+        }
+    }
+
+    /// @dev 1 to 16 principals appoint `proxy`: four partners of the agreement, then newcomers of random classes.
+    function appointPrincipals(address proxy, uint256 seed) internal returns (address[] memory principals, uint256[12] memory held) {
+        principals = new address[](1 + seed % 16);
+        for (uint256 i = 0; i < principals.length; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            address p = i < 4 ? members[3 + i] : address(uint160(0xB000 + i));
+            if (i >= 4) {
+                asGovernance();
+                registry.admit(p, r & 1 == 0 ? FOUNDER : PARTNER, IConsortiumMembership.StakeholderGroup((r >> 1) % 6), uint32(1 + (r >> 8) % 3), "P");
+                if (r & 1 == 1 && (r >> 16) & 1 == 1) {
+                    asGovernance();
+                    registry.setConstitutionalVote(p, true); // a partner may have one (a founder always has)
+                }
+            }
+            vm.prank(p);
+            registry.appointProxy(proxy);
+            (uint256 c, uint256 l) = lanesOf(p);
+            held[c] += l;
+            principals[i] = p;
+        }
+    }
+
+    /// @dev Takes `proxy`'s vote away: suspension, removal, observer role or its own resignation.
+    function sanction(address proxy, uint256 op) internal {
+        if (op == 3) {
+            vm.prank(proxy);
+            registry.resign();
+            return;
+        }
+        asGovernance();
+        if (op == 0) registry.suspend(proxy);
+        else if (op == 1) registry.remove(proxy);
+        else registry.setRole(proxy, OBSERVER);
+    }
+
+    /// @dev Each principal votes itself with its own lanes after the sanction (none before); their sum by class.
+    function checkPrincipals(address[] memory principals, uint256 before, uint256 after_) internal view returns (uint256[12] memory sum) {
+        for (uint256 i = 0; i < principals.length; ++i) {
+            assertEq(registry.proxyOf(principals[i]), address(0), "every principal votes itself");
+            (uint256 c, uint256 l) = lanesOf(principals[i]);
+            uint256[12] memory own;
+            own[c] = l;
+            assertClasses(registry.votesByClassAt(principals[i], after_), own, "a principal's own lanes, in its class");
+            assertEq(registry.votesByClassAt(principals[i], before)[c], 0, "handed to the proxy before");
+            sum[c] += l;
+        }
+    }
+
+    /// @dev The lanes of every member now (the initial ones and the newcomers among `principals`), by class.
+    function powerOfEveryone(address[] memory principals) internal view returns (uint256[12] memory everyone) {
+        for (uint256 i = 0; i < members.length + principals.length; ++i) {
+            if (i >= members.length && i - members.length < 4) continue; // principals 0..3 are initial members
+            (uint256 c, uint256 l) = lanesOf(i < members.length ? members[i] : principals[i - members.length]);
+            everyone[c] += l;
+        }
+    }
+}
