@@ -62,7 +62,10 @@ class Result:
 class Cli:
     """``ccsi-dao`` bound to one home folder and one chain."""
 
-    def __init__(self, home: Path, url: str, *, user_home: Path | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self, home: Path, url: str, *, user_home: Path | None = None, cwd: Path | None = None, in_process: bool = False
+    ) -> None:
+        self.in_process = in_process  # each command in a fork of this process (see run_in_process), not a new one
         self.home = Path(home)
         self.url = url
         self.user_home = Path(user_home) if user_home else self.home.parent / "user-home"
@@ -86,6 +89,8 @@ class Cli:
     def run(
         self, *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, timeout: float = 120
     ) -> Result:
+        if self.in_process:
+            return run_in_process([(self, args, {"env": env, "cwd": cwd})], workers=1, timeout=timeout)[0]
         started = time.monotonic()
         proc = subprocess.run(
             [*cli_command(), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -203,10 +208,8 @@ class Rpc:
 
 # -------------------------------------------------------------------------------------------------- in-process
 
-_JOBS: list[tuple[Cli, tuple[str, ...], dict[str, Any]]] = []  # handed to the forked workers of run_in_process
 
-
-def _run_in_fork(indices: list[int]) -> list[Result]:
+def _run_in_fork(jobs: list[tuple[Cli, tuple[str, ...], dict[str, Any]]]) -> list[Result]:
     """Worker (a forked process): each command through the console script's own entry point
     (``ccsi_dao.cli.main:run``), with the arguments, environment, working folder and standard streams (files, not
     a terminal; stdin empty) a subprocess of :meth:`Cli.run` would have. An exception that escapes the entry point
@@ -219,8 +222,7 @@ def _run_in_fork(indices: list[int]) -> list[Result]:
     main = sys.modules["__main__"]  # a console script's: click then names the program from argv[0]
     main.__spec__, main.__package__ = None, None
     results = []
-    for index in indices:
-        cli, args, kwargs = _JOBS[index]
+    for cli, args, kwargs in jobs:
         os.environ.clear()
         os.environ.update(cli.env(kwargs.get("env")))
         os.chdir(kwargs.get("cwd") or cli.cwd)
@@ -250,7 +252,9 @@ def _run_in_fork(indices: list[int]) -> list[Result]:
     return results
 
 
-def run_in_process(jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int = 2) -> list[Result]:
+def run_in_process(
+    jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int = 2, timeout: float = 600
+) -> list[Result]:
     """Like :func:`run_parallel`, without an interpreter start-up per command: the CLI is imported once, then
     ``workers`` forked processes run the commands through its entry point (each in its own environment and folder, as
     :meth:`Cli.run` would). For tables of commands where the process itself is not what is tested."""
@@ -258,16 +262,14 @@ def run_in_process(jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], 
 
     import ccsi_dao.cli.main  # noqa: F401  - imported once, before the fork
 
-    global _JOBS
-    _JOBS = list(jobs)
-    shares = [list(range(len(_JOBS)))[w::workers] for w in range(workers)]
+    jobs = list(jobs)
+    shares = [list(range(len(jobs)))[w::workers] for w in range(workers)]
     cwd = os.getcwd()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run_in_fork, shares)
+            parts = pool.map_async(_run_in_fork, [[jobs[i] for i in share] for share in shares]).get(timeout)
     finally:
         os.chdir(cwd)
-        _JOBS = []
     by_index = {
         i: result for share, part in zip(shares, parts, strict=True) for i, result in zip(share, part, strict=True)
     }
