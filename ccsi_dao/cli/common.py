@@ -107,7 +107,9 @@ def consortium(ctx: typer.Context) -> "Consortium":
     member's name and the command's body share it)."""
     meta = ctx.find_root().meta
     if "ccsi_dao.consortium" not in meta:
-        meta["ccsi_dao.consortium"] = settings(ctx).consortium()
+        from ccsi_dao.decisionlog.reads import use_index
+
+        meta["ccsi_dao.consortium"] = use_index(settings(ctx).consortium())  # proposals and votes from the index
     dao: Consortium = meta["ccsi_dao.consortium"]
     return dao
 

@@ -328,10 +328,15 @@ def proposals_list(
             "--from", "-a", help='Your account, for --mine and the "your vote" column (or $CCSI_DAO_ACCOUNT).'
         ),
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every proposal; without it, the open ones and the 20 most recent others.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Every proposal with its state, category, votes and, when your account is known, your vote."""
+    """Proposals with their state, category, votes and, when your account is known, your vote: the open ones and
+    the 20 most recent others (--all: every one)."""
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance.consortium import LIST_RECENT
     from ccsi_dao.types import ProposalState, VoteType
 
     s = settings(ctx, account)
@@ -342,15 +347,9 @@ def proposals_list(
     wanted = {ProposalState[c.value.upper()] for c in state or ()}
     if open_:
         wanted |= {ProposalState.PENDING, ProposalState.ACTIVE}
-    rows: list[tuple[int, ProposalStatus]] = []
-    for number, p in enumerate(dao.proposals(), start=1):
-        if mine and p.proposer != me:
-            continue
-        st = dao.status(p)
-        if wanted and st.state not in wanted:
-            continue
-        rows.append((number, st))
-    mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast() if v.voter == me} if me else {}
+    listing = dao.listing(states=wanted, proposer=me if mine else None, recent=None if all_ else LIST_RECENT)
+    rows = listing.rows
+    mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast(voter=me)} if me else {}
 
     def your_vote(st: "ProposalStatus") -> str:
         if st.proposal.id in mine_votes:
@@ -386,6 +385,10 @@ def proposals_list(
         optional=("quorum", "for/against/abstain", "category"),
         min_width=12,
     )
+    if listing.hidden:
+        typer.echo(
+            f"{listing.hidden} older proposal{'s' if listing.hidden != 1 else ''} not shown; --all shows every one"
+        )
 
 
 @proposals_app.command("show")
@@ -545,12 +548,11 @@ def relay(
             checked.append((path, ballot, dao.check_ballot(ballot)))
         except UserError as error:
             raise type(error)(f"{path.name}: {error}") from None
-    numbers = {p.id: n for n, p in enumerate(dao.proposals(), start=1)}
     relayer = unlock(s)
     results = []
     for path, ballot, p in checked:
         receipt = dao.relay(relayer, ballot)
-        number = numbers[p.id]
+        number = dao.number_of(p.id)
         if json_:
             results.append({"ballot": str(path), "proposal": _proposal_json(p, number), "voter": ballot.voter,
                             "vote": ballot.support.name.lower(), "reason": ballot.reason, "relayer": relayer.address,

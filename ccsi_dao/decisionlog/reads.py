@@ -1,0 +1,223 @@
+"""The everyday reads (``proposals list/show``, the lookup of ``vote``, ``queue``, ``execute``, ``cancel``, ``relay``)
+from the decision index, so that their cost follows new blocks, not the history.
+
+:class:`IndexReads` is a :class:`~ccsi_dao.governance.consortium.ProposalReads`: at its first use in a command it
+syncs the index incrementally (:mod:`ccsi_dao.decisionlog.sync`: only blocks past its tip are read, a reorg below the
+tip is repaired), and reads the few blocks past the index's safe head (not yet final) live, without storing them.
+Numbers and deadlines come from the stored logs' fixed words, without decoding the history; only the proposals and
+votes shown are decoded.
+
+The index is a file anyone with access to the home folder can edit, so what is shown is checked against the chain
+with a few view calls in one JSON-RPC batch: each proposal's content against its id (``getProposalId`` over its
+actions and description hash), its proposer and snapshot (``proposalProposer``, ``proposalSnapshot``); the votes on a
+proposal against its tally (``proposalVotes``) and each voter's ``hasVoted``. A row that fails is refused with one
+sentence (:class:`~ccsi_dao.errors.ConfigError`, naming the index to delete); ``ccsi-dao log`` runs the full
+consistency check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eth_utils import event_abi_to_log_topic, to_checksum_address
+
+from ccsi_dao.abi.events import EventDecoder
+from ccsi_dao.chain.translate import map_errors
+from ccsi_dao.decisionlog.store import DecisionIndex, RawLog, open_index
+from ccsi_dao.decisionlog.sync import topic_of
+from ccsi_dao.errors import ConfigError
+from ccsi_dao.governance.consortium import CastVote, ProposalHead
+from ccsi_dao.governance.proposals import Proposal, proposal_from_event
+from ccsi_dao.types import VoteType
+
+if TYPE_CHECKING:
+    from ccsi_dao.governance.consortium import Consortium
+
+_EVENTS = ("ProposalCreated", "ProposalExtended", "VoteCast", "VoteCastWithParams", "VoteRelayed")
+
+
+def use_index(dao: Consortium, path: Path | str | None = None) -> Consortium:
+    """Make ``dao`` read proposals and votes through the decision index at ``path`` (default: the one ``ccsi-dao
+    log`` keeps in ``$CCSI_DAO_HOME``); returns ``dao``."""
+    dao.reads = IndexReads(dao, path)
+    return dao
+
+
+class IndexReads:
+    """Proposals and votes from the decision index, synced at first use (see the module notes)."""
+
+    def __init__(self, dao: Consortium, path: Path | str | None = None) -> None:
+        self.dao = dao
+        self.path = path
+        self._index: DecisionIndex | None = None
+        self._tail: list[RawLog] = []
+        self._created: list[RawLog] | None = None
+        self._heads: list[ProposalHead] = []
+
+    @cached_property
+    def topics(self) -> dict[str, str]:
+        return {
+            item["name"]: "0x" + bytes(event_abi_to_log_topic(item)).hex()
+            for item in self.dao.governor.abi
+            if item["type"] == "event" and item["name"] in _EVENTS
+        }
+
+    def refresh(self) -> None:
+        """Bring the index up to the chain's safe head (only new blocks are read; a reorg below its tip is repaired)
+        and read the blocks past it live (not final yet, so not stored)."""
+        chain = self.dao.chain
+        if self._index is None:
+            self._index = open_index(self.dao.record, self.path)
+        self._index.sync(chain.w3, fetcher=chain.log_fetcher)
+        start = (self._index.synced_to or self.dao.record.start_block - 1) + 1
+        latest = chain.block_number()
+        query = {"address": self.dao.record.governor, "topics": [list(self.topics.values())]}
+        found = chain.log_fetcher.logs(start, latest, query) if start <= latest else []
+        self._tail = sorted((RawLog.from_rpc(item) for item in found), key=RawLog.key)
+
+    @property
+    def index(self) -> DecisionIndex:
+        if self._index is None:
+            self.refresh()
+        assert self._index is not None
+        return self._index
+
+    def _rows(self, *names: str, topic1: str | None = None) -> list[RawLog]:
+        """The governor's logs of these events in chain order: the index's, then the tail's."""
+        topics = [self.topics[n] for n in names]
+        query = (
+            f"SELECT * FROM logs WHERE address = ? AND topic0 IN ({','.join('?' * len(topics))})"
+            + (" AND topic1 = ?" if topic1 is not None else "")
+            + " ORDER BY block_number, log_index"
+        )
+        params = [self.dao.record.governor.lower(), *topics, *([topic1] if topic1 is not None else [])]
+        stored = [RawLog.from_row(r) for r in self.index.db.execute(query, params).fetchall()]
+        live = [
+            log for log in self._tail if log.topics[0] in topics and (topic1 is None or log.topics[1:2] == (topic1,))
+        ]
+        return stored + live
+
+    # ------------------------------------------------------------------ proposals
+
+    def heads(self) -> list[ProposalHead]:
+        self.refresh()
+        created = self._rows("ProposalCreated")
+        extended = {int(log.topics[1], 16): _word(log.data, 0) for log in self._rows("ProposalExtended")}
+        heads = []
+        for number, log in enumerate(created, start=1):
+            pid = _word(log.data, 0)
+            proposer = to_checksum_address("0x" + log.data[2 + 64 + 24 : 2 + 128])
+            heads.append(ProposalHead(number, pid, proposer, extended.get(pid, _word(log.data, 7))))
+        self._created, self._heads = created, heads
+        return heads
+
+    def proposals(self, numbers: Sequence[int]) -> list[Proposal]:
+        """The proposals with these numbers, as the last :meth:`heads` found them (read then if never)."""
+        if self._created is None:
+            self.heads()
+        assert self._created is not None
+        heads, created = self._heads, self._created
+        decoder = self._decoder
+        found = []
+        for n in numbers:
+            decoded = decoder.decode(created[n - 1], 0)
+            if decoded is None or decoded.event != "ProposalCreated":
+                raise self._refused(f"proposal #{n} cannot be decoded")
+            found.append(proposal_from_event(decoded.args))
+        self._verify(found, heads, numbers)
+        return found
+
+    def _verify(self, proposals: list[Proposal], heads: list[ProposalHead], numbers: Sequence[int]) -> None:
+        """ConfigError unless each proposal is the chain's: its content hashes to its id, and the governor knows
+        that id with this proposer and snapshot."""
+        if not proposals:
+            return
+        gov = self.dao.governor
+        read = self.dao.chain.reader("latest")
+        calls: list[tuple[Any, ...]] = []
+        for p in proposals:
+            calls += [(gov, "getProposalId", *p.call_args()), (gov, "proposalProposer", p.id),
+                      (gov, "proposalSnapshot", p.id)]  # fmt: skip
+        with map_errors("checking the proposals against the chain", self.dao.chain.decoder):
+            read.prefetch(calls)
+            for n, p in zip(numbers, proposals, strict=True):
+                if heads[n - 1].id != p.id or read(gov, "getProposalId", *p.call_args()) != p.id:
+                    raise self._refused(f"the content of proposal #{n} does not hash to its id")
+                if to_checksum_address(read(gov, "proposalProposer", p.id)) != p.proposer:
+                    raise self._refused(f"proposal #{n}'s proposer is not the chain's")
+                if read(gov, "proposalSnapshot", p.id) != p.snapshot:
+                    raise self._refused(f"proposal #{n}'s snapshot is not the chain's")
+
+    # ------------------------------------------------------------------ votes
+
+    def votes(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
+        self.refresh()
+        topic1 = topic_of(voter) if voter is not None else None
+        relayed = self._rows("VoteRelayed", topic1=None)
+        relayers = {
+            (int(log.topics[1], 16), to_checksum_address("0x" + log.topics[2][-40:])): to_checksum_address(
+                "0x" + log.data[-40:]
+            )
+            for log in relayed
+            if proposal_id is None or int(log.topics[1], 16) == proposal_id
+        }
+        found = []
+        for log in self._rows("VoteCast", "VoteCastWithParams", topic1=topic1):
+            if proposal_id is not None and _word(log.data, 0) != proposal_id:
+                continue
+            decoded = self._decoder.decode(log, 0)
+            if decoded is None:
+                raise self._refused(f"the vote at block {log.block_number} cannot be decoded")
+            a = decoded.args
+            pid, who = int(a["proposalId"]), to_checksum_address(a["voter"])
+            vote = CastVote(
+                pid, who, VoteType(int(a["support"])), int(a["weight"]), str(a["reason"]), log.block_number,
+                log.tx_hash, relayers.get((pid, who)),
+            )  # fmt: skip
+            found.append(vote)
+        self._verify_votes(found, proposal_id)
+        return found
+
+    def _verify_votes(self, votes: list[CastVote], proposal_id: int | None) -> None:
+        """ConfigError unless each voter has voted on the chain and, for one proposal's votes, they add up to its
+        tally."""
+        gov = self.dao.governor
+        read = self.dao.chain.reader("latest")
+        calls: list[tuple[Any, ...]] = [(gov, "hasVoted", v.proposal_id, v.voter) for v in votes]
+        if proposal_id is not None:
+            calls.append((gov, "proposalVotes", proposal_id))
+        if not calls:
+            return
+        with map_errors("checking the votes against the chain", self.dao.chain.decoder):
+            read.prefetch(calls)
+            for v in votes:
+                if not read(gov, "hasVoted", v.proposal_id, v.voter):
+                    raise self._refused(f"it records a vote of {v.voter} that the governor does not have")
+            if proposal_id is not None:
+                against, for_, abstain = read(gov, "proposalVotes", proposal_id)
+                sums = dict.fromkeys(VoteType, 0)
+                for v in votes:
+                    sums[v.support] += v.weight
+                if (sums[VoteType.FOR], sums[VoteType.AGAINST], sums[VoteType.ABSTAIN]) != (for_, against, abstain):
+                    raise self._refused("the votes it records do not add up to the governor's tally")
+
+    # ------------------------------------------------------------------ helpers
+
+    @cached_property
+    def _decoder(self) -> EventDecoder:
+        r = self.dao.record
+        return EventDecoder(r.governor, r.membership, r.timelock)
+
+    def _refused(self, what: str) -> ConfigError:
+        return ConfigError(
+            f"the decision index {self.index.path} does not match the chain ({what}), so it is not used; delete it "
+            "to rebuild it"
+        )
+
+
+def _word(data: str, n: int) -> int:
+    """The ``n``-th 32-byte word of a log's data (a ``0x`` hex string)."""
+    return int(data[2 + 64 * n : 2 + 64 * (n + 1)] or "0", 16)
