@@ -109,9 +109,18 @@ def consortium(ctx: typer.Context) -> "Consortium":
     if "ccsi_dao.consortium" not in meta:
         from ccsi_dao.decisionlog.reads import use_index
 
-        meta["ccsi_dao.consortium"] = use_index(settings(ctx).consortium())  # proposals and votes from the index
+        # proposals and votes from the decision index, read only: a command that fails writes no file
+        meta["ccsi_dao.consortium"] = use_index(settings(ctx).consortium(), write=False)
     dao: Consortium = meta["ccsi_dao.consortium"]
     return dao
+
+
+def save_index(dao: "Consortium") -> None:
+    """After a command that succeeded: sync the decision index its reads used, so the next reads only new blocks."""
+    from ccsi_dao.decisionlog.reads import IndexReads
+
+    if isinstance(dao.reads, IndexReads):
+        dao.reads.save()
 
 
 def my_address(s: Settings) -> str | None:

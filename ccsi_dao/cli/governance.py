@@ -25,6 +25,7 @@ from ccsi_dao.cli.common import (
     print_fields,
     print_json,
     print_table,
+    save_index,
     settings,
     shown,
     tx_hash,
@@ -350,6 +351,7 @@ def proposals_list(
     listing = dao.listing(states=wanted, proposer=me if mine else None, recent=None if all_ else LIST_RECENT)
     rows = listing.rows
     mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast(voter=me)} if me else {}
+    save_index(dao)
 
     def your_vote(st: "ProposalStatus") -> str:
         if st.proposal.id in mine_votes:
@@ -403,6 +405,7 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     cast = dao.votes_cast(p.id)
     names = {v.voter: describer.name_of(v.voter) or "" for v in cast}
     data["votes_cast"] = [_cast_json(v, names) for v in cast]
+    save_index(dao)
     if json_:
         print_json(data)
         return
@@ -498,6 +501,7 @@ def vote(
         ballot = dao.sign_ballot(voter, p.id, choice, reason)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
+        save_index(dao)
         if json_:
             print_json({**summary, "ballot": str(path), "nonce": ballot.nonce, "transaction": None})
             return
@@ -506,6 +510,7 @@ def vote(
         )
         return
     receipt = dao.vote(voter, p.id, choice, reason)
+    save_index(dao)
     if json_:
         print_json({**summary, "transaction": tx_json(receipt)})
         return
@@ -561,6 +566,7 @@ def relay(
         done(
             f"relayed {path.name}: {ballot.voter} voted {ballot.support.name.lower()} on #{number} (tx {tx_hash(receipt)})"
         )
+    save_index(dao)
     if json_:
         print_json(results)
 
@@ -578,6 +584,7 @@ def _lifecycle(
         dao.check_step(step, p, number)
     signer = unlock(s)
     receipt = getattr(dao, step)(signer, p)
+    save_index(dao)
     past = {"queue": "queued", "execute": "executed", "cancel": "cancelled"}[step]
     eta = int(dao.chain.read(dao.governor.functions.proposalEta(p.id))) if step == "queue" else None
     if json_:

@@ -26,7 +26,7 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from ccsi_dao.abi.events import EventDecoder
 from ccsi_dao.chain.translate import map_errors
-from ccsi_dao.decisionlog.store import DecisionIndex, RawLog, open_index
+from ccsi_dao.decisionlog.store import DecisionIndex, RawLog, default_index_path, open_index
 from ccsi_dao.decisionlog.sync import topic_of
 from ccsi_dao.errors import ConfigError
 from ccsi_dao.governance.consortium import CastVote, ProposalHead
@@ -39,19 +39,22 @@ if TYPE_CHECKING:
 _EVENTS = ("ProposalCreated", "ProposalExtended", "VoteCast", "VoteCastWithParams", "VoteRelayed")
 
 
-def use_index(dao: Consortium, path: Path | str | None = None) -> Consortium:
+def use_index(dao: Consortium, path: Path | str | None = None, *, write: bool = True) -> Consortium:
     """Make ``dao`` read proposals and votes through the decision index at ``path`` (default: the one ``ccsi-dao
-    log`` keeps in ``$CCSI_DAO_HOME``); returns ``dao``."""
-    dao.reads = IndexReads(dao, path)
+    log`` keeps in ``$CCSI_DAO_HOME``); returns ``dao``. With ``write`` each read syncs the index first; without it
+    (the CLI, which writes no file for a command that fails) the index is only read, the blocks past its tip are read
+    live, and :meth:`IndexReads.save` syncs it."""
+    dao.reads = IndexReads(dao, path, write=write)
     return dao
 
 
 class IndexReads:
-    """Proposals and votes from the decision index, synced at first use (see the module notes)."""
+    """Proposals and votes from the decision index, synced at each read (see the module notes)."""
 
-    def __init__(self, dao: Consortium, path: Path | str | None = None) -> None:
+    def __init__(self, dao: Consortium, path: Path | str | None = None, *, write: bool = True) -> None:
         self.dao = dao
-        self.path = path
+        self.path = Path(path) if path is not None else default_index_path(dao.record)
+        self.write = write
         self._index: DecisionIndex | None = None
         self._tail: list[RawLog] = []
         self._created: list[RawLog] | None = None
@@ -66,24 +69,31 @@ class IndexReads:
         }
 
     def refresh(self) -> None:
-        """Bring the index up to the chain's safe head (only new blocks are read; a reorg below its tip is repaired)
-        and read the blocks past it live (not final yet, so not stored)."""
+        """Bring the index up to the chain's safe head (with ``write``: only new blocks are read, a reorg below its
+        tip is repaired) and read the blocks past it live. Without ``write`` an index whose tip the chain no longer
+        holds (a reorg) is left aside for this read."""
         chain = self.dao.chain
-        if self._index is None:
+        if self.write:
+            self.save()
+        elif self._index is None and self.path.exists():
             self._index = open_index(self.dao.record, self.path)
-        self._index.sync(chain.w3, fetcher=chain.log_fetcher)
-        start = (self._index.synced_to or self.dao.record.start_block - 1) + 1
+        index = self._index
+        if index is not None and not self.write and index.synced_to is not None:
+            block = chain.block_hash(index.synced_to, action="reading the decision index's tip")
+            if block is None or block.lower() != index.tip_hash:
+                index.close()
+                self._index = index = None
+        start = (index.synced_to or self.dao.record.start_block - 1) + 1 if index else self.dao.record.start_block
         latest = chain.block_number()
         query = {"address": self.dao.record.governor, "topics": [list(self.topics.values())]}
         found = chain.log_fetcher.logs(start, latest, query) if start <= latest else []
         self._tail = sorted((RawLog.from_rpc(item) for item in found), key=RawLog.key)
 
-    @property
-    def index(self) -> DecisionIndex:
+    def save(self) -> None:
+        """Sync the index (created if missing) up to the chain's safe head: only new blocks are read."""
         if self._index is None:
-            self.refresh()
-        assert self._index is not None
-        return self._index
+            self._index = open_index(self.dao.record, self.path)
+        self._index.sync(self.dao.chain.w3, fetcher=self.dao.chain.log_fetcher)
 
     def _rows(self, *names: str, topic1: str | None = None) -> list[RawLog]:
         """The governor's logs of these events in chain order: the index's, then the tail's."""
@@ -94,7 +104,8 @@ class IndexReads:
             + " ORDER BY block_number, log_index"
         )
         params = [self.dao.record.governor.lower(), *topics, *([topic1] if topic1 is not None else [])]
-        stored = [RawLog.from_row(r) for r in self.index.db.execute(query, params).fetchall()]
+        rows = self._index.db.execute(query, params).fetchall() if self._index is not None else []
+        stored = [RawLog.from_row(r) for r in rows]
         live = [
             log for log in self._tail if log.topics[0] in topics and (topic1 is None or log.topics[1:2] == (topic1,))
         ]
@@ -138,13 +149,14 @@ class IndexReads:
         gov = self.dao.governor
         read = self.dao.chain.reader("latest")
         calls: list[tuple[Any, ...]] = []
+        content = {p.id: tuple(tuple(a) if isinstance(a, list) else a for a in p.call_args()) for p in proposals}
         for p in proposals:
-            calls += [(gov, "getProposalId", *p.call_args()), (gov, "proposalProposer", p.id),
+            calls += [(gov, "getProposalId", *content[p.id]), (gov, "proposalProposer", p.id),
                       (gov, "proposalSnapshot", p.id)]  # fmt: skip
         with map_errors("checking the proposals against the chain", self.dao.chain.decoder):
             read.prefetch(calls)
             for n, p in zip(numbers, proposals, strict=True):
-                if heads[n - 1].id != p.id or read(gov, "getProposalId", *p.call_args()) != p.id:
+                if heads[n - 1].id != p.id or read(gov, "getProposalId", *content[p.id]) != p.id:
                     raise self._refused(f"the content of proposal #{n} does not hash to its id")
                 if to_checksum_address(read(gov, "proposalProposer", p.id)) != p.proposer:
                     raise self._refused(f"proposal #{n}'s proposer is not the chain's")
@@ -178,7 +190,7 @@ class IndexReads:
                 log.tx_hash, relayers.get((pid, who)),
             )  # fmt: skip
             found.append(vote)
-        self._verify_votes(found, proposal_id)
+        self._verify_votes(found, proposal_id if voter is None else None)
         return found
 
     def _verify_votes(self, votes: list[CastVote], proposal_id: int | None) -> None:
@@ -213,7 +225,7 @@ class IndexReads:
 
     def _refused(self, what: str) -> ConfigError:
         return ConfigError(
-            f"the decision index {self.index.path} does not match the chain ({what}), so it is not used; delete it "
+            f"the decision index {self.path} does not match the chain ({what}), so it is not used; delete it "
             "to rebuild it"
         )
 
