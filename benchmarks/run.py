@@ -155,6 +155,12 @@ def bench_dashboard(_url: str) -> dict:
     return dashboard.measure()
 
 
+def bench_reads(_url: str) -> dict:
+    import read_latency
+
+    return read_latency.measure()
+
+
 def bench_suite(_url: str) -> dict:
     start = time.perf_counter()
     proc = subprocess.run(
@@ -175,6 +181,7 @@ BENCHES = {
     "cli": bench_cli,
     "decisionlog": bench_decisionlog,
     "dashboard": bench_dashboard,
+    "reads": bench_reads,
     "suite": bench_suite,
 }
 
@@ -343,6 +350,15 @@ def summary_markdown(results: dict[str, dict]) -> str:
                 "",
             ]
         )
+    if "reads" in results:
+        import read_latency
+
+        lines += [
+            "## Everyday reads through the decision index: 10 and 1,000 proposals, one run (`--only reads`)",
+            "",
+            *read_latency.summary_lines(results["reads"]),
+            "",
+        ]
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]

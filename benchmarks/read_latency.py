@@ -1,0 +1,110 @@
+"""Wall time of the everyday read commands at 10 and at 1,000 proposals, in one run on one anvil: `ccsi-dao
+proposals list`, `proposals show 1` and a vote's lookup (`ccsi-dao vote 1 for`, which finds #1 and refuses it since
+its voting ended: the lookup without a key or a transaction). The history is :mod:`decisionlog_scale`'s generator
+(as the dashboard benchmark holds it to contracts v2): grown to 10 proposals, measured, grown to 1,000, measured.
+Each command runs once to sync the home's decision index, then ``RUNS`` times (the median is kept): the index warm,
+as a partner uses it day to day.
+
+    .venv/bin/python benchmarks/run.py --only reads
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+CLI = str(Path(sys.executable).with_name("ccsi-dao"))
+SIZES = (10, 1000)
+RUNS = 5
+COMMANDS = {
+    "proposals list": ("proposals", "list"),
+    "proposals list --all": ("proposals", "list", "--all"),
+    "proposals show 1": ("proposals", "show", "1"),
+    "vote lookup (vote 1 for)": ("vote", "1", "for", "--from", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+}
+EXPECTED_CODE = {"vote lookup (vote 1 for)": 2}  # voting on #1 ended: refused after the lookup
+
+
+def _time(args: tuple[str, ...], url: str, home: Path, expected: int) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCSI_DAO_")}
+    env["CCSI_DAO_HOME"] = str(home)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [CLI, "--rpc-url", url, *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != expected:
+        raise RuntimeError(f"ccsi-dao {' '.join(args)}: exit {result.returncode}: {result.stderr.strip()[-400:]}")
+    return elapsed
+
+
+def _measure_size(url: str, home: Path) -> dict[str, float]:
+    times: dict[str, float] = {}
+    for name, args in COMMANDS.items():
+        expected = EXPECTED_CODE.get(name, 0)
+        _time(args, url, home, expected)  # syncs the index: the runs that follow find it warm
+        times[name] = round(statistics.median(_time(args, url, home, expected) for _ in range(RUNS)), 3)
+    return times
+
+
+def measure() -> dict[str, Any]:
+    import dashboard
+    from decisionlog_scale import GAS_LIMIT, MEMBERS
+
+    from ccsi_dao.devnet import start_anvil
+
+    builder_class = dashboard._builder_class()
+    proc, url = start_anvil("--gas-limit", str(GAS_LIMIT), accounts=MEMBERS + 1, port=dashboard._port())
+    try:
+        with tempfile.TemporaryDirectory(prefix="ccsi-reads-") as tmp:
+            builder = builder_class(url)
+            figures: dict[str, dict[str, float]] = {}
+            for size in SIZES:
+                builder.grow_to(size, hold_last_vote=False)
+                home = Path(tmp) / f"home-{size}"
+                home.mkdir()
+                builder.record.save(home / "deployment.json")
+                figures[str(size)] = _measure_size(url, home)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    small, large = (figures[str(s)] for s in SIZES)
+    ratios = {name: round(large[name] / small[name], 2) for name in COMMANDS}
+    return {
+        "sizes": list(SIZES),
+        "runs": RUNS,
+        "seconds": figures,
+        "ratio": ratios,
+        "aim": 1.2,
+        "command": ".venv/bin/python benchmarks/run.py --only reads",
+    }
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """The table for SUMMARY.md."""
+    small, large = (str(s) for s in result["sizes"])
+    lines = [
+        f"| command (warm index, median of {result['runs']}) | {small} proposals | {large} proposals | ratio | aim |",
+        "|---|---|---|---|---|",
+    ]
+    for name, ratio in result["ratio"].items():
+        s, big = result["seconds"][small][name], result["seconds"][large][name]
+        lines.append(f"| `ccsi-dao {name}` | {s:.3f} s | {big:.3f} s | {ratio:.2f}x | ≤ {result['aim']}x |")
+    return lines
+
+
+if __name__ == "__main__":
+    import json
+
+    out = measure()
+    print(json.dumps(out, indent=2))
+    print("\n".join(summary_lines(out)))
