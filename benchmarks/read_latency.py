@@ -1,9 +1,9 @@
-"""Wall time of the everyday read commands at 10 and at 1,000 proposals, in one run on one anvil: `ccsi-dao
+"""Wall time of the everyday read commands at 10 and at 1,000 proposals, in one run: `ccsi-dao
 proposals list`, `proposals show 1` and a vote's lookup (`ccsi-dao vote 1 for`, which finds #1 and refuses it since
 its voting ended: the lookup without a key or a transaction). The history is :mod:`decisionlog_scale`'s generator
-(as the dashboard benchmark holds it to contracts v2): grown to 10 proposals, measured, grown to 1,000, measured.
-Each command runs once to sync the home's decision index, then ``RUNS`` times (the median is kept): the index warm,
-as a partner uses it day to day.
+(as the dashboard benchmark holds it to contracts v2) on two anvils, one grown to 10 proposals, one to 1,000. Each
+command runs once per chain to sync that home's decision index, then ``RUNS`` times on each, alternating (the median
+is kept): the index warm, as a partner uses it day to day.
 
     .venv/bin/python benchmarks/run.py --only reads
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 
 CLI = str(Path(sys.executable).with_name("ccsi-dao"))
 SIZES = (10, 1000)
-RUNS = 5
+RUNS = 7
 COMMANDS = {
     "proposals list": ("proposals", "list"),
     "proposals list --all": ("proposals", "list", "--all"),
@@ -47,15 +47,6 @@ def _time(args: tuple[str, ...], url: str, home: Path, expected: int) -> float:
     return elapsed
 
 
-def _measure_size(url: str, home: Path) -> dict[str, float]:
-    times: dict[str, float] = {}
-    for name, args in COMMANDS.items():
-        expected = EXPECTED_CODE.get(name, 0)
-        _time(args, url, home, expected)  # syncs the index: the runs that follow find it warm
-        times[name] = round(statistics.median(_time(args, url, home, expected) for _ in range(RUNS)), 3)
-    return times
-
-
 def measure() -> dict[str, Any]:
     import dashboard
     from decisionlog_scale import GAS_LIMIT, MEMBERS
@@ -63,20 +54,34 @@ def measure() -> dict[str, Any]:
     from ccsi_dao.devnet import start_anvil
 
     builder_class = dashboard._builder_class()
-    proc, url = start_anvil("--gas-limit", str(GAS_LIMIT), accounts=MEMBERS + 1, port=dashboard._port())
+    nodes = []
     try:
         with tempfile.TemporaryDirectory(prefix="ccsi-reads-") as tmp:
-            builder = builder_class(url)
-            figures: dict[str, dict[str, float]] = {}
-            for size in SIZES:
+            homes: dict[int, tuple[str, Path]] = {}
+            for size in SIZES:  # a chain of its own per size, so that the runs can alternate
+                proc, url = start_anvil("--gas-limit", str(GAS_LIMIT), accounts=MEMBERS + 1, port=dashboard._port())
+                nodes.append(proc)
+                builder = builder_class(url)
                 builder.grow_to(size, hold_last_vote=False)
                 home = Path(tmp) / f"home-{size}"
                 home.mkdir()
                 builder.record.save(home / "deployment.json")
-                figures[str(size)] = _measure_size(url, home)
+                homes[size] = (url, home)
+            figures: dict[str, dict[str, float]] = {str(size): {} for size in SIZES}
+            for name, args in COMMANDS.items():
+                expected = EXPECTED_CODE.get(name, 0)
+                runs: dict[int, list[float]] = {size: [] for size in SIZES}
+                for url, home in homes.values():
+                    _time(args, url, home, expected)  # syncs the index: the runs that follow find it warm
+                for _ in range(RUNS):  # alternating, so the machine's noise hits both sizes alike
+                    for size, (url, home) in homes.items():
+                        runs[size].append(_time(args, url, home, expected))
+                for size in SIZES:
+                    figures[str(size)][name] = round(statistics.median(runs[size]), 3)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        for proc in nodes:
+            proc.terminate()
+            proc.wait(timeout=10)
     small, large = (figures[str(s)] for s in SIZES)
     ratios = {name: round(large[name] / small[name], 2) for name in COMMANDS}
     return {
@@ -86,6 +91,7 @@ def measure() -> dict[str, Any]:
         "ratio": ratios,
         "aim": 1.2,
         "command": ".venv/bin/python benchmarks/run.py --only reads",
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
     }
 
 

@@ -362,6 +362,8 @@ def proposals_list(
         describer = dao.describer()
         print_json([{**_status_json(describer, st, n), **({"your_vote": your_vote(st)} if me else {})}
                     for n, st in rows])  # fmt: skip
+        if listing.hidden:
+            typer.echo(_hidden(listing.hidden), err=True)
         return
     if not rows:
         typer.echo("no proposals yet" if not (wanted or mine) else "no proposals match")
@@ -388,9 +390,11 @@ def proposals_list(
         min_width=12,
     )
     if listing.hidden:
-        typer.echo(
-            f"{listing.hidden} older proposal{'s' if listing.hidden != 1 else ''} not shown; --all shows every one"
-        )
+        typer.echo(_hidden(listing.hidden))
+
+
+def _hidden(count: int) -> str:
+    return f"{count} older proposal{'s' if count != 1 else ''} not shown; --all shows every one"
 
 
 @proposals_app.command("show")

@@ -119,3 +119,17 @@ def test_an_edited_vote_is_refused(history: Round, tmp_path: Path) -> None:
           support_word, "%064x" % int(VoteType.FOR), support_word + 65, against.transaction)  # fmt: skip
     with pytest.raises(ConfigError, match=r"the votes it records do not add up to the governor's tally"):
         _indexed(history.dao, path, write=False).votes_cast(first.id)
+
+
+def test_a_listing_shows_the_open_proposals_and_the_most_recent_others(history: Round, tmp_path: Path) -> None:
+    dao = _indexed(history.dao, tmp_path / "index.sqlite")
+    first, second = dao.proposals()
+    history.advance(first.deadline - history.now() + 1)  # the first closes, the second is open
+    page = dao.listing(recent=0)
+    assert ([n for n, _ in page.rows], page.hidden) == ([2], 1)
+    assert page.rows[0][1].state == ProposalState.ACTIVE
+    everything = dao.listing(recent=None)
+    assert ([n for n, _ in everything.rows], everything.hidden) == ([1, 2], 0)
+    assert [st.state for _, st in everything.rows] == [ProposalState.SUCCEEDED, ProposalState.ACTIVE]
+    assert [n for n, _ in dao.listing(states={ProposalState.SUCCEEDED}).rows] == [1]
+    assert [n for n, _ in dao.listing(proposer=history.accounts[2].address).rows] == [2]
