@@ -133,3 +133,18 @@ def test_a_listing_shows_the_open_proposals_and_the_most_recent_others(history: 
     assert [st.state for _, st in everything.rows] == [ProposalState.SUCCEEDED, ProposalState.ACTIVE]
     assert [n for n, _ in dao.listing(states={ProposalState.SUCCEEDED}).rows] == [1]
     assert [n for n, _ in dao.listing(proposer=history.accounts[2].address).rows] == [2]
+
+
+@pytest.mark.parametrize("write", [True, False])
+def test_a_reorg_below_the_index_tip_is_not_believed(
+    dao: Consortium, accounts: list[LocalAccount], tmp_path: Path, write: bool
+) -> None:
+    r = Round(dao, accounts)
+    r.propose([actions.signal()], "Kept")
+    fork = dao.chain.transport.request("evm_snapshot", [])
+    r.propose([actions.signal()], "Reorganised away")
+    path = tmp_path / "index.sqlite"
+    assert [p.text for p in _indexed(dao, path).proposals()] == ["Kept", "Reorganised away"]
+    dao.chain.transport.request("evm_revert", [fork])
+    r.propose([actions.signal()], "On the new branch", proposer=2)
+    assert [p.text for p in _indexed(dao, path, write=write).proposals()] == ["Kept", "On the new branch"]
