@@ -49,7 +49,7 @@ def _time(args: tuple[str, ...], url: str, home: Path, expected: int) -> float:
 
 def measure() -> dict[str, Any]:
     import dashboard
-    from decisionlog_scale import GAS_LIMIT, MEMBERS
+    from decisionlog_scale import GAS_LIMIT, MEMBERS, PERIOD
 
     from ccsi_dao.devnet import start_anvil
 
@@ -63,6 +63,8 @@ def measure() -> dict[str, Any]:
                 nodes.append(proc)
                 builder = builder_class(url)
                 builder.grow_to(size, hold_last_vote=False)
+                builder.rpc("evm_increaseTime", 2 * PERIOD)  # every vote over at both sizes: the same lookup path
+                builder.rpc("evm_mine")
                 home = Path(tmp) / f"home-{size}"
                 home.mkdir()
                 builder.record.save(home / "deployment.json")

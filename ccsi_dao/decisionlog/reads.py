@@ -36,6 +36,8 @@ from ccsi_dao.types import VoteType
 if TYPE_CHECKING:
     from ccsi_dao.governance.consortium import Consortium
 
+READS_INDEX = "logs_by_event"
+"""The SQLite index these reads find a governor's events by (made by :meth:`IndexReads.save`)."""
 _EVENTS = ("ProposalCreated", "ProposalExtended", "VoteCast", "VoteCastWithParams", "VoteRelayed")
 
 
@@ -57,7 +59,7 @@ class IndexReads:
         self.write = write
         self._index: DecisionIndex | None = None
         self._tail: list[RawLog] = []
-        self._created: list[RawLog] | None = None
+        self._created: list[tuple[int, int]] | None = None  # (block, log index) of each ProposalCreated
         self._heads: list[ProposalHead] = []
 
     @cached_property
@@ -94,20 +96,36 @@ class IndexReads:
         if self._index is None:
             self._index = open_index(self.dao.record, self.path)
         self._index.sync(self.dao.chain.w3, fetcher=self.dao.chain.log_fetcher)
+        self._index.db.execute(f"CREATE INDEX IF NOT EXISTS {READS_INDEX} ON logs (address, topic0, topic1)")
 
-    def _rows(self, *names: str, topic1: str | None = None) -> list[RawLog]:
-        """The governor's logs of these events in chain order: the index's, then the tail's."""
+    def _rows(
+        self, *names: str, topic1: str | None = None, word0: int | None = None, words: int | None = None
+    ) -> list[RawLog]:
+        """The governor's logs of these events in chain order, the index's then the tail's: those whose first topic
+        after the event's is ``topic1`` and whose data's first word is ``word0``, if given; with ``words``, only the
+        data's first ``words`` words are read."""
         topics = [self.topics[n] for n in names]
-        query = (
-            f"SELECT * FROM logs WHERE address = ? AND topic0 IN ({','.join('?' * len(topics))})"
-            + (" AND topic1 = ?" if topic1 is not None else "")
-            + " ORDER BY block_number, log_index"
+        where = f"address = ? AND topic0 IN ({','.join('?' * len(topics))})"
+        params: list[Any] = [self.dao.record.governor.lower(), *topics]
+        if topic1 is not None:
+            where += " AND topic1 = ?"
+            params.append(topic1)
+        if word0 is not None:
+            where += " AND substr(data, 3, 64) = ?"
+            params.append(f"{word0:064x}")
+        data = "data" if words is None else f"substr(data, 1, {2 + 64 * words})"
+        columns = (
+            f"block_number, log_index, block_hash, tx_hash, tx_index, address, topic0, topic1, topic2, topic3, {data}"
         )
-        params = [self.dao.record.governor.lower(), *topics, *([topic1] if topic1 is not None else [])]
+        query = f"SELECT {columns} FROM logs WHERE {where} ORDER BY block_number, log_index"
         rows = self._index.db.execute(query, params).fetchall() if self._index is not None else []
         stored = [RawLog.from_row(r) for r in rows]
         live = [
-            log for log in self._tail if log.topics[0] in topics and (topic1 is None or log.topics[1:2] == (topic1,))
+            log
+            for log in self._tail
+            if log.topics[0] in topics
+            and (topic1 is None or log.topics[1:2] == (topic1,))
+            and (word0 is None or _word(log.data, 0) == word0)
         ]
         return stored + live
 
@@ -115,15 +133,23 @@ class IndexReads:
 
     def heads(self) -> list[ProposalHead]:
         self.refresh()
-        created = self._rows("ProposalCreated")
+        created = self._rows("ProposalCreated", words=8)  # the id, proposer, ..., voteStart, voteEnd
         extended = {int(log.topics[1], 16): _word(log.data, 0) for log in self._rows("ProposalExtended")}
         heads = []
         for number, log in enumerate(created, start=1):
             pid = _word(log.data, 0)
             proposer = to_checksum_address("0x" + log.data[2 + 64 + 24 : 2 + 128])
             heads.append(ProposalHead(number, pid, proposer, extended.get(pid, _word(log.data, 7))))
-        self._created, self._heads = created, heads
+        self._created, self._heads = [log.key() for log in created], heads
         return heads
+
+    def _created_log(self, key: tuple[int, int]) -> RawLog | None:
+        """The whole ``ProposalCreated`` log at ``key`` (block, log index), from the tail or the index."""
+        for log in self._tail:
+            if log.key() == key:
+                return log
+        row = self._index.row(key) if self._index is not None else None
+        return None if row is None else RawLog.from_row(row)
 
     def proposals(self, numbers: Sequence[int]) -> list[Proposal]:
         """The proposals with these numbers, as the last :meth:`heads` found them (read then if never)."""
@@ -134,7 +160,8 @@ class IndexReads:
         decoder = self._decoder
         found = []
         for n in numbers:
-            decoded = decoder.decode(created[n - 1], 0)
+            log = self._created_log(created[n - 1])
+            decoded = decoder.decode(log, 0) if log is not None else None
             if decoded is None or decoded.event != "ProposalCreated":
                 raise self._refused(f"proposal #{n} cannot be decoded")
             found.append(proposal_from_event(decoded.args))
@@ -168,18 +195,15 @@ class IndexReads:
     def votes(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
         self.refresh()
         topic1 = topic_of(voter) if voter is not None else None
-        relayed = self._rows("VoteRelayed", topic1=None)
+        relayed = self._rows("VoteRelayed", topic1=None if proposal_id is None else f"0x{proposal_id:064x}")
         relayers = {
             (int(log.topics[1], 16), to_checksum_address("0x" + log.topics[2][-40:])): to_checksum_address(
                 "0x" + log.data[-40:]
             )
             for log in relayed
-            if proposal_id is None or int(log.topics[1], 16) == proposal_id
         }
         found = []
-        for log in self._rows("VoteCast", "VoteCastWithParams", topic1=topic1):
-            if proposal_id is not None and _word(log.data, 0) != proposal_id:
-                continue
+        for log in self._rows("VoteCast", "VoteCastWithParams", topic1=topic1, word0=proposal_id):
             decoded = self._decoder.decode(log, 0)
             if decoded is None:
                 raise self._refused(f"the vote at block {log.block_number} cannot be decoded")
