@@ -138,7 +138,7 @@ class IndexReads:
         heads = []
         for number, log in enumerate(created, start=1):
             pid = _word(log.data, 0)
-            proposer = to_checksum_address("0x" + log.data[2 + 64 + 24 : 2 + 128])
+            proposer = "0x" + log.data[2 + 64 + 24 : 2 + 128]  # lower case: checksummed only where shown
             heads.append(ProposalHead(number, pid, proposer, extended.get(pid, _word(log.data, 7))))
         self._created, self._heads = [log.key() for log in created], heads
         return heads

@@ -101,8 +101,9 @@ OPEN_STATES = frozenset({ProposalState.PENDING, ProposalState.ACTIVE})
 
 
 class ProposalHead(NamedTuple):
-    """What a list needs to know of a proposal before reading it whole: its number in creation order, id, proposer,
-    and its deadline as its logs tell it (the voting end, or the last late-quorum extension)."""
+    """What a list needs to know of a proposal before reading it whole: its number in creation order, id, proposer
+    (an address, in any case), and its deadline as its logs tell it (the voting end, or the last late-quorum
+    extension)."""
 
     number: int
     id: int
@@ -223,29 +224,23 @@ class Consortium:
         """The membership record of ``address``."""
         account = to_checksum_address(address)
         m = self.membership.functions
-        role, group, status, constitutional, joined_at, voting_since, _since, weight, _index, name = self.chain.read(
-            m.memberOf(account)
-        )
-        proxy = self.chain.read(m.proxyOf(account))
-        return Member(
-            address=account,
-            name=name,
-            role=Role(role),
-            group=StakeholderGroup(group),
-            status=MemberStatus(status),
-            weight=weight,
-            joined_at=joined_at,
-            proxy=None if int(proxy, 16) == 0 else proxy,
-            power=self.chain.read(m.getVotes(account)),
-            constitutional_vote=bool(constitutional),
-            voting_since=voting_since,
-        )
+        record = self.chain.read(m.memberOf(account))
+        return _member(account, record, self.chain.read(m.proxyOf(account)), self.chain.read(m.getVotes(account)))
 
     def members(self) -> list[Member]:
-        """Every address that was ever a member, in order of first admission."""
-        m = self.membership.functions
-        count = self.chain.read(m.memberCount())
-        return [self.member(self.chain.read(m.memberAt(i))) for i in range(count)]
+        """Every address that was ever a member, in order of first admission (read at one block, in JSON-RPC
+        batches)."""
+        reg = self.membership
+        read = self.chain.reader(self.chain.block_number())
+        with map_errors("reading the members", self.chain.decoder):
+            count = read(reg, "memberCount")
+            read.prefetch((reg, "memberAt", i) for i in range(count))
+            accounts = [to_checksum_address(read(reg, "memberAt", i)) for i in range(count)]
+            read.prefetch((reg, name, a) for a in accounts for name in ("memberOf", "proxyOf", "getVotes"))
+            return [
+                _member(a, read(reg, "memberOf", a), read(reg, "proxyOf", a), read(reg, "getVotes", a))
+                for a in accounts
+            ]
 
     def rules_now(self) -> tuple[dict[Category, tuple[Ratio, Ratio]], bool, tuple[Ratio, Ratio]]:
         """The agreement's rules in force now (category -> (quorum, approval)), the early-close switch, and the floors
@@ -479,7 +474,7 @@ class Consortium:
         heads = self.reads.heads()
         self._numbers.update({h.id: h.number for h in heads})
         if proposer is not None:
-            heads = [h for h in heads if h.proposer == to_checksum_address(proposer)]
+            heads = [h for h in heads if h.proposer.lower() == proposer.lower()]
         now = self.chain.now()
         wanted = set(states)
         if wanted and not wanted - OPEN_STATES:  # only open ones: a proposal past its deadline is not
@@ -704,6 +699,24 @@ class Consortium:
 
     def resign(self, account: SignerLike) -> TxReceipt:
         return self.chain.transact(account, self.membership.functions.resign(), action="the resignation")
+
+
+def _member(account: str, record: Any, proxy: str, power: int) -> Member:
+    """A :class:`Member` from the registry's ``memberOf`` record, ``proxyOf`` and ``getVotes`` of ``account``."""
+    role, group, status, constitutional, joined_at, voting_since, _since, weight, _index, name = record
+    return Member(
+        address=account,
+        name=name,
+        role=Role(role),
+        group=StakeholderGroup(group),
+        status=MemberStatus(status),
+        weight=weight,
+        joined_at=joined_at,
+        proxy=None if int(proxy, 16) == 0 else to_checksum_address(proxy),
+        power=power,
+        constitutional_vote=bool(constitutional),
+        voting_since=voting_since,
+    )
 
 
 def _registry_subject(record: DeploymentRecord, action: Action) -> str | None:
