@@ -17,7 +17,8 @@ consistency check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ class IndexReads:
         self.path = Path(path) if path is not None else default_index_path(dao.record)
         self.write = write
         self._index: DecisionIndex | None = None
+        self._trusted = False
         self._tail: list[RawLog] = []
         self._created: list[tuple[int, int]] | None = None  # (block, log index) of each ProposalCreated
         self._heads: list[ProposalHead] = []
@@ -77,19 +79,43 @@ class IndexReads:
         chain = self.dao.chain
         if self.write:
             self.save()
-        elif self._index is None and self.path.exists():
-            self._index = open_index(self.dao.record, self.path)
-        index = self._index
+        self._trusted = self.write or self.path.exists()
+        index = self._db()
         if index is not None and not self.write and index.synced_to is not None:
             block = chain.block_hash(index.synced_to, action="reading the decision index's tip")
             if block is None or block.lower() != index.tip_hash:
-                index.close()
-                self._index = index = None
+                self._trusted = False
+                index = self._db()
         start = (index.synced_to or self.dao.record.start_block - 1) + 1 if index else self.dao.record.start_block
         latest = chain.block_number()
         query = {"address": self.dao.record.governor, "topics": [list(self.topics.values())]}
         found = chain.log_fetcher.logs(start, latest, query) if start <= latest else []
         self._tail = sorted((RawLog.from_rpc(item) for item in found), key=RawLog.key)
+
+    def _db(self) -> DecisionIndex | None:
+        """The index, opened if need be, or None when this read does not use it (none yet, or a reorg below its tip
+        that only a sync repairs)."""
+        if not self._trusted:
+            self._close()
+            return None
+        if self._index is None:
+            self._index = open_index(self.dao.record, self.path)
+        return self._index
+
+    def _close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        """One read. Without ``write`` the index is closed after it, so a command leaves no file behind (SQLite
+        removes its write-ahead log when the last connection closes)."""
+        try:
+            yield
+        finally:
+            if not self.write:
+                self._close()
 
     def save(self) -> None:
         """Sync the index (created if missing) up to the chain's safe head: only new blocks are read."""
@@ -118,7 +144,8 @@ class IndexReads:
             f"block_number, log_index, block_hash, tx_hash, tx_index, address, topic0, topic1, topic2, topic3, {data}"
         )
         query = f"SELECT {columns} FROM logs WHERE {where} ORDER BY block_number, log_index"
-        rows = self._index.db.execute(query, params).fetchall() if self._index is not None else []
+        index = self._db()
+        rows = index.db.execute(query, params).fetchall() if index is not None else []
         stored = [RawLog.from_row(r) for r in rows]
         live = [
             log
@@ -132,6 +159,10 @@ class IndexReads:
     # ------------------------------------------------------------------ proposals
 
     def heads(self) -> list[ProposalHead]:
+        with self._session():
+            return self._read_heads()
+
+    def _read_heads(self) -> list[ProposalHead]:
         self.refresh()
         created = self._rows("ProposalCreated", words=8)  # the id, proposer, ..., voteStart, voteEnd
         extended = {int(log.topics[1], 16): _word(log.data, 0) for log in self._rows("ProposalExtended")}
@@ -148,7 +179,8 @@ class IndexReads:
         for log in self._tail:
             if log.key() == key:
                 return log
-        row = self._index.row(key) if self._index is not None else None
+        index = self._db()
+        row = index.row(key) if index is not None else None
         return None if row is None else RawLog.from_row(row)
 
     def proposals(self, numbers: Sequence[int]) -> list[Proposal]:
@@ -159,8 +191,9 @@ class IndexReads:
         heads, created = self._heads, self._created
         decoder = self._decoder
         found = []
-        for n in numbers:
-            log = self._created_log(created[n - 1])
+        with self._session():
+            logs = [self._created_log(created[n - 1]) for n in numbers]
+        for n, log in zip(numbers, logs, strict=True):
             decoded = decoder.decode(log, 0) if log is not None else None
             if decoded is None or decoded.event != "ProposalCreated":
                 raise self._refused(f"proposal #{n} cannot be decoded")
@@ -193,7 +226,11 @@ class IndexReads:
     # ------------------------------------------------------------------ votes
 
     def votes(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
-        self.refresh()
+        with self._session():
+            self.refresh()
+            return self._read_votes(proposal_id, voter)
+
+    def _read_votes(self, proposal_id: int | None, voter: str | None) -> list[CastVote]:
         topic1 = topic_of(voter) if voter is not None else None
         relayed = self._rows("VoteRelayed", topic1=None if proposal_id is None else f"0x{proposal_id:064x}")
         relayers = {

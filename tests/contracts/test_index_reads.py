@@ -148,3 +148,14 @@ def test_a_reorg_below_the_index_tip_is_not_believed(
     dao.chain.transport.request("evm_revert", [fork])
     r.propose([actions.signal()], "On the new branch", proposer=2)
     assert [p.text for p in _indexed(dao, path, write=write).proposals()] == ["Kept", "On the new branch"]
+
+
+def test_reads_without_write_leave_the_folder_as_it_was(history: Round, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    _indexed(history.dao, path).proposals()
+    dao = _indexed(history.dao, path, write=False)
+    history.propose([actions.signal()], "Third signal")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert dao.find_proposal("3")[1].text == "Third signal"  # read past the index's tip, live
+    assert dao.votes_cast(dao.proposals()[0].id)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
