@@ -12,7 +12,11 @@ with a few view calls in one JSON-RPC batch: each proposal's content against its
 actions and description hash), its proposer and snapshot (``proposalProposer``, ``proposalSnapshot``); the votes on a
 proposal against its tally (``proposalVotes``) and each voter's ``hasVoted``. A row that fails is refused with one
 sentence (:class:`~ccsi_dao.errors.ConfigError`, naming the index to delete); ``ccsi-dao log`` runs the full
-consistency check.
+consistency check. What these checks cannot see is a proposal's row deleted whole: the numbers after it shift (each
+proposal shown is still the chain's, with its id and title, which ``vote`` and the others print first).
+
+The CLI reads without writing (``write=False``: the index is closed after each read, so a command that fails leaves
+no file behind) and syncs it once the command has succeeded (:meth:`IndexReads.save`).
 """
 
 from __future__ import annotations
