@@ -22,6 +22,7 @@ no file behind) and syncs it once the command has succeeded (:meth:`IndexReads.s
 from __future__ import annotations
 
 import contextlib
+import fcntl
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -103,7 +104,10 @@ class IndexReads:
             self._close()
             return None
         if self._index is None:
-            self._index = open_index(self.dao.record, self.path)
+            try:
+                self._index = open_index(self.dao.record, self.path)
+            except ConfigError:  # another deployment's, or another version's: read the chain instead
+                self._trusted = False
         return self._index
 
     def _close(self) -> None:
@@ -122,11 +126,22 @@ class IndexReads:
                 self._close()
 
     def save(self) -> None:
-        """Sync the index (created if missing) up to the chain's safe head: only new blocks are read."""
-        if self._index is None:
-            self._index = open_index(self.dao.record, self.path)
-        self._index.sync(self.dao.chain.w3, fetcher=self.dao.chain.log_fetcher)
-        self._index.db.execute(f"CREATE INDEX IF NOT EXISTS {READS_INDEX} ON logs (address, topic0, topic1)")
+        """Sync the index (created if missing) up to the chain's safe head: only new blocks are read. Skipped while
+        another command syncs it, and where the file is another deployment's index."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another command of this home is syncing it
+            if self._index is None:
+                try:
+                    self._index = open_index(self.dao.record, self.path)
+                except ConfigError:
+                    return  # not this deployment's index (nor ours to delete): the reads go to the chain
+            chain = self.dao.chain
+            self._index.sync(chain.w3, fetcher=chain.log_fetcher, chain_id=chain.chain_id)
+            self._index.db.execute(f"CREATE INDEX IF NOT EXISTS {READS_INDEX} ON logs (address, topic0, topic1)")
 
     def _rows(
         self, *names: str, topic1: str | None = None, word0: int | None = None, words: int | None = None
