@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # everything, about 11 minutes here (the test suite is 5 of them)
     .venv/bin/python benchmarks/run.py --only gas,scale
     .venv/bin/python benchmarks/run.py --only dashboard   # the dashboard's pages at 1,000 proposals (~2 minutes)
+    .venv/bin/python benchmarks/run.py --only reads       # proposals list/show and a vote's lookup, 10 vs 1,000 (~4 min)
 
 Writes benchmarks/results/<name>.json and benchmarks/results/SUMMARY.md, and prints the table of ratios. Ratios
 (measured in the same run, on the same chain) are the figures that count; absolute times are context.
