@@ -106,7 +106,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     ]
     for name, ratio in result["ratio"].items():
         s, big = result["seconds"][small][name], result["seconds"][large][name]
-        lines.append(f"| `ccsi-dao {name}` | {s:.3f} s | {big:.3f} s | {ratio:.2f}x | ≤ {result['aim']}x |")
+        aim = "none: 1,000 rows shown against 10" if name.endswith("--all") else f"≤ {result['aim']}x"
+        lines.append(f"| `ccsi-dao {name}` | {s:.3f} s | {big:.3f} s | {ratio:.2f}x | {aim} |")
     return lines
 
 
