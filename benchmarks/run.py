@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # everything, about 11 minutes here (the test suite is 5 of them)
     .venv/bin/python benchmarks/run.py --only gas,scale
     .venv/bin/python benchmarks/run.py --only dashboard   # the dashboard's pages at 1,000 proposals (~2 minutes)
+    .venv/bin/python benchmarks/run.py --only reads       # proposals list/show and a vote's lookup, 10 vs 1,000 (~4 min)
 
 Writes benchmarks/results/<name>.json and benchmarks/results/SUMMARY.md, and prints the table of ratios. Ratios
 (measured in the same run, on the same chain) are the figures that count; absolute times are context.
@@ -219,6 +220,12 @@ def bench_dashboard(_url: str) -> dict:
     return dashboard.measure()
 
 
+def bench_reads(_url: str) -> dict:
+    import read_latency
+
+    return read_latency.measure()
+
+
 def bench_suite(_url: str) -> dict:
     start = time.perf_counter()
     proc = subprocess.run(
@@ -239,6 +246,7 @@ BENCHES = {
     "cli": bench_cli,
     "decisionlog": bench_decisionlog,
     "dashboard": bench_dashboard,
+    "reads": bench_reads,
     "suite": bench_suite,
 }
 
@@ -417,6 +425,15 @@ def summary_markdown(results: dict[str, dict]) -> str:
                 "",
             ]
         )
+    if "reads" in results:
+        import read_latency
+
+        lines += [
+            "## Everyday reads through the decision index: 10 and 1,000 proposals, one run (`--only reads`)",
+            "",
+            *read_latency.summary_lines(results["reads"]),
+            "",
+        ]
     if "suite" in results:
         s = results["suite"]
         lines += [f"## Test suite: {s['wall_seconds']} s wall ({s['summary']})", ""]

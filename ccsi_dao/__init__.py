@@ -124,11 +124,14 @@ def connect(rpc_url: str | None = None, deployment: str | Path | None = None) ->
     Either left out is found as the CLI finds it: ``$CCSI_DAO_RPC_URL`` / ``$CCSI_DAO_DEPLOYMENT``, then
     ``$CCSI_DAO_HOME/config.yaml``, then the local devnet and ``$CCSI_DAO_HOME/deployment.json``. Raises
     :class:`ChainError` if the chain does not answer, is another chain, or does not hold the recorded deployment,
-    and :class:`ConfigError` if the record is missing or damaged.
+    and :class:`ConfigError` if the record is missing or damaged. Proposals and votes are read through the decision
+    index in ``$CCSI_DAO_HOME`` (synced at each read, only new blocks; what is returned is checked against the chain).
     """
+    from ccsi_dao.decisionlog.reads import use_index
     from ccsi_dao.settings import Settings
 
-    return Settings(rpc_url=rpc_url, deployment=Path(deployment) if deployment is not None else None).consortium()
+    path = Path(deployment) if deployment is not None else None
+    return use_index(Settings(rpc_url=rpc_url, deployment=path).consortium())
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,8 @@
 
 Every test that touches the chain runs against the session's anvil and is rolled back afterwards through
 ``evm_snapshot``/``evm_revert``, so each starts from the same freshly deployed consortium. The helpers live in
-``tests/support`` (imported as a package); this file only defines fixtures.
+``tests/support`` (imported as a package); this file defines fixtures and orders the files for xdist
+(``tests/support/schedule.py``: the longest first).
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import deploy_suite
 from tests.support.anvil import dev_accounts, start_anvil, stop_anvil
 from tests.support.consortium import suite_params
+from tests.support.schedule import longest_files_first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    longest_files_first(items)
 
 
 @pytest.fixture(scope="session")

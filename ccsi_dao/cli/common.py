@@ -108,9 +108,20 @@ def consortium(ctx: typer.Context) -> "Consortium":
     member's name and the command's body share it)."""
     meta = ctx.find_root().meta
     if "ccsi_dao.consortium" not in meta:
-        meta["ccsi_dao.consortium"] = settings(ctx).consortium()
+        from ccsi_dao.decisionlog.reads import use_index
+
+        # proposals and votes from the decision index, read only: a command that fails writes no file
+        meta["ccsi_dao.consortium"] = use_index(settings(ctx).consortium(), write=False)
     dao: Consortium = meta["ccsi_dao.consortium"]
     return dao
+
+
+def save_index(dao: "Consortium") -> None:
+    """After a command that succeeded: sync the decision index its reads used, so the next reads only new blocks."""
+    from ccsi_dao.decisionlog.reads import IndexReads
+
+    if isinstance(dao.reads, IndexReads):
+        dao.reads.save()
 
 
 def my_address(s: Settings) -> str | None:

@@ -25,6 +25,7 @@ from ccsi_dao.cli.common import (
     print_fields,
     print_json,
     print_table,
+    save_index,
     settings,
     shown,
     tx_hash,
@@ -328,10 +329,15 @@ def proposals_list(
             "--from", "-a", help='Your account, for --mine and the "your vote" column (or $CCSI_DAO_ACCOUNT).'
         ),
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every proposal; without it, the open ones and the 20 most recent others.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Every proposal with its state, category, votes and, when your account is known, your vote."""
+    """Proposals with their state, category, votes and, when your account is known, your vote: the open ones and
+    the 20 most recent others (--all: every one)."""
     from ccsi_dao.errors import UserError
+    from ccsi_dao.governance.consortium import LIST_RECENT
     from ccsi_dao.types import ProposalState, VoteType
 
     s = settings(ctx, account)
@@ -342,15 +348,10 @@ def proposals_list(
     wanted = {ProposalState[c.value.upper()] for c in state or ()}
     if open_:
         wanted |= {ProposalState.PENDING, ProposalState.ACTIVE}
-    rows: list[tuple[int, ProposalStatus]] = []
-    for number, p in enumerate(dao.proposals(), start=1):
-        if mine and p.proposer != me:
-            continue
-        st = dao.status(p)
-        if wanted and st.state not in wanted:
-            continue
-        rows.append((number, st))
-    mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast() if v.voter == me} if me else {}
+    listing = dao.listing(states=wanted, proposer=me if mine else None, recent=None if all_ else LIST_RECENT)
+    rows = listing.rows
+    mine_votes = {v.proposal_id: v.support.name.lower() for v in dao.votes_cast(voter=me)} if me else {}
+    save_index(dao)
 
     def your_vote(st: "ProposalStatus") -> str:
         if st.proposal.id in mine_votes:
@@ -361,6 +362,8 @@ def proposals_list(
         describer = dao.describer()
         print_json([{**_status_json(describer, st, n), **({"your_vote": your_vote(st)} if me else {})}
                     for n, st in rows])  # fmt: skip
+        if listing.hidden:
+            typer.echo(_hidden(listing.hidden), err=True)
         return
     if not rows:
         typer.echo("no proposals yet" if not (wanted or mine) else "no proposals match")
@@ -386,6 +389,12 @@ def proposals_list(
         optional=("quorum", "for/against/abstain", "category"),
         min_width=12,
     )
+    if listing.hidden:
+        typer.echo(_hidden(listing.hidden))
+
+
+def _hidden(count: int) -> str:
+    return f"{count} older proposal{'s' if count != 1 else ''} not shown; --all shows every one"
 
 
 @proposals_app.command("show")
@@ -405,6 +414,7 @@ def proposals_show(ctx: typer.Context, proposal: ProposalArg, json_: JsonOpt = F
     if progress is not None and progress.manifest is not None:  # what each ballot was for
         for entry, options in zip(data["votes_cast"], dao.ballot_options(p), strict=True):
             entry["options"] = [progress.labels[i] for i in options if i < len(progress.labels)]
+    save_index(dao)
     if json_:
         print_json(data)
         return
@@ -562,6 +572,7 @@ def vote(
         ballot = dao.sign_ballot(voter, p.id, choice, reason, chosen)
         path = out or Path(f"ballot-{number}-{voter.address[2:10].lower()}.json")
         write_atomic(path, json.dumps(ballot.to_json(), indent=2) + "\n", exclusive=True)
+        save_index(dao)
         if json_:
             print_json({**summary, "ballot": str(path), "nonce": ballot.nonce, "transaction": None})
             return
@@ -570,6 +581,7 @@ def vote(
         )
         return
     receipt = dao.vote(voter, p.id, choice, reason, chosen)
+    save_index(dao)
     labels = _labels(p)
     picked = [labels[i] for i in chosen]
     if json_:
@@ -622,12 +634,11 @@ def relay(
             checked.append((path, ballot, dao.check_ballot(ballot)))
         except UserError as error:
             raise type(error)(f"{path.name}: {error}") from None
-    numbers = {p.id: n for n, p in enumerate(dao.proposals(), start=1)}
     relayer = unlock(s)
     results = []
     for path, ballot, p in checked:
         receipt = dao.relay(relayer, ballot)
-        number = numbers[p.id]
+        number = dao.number_of(p.id)
         if json_:
             results.append({"ballot": str(path), "proposal": _proposal_json(p, number), "voter": ballot.voter,
                             "vote": ballot.support.name.lower(), "reason": ballot.reason, "relayer": relayer.address,
@@ -636,6 +647,7 @@ def relay(
         done(
             f"relayed {path.name}: {ballot.voter} voted {ballot.support.name.lower()} on #{number} (tx {tx_hash(receipt)})"
         )
+    save_index(dao)
     if json_:
         print_json(results)
 
@@ -653,6 +665,7 @@ def _lifecycle(
         dao.check_step(step, p, number)
     signer = unlock(s)
     receipt = getattr(dao, step)(signer, p)
+    save_index(dao)
     past = {"queue": "queued", "execute": "executed", "cancel": "cancelled"}[step]
     eta = int(dao.chain.read(dao.governor.functions.proposalEta(p.id))) if step == "queue" else None
     if json_:

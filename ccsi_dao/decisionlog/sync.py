@@ -70,12 +70,15 @@ def sync(
     progress: ProgressFn | None = None,
     fetcher: LogFetcher | None = None,
     to_block: int | None = None,
+    chain_id: int | None = None,
 ) -> SyncResult:
-    """Bring ``index`` up to the chain's safe head (see the module notes); return what was done."""
+    """Bring ``index`` up to the chain's safe head (see the module notes); return what was done. ``chain_id``: the
+    chain's id where the caller has checked it already (else it is asked)."""
     started = time.monotonic()
     record = index.record
     fetch = fetcher or LogFetcher(w3, max_range=max_range or DEFAULT_RANGE)
-    chain_id = int(fetch.call("eth_chainId", []), 16)
+    if chain_id is None:
+        chain_id = int(fetch.call("eth_chainId", []), 16)
     if chain_id != record.chain_id:
         raise ChainError(f"the chain has chain id {chain_id}, but the deployment is on chain {record.chain_id}")
     reorgs = 0

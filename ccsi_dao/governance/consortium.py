@@ -8,10 +8,10 @@ contracts would reject never costs a transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from eth_utils import to_checksum_address
 from web3.logs import DISCARD
@@ -21,6 +21,7 @@ from ccsi_dao.abi.artifacts import load_artifact
 from ccsi_dao.abi.reverts import RevertDecoder
 from ccsi_dao.chain import Chain
 from ccsi_dao.chain.signer import SignerLike
+from ccsi_dao.chain.translate import map_errors
 from ccsi_dao.errors import ContractRevertError, UserError
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.ballots import Ballot, eip712_domain, keyed_nonce_key, sign_ballot
@@ -36,7 +37,18 @@ from ccsi_dao.types import Category, MemberStatus, ProposalState, Ratio, Role, S
 if TYPE_CHECKING:
     from ccsi_dao.governance.describe import ActionDescriber
 
-__all__ = ["AgreementVersion", "Ballot", "CastVote", "Consortium", "Member", "Proposal", "ProposalStatus"]
+__all__ = [
+    "AgreementVersion",
+    "Ballot",
+    "CastVote",
+    "ChainReads",
+    "Consortium",
+    "Member",
+    "Proposal",
+    "ProposalHead",
+    "ProposalReads",
+    "ProposalStatus",
+]
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,99 @@ class AgreementVersion:
     uri: str
 
 
+LIST_RECENT = 20
+"""How many of the most recent proposals a listing shows besides the open ones, unless asked for all."""
+OPEN_STATES = frozenset({ProposalState.PENDING, ProposalState.ACTIVE})
+
+
+class ProposalHead(NamedTuple):
+    """What a list needs to know of a proposal before reading it whole: its number in creation order, id, proposer
+    (an address, in any case), and its deadline as its logs tell it (the voting end, or the last late-quorum
+    extension)."""
+
+    number: int
+    id: int
+    proposer: str
+    deadline: int
+
+
+class ProposalReads(Protocol):
+    """Where a :class:`Consortium` reads proposals and votes: the chain's logs from the deployment block
+    (:class:`ChainReads`, the default of a bare ``Consortium(chain, record)``), or the incrementally synced decision
+    index (``ccsi_dao.decisionlog.reads.IndexReads``, which ``ccsi_dao.connect()`` and the CLI use)."""
+
+    def heads(self) -> list[ProposalHead]:
+        """Every proposal, oldest first."""
+        ...
+
+    def proposals(self, numbers: Sequence[int]) -> list[Proposal]:
+        """The proposals with these numbers (1 = the first made), in that order."""
+        ...
+
+    def votes(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
+        """Votes recorded by the governor (on ``proposal_id`` / by ``voter`` only, if given), in chain order."""
+        ...
+
+
+class ChainReads:
+    """Proposals and votes read from the chain's logs, from the deployment block on, at every call."""
+
+    def __init__(self, dao: Consortium) -> None:
+        self.dao = dao
+
+    def _all(self) -> list[Proposal]:
+        logs = self.dao.chain.events(self.dao.governor.events.ProposalCreated, self.dao.record.start_block)
+        return [proposal_from_event(log["args"]) for log in logs]
+
+    def heads(self) -> list[ProposalHead]:
+        extended = {
+            int(log["args"]["proposalId"]): int(log["args"]["extendedDeadline"])
+            for log in self.dao.chain.events(self.dao.governor.events.ProposalExtended, self.dao.record.start_block)
+        }
+        return [
+            ProposalHead(n, p.id, p.proposer, extended.get(p.id, p.deadline))
+            for n, p in enumerate(self._all(), start=1)
+        ]
+
+    def proposals(self, numbers: Sequence[int]) -> list[Proposal]:
+        found = self._all()
+        return [found[n - 1] for n in numbers]
+
+    def votes(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
+        events = self.dao.governor.events
+        start = self.dao.record.start_block
+        relayers = {
+            (int(log["args"]["proposalId"]), to_checksum_address(log["args"]["voter"])): to_checksum_address(
+                log["args"]["relayer"]
+            )
+            for log in self.dao.chain.events(events.VoteRelayed, start)
+        }
+        found = []
+        for event in (events.VoteCast, events.VoteCastWithParams):
+            for log in self.dao.chain.events(event, start):
+                args = log["args"]
+                pid = int(args["proposalId"])
+                if proposal_id is not None and pid != proposal_id:
+                    continue
+                who = to_checksum_address(args["voter"])
+                if voter is not None and who != to_checksum_address(voter):
+                    continue
+                vote = CastVote(
+                    pid, who, VoteType(int(args["support"])), int(args["weight"]), str(args["reason"]),
+                    int(log["blockNumber"]), "0x" + bytes(log["transactionHash"]).hex(), relayers.get((pid, who)),
+                )  # fmt: skip
+                found.append((int(log["blockNumber"]), int(log["logIndex"]), vote))
+        return [vote for _, _, vote in sorted(found, key=lambda item: item[:2])]
+
+
+@dataclass(frozen=True)
+class ProposalListing:
+    """A page of proposals with their status (number, status), and how many more matched but are not shown."""
+
+    rows: list[tuple[int, ProposalStatus]]
+    hidden: int
+
+
 class Consortium:
     """A deployed consortium on one chain."""
 
@@ -98,6 +203,7 @@ class Consortium:
         decoder.number_of = self._numbers.get  # reverts name a proposal "#3" when its number is known
         chain.decoder = decoder
         self._tokens: dict[str, Token | None] = {}
+        self.reads: ProposalReads = ChainReads(self)
 
     @property
     def governor(self) -> Any:
@@ -121,29 +227,23 @@ class Consortium:
         """The membership record of ``address``."""
         account = to_checksum_address(address)
         m = self.membership.functions
-        role, group, status, constitutional, joined_at, voting_since, _since, weight, _index, name = self.chain.read(
-            m.memberOf(account)
-        )
-        proxy = self.chain.read(m.proxyOf(account))
-        return Member(
-            address=account,
-            name=name,
-            role=Role(role),
-            group=StakeholderGroup(group),
-            status=MemberStatus(status),
-            weight=weight,
-            joined_at=joined_at,
-            proxy=None if int(proxy, 16) == 0 else proxy,
-            power=self.chain.read(m.getVotes(account)),
-            constitutional_vote=bool(constitutional),
-            voting_since=voting_since,
-        )
+        record = self.chain.read(m.memberOf(account))
+        return _member(account, record, self.chain.read(m.proxyOf(account)), self.chain.read(m.getVotes(account)))
 
     def members(self) -> list[Member]:
-        """Every address that was ever a member, in order of first admission."""
-        m = self.membership.functions
-        count = self.chain.read(m.memberCount())
-        return [self.member(self.chain.read(m.memberAt(i))) for i in range(count)]
+        """Every address that was ever a member, in order of first admission (read at one block, in JSON-RPC
+        batches)."""
+        reg = self.membership
+        read = self.chain.reader(self.chain.block_number())
+        with map_errors("reading the members", self.chain.decoder):
+            count = read(reg, "memberCount")
+            read.prefetch((reg, "memberAt", i) for i in range(count))
+            accounts = [to_checksum_address(read(reg, "memberAt", i)) for i in range(count)]
+            read.prefetch((reg, name, a) for a in accounts for name in ("memberOf", "proxyOf", "getVotes"))
+            return [
+                _member(a, read(reg, "memberOf", a), read(reg, "proxyOf", a), read(reg, "getVotes", a))
+                for a in accounts
+            ]
 
     def rules_now(self) -> tuple[dict[Category, tuple[Ratio, Ratio]], bool, tuple[Ratio, Ratio]]:
         """The agreement's rules in force now (category -> (quorum, approval)), the early-close switch, and the floors
@@ -333,61 +433,115 @@ class Consortium:
 
     def proposal(self, proposal_id: int) -> Proposal:
         """A proposal's content, read from its creation event."""
-        for proposal in self.proposals():
-            if proposal.id == proposal_id:
-                return proposal
+        for head in self.reads.heads():
+            if head.id == proposal_id:
+                self._numbers[head.id] = head.number
+                return self.reads.proposals([head.number])[0]
         raise UserError(f"there is no proposal {proposal_id} on this governor")
 
     def proposals(self) -> list[Proposal]:
         """Every proposal made on this governor, oldest first."""
-        logs = self.chain.events(self.governor.events.ProposalCreated, self.record.start_block)
-        found = [proposal_from_event(log["args"]) for log in logs]
-        self._numbers.update({p.id: number for number, p in enumerate(found, start=1)})
-        return found
+        heads = self.reads.heads()
+        self._numbers.update({h.id: h.number for h in heads})
+        return self.reads.proposals([h.number for h in heads])
 
     def find_proposal(self, ref: str | int) -> tuple[int, Proposal]:
         """A proposal and its number, from its number in creation order (1, 2, ...) or its full id."""
         text = str(ref).strip().lstrip("#")
         if not (text.isascii() and text.isdigit()):  # not "²" (int() fails) nor "١" (int() reads it as 1)
             raise UserError(f"{ref!r} is not a proposal: give its number from `proposals list` or its full id")
-        proposals = self.proposals()
+        heads = self.reads.heads()
         value = int(text)
-        if 1 <= value <= len(proposals) and len(text) < 10:
-            self._numbers[proposals[value - 1].id] = value
-            return value, proposals[value - 1]
-        for number, p in enumerate(proposals, start=1):
-            if p.id == value:
-                self._numbers[p.id] = number
-                return number, p
-        raise UserError(f"there is no proposal {text} (this consortium has {len(proposals)})")
+        found = None
+        if 1 <= value <= len(heads) and len(text) < 10:
+            found = heads[value - 1]
+        else:
+            found = next((h for h in heads if h.id == value), None)
+        if found is None:
+            raise UserError(f"there is no proposal {text} (this consortium has {len(heads)})")
+        self._numbers[found.id] = found.number
+        return found.number, self.reads.proposals([found.number])[0]
 
     def status(self, proposal: Proposal | int) -> ProposalStatus:
         """State, category, votes and the rule a proposal is judged by: the rule of its category at its snapshot,
         over its electorate's power then (constitutional votes only for a constitutional proposal), less the power
         of the members it suspends or removes. Before the snapshot: the rule and the electorate as they are now."""
         p = proposal if isinstance(proposal, Proposal) else self.proposal(proposal)
-        gov = self.governor.functions
-        state = self.state(p.id)
-        read = self.chain.read
+        return self.statuses([p])[0]
+
+    def statuses(self, proposals: Sequence[Proposal]) -> list[ProposalStatus]:
+        """:meth:`status` of each proposal, all read at one block in JSON-RPC batches."""
+        if not proposals:
+            return []
+        latest = self.chain.block("latest", action="reading the proposals")
+        now = int(latest["timestamp"])
+        read = self.chain.reader(int(latest["number"]))
+        gov, reg = self.governor, self.membership
+        at = {p.id: p.snapshot if p.snapshot < now else now - 1 for p in proposals}
+        reads: list[tuple[Any, ...]] = []
+        for p in proposals:
+            reads += [(gov, "state", p.id), (gov, "proposalVotes", p.id), (gov, "proposalDeadline", p.id),
+                      (gov, "proposalEta", p.id), (reg, "electorateAt", at[p.id], int(p.category))]  # fmt: skip
+            if p.snapshot < now:
+                reads.append((gov, "proposalQuorum", p.id))
+        with map_errors("reading the proposal", self.chain.decoder):
+            read.prefetch(reads)
+            found = []
+            for p in proposals:
+                total, packed, _early_close, _chambers = read(reg, "electorateAt", at[p.id], int(p.category))
+                quorum, approval = unpack_rule(packed)
+                against, for_, abstain = read(gov, "proposalVotes", p.id)
+                quorum_votes = (
+                    read(gov, "proposalQuorum", p.id)
+                    if p.snapshot < now
+                    else -(-total * quorum.numerator // quorum.denominator)
+                )
+                found.append(
+                    ProposalStatus(
+                        proposal=p,
+                        state=ProposalState(read(gov, "state", p.id)),
+                        category=p.category,
+                        votes={VoteType.FOR: for_, VoteType.AGAINST: against, VoteType.ABSTAIN: abstain},
+                        quorum=quorum,
+                        approval=approval,
+                        total_power=total,
+                        quorum_votes=quorum_votes,
+                        deadline=read(gov, "proposalDeadline", p.id),
+                        eta=read(gov, "proposalEta", p.id),
+                    )
+                )
+        return found
+
+    def listing(
+        self,
+        *,
+        states: Collection[ProposalState] = (),
+        proposer: str | None = None,
+        recent: int | None = LIST_RECENT,
+    ) -> ProposalListing:
+        """Proposals with their status, oldest first: those in ``states`` (all if empty) made by ``proposer`` (anyone
+        if None); with ``recent``, only the proposals still open for votes and the ``recent`` most recent others.
+        Only the proposals that may match are read from the chain: whether one is still open follows from its
+        deadline in the logs, a state from one view call each."""
+        heads = self.reads.heads()
+        self._numbers.update({h.id: h.number for h in heads})
+        if proposer is not None:
+            heads = [h for h in heads if h.proposer.lower() == proposer.lower()]
         now = self.chain.now()
-        at = p.snapshot if p.snapshot < now else now - 1
-        total, packed, _early_close, _chambers = read(self.membership.functions.electorateAt(at, int(p.category)))
-        quorum, approval = unpack_rule(packed)
-        quorum_votes = (
-            read(gov.proposalQuorum(p.id)) if p.snapshot < now else -(-total * quorum.numerator // quorum.denominator)
-        )
-        return ProposalStatus(
-            proposal=p,
-            state=state,
-            category=p.category,
-            votes=self.tally(p.id),
-            quorum=quorum,
-            approval=approval,
-            total_power=total,
-            quorum_votes=quorum_votes,
-            deadline=read(gov.proposalDeadline(p.id)),
-            eta=read(gov.proposalEta(p.id)),
-        )
+        wanted = set(states)
+        if wanted and not wanted - OPEN_STATES:  # only open ones: a proposal past its deadline is not
+            heads = [h for h in heads if h.deadline >= now]
+        if wanted:
+            reader = self.chain.reader("latest")
+            with map_errors("reading the proposals", self.chain.decoder):
+                reader.prefetch((self.governor, "state", h.id) for h in heads)
+                heads = [h for h in heads if ProposalState(reader(self.governor, "state", h.id)) in wanted]
+        shown = heads
+        if recent is not None and len(heads) > recent:
+            cut = len(heads) - recent
+            shown = [h for n, h in enumerate(heads) if n >= cut or h.deadline >= now]
+        statuses = self.statuses(self.reads.proposals([h.number for h in shown]))
+        return ProposalListing([(h.number, st) for h, st in zip(shown, statuses, strict=True)], len(heads) - len(shown))
 
     def state(self, proposal_id: int) -> ProposalState:
         return ProposalState(self.chain.read(self.governor.functions.state(proposal_id), action="reading the proposal"))
@@ -398,34 +552,17 @@ class Consortium:
 
     # ------------------------------------------------------------------ votes cast, and when a step may be taken
 
-    def votes_cast(self, proposal_id: int | None = None) -> list[CastVote]:
-        """Every vote recorded by the governor (on ``proposal_id`` only, if given), in chain order, with the relayer
-        of each signed ballot."""
-        events = self.governor.events
-        start = self.record.start_block
-        relayers = {
-            (int(log["args"]["proposalId"]), to_checksum_address(log["args"]["voter"])): to_checksum_address(
-                log["args"]["relayer"]
-            )
-            for log in self.chain.events(events.VoteRelayed, start)
-        }
-        found = []
-        for event in (events.VoteCast, events.VoteCastWithParams):
-            for log in self.chain.events(event, start):
-                args = log["args"]
-                pid = int(args["proposalId"])
-                if proposal_id is not None and pid != proposal_id:
-                    continue
-                voter = to_checksum_address(args["voter"])
-                vote = CastVote(
-                    pid, voter, VoteType(int(args["support"])), int(args["weight"]), str(args["reason"]),
-                    int(log["blockNumber"]), "0x" + bytes(log["transactionHash"]).hex(), relayers.get((pid, voter)),
-                )  # fmt: skip
-                found.append((int(log["blockNumber"]), int(log["logIndex"]), vote))
-        return [vote for _, _, vote in sorted(found, key=lambda item: item[:2])]
+    def votes_cast(self, proposal_id: int | None = None, voter: str | None = None) -> list[CastVote]:
+        """Every vote recorded by the governor (on ``proposal_id`` only, by ``voter`` only, if given), in chain
+        order, with the relayer of each signed ballot."""
+        return self.reads.votes(proposal_id, voter)
 
     def has_voted(self, proposal_id: int, voter: str) -> bool:
         return bool(self.chain.read(self.governor.functions.hasVoted(proposal_id, to_checksum_address(voter))))
+
+    def number_of(self, proposal_id: int) -> int | None:
+        """A proposal's number in creation order, if this object has read it."""
+        return self._numbers.get(proposal_id)
 
     def _ref(self, proposal_id: int, number: int | None) -> str:
         known = number or self._numbers.get(proposal_id)
@@ -518,12 +655,13 @@ class Consortium:
                 f"the ballot is for governor {ballot.governor} on chain {ballot.chain_id}, "
                 f"not this consortium ({self.record.governor} on chain {self.chain.chain_id})"
             )
-        numbered = {p.id: (n, p) for n, p in enumerate(self.proposals(), start=1)}
-        if ballot.proposal_id not in numbered:
+        head = next((h for h in self.reads.heads() if h.id == ballot.proposal_id), None)
+        if head is None:
             raise UserError(f"the ballot is for proposal {ballot.proposal_id}, which this governor does not have")
-        number, proposal = numbered[ballot.proposal_id]
+        number, proposal = head.number, self.reads.proposals([head.number])[0]
+        self._numbers[proposal.id] = number
         if self.has_voted(proposal.id, ballot.voter):
-            earlier = [v for v in self.votes_cast(proposal.id) if v.voter == ballot.voter]
+            earlier = self.votes_cast(proposal.id, ballot.voter)
             where = f" (transaction {earlier[0].transaction})" if earlier else ""
             if earlier and earlier[0].relayer is not None:
                 raise UserError(
@@ -719,6 +857,24 @@ def _option_index(manifest: ChoiceManifest, item: str | int) -> int:
     if len(starts) > 1:
         raise UserError(f"option {text!r} fits several options ({offered}); give its number or full label")
     raise UserError(f"this choice has no option {text!r}; it offers {offered}")
+
+
+def _member(account: str, record: Any, proxy: str, power: int) -> Member:
+    """A :class:`Member` from the registry's ``memberOf`` record, ``proxyOf`` and ``getVotes`` of ``account``."""
+    role, group, status, constitutional, joined_at, voting_since, _since, weight, _index, name = record
+    return Member(
+        address=account,
+        name=name,
+        role=Role(role),
+        group=StakeholderGroup(group),
+        status=MemberStatus(status),
+        weight=weight,
+        joined_at=joined_at,
+        proxy=None if int(proxy, 16) == 0 else to_checksum_address(proxy),
+        power=power,
+        constitutional_vote=bool(constitutional),
+        voting_since=voting_since,
+    )
 
 
 def _registry_subject(record: DeploymentRecord, action: Action) -> str | None:

@@ -40,7 +40,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Rp
     for form in FORMS:
         (folder / f"statute-{form.split()[0].lower()}.md").write_text(f"# Statute of CCSI Bulgaria as {form}\n")
     cli = Cli(folder / "home", url, cwd=folder)
-    cli.ok("deploy", str(LEGAL_MODEL), "--from", "deployer")
+    cli.ok("deploy", str(LEGAL_MODEL), "--from", "deployer")  # the real ccsi-dao process
+    cli.in_process = True  # from here each command in a fork of this process, through the same entry point
     yield cli, rpc, folder
     proc.terminate()
     proc.wait(timeout=10)

@@ -1,4 +1,9 @@
-"""The CLI as a new partner tries it: the real ``ccsi-dao`` command in subprocesses against this module's anvil.
+"""The CLI as a new partner tries it: the ``ccsi-dao`` command against this module's anvil.
+
+Each command runs through the console script's entry point in a fork of the test process (``Cli(in_process=True)``:
+the arguments, environment, working folder and non-terminal streams a subprocess would have, without an interpreter
+start-up per command); the password prompt runs as a real process on a terminal (``_pty_run``), and
+``tests/e2e/test_cli.py``'s round runs every command as a real process.
 
 Names instead of addresses, the treasury and its tokens, the filters and the "your vote" column of ``proposals
 list``, who voted how, ``--json`` on the write commands, errors that say when and why, two ballots signed before
@@ -54,7 +59,7 @@ class World:
     def cli(self, folder: Path) -> Cli:
         """``ccsi-dao`` with a copy of the prepared home in ``folder``."""
         shutil.copytree(self.home, folder / "home")
-        return Cli(folder / "home", self.rpc.url)
+        return Cli(folder / "home", self.rpc.url, in_process=True)
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,10 @@ class Result:
 class Cli:
     """``ccsi-dao`` bound to one home folder and one chain."""
 
-    def __init__(self, home: Path, url: str, *, user_home: Path | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self, home: Path, url: str, *, user_home: Path | None = None, cwd: Path | None = None, in_process: bool = False
+    ) -> None:
+        self.in_process = in_process  # each command in a fork of this process (see run_in_process), not a new one
         self.home = Path(home)
         self.url = url
         self.user_home = Path(user_home) if user_home else self.home.parent / "user-home"
@@ -86,6 +89,8 @@ class Cli:
     def run(
         self, *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, timeout: float = 120
     ) -> Result:
+        if self.in_process:
+            return run_in_process([(self, args, {"env": env, "cwd": cwd})], workers=1, timeout=timeout)[0]
         started = time.monotonic()
         proc = subprocess.run(
             [*cli_command(), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -199,3 +204,73 @@ class Rpc:
             yield
         finally:
             assert self("evm_revert", snapshot) is True
+
+
+# -------------------------------------------------------------------------------------------------- in-process
+
+
+def _run_in_fork(jobs: list[tuple[Cli, tuple[str, ...], dict[str, Any]]]) -> list[Result]:
+    """Worker (a forked process): each command through the console script's own entry point
+    (``ccsi_dao.cli.main:run``), with the arguments, environment, working folder and standard streams (files, not
+    a terminal; stdin empty) a subprocess of :meth:`Cli.run` would have. An exception that escapes the entry point
+    is written to stderr as the traceback a user would have seen, exit 1, as Python does."""
+    import tempfile
+    import traceback
+
+    from ccsi_dao.cli.main import run
+
+    main = sys.modules["__main__"]  # a console script's: click then names the program from argv[0]
+    main.__spec__, main.__package__ = None, None
+    results = []
+    for cli, args, kwargs in jobs:
+        os.environ.clear()
+        os.environ.update(cli.env(kwargs.get("env")))
+        os.chdir(kwargs.get("cwd") or cli.cwd)
+        started = time.monotonic()
+        streams = sys.stdin, sys.stdout, sys.stderr, sys.argv
+        with (
+            open(os.devnull, encoding="utf-8") as stdin,
+            tempfile.TemporaryFile("w+", encoding="utf-8") as stdout,
+            tempfile.TemporaryFile("w+", encoding="utf-8") as stderr,
+        ):
+            sys.stdin, sys.stdout, sys.stderr, sys.argv = stdin, stdout, stderr, [*cli_command()[-1:], *args]
+            try:
+                run()
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+                if not isinstance(exit_.code, int | None):
+                    print(exit_.code, file=stderr)
+            except BaseException:  # noqa: BLE001 - what escapes is what the user would see
+                traceback.print_exc(file=stderr)
+                code = 1
+            finally:
+                sys.stdin, sys.stdout, sys.stderr, sys.argv = streams
+            stdout.seek(0)
+            stderr.seek(0)
+            results.append(Result(tuple(args), code, stdout.read(), stderr.read(), time.monotonic() - started))
+    return results
+
+
+def run_in_process(
+    jobs: Iterable[tuple[Cli, tuple[str, ...], dict[str, Any]]], workers: int = 2, timeout: float = 600
+) -> list[Result]:
+    """Like :func:`run_parallel`, without an interpreter start-up per command: the CLI is imported once, then
+    ``workers`` forked processes run the commands through its entry point (each in its own environment and folder, as
+    :meth:`Cli.run` would). For tables of commands where the process itself is not what is tested."""
+    import multiprocessing
+
+    import ccsi_dao.cli.main  # noqa: F401  - imported once, before the fork
+
+    jobs = list(jobs)
+    shares = [list(range(len(jobs)))[w::workers] for w in range(workers)]
+    cwd = os.getcwd()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map_async(_run_in_fork, [[jobs[i] for i in share] for share in shares]).get(timeout)
+    finally:
+        os.chdir(cwd)
+    by_index = {
+        i: result for share, part in zip(shares, parts, strict=True) for i, result in zip(share, part, strict=True)
+    }
+    return [by_index[i] for i in sorted(by_index)]

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, keccak
 
@@ -136,6 +137,7 @@ def test_agreement_verify(cli: Any, built: Built, tmp_path: Path) -> None:
     assert out.exit_code == 2 and "there is no agreement version 3: the registry holds 2" in out.stderr
 
 
+@pytest.mark.slow
 def test_text_that_is_not_utf8_keeps_its_proposal_and_vote_in_the_log_and_verify(cli: Any, built: Built) -> None:
     """Solidity does not check that a string is UTF-8: a hostile member proposes with a description, and a voter
     votes with a reason, that are not. Both are logged (each invalid byte a visible escape), the proposal is queued

@@ -190,6 +190,7 @@ def test_safe_head_uses_a_sane_finalized_block(built: Built, tmp_path: Path) -> 
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_sync_through_a_limited_flaky_provider_equals_a_direct_sync(built: Built, tmp_path: Path) -> None:
     """The provider also sends logs without their blockTimestamp, so the blocks holding logs are read instead."""
     with synced(built, tmp_path / "direct.sqlite", max_range=10_000) as direct:
@@ -266,6 +267,7 @@ print("done", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_a_killed_sync_resumes_to_the_identical_index(built: Built, tmp_path: Path) -> None:
     record_path = tmp_path / "deployment.json"
     built.dao.record.save(record_path)

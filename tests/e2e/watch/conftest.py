@@ -58,7 +58,7 @@ def cli(w: World, tmp_path: Path) -> Cli:
     w.dao.record.save(home / "deployment.json")
     write_keystore(home, "partner3", w.accounts[3].key)
     write_keystore(home, "partner5", w.accounts[5].key)
-    return Cli(home, w.url, cwd=tmp_path)
+    return Cli(home, w.url, cwd=tmp_path, in_process=True)  # a real process where a test starts one (_start)
 
 
 @pytest.fixture(scope="session")

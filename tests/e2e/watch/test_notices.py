@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ccsi_dao.governance import actions
 from ccsi_dao.types import ProposalState, Role, StakeholderGroup
 from tests.e2e.watch.conftest import World, assert_once, jsonl, kinds, write_subs
@@ -38,6 +40,7 @@ def _by_kind(lines: list[dict], kind: str) -> list[dict]:
     return [line for line in lines if line["kind"] == kind]
 
 
+@pytest.mark.slow
 def test_a_decision_from_proposal_to_outcome(w: World, cli: Cli, tmp_path: Path) -> None:
     r, acc = w.round, w.accounts
     subs = write_subs(tmp_path, SUBS.replace("{partner5}", acc[5].address))
