@@ -392,9 +392,7 @@ class Chain:
         tx = self._base_tx(signer.address, call)
         with map_errors(action, self.decoder, refused=action):
             estimated = self.w3.eth.estimate_gas(_dry(tx))  # type: ignore[arg-type]
-        # Generous headroom: a vote-power checkpoint written in a later second than the estimate's block takes a
-        # fresh storage slot (~22k gas each), so the real cost can exceed the estimate. Unused gas is not charged.
-        tx["gas"] = gas or int(estimated * 1.5) + 50_000
+        tx["gas"] = gas or with_headroom(estimated)
         tx.update(self.fees().fields)
         # The node's own admission rule (gas limit x max fee + value), checked before anything is signed or sent.
         cost = tx["gas"] * tx.get("maxFeePerGas", tx.get("gasPrice", 0)) + int(tx.get("value", 0))
@@ -691,3 +689,15 @@ class BlockReader:
             raw = self.transport.request("eth_call", [{"to": key[0], "data": key[1]}, self.block])
         values = self.codec.decode(outputs, bytes.fromhex(raw[2:]))
         return values[0] if len(values) == 1 else tuple(values)
+
+
+CHECKPOINT_HEADROOM = 200_000
+"""Gas over 1.5x the estimate. The node estimates in the latest block's second; mined in a later one, every
+checkpoint the call touches that was written in that second (the totals and class powers every membership change
+writes, a member's own votes) takes a fresh storage slot instead of an update in place: 20,000 gas more each, and a
+resignation or a sanction touches up to nine. Unused gas is not charged."""
+
+
+def with_headroom(estimated: int) -> int:
+    """The gas limit sent for a call the node estimated at ``estimated``."""
+    return int(estimated * 1.5) + CHECKPOINT_HEADROOM

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ccsi_dao.abi.artifacts import Artifact, artifact_sha256, load_artifact
 from ccsi_dao.abi.bytecode import immutable_slots
 from ccsi_dao.chain import Call, Chain
-from ccsi_dao.chain.connection import Fees, StateOverrideUnsupported, UnknownFateError
+from ccsi_dao.chain.connection import Fees, StateOverrideUnsupported, UnknownFateError, with_headroom
 from ccsi_dao.chain.signer import SignerLike, as_signer
 from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
 from ccsi_dao.fileio import write_atomic
@@ -389,7 +389,7 @@ def currency(chain_id: int) -> str:
 
 def gas_limit(estimate: int) -> int:
     """The gas limit :meth:`Chain.transact <ccsi_dao.chain.Chain.transact>` gives a transaction of this estimate."""
-    return int(estimate * 1.5) + 50_000
+    return with_headroom(estimate)
 
 
 def params_digest(params: SuiteParams) -> str:

@@ -92,7 +92,8 @@ def as_timelock(world: World, fn: object, timelock: str | None = None) -> None:
     world.rpc("anvil_setBalance", timelock, hex(10**18))
     world.rpc("anvil_impersonateAccount", timelock)
     try:
-        tx = fn.transact({"from": timelock})  # type: ignore[attr-defined]
+        gas = fn.estimate_gas({"from": timelock}) * 2 + 200_000  # type: ignore[attr-defined]  # see Round.as_timelock
+        tx = fn.transact({"from": timelock, "gas": gas})  # type: ignore[attr-defined]
         assert world.dao.chain.w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
     finally:
         world.rpc("anvil_stopImpersonatingAccount", timelock)

@@ -46,8 +46,13 @@ class Round:
         self.rpc("anvil_setBalance", [timelock, hex(10**18)])
         self.rpc("anvil_impersonateAccount", [timelock])
         try:
-            tx_hash = fn.transact({"from": timelock})
-            return self.w3.eth.wait_for_transaction_receipt(tx_hash)
+            # The node's estimate is made at the latest block; mined in a later second, a checkpoint is written fresh
+            # (22,100 gas) where the estimate updated one in place, so the estimate alone can run out of gas.
+            gas = fn.estimate_gas({"from": timelock})
+            tx_hash = fn.transact({"from": timelock, "gas": gas * 2 + 200_000})
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+            assert receipt["status"] == 1, f"the governance call failed on chain: {receipt}"
+            return receipt
         except (ContractCustomError, ContractLogicError) as exc:
             raise self.dao.chain.decoder.decode(exc.data, action="the governance call") from None
         finally:
