@@ -166,10 +166,14 @@ class IndexReads:
         index = self._db()
         rows = index.db.execute(query, params).fetchall() if index is not None else []
         stored = [RawLog.from_row(r) for r in rows]
+        # Another command may sync the index between this read's look at its tip and these rows: a log the index
+        # now holds is not taken from the tail a second time.
+        kept = {log.key() for log in stored}
         live = [
             log
             for log in self._tail
-            if log.topics[0] in topics
+            if log.key() not in kept
+            and log.topics[0] in topics
             and (topic1 is None or log.topics[1:2] == (topic1,))
             and (word0 is None or _word(log.data, 0) == word0)
         ]
