@@ -124,7 +124,8 @@ def main() -> None:
     number = _latest_proposal_number()
 
     print("\n== 5. voting opens after the voting delay")
-    ccsi(*advance, "1d")
+    # a minute past each boundary: a proposal is still pending in its snapshot's second (and open in its deadline's)
+    ccsi(*advance, "1d1m")
     for alias in ("ministry", "soncna-zadruga", "hashnet", "noordung", "isi-research"):
         ccsi("vote", number, "for", "--from", alias)
     ccsi(
@@ -155,9 +156,9 @@ def main() -> None:
     ccsi("proposals", "show", number)
 
     print("\n== 6. after the voting period: queue, wait out the timelock, execute")
-    ccsi(*advance, "7d")
+    ccsi(*advance, "7d1m")
     ccsi("queue", number, "--from", "ministry")
-    ccsi(*advance, "2d")
+    ccsi(*advance, "2d1m")
     ccsi("execute", number, "--from", "ministry")
 
     print("\n== 7. the result")
