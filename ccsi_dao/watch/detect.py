@@ -308,6 +308,20 @@ def _outcome(p: ProposalInfo, ref: ProposalRef, state: Live, now: int) -> Notice
         headline = Text.of(f"#{p.number} passed: ", _title(p))
         lines = (Text.of(f"{tally}; quorum {quorum} reached.{closed}"),)
         kind = Kind.PASSED
+    return _outcome_notice(p, ref, state, now, kind, headline, lines, details)
+
+
+def _outcome_notice(
+    p: ProposalInfo,
+    ref: ProposalRef,
+    state: Live,
+    now: int,
+    kind: Kind,
+    headline: Text,
+    lines: tuple[Text, ...],
+    details: dict[str, Any],
+) -> Notice:
+    """A proposal's outcome notice (one per proposal: keyed by its id), dated at its deadline or now if sooner."""
     return Notice(
         key=f"outcome:{p.id:x}",
         kind=kind,
@@ -365,15 +379,7 @@ def _decision_outcome(
             details["reason"] = "rules"
             lines = (Text.of("Why: ", chain(d.why), f".{closed}"), Text.of(f"{tally}."))
         kind = Kind.DEFEATED
-    return Notice(
-        key=f"outcome:{p.id:x}",
-        kind=kind,
-        at=min(now, state.deadline),
-        headline=headline,
-        lines=lines,
-        proposal=ref,
-        details=details,
-    )
+    return _outcome_notice(p, ref, state, now, kind, headline, lines, details)
 
 
 def _acts(p: ProposalInfo, ref: ProposalRef) -> list[Notice]:
