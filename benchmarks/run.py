@@ -47,23 +47,17 @@ EXPLAINED = {
     "member's class, one fresh slot (22,100 gas) and a call to the ClassPower library (2,600 cold), about 35,000 in "
     "all over the registry before chambers: chamber conditions are judged against each class's power at the snapshot, "
     "which only a checkpoint per class keeps (four 32-bit lanes need 128 bits, so one class per checkpoint slot)",
-    "castVote (later voter, two chambers)": "the chambers are counted by the DecisionRules linked library (kept out "
-    "of the governor, which has 225 bytes left under the size margin): a delegatecall to it (2,600 cold), the "
-    "proposal's conditions word and its tally word read cold (2 x 2,100) and the tally word updated (2,900) are about "
-    "9,700 gas before any arithmetic, then the library's arithmetic (about 4,700: the chambers rebuilt from the "
-    "conditions word, the voter's class, each chamber's lane). With early close, a later For vote that leaves every "
-    "chamber's verdict as it was (no weight chamber's uncast power above the electorate's) is judged by the "
-    "category's own measures, without the library's judgment of every chamber (about 9,300 gas, still asked after an "
-    "Against or Abstain vote, or once the category's own measures have passed): 4,300 gas over the same vote without "
-    "early close (the check in the library, the category's outcome, the record's reads). The plain later voter is "
-    "54,994 here, so 1.0x leaves 11,023 gas for everything chambers add: the call, reads and write alone are 9,700; "
-    "meeting it would need the chamber tallies in the governor's own proposal slot, which is full, and the counting "
-    "inlined in a governor that has no room for it",
-    "castVote (later voter, two chambers, no early close)": "as the reference, no judgment after each vote; what "
-    "remains is the counting: the delegatecall to DecisionRules (2,600 cold), the conditions word and the tally word "
-    "read cold (4,200) and the tally word updated (2,900), 9,700 gas against the 11,023 the plain vote (54,994) "
-    "leaves under 1.0x, then the library's arithmetic and the governor handing it the ballot (about 4,700 and "
-    "1,500)",
+    "castVote (later voter, two chambers)": "the governor counts the everyday ballot (a plain proposal, the "
+    "voter's own power, each condition one chamber) in its own code, without a call to the DecisionRules library: "
+    "the proposal's conditions word and its tally word read cold (2 x 2,100) and the tally word updated (2,900) are "
+    "7,100 of it; then the voter's class from its state at the snapshot and one lane per chamber. With early close, a "
+    "later For vote that leaves every chamber's verdict as it was (no weight chamber's uncast power above the "
+    "electorate's, checked on the tally word just written) is judged by the category's own measures, from the "
+    "proposal's record read once. Choices, proxies' ballots and conditions applied to each stakeholder group are "
+    "counted by the library",
+    "castVote (later voter, two chambers, no early close)": "as the reference, no judgment after each vote: the "
+    "counting alone, 7,100 gas of storage (conditions and tally words read cold, the tally word updated) and the "
+    "arithmetic, in the governor's own code",
     "castVote (choice of 5 options)": "a choice is counted and judged by the DecisionRules library: the choice word "
     "and the options' tally word read cold and updated, and with early close each of the five options judged for "
     "the leader and against the others after each vote",
@@ -300,18 +294,18 @@ def summary_markdown(results: dict[str, dict]) -> str:
                 "|---|---:|---:|---:|",
             ]
             lines += [f"| {n} | {z['runtime']:,} | {z['init']:,} | {z['room']:,} |" for n, z in sizes.items()]
-        missed = {op: r for op, r in results["gas"]["operations"].items() if not r["met"]}
-        if missed:
+        profiled = {op: r for op, r in results["gas"]["operations"].items() if not r["met"] or op in ALWAYS_PROFILED}
+        if profiled:
             lines += [
                 "",
-                "Missed, and what costs it (opcode-level profile from `debug_traceTransaction`, ccsi-dao minus "
-                "reference, by kind of work; `benchmarks/gas_profile.py`):",
+                "Missed (and the chamber and choice votes, always), and what costs it (opcode-level profile from "
+                "`debug_traceTransaction`, ccsi-dao minus reference, by kind of work; `benchmarks/gas_profile.py`):",
                 "",
             ]
-            for op, r in missed.items():
+            for op, r in profiled.items():
                 over = r["ccsi_dao"] - r["reference"]
                 lines.append(
-                    f"- {op}: {over:+,} gas (ratio {r['ratio']:.3f}, aim ≤ {r['aim']}): "
+                    f"- {op}: {over:+,} gas (ratio {r['ratio']:.3f}, aim ≤ {r['aim']}, {'met' if r['met'] else 'missed'}): "
                     + _cost_difference(r["profile"]["ccsi_dao"], r["profile"]["reference"])
                     + _explained(op)
                 )

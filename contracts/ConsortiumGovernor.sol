@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
@@ -48,6 +49,8 @@ contract ConsortiumGovernor is
     GovernorChambersAndChoices,
     GovernorTimelockControl
 {
+    string private constant _CLOCK_MODE = "mode=timestamp";
+
     /// @notice Deployment parameters, taken from the consortium agreement.
     struct Config {
         string name;
@@ -73,6 +76,18 @@ contract ConsortiumGovernor is
         GovernorLateQuorum(config.lateQuorumExtension)
         GovernorTimelockControl(timelock_)
     {}
+
+    /// @notice The current timepoint: the block's timestamp. The registry ({ConsortiumMembership}, deployed with this
+    /// governor; its address is fixed) keeps the same timestamp clock, so the governor reads it without a call.
+    function clock() public view override(Governor, GovernorVotes) returns (uint48) {
+        return Time.timestamp();
+    }
+
+    /// @notice Machine-readable description of the clock (ERC-6372): `mode=timestamp`, as the registry's.
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override(Governor, GovernorVotes) returns (string memory) {
+        return _CLOCK_MODE;
+    }
 
     /// @notice Always reverts: the membership registry is governed by this governor's timelock for good.
     function updateTimelock(TimelockController) public pure override {
@@ -131,13 +146,14 @@ contract ConsortiumGovernor is
 
     function _countBallot(
         uint256 proposalId,
+        ProposalRecord memory record,
         address account,
         uint8 support,
         bytes memory params,
         uint256 weight,
         uint256 voterState
     ) internal override(GovernorProposalRecord, GovernorChambersAndChoices) {
-        super._countBallot(proposalId, account, support, params, weight, voterState);
+        super._countBallot(proposalId, record, account, support, params, weight, voterState);
     }
 
     /**
@@ -147,12 +163,11 @@ contract ConsortiumGovernor is
      */
     function _certainOutcome(
         uint256 proposalId,
-        uint256 electorate,
-        uint256 rule
+        ProposalRecord memory record
     ) internal view override(GovernorProposalRecord, GovernorEarlyClose) returns (Outcome) {
-        if (!_judgedHere(proposalId)) return super._certainOutcome(proposalId, electorate, rule);
+        if (!_judgedHere(proposalId, record)) return super._certainOutcome(proposalId, record);
         if (_chambersSettledByVote(proposalId)) {
-            Outcome overall = super._certainOutcome(proposalId, electorate, rule);
+            Outcome overall = super._certainOutcome(proposalId, record);
             if (overall != Outcome.Passed) return overall;
         }
         return _decisionCertainOutcome(proposalId);

@@ -79,7 +79,7 @@ def class_of(role: Role, group: StakeholderGroup) -> int | None:
 
 def class_of_state(state: int) -> int:
     """The class of a member state packed as ``voterAt`` returns it (units | constitutional units << 96 | role << 192
-    | group << 200): founding partners ``g``, anyone else ``6 + g`` (``DecisionRules._votesByClass``)."""
+    | group << 200): founding partners ``g``, anyone else ``6 + g`` (``DecisionRules.ownClass``)."""
     role, group = (state >> 192) & 0xFF, (state >> 200) & 0xFF
     return (0 if role == Role.FOUNDING_PARTNER else GROUPS) + group
 
@@ -443,7 +443,7 @@ def union_of(chambers: Iterable[Chamber]) -> int:
 
 def own_lanes(weight: int, state: int, constitutional: bool) -> list[int] | None:
     """A vote's power by class when the voter voted with its own units only (its weight equals its own units at the
-    snapshot in the proposal's electorate): all of it in the voter's class, as ``DecisionRules._votesByClass`` counts
+    snapshot in the proposal's electorate): all of it in the voter's class, as ``DecisionRules.ownClass`` counts
     it. None when the weight includes principals' power: then ``votesByClassAt(voter, snapshot)`` splits it."""
     units, constitutional_units = state & ((1 << 96) - 1), (state >> 96) & ((1 << 96) - 1)
     if weight != (constitutional_units if constitutional else units):

@@ -70,30 +70,40 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
         );
     }
 
-    /// @dev Counts the ballot's options and its power in each chamber.
+    /**
+     * @dev Counts the ballot's options and its power in each chamber: here, for the everyday ballot (a plain
+     * proposal, the voter's own power), in the {DecisionRules} library otherwise (choices, a proxy's ballot).
+     */
     function _countBallot(
         uint256 proposalId,
+        ProposalRecord memory record,
         address account,
         uint8 support,
         bytes memory params,
         uint256 weight,
         uint256 state
     ) internal virtual override {
-        if (!_judgedHere(proposalId)) return super._countBallot(proposalId, account, support, params, weight, state);
-        bool settled = DecisionRules.count(
-            _decisions[proposalId],
-            DecisionRules.Ballot({
-                account: account,
-                snapshot: proposalSnapshot(proposalId),
-                constitutional: _usesConstitutionalVotes(proposalId),
-                support: support,
-                weight: weight,
-                state: state,
-                uncast: _uncastToAsk(proposalId, support, weight)
-            }),
-            params,
-            _membershipRegistry()
-        );
+        if (!_judgedHere(proposalId, record)) {
+            return super._countBallot(proposalId, record, account, support, params, weight, state);
+        }
+        (bool counted, bool settled) = params.length == 0 && proposalId & _CHOICE == 0
+            ? _countOwnVote(proposalId, record, support, weight, state)
+            : (false, false);
+        if (!counted) {
+            DecisionRules.count(
+                _decisions[proposalId],
+                DecisionRules.Ballot({
+                    account: account,
+                    snapshot: proposalSnapshot(proposalId),
+                    constitutional: _usesConstitutionalVotes(proposalId),
+                    support: support,
+                    weight: weight,
+                    state: state
+                }),
+                params,
+                _membershipRegistry()
+            );
+        }
         uint256 settledId = settled ? proposalId : 0;
         assembly ("memory-safe") {
             tstore(_SETTLED_BY_VOTE, settledId)
@@ -102,8 +112,8 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
 
     /**
      * @dev Whether the vote being counted on `proposalId` left every chamber's verdict for early close as it was
-     * (see {DecisionRules-count}): the outcome, open before it, is then open unless the category's own quorum and
-     * approval make it certain. Known for the vote being cast only (transient storage, written by each vote on a
+     * (see {DecisionRules-countOwnVote}): the outcome, open before it, is then open unless the category's own quorum
+     * and approval make it certain. Known for the vote being cast only (transient storage, written by each vote on a
      * proposal judged here).
      */
     function _chambersSettledByVote(uint256 proposalId) internal view returns (bool) {
@@ -121,6 +131,11 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
      */
     function _judgedHere(uint256 proposalId) internal view returns (bool) {
         return proposalId & _CHOICE != 0 || _chambered(proposalId);
+    }
+
+    /// @dev {_judgedHere}, from the proposal's opened `record`.
+    function _judgedHere(uint256 proposalId, ProposalRecord memory record) internal pure returns (bool) {
+        return proposalId & _CHOICE != 0 || _chambered(record);
     }
 
     /// @dev The category's quorum and every chamber's.
@@ -177,16 +192,28 @@ abstract contract GovernorChambersAndChoices is GovernorProposalRecord, IConsort
 
     // ------------------------------------------------------------------ private
 
-    /// @dev The electorate's uncast power after a For vote on a proposal with early close that is not a choice and
-    /// had an earlier vote, judged open; {DecisionRules-UNASKED} otherwise (see {DecisionRules-count}).
-    function _uncastToAsk(uint256 proposalId, uint8 support, uint256 weight) private view returns (uint256) {
-        if (support != 1 || proposalId & _CHOICE != 0) return DecisionRules.UNASKED;
-        (uint256 electorate, , bool earlyClose) = _proposalBasis(proposalId);
-        if (!earlyClose) return DecisionRules.UNASKED;
-        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = _proposalTally(proposalId);
-        uint256 cast = againstVotes + forVotes + abstainVotes;
-        if (cast == weight) return DecisionRules.UNASKED;
-        return electorate > cast ? electorate - cast : 0;
+    /// @dev {DecisionRules-countOwnVote} of a ballot without params on a plain proposal, if it carries the voter's own
+    /// power: whether it is counted, and whether it leaves every chamber's verdict for early close as it was.
+    function _countOwnVote(
+        uint256 proposalId,
+        ProposalRecord memory record,
+        uint8 support,
+        uint256 weight,
+        uint256 state
+    ) private returns (bool counted, bool settled) {
+        (bool own, uint256 class) = DecisionRules.ownClass(state, weight, _usesConstitutionalVotes(proposalId));
+        if (!own) return (false, false);
+        uint256 uncast = _uncastToAsk(record, support, weight);
+        return DecisionRules.countOwnVote(_decisions[proposalId], support, class, weight, uncast);
+    }
+
+    /// @dev The electorate's uncast power after a For vote (counted in `record`) on a proposal with early close that
+    /// had an earlier vote; `type(uint256).max` (not asked) otherwise (see {DecisionRules-countOwnVote}).
+    function _uncastToAsk(ProposalRecord memory record, uint8 support, uint256 weight) private pure returns (uint256) {
+        if (support != 1 || !_earlyClose(record)) return type(uint256).max;
+        uint256 cast = uint256(record.againstVotes) + record.forVotes + record.abstainVotes;
+        if (cast == weight) return type(uint256).max;
+        return record.electorate > cast ? record.electorate - cast : 0;
     }
 
     function _winner(uint256 proposalId) private view returns (bool decided, uint256 option) {

@@ -32,24 +32,23 @@ abstract contract GovernorEarlyClose is GovernorProposalRecord {
     /// @dev After each vote: record whether the outcome is now certain. See {Governor-_tallyUpdated}.
     function _tallyUpdated(uint256 proposalId) internal virtual override {
         super._tallyUpdated(proposalId);
-        (uint256 electorate, uint256 rule, bool earlyClose) = _proposalBasis(proposalId);
-        if (!earlyClose) return;
-        Outcome outcome = _certainOutcome(proposalId, electorate, rule);
-        if (outcome != _proposalOutcome(proposalId)) _setProposalOutcome(proposalId, outcome);
+        ProposalRecord memory r = _proposalRecord(proposalId);
+        if (!_earlyClose(r)) return;
+        Outcome outcome = _certainOutcome(proposalId, r);
+        if (outcome != _outcome(r)) _setProposalOutcome(proposalId, outcome);
     }
 
     /// @dev The outcome the votes cast so far make certain, or {Outcome-Open}.
     function _certainOutcome(
         uint256 proposalId,
-        uint256 electorate,
-        uint256 rule
+        ProposalRecord memory r
     ) internal view virtual override returns (Outcome) {
-        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = _proposalTally(proposalId);
-        (uint256 qn, uint256 qd) = Fractions.quorumOf(rule);
-        (uint256 an, uint256 ad) = Fractions.approvalOf(rule);
+        (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = (r.againstVotes, r.forVotes, r.abstainVotes);
+        (uint256 qn, uint256 qd) = Fractions.quorumOf(r.rule);
+        (uint256 an, uint256 ad) = Fractions.approvalOf(r.rule);
         uint256 base = _quorumBase(proposalId);
         uint256 cast = againstVotes + forVotes + abstainVotes;
-        uint256 uncast = electorate > cast ? electorate - cast : 0;
+        uint256 uncast = r.electorate > cast ? r.electorate - cast : 0;
         if (Fractions.reaches(cast, base, qn, qd) && Fractions.approves(forVotes, againstVotes + uncast, an, ad)) {
             return Outcome.Passed;
         }

@@ -100,7 +100,7 @@ abstract contract GovernorMemberCounting is GovernorProposalRecord {
             r.abstainVotes += votes;
         }
         _setProposalRecord(proposalId, r);
-        _countBallot(proposalId, account, support, params, weight, state);
+        _countBallot(proposalId, r, account, support, params, weight, state);
         return weight;
     }
 

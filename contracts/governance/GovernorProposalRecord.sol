@@ -80,11 +80,12 @@ abstract contract GovernorProposalRecord is Governor {
 
     /**
      * @dev Counts what the record does not hold: a ballot's options, and its power in each chamber. Called by each
-     * vote after the record is stored, with the voter's state at the snapshot (see {IConsortiumMembership-voterAt}).
-     * A plain proposal takes no params.
+     * vote after the record is stored (`record`, as stored), with the voter's state at the snapshot (see
+     * {IConsortiumMembership-voterAt}). A plain proposal takes no params.
      */
     function _countBallot(
         uint256 /* proposalId */,
+        ProposalRecord memory /* record */,
         address /* account */,
         uint8 /* support */,
         bytes memory params,
@@ -94,8 +95,9 @@ abstract contract GovernorProposalRecord is Governor {
         if (params.length != 0) revert IConsortiumGovernor.GovernorInvalidOptions();
     }
 
-    /// @dev The outcome the votes cast so far make certain (see {GovernorEarlyClose}), or {Outcome-Open}.
-    function _certainOutcome(uint256 proposalId, uint256 electorate, uint256 rule) internal view virtual returns (Outcome);
+    /// @dev The outcome the votes cast so far make certain (see {GovernorEarlyClose}), or {Outcome-Open}; `record` is
+    /// the proposal's, opened.
+    function _certainOutcome(uint256 proposalId, ProposalRecord memory record) internal view virtual returns (Outcome);
 
     /// @dev Whether votes on `proposalId` are counted in the constitutional electorate.
     function _usesConstitutionalVotes(uint256 proposalId) internal view virtual returns (bool);
@@ -142,6 +144,21 @@ abstract contract GovernorProposalRecord is Governor {
     /// @dev Whether chamber conditions apply to the proposal (known from its first vote on).
     function _chambered(uint256 proposalId) internal view returns (bool) {
         return _records[proposalId].flags & _CHAMBERED != 0;
+    }
+
+    /// @dev Whether chamber conditions apply to the proposal of `record` (once opened).
+    function _chambered(ProposalRecord memory record) internal pure returns (bool) {
+        return record.flags & _CHAMBERED != 0;
+    }
+
+    /// @dev Whether the proposal of `record` (once opened) closes early.
+    function _earlyClose(ProposalRecord memory record) internal pure returns (bool) {
+        return record.flags & _EARLY_CLOSE != 0;
+    }
+
+    /// @dev The early-close outcome `record` holds.
+    function _outcome(ProposalRecord memory record) internal pure returns (Outcome) {
+        return Outcome(record.flags & _OUTCOME_MASK);
     }
 
     /// @dev Whether the proposal's basis has been fixed (it has had a vote).

@@ -34,7 +34,8 @@ import {Fractions} from "../utils/Fractions.sol";
  * than the uncast power of the electorate.
  *
  * @dev A linked library: the governor delegates to it only for proposals that have chambers or options, so plain
- * proposals pay nothing for them. Storage of one proposal ({Decision}): the choice word (set at proposal: option
+ * proposals pay nothing for them; and it counts the everyday ballot on a proposal with chambers ({countOwnVote},
+ * internal) in its own code, without the call. Storage of one proposal ({Decision}): the choice word (set at proposal: option
  * count in bits 0..3, maximum selections in 4..7, the end of option `i`'s actions at bit 8 + 8i), the chamber
  * conditions (fixed by the first vote) and tally words: the options' For votes (32 bits each, eight a word) at
  * words 0..1; each chamber's Against, For, Abstain and power (32 bits each, two chambers a word) from word 2; each
@@ -68,12 +69,7 @@ library DecisionRules {
         uint8 support;
         uint256 weight;
         uint256 state;
-        uint256 uncast;
     }
-
-    /// @dev {Ballot}'s `uncast` (otherwise the electorate's power not cast once the ballot is counted) when the
-    /// governor does not ask {count} whether the ballot leaves the chambers' early-close verdict as it was.
-    uint256 internal constant UNASKED = type(uint256).max;
 
     /// @dev Outcome codes, as the governor's record keeps them.
     uint8 internal constant OPEN = 0;
@@ -183,72 +179,108 @@ library DecisionRules {
      * @dev Counts `ballot` in the proposal's options and chambers (its overall tally is the governor's). Reverts with
      * {IConsortiumGovernor-GovernorInvalidOptions} when the params do not fit the proposal: options on a plain
      * proposal or with Against or Abstain, none with For on a choice, an unknown option, options out of order or
-     * repeated, more than the proposal allows.
+     * repeated, more than the proposal allows. The governor counts a plain proposal's ballot cast with the voter's
+     * own power itself ({countOwnVote}); this covers choices and ballots that carry other members' power.
      */
-    /**
-     * @dev Also answers, when asked (`ballot.uncast` is not {UNASKED}: a For ballot on a proposal that is not a
-     * choice, after an earlier ballot was judged open), whether this ballot leaves every chamber's verdict for early
-     * close as it was (`settled`). A For ballot adds to a chamber's For what it takes from the chamber's uncast
-     * power, so the chamber's measures with all uncast power for it cannot get worse, and with it against them
-     * nothing changes that the category's own measures do not already judge; unless the uncast power a weight
-     * chamber counts is capped by the electorate's (`uncast`), which a ballot from outside the chamber lowers:
-     * `settled` is false when some weight chamber has more uncast power than the electorate's. The governor then
-     * needs the category's quorum and approval alone to know the outcome stays open (see
-     * {GovernorChambersAndChoices}).
-     */
-    function count(
-        Decision storage d,
-        Ballot memory ballot,
-        bytes memory params,
-        address registry
-    ) external returns (bool settled) {
+    function count(Decision storage d, Ballot memory ballot, bytes memory params, address registry) external {
         uint256 chambers = d.chambers;
         uint256 chosen = _chosenOptions(chambers & _PLAIN != 0 ? 0 : d.choice, ballot.support, params);
         if (chosen != 0) _addToOptions(d, 0, chosen, ballot.weight);
         chambers &= _CONDITIONS;
-        if (chambers != 0) return _countInChambers(d, ballot, chambers, chosen, registry);
+        if (chambers == 0) return;
+        (uint256[] memory slots, ) = _slots(chambers);
+        (bool own, uint256 class) = ownClass(ballot.state, ballot.weight, ballot.constitutional);
+        uint256[12] memory votes;
+        if (!own) votes = IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot);
+        uint256[] memory added = new uint256[](slots.length);
+        for (uint256 s = 0; s < slots.length; ++s) {
+            added[s] = own
+                ? _ownPowerIn(slots[s], slots[s] >> 16, class, ballot.weight)
+                : _sum(votes, slots[s], ballot.constitutional);
+            if (chosen != 0 && added[s] != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added[s]);
+        }
+        _addToChambers(d, added, ballot.support);
     }
 
-    /// @dev {count} in each chamber of `chambers`: one write per tally word (two chambers a word).
-    function _countInChambers(
+    /**
+     * @dev Whether a ballot of `weight` from a voter in `state` at the snapshot (see {IConsortiumMembership-voterAt})
+     * carries the voter's own power only (`own`), and then the voter's class (role x stakeholder group). A proxy's
+     * ballot carries its principals' power, in their classes.
+     */
+    function ownClass(uint256 state, uint256 weight, bool constitutional) internal pure returns (bool own, uint256 class) {
+        if (weight != uint96(constitutional ? state >> 96 : state)) return (false, 0);
+        class = (uint8(state >> 192) == uint8(IConsortiumMembership.Role.FoundingPartner) ? 0 : 6) + uint8(state >> 200);
+        return (true, class);
+    }
+
+    /**
+     * @dev Counts, in the chambers of a plain proposal (not a choice), a ballot without params cast with the voter's
+     * own power `weight` (from a voter of `class`, see {ownClass}), when each condition is one chamber (none applies to
+     * each stakeholder group separately): then `counted`, else nothing is written and {count} counts it. Internal, so
+     * that the governor runs it in its own code: the everyday vote on a proposal with chambers makes no library call.
+     *
+     * Also answers, when `uncast` is the electorate's power not cast once a For ballot is counted (the governor asks
+     * after an earlier ballot, with early close), whether this ballot leaves every chamber's verdict for early close
+     * as it was (`settled`; `type(uint256).max` does not ask). A For ballot adds to a chamber's For what it takes
+     * from the chamber's uncast power, so the chamber's measures with all uncast power for it cannot get worse, and
+     * with it against them nothing changes that the category's own measures do not already judge; unless the uncast
+     * power a weight chamber counts is capped by the electorate's (`uncast`), which a ballot from outside the chamber
+     * lowers: `settled` is false when some weight chamber has more uncast power than the electorate's. The governor
+     * then needs the category's quorum and approval alone to know the outcome stays open (see
+     * {GovernorChambersAndChoices}).
+     */
+    function countOwnVote(
         Decision storage d,
-        Ballot memory ballot,
-        uint256 chambers,
-        uint256 chosen,
-        address registry
-    ) private returns (bool settled) {
-        (uint256 class, uint256 lanes, uint256[12] memory votes) = _votesByClass(ballot, registry);
-        (uint256[] memory slots, ) = _slots(chambers);
+        uint8 support,
+        uint256 class,
+        uint256 weight,
+        uint256 uncast
+    ) internal returns (bool counted, bool settled) {
+        uint256 chambers = d.chambers;
+        uint256 n = ChamberConditions.count(chambers & _CONDITIONS);
+        // Chamber k's lanes are at bit 128 * (k % 2) of tally word 2 + k / 2: at most three chambers, two words.
+        uint256 low = 0;
+        uint256 high = 0;
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 c = ChamberConditions.at(chambers, k);
+            if (ChamberConditions.eachGroup(c)) return (false, false);
+            uint256 added = _ownPowerIn(c, c, class, weight) << (((k & 1) << 7) + (uint256(support) << 5));
+            if (k < 2) low += added;
+            else high = added;
+        }
+        settled = uncast != type(uint256).max && support == _FOR;
+        if (low != 0) low = d.tallies[_SLOT_WORDS] += low;
+        else if (settled) low = d.tallies[_SLOT_WORDS];
+        if (high != 0) high = d.tallies[_SLOT_WORDS + 1] += high;
+        else if (settled && n > 2) high = d.tallies[_SLOT_WORDS + 1];
+        if (!settled) return (true, false);
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 lanesOfK = k < 2 ? low >> ((k & 1) << 7) : high;
+            if (_capped(ChamberConditions.at(chambers, k), lanesOfK, uncast)) return (true, false);
+        }
+        return (true, true);
+    }
+
+    /// @dev Whether a chamber counted by weight (`condition`), whose lanes are the low 128 bits of `tallies`, has more
+    /// uncast power than the electorate's `uncast` (see {countOwnVote}).
+    function _capped(uint256 condition, uint256 tallies, uint256 uncast) private pure returns (bool) {
+        if (ChamberConditions.byCount(condition)) return false;
+        (uint256 against, uint256 for_, uint256 abstain, uint256 total) = _tally((tallies & type(uint128).max) << 128);
+        uint256 cast = against + for_ + abstain;
+        return total > cast && total - cast > uncast;
+    }
+
+    /// @dev Adds the power `added` to each chamber by a ballot of `support`: one write per tally word (two chambers a
+    /// word), none for a word the ballot adds nothing to.
+    function _addToChambers(Decision storage d, uint256[] memory added, uint8 support) private {
         uint256 bits = 0;
-        for (uint256 s = 0; s < slots.length; ++s) {
-            uint256 added = class < 12
-                ? (slots[s] & (1 << class) != 0 ? _laneOf(lanes, slots[s], ballot.constitutional) : 0)
-                : _sum(votes, slots[s], ballot.constitutional);
-            if (added != 0) {
-                bits += added << (((s & 1) << 7) + (uint256(ballot.support) << 5));
-                if (chosen != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added);
-            }
-            if (s & 1 == 1 || s + 1 == slots.length) {
-                if (bits != 0) d.tallies[_SLOT_WORDS + (s >> 1)] += bits;
+        for (uint256 s = 0; s < added.length; ++s) {
+            bits += added[s] << (((s & 1) << 7) + (uint256(support) << 5));
+            if ((s & 1 == 1 || s + 1 == added.length) && bits != 0) {
+                d.tallies[_SLOT_WORDS + (s >> 1)] += bits;
                 bits = 0;
             }
         }
-        return ballot.uncast != UNASKED && ballot.support == _FOR && !_anyCapped(d, slots, ballot.uncast);
-    }
-
-    /// @dev Whether a weight chamber of `slots` has more uncast power than the electorate's `uncast` (see {count}).
-    function _anyCapped(Decision storage d, uint256[] memory slots, uint256 uncast) private view returns (bool) {
-        uint256 word = 0;
-        for (uint256 s = 0; s < slots.length; ++s) {
-            if (s & 1 == 0) word = d.tallies[_SLOT_WORDS + (s >> 1)];
-            if (ChamberConditions.byCount(slots[s] >> 16)) continue;
-            (uint256 against, uint256 for_, uint256 abstain, uint256 total) = _tally(
-                ((word >> ((s & 1) << 7)) & type(uint128).max) << 128
-            );
-            uint256 cast = against + for_ + abstain;
-            if (total > cast && total - cast > uncast) return true;
-        }
-        return false;
     }
 
     // ------------------------------------------------------------------ judging
@@ -508,10 +540,11 @@ library DecisionRules {
         return (slot >> 96) & _LANE;
     }
 
-    /// @dev The lane of one class's four lanes (`lanes`) a chamber counts (units or members, in the electorate).
-    function _laneOf(uint256 lanes, uint256 slot, bool constitutional) private pure returns (uint256) {
-        uint256 shift = (ChamberConditions.byCount(slot >> 16) ? 64 : 0) + (constitutional ? 32 : 0);
-        return (lanes >> shift) & _LANE;
+    /// @dev What a ballot of the voter's own power `weight` (from a voter of `class`) adds to a chamber of the classes
+    /// `members` (bits 0..11) under `condition`: the voter (one member) or its weight, if the chamber holds the class.
+    function _ownPowerIn(uint256 members, uint256 condition, uint256 class, uint256 weight) private pure returns (uint256) {
+        if (members & (1 << class) == 0) return 0;
+        return ChamberConditions.byCount(condition) ? 1 : weight;
     }
 
     /// @dev The sum over the classes of `slot` of the lane a chamber counts (units or members, in the electorate).
@@ -520,25 +553,6 @@ library DecisionRules {
         for (uint256 c = 0; c < 12; ++c) {
             if (slot & (1 << c) != 0) total += (lanes[c] >> shift) & _LANE;
         }
-    }
-
-    /**
-     * @dev The voter's votes by class. When the ballot carries the voter's own power only, its own class (`class`
-     * below 12) and that class's four lanes (`lanes`), without a registry call; otherwise `class` 12 and every
-     * class's lanes from {IConsortiumMembership-votesByClassAt} (`votes`).
-     */
-    function _votesByClass(
-        Ballot memory ballot,
-        address registry
-    ) private view returns (uint256 class, uint256 lanes, uint256[12] memory votes) {
-        uint256 state = ballot.state;
-        uint256 units = uint96(state);
-        uint256 constitutionalUnits = uint96(state >> 96);
-        if (ballot.weight != (ballot.constitutional ? constitutionalUnits : units)) {
-            return (12, 0, IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot));
-        }
-        class = (uint8(state >> 192) == uint8(IConsortiumMembership.Role.FoundingPartner) ? 0 : 6) + uint8(state >> 200);
-        lanes = units | (constitutionalUnits << 32) | (1 << 64) | (constitutionalUnits != 0 ? 1 << 96 : 0);
     }
 
     /// @dev The ballot's options as a bit mask (0 unless it votes For on a choice), validated.

@@ -21,7 +21,10 @@ def test_fresh_deployment_is_clean_and_wired(dao, accounts) -> None:
     assert dao.membership.functions.governor().call() == dao.record.governor
     assert (gov.votingDelay().call(), gov.votingPeriod().call()) == (VOTING_DELAY, VOTING_PERIOD)
     assert dao.timelock.functions.getMinDelay().call() == TIMELOCK_DELAY
-    assert gov.CLOCK_MODE().call() == "mode=timestamp"
+    assert gov.CLOCK_MODE().call() == dao.membership.functions.CLOCK_MODE().call() == "mode=timestamp"
+    # The governor reads the registry's timestamp clock without a call: the two agree in every block.
+    block = dao.chain.w3.eth.get_block("latest")
+    assert gov.clock().call() == dao.membership.functions.clock().call() == block["timestamp"]
     assert gov.COUNTING_MODE().call() == "support=bravo&quorum=for,against,abstain&params=options"
     assert gov.name().call() == "CCSI Test Consortium"
     # IGovernor's ERC-165 interface id is still advertised, so standard Governor tooling recognises it.

@@ -383,7 +383,7 @@ contract DecisionRulesTest is Test {
         return f > a && f * d >= n * (f + a);
     }
 
-    /// @dev What the governor's shortcut after a For vote relies on (see {DecisionRules-count}): a proposal judged
+    /// @dev What the governor's shortcut after a For vote relies on (see {DecisionRules-countOwnVote}): a proposal judged
     /// open, after a For vote inside the chamber or outside it that leaves the chamber's uncast power within the
     /// electorate's, is judged as the category's own measures judge it unless those have passed.
     function testFuzz_aForVoteLeavesAnOpenChamberAsItWas(uint256 seed) public {
@@ -401,5 +401,98 @@ contract DecisionRulesTest is Test {
         uint256 overall = overallOutcome(c.basis);
         if (overall == DecisionRules.PASSED) return;
         assertEq(h.judge(c.basis, DecisionRules.CERTAIN_OUTCOME), overall, "a For vote changed a chamber's verdict");
+    }
+
+    // ------------------------------------------------------------------ the governor's own count
+
+    /// @dev What the governor counts itself (a plain proposal's ballot of the voter's own power, every condition one
+    /// chamber) adds the voter's weight (one member, in a chamber by count) to its support's lane in each chamber of
+    /// its class, and nothing elsewhere: the same tally words as the library's count of the same ballot. A condition
+    /// applied to each stakeholder group is left to the library, with nothing written. After a For ballot, `settled` holds exactly
+    /// when no chamber counted by weight has more uncast power than the electorate's.
+    function testFuzz_ownVote_countsAsTheLibraryDoes(uint256 seed) public {
+        DecisionRulesHarness other = new DecisionRulesHarness();
+        (uint256 chambers, bool anyEachGroup) = randomChambers(seed, other);
+        uint8 support = uint8(rand(seed, 2) % 3);
+        uint256 state = randomOwnState(seed);
+        uint256 weight = uint96(state);
+        uint256 uncast = rand(seed, 6) % 4 == 0 ? type(uint256).max : rand(seed, 7) % 1_000_000;
+        (bool own, uint256 class) = DecisionRules.ownClass(state, weight, false);
+        assertTrue(own, "a ballot of the voter's own units is its own");
+        assertEq(class, (uint8(state >> 192) == 1 ? 0 : 6) + uint8(state >> 200), "class: role x group");
+
+        uint256[2] memory before = [h.tallyWord(2), h.tallyWord(3)];
+        (bool counted, bool settled) = h.countOwnVote(support, class, weight, uncast);
+        assertEq(counted, !anyEachGroup, "counted unless a condition applies to each group");
+        for (uint256 s = 0; counted && s < chambers >> 240; ++s) {
+            uint256 c = chambers >> (80 * s);
+            uint256 expected = c & (1 << class) == 0 ? 0 : (c & (1 << 13) != 0 ? 1 : weight);
+            uint256 shift = (s % 2) * 128 + uint256(support) * 32;
+            uint256 added = ((h.tallyWord(2 + s / 2) >> shift) & LANE_MAX) - ((before[s / 2] >> shift) & LANE_MAX);
+            assertEq(added, expected, "the voter's weight, or one member, in each chamber of its class");
+        }
+        if (counted) {
+            other.count(
+                DecisionRules.Ballot({
+                    account: address(1),
+                    snapshot: 1,
+                    constitutional: false,
+                    support: support,
+                    weight: weight,
+                    state: state
+                })
+            );
+        }
+        for (uint256 w = 2; w < 4; ++w) assertEq(h.tallyWord(w), other.tallyWord(w), "the library's tallies");
+        if (counted) {
+            bool expected = support == 1 && uncast != type(uint256).max && !anyCapped(other, chambers, uncast);
+            assertEq(settled, expected, "settled");
+        }
+    }
+
+    /// @dev One to three random conditions (by weight or by count, one in eight for each group), set in `h` and in
+    /// `other` with the same random tallies in each chamber.
+    function randomChambers(
+        uint256 seed,
+        DecisionRulesHarness other
+    ) internal returns (uint256 chambers, bool anyEachGroup) {
+        uint256 n = 1 + (rand(seed, 1) % 3);
+        chambers = n << 240;
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 c = (1 + (rand(seed, 10 + k) % 0xfff)) | cond(0, QUORUM, 1, 2);
+            if (rand(seed, 20 + k) % 2 == 0) c |= 1 << 13; // by count
+            if (rand(seed, 30 + k) % 8 == 0) {
+                c |= 1 << 12; // each stakeholder group
+                anyEachGroup = true;
+            }
+            chambers |= c << (80 * k);
+        }
+        h.setChambers(chambers);
+        other.setChambers(chambers);
+        for (uint256 s = 0; s < n; ++s) {
+            uint32 power = uint32(1_000 + (rand(seed, 40 + s) % 1_000_000));
+            uint32 cast = uint32(rand(seed, 50 + s) % power);
+            h.setChamber(s, cast / 3, cast / 3, cast - 2 * (cast / 3), power);
+            other.setChamber(s, cast / 3, cast / 3, cast - 2 * (cast / 3), power);
+        }
+    }
+
+    /// @dev A voter's state at the snapshot (see {IConsortiumMembership-voterAt}): a founding partner or a partner
+    /// of a random stakeholder group, with 1 to 1,000 units.
+    function randomOwnState(uint256 seed) internal pure returns (uint256) {
+        uint256 role = 1 + (rand(seed, 3) % 2);
+        return (1 + (rand(seed, 5) % 1_000)) | (role << 192) | ((rand(seed, 4) % 6) << 200);
+    }
+
+    /// @dev Whether a chamber counted by weight in `harness` has more uncast power than `uncast`.
+    function anyCapped(DecisionRulesHarness harness, uint256 chambers, uint256 uncast) internal view returns (bool) {
+        for (uint256 s = 0; s < chambers >> 240; ++s) {
+            if ((chambers >> (80 * s)) & (1 << 13) != 0) continue;
+            uint256 lanes = harness.tallyWord(2 + s / 2) >> ((s % 2) * 128);
+            uint256 cast = (lanes & LANE_MAX) + ((lanes >> 32) & LANE_MAX) + ((lanes >> 64) & LANE_MAX);
+            uint256 power = (lanes >> 96) & LANE_MAX;
+            if (power > cast && power - cast > uncast) return true;
+        }
+        return false;
     }
 }

@@ -44,6 +44,26 @@ contract DecisionRulesHarness {
         _setLane(16 + 2 * s + (i >> 3), i & 7, votes);
     }
 
+    /// @dev The governor's own count of a ballot of the voter's own power ({DecisionRules-countOwnVote}).
+    function countOwnVote(
+        uint8 support,
+        uint256 class,
+        uint256 weight,
+        uint256 uncast
+    ) external returns (bool counted, bool settled) {
+        return DecisionRules.countOwnVote(d, support, class, weight, uncast);
+    }
+
+    /// @dev The linked library's count of a ballot without params ({DecisionRules-count}).
+    function count(DecisionRules.Ballot memory ballot) external {
+        DecisionRules.count(d, ballot, "", address(0));
+    }
+
+    /// @dev Tally word `word` as stored.
+    function tallyWord(uint256 word) external view returns (uint256) {
+        return d.tallies[word];
+    }
+
     function judge(DecisionRules.Basis memory basis, uint256 question) external view returns (uint256) {
         return DecisionRules.judge(d, basis, question);
     }

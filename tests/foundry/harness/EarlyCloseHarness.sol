@@ -41,8 +41,7 @@ contract EarlyCloseHarness is GovernorStub, GovernorEarlyClose {
     }
 
     function certainOutcome(uint256 proposalId) external view returns (Outcome) {
-        (uint256 electorate, uint256 rule, ) = _proposalBasis(proposalId);
-        return _certainOutcome(proposalId, electorate, rule);
+        return _certainOutcome(proposalId, _proposalRecord(proposalId));
     }
 
     function tallyUpdated(uint256 proposalId) external {

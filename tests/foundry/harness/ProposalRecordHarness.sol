@@ -45,7 +45,7 @@ contract ProposalRecordHarness is GovernorStub, GovernorProposalRecord {
         ++openedCalls;
     }
 
-    function _certainOutcome(uint256, uint256, uint256) internal pure override returns (Outcome) {
+    function _certainOutcome(uint256, ProposalRecord memory) internal pure override returns (Outcome) {
         return Outcome.Open;
     }
 
