@@ -189,15 +189,16 @@ library DecisionRules {
         chambers &= _CONDITIONS;
         if (chambers == 0) return;
         (uint256[] memory slots, ) = _slots(chambers);
-        (bool own, uint256 class) = ownClass(ballot.state, ballot.weight, ballot.constitutional);
-        uint256[12] memory votes;
-        if (!own) votes = IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot);
         uint256[] memory added = new uint256[](slots.length);
-        for (uint256 s = 0; s < slots.length; ++s) {
-            added[s] = own
-                ? _ownPowerIn(slots[s], slots[s] >> 16, class, ballot.weight)
-                : _sum(votes, slots[s], ballot.constitutional);
-            if (chosen != 0 && added[s] != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added[s]);
+        (bool own, uint256 class) = ownClass(ballot.state, ballot.weight, ballot.constitutional);
+        if (own) {
+            for (uint256 s = 0; s < slots.length; ++s) added[s] = _ownPowerIn(slots[s], slots[s] >> 16, class, ballot.weight);
+        } else {
+            uint256[12] memory votes = IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot);
+            for (uint256 s = 0; s < slots.length; ++s) added[s] = _sum(votes, slots[s], ballot.constitutional);
+        }
+        for (uint256 s = 0; chosen != 0 && s < slots.length; ++s) {
+            if (added[s] != 0) _addToOptions(d, _SLOT_OPTION_WORDS + 2 * s, chosen, added[s]);
         }
         _addToChambers(d, added, ballot.support);
     }
