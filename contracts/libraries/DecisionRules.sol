@@ -35,11 +35,12 @@ import {Fractions} from "../utils/Fractions.sol";
  *
  * @dev A linked library: the governor delegates to it only for proposals that have chambers or options, so plain
  * proposals pay nothing for them; and it counts the everyday ballot on a proposal with chambers ({countOwnVote},
- * internal) in its own code, without the call. Storage of one proposal ({Decision}): the choice word (set at proposal: option
- * count in bits 0..3, maximum selections in 4..7, the end of option `i`'s actions at bit 8 + 8i), the chamber
- * conditions (fixed by the first vote) and tally words: the options' For votes (32 bits each, eight a word) at
- * words 0..1; each chamber's Against, For, Abstain and power (32 bits each, two chambers a word) from word 2; each
- * chamber's For votes per option at words 16 + 2 * chamber; each chamber's left-out power (eight a word) from word 64.
+ * internal) in its own code, without the call. Storage of one proposal ({Decision}): the choice word (set at
+ * proposal: option count in bits 0..3, maximum selections in 4..7, the end of option `i`'s actions at bit 8 + 8i),
+ * the chamber conditions (fixed by the first vote) and tally words: the options' For votes (32 bits each, eight a
+ * word) at words 0..1; each chamber's Against, For, Abstain and power (32 bits each, two chambers a word) from word
+ * 2; each chamber's For votes per option at words 16 + 2 * chamber; each chamber's left-out power (eight a word) from
+ * word 64.
  * The conditions word carries two flags above its count (bit 255: not a choice; bit 254: some power left out), so a
  * vote on a plain proposal reads neither the choice word nor the left-out words.
  */
@@ -192,7 +193,9 @@ library DecisionRules {
         uint256[] memory added = new uint256[](slots.length);
         (bool own, uint256 class) = ownClass(ballot.state, ballot.weight, ballot.constitutional);
         if (own) {
-            for (uint256 s = 0; s < slots.length; ++s) added[s] = _ownPowerIn(slots[s], slots[s] >> 16, class, ballot.weight);
+            for (uint256 s = 0; s < slots.length; ++s) {
+                added[s] = _ownPowerIn(slots[s], slots[s] >> 16, class, ballot.weight);
+            }
         } else {
             uint256[12] memory votes = IConsortiumMembership(registry).votesByClassAt(ballot.account, ballot.snapshot);
             for (uint256 s = 0; s < slots.length; ++s) added[s] = _sum(votes, slots[s], ballot.constitutional);
@@ -208,7 +211,11 @@ library DecisionRules {
      * carries the voter's own power only (`own`), and then the voter's class (role x stakeholder group). A proxy's
      * ballot carries its principals' power, in their classes.
      */
-    function ownClass(uint256 state, uint256 weight, bool constitutional) internal pure returns (bool own, uint256 class) {
+    function ownClass(
+        uint256 state,
+        uint256 weight,
+        bool constitutional
+    ) internal pure returns (bool own, uint256 class) {
         if (weight != uint96(constitutional ? state >> 96 : state)) return (false, 0);
         class = (uint8(state >> 192) == uint8(IConsortiumMembership.Role.FoundingPartner) ? 0 : 6) + uint8(state >> 200);
         return (true, class);
@@ -216,9 +223,10 @@ library DecisionRules {
 
     /**
      * @dev Counts, in the chambers of a plain proposal (not a choice), a ballot without params cast with the voter's
-     * own power `weight` (from a voter of `class`, see {ownClass}), when each condition is one chamber (none applies to
-     * each stakeholder group separately): then `counted`, else nothing is written and {count} counts it. Internal, so
-     * that the governor runs it in its own code: the everyday vote on a proposal with chambers makes no library call.
+     * own power `weight` (from a voter of `class`, see {ownClass}), when each condition is one chamber (none applies
+     * to each stakeholder group separately): then `counted`, else nothing is written and {count} counts it. Internal,
+     * so that the governor runs it in its own code: the everyday vote on a proposal with chambers makes no library
+     * call.
      *
      * Also answers, when `uncast` is the electorate's power not cast once a For ballot is counted (the governor asks
      * after an earlier ballot, with early close), whether this ballot leaves every chamber's verdict for early close
@@ -543,7 +551,12 @@ library DecisionRules {
 
     /// @dev What a ballot of the voter's own power `weight` (from a voter of `class`) adds to a chamber of the classes
     /// `members` (bits 0..11) under `condition`: the voter (one member) or its weight, if the chamber holds the class.
-    function _ownPowerIn(uint256 members, uint256 condition, uint256 class, uint256 weight) private pure returns (uint256) {
+    function _ownPowerIn(
+        uint256 members,
+        uint256 condition,
+        uint256 class,
+        uint256 weight
+    ) private pure returns (uint256) {
         if (members & (1 << class) == 0) return 0;
         return ChamberConditions.byCount(condition) ? 1 : weight;
     }
