@@ -37,9 +37,10 @@ def test_founders_and_partners_hold_power_from_deployment(dao, accounts) -> None
         lambda reg, a: reg.functions.suspend(a),
         lambda reg, a: reg.functions.setWeight(a, 100),
         lambda reg, a: reg.functions.setRole(a, 1),
+        lambda reg, a: reg.functions.setGroup(a, int(StakeholderGroup.ACADEMIA)),
         lambda reg, a: reg.functions.amendAgreement(b"\x01" * 32, "ipfs://forged"),
     ],
-    ids=["admit", "remove", "suspend", "setWeight", "setRole", "amendAgreement"],
+    ids=["admit", "remove", "suspend", "setWeight", "setRole", "setGroup", "amendAgreement"],
 )
 def test_changes_are_governance_only(call, dao, accounts) -> None:
     with pytest.raises(ContractRevertError) as err:
@@ -175,16 +176,29 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     rebuilt: dict[str, dict] = {}
     events = dao.membership.events
     logs = []
-    for event in (events.MemberAdmitted, events.MemberStatusChanged, events.MemberRoleChanged,
-                  events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
-                  events.ProxyRevoked):
+    for event in (
+        events.MemberAdmitted,
+        events.MemberStatusChanged,
+        events.MemberRoleChanged,
+        events.MemberWeightChanged,
+        events.MemberConstitutionalVoteChanged,
+        events.ProxyAppointed,
+        events.ProxyRevoked,
+    ):
         logs += event.get_logs(from_block=dao.record.start_block)
     for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
         a = log["args"]
         if log["event"] == "MemberAdmitted":
-            rebuilt[a["account"]] = {"role": a["role"], "group": a["group"], "status": 1, "weight": a["weight"],
-                                     "name": a["name"], "joined": a["joinedAt"], "proxy": None,
-                                     "constitutional": a["constitutionalVote"]}
+            rebuilt[a["account"]] = {
+                "role": a["role"],
+                "group": a["group"],
+                "status": 1,
+                "weight": a["weight"],
+                "name": a["name"],
+                "joined": a["joinedAt"],
+                "proxy": None,
+                "constitutional": a["constitutionalVote"],
+            }
         elif log["event"] == "MemberConstitutionalVoteChanged":
             rebuilt[a["account"]]["constitutional"] = a["constitutionalVote"]
         elif log["event"] == "MemberStatusChanged":
@@ -200,8 +214,14 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
 
     for m in dao.members():
         r = rebuilt[m.address]
-        assert (r["role"], r["group"], r["status"], r["weight"], r["name"], r["joined"], r["proxy"],
-                r["constitutional"]) == (
-            m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote
-        )
+        assert (
+            r["role"],
+            r["group"],
+            r["status"],
+            r["weight"],
+            r["name"],
+            r["joined"],
+            r["proxy"],
+            r["constitutional"],
+        ) == (m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote)
     assert len(rebuilt) == dao.membership.functions.memberCount().call()
