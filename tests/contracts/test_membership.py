@@ -170,41 +170,31 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     rounds.as_timelock(reg.setConstitutionalVote(accounts[13].address, True))
     rounds.as_timelock(reg.setRole(accounts[10].address, int(Role.FOUNDING_PARTNER)))
     rounds.as_timelock(reg.remove(accounts[6].address))
+    rounds.as_timelock(reg.setGroup(accounts[5].address, int(StakeholderGroup.MUNICIPALITY)))
     dao.resign(accounts[7])
     dao.appoint_proxy(accounts[8], accounts[9].address)
 
     rebuilt: dict[str, dict] = {}
     events = dao.membership.events
     logs = []
-    for event in (
-        events.MemberAdmitted,
-        events.MemberStatusChanged,
-        events.MemberRoleChanged,
-        events.MemberWeightChanged,
-        events.MemberConstitutionalVoteChanged,
-        events.ProxyAppointed,
-        events.ProxyRevoked,
-    ):
+    for event in (events.MemberAdmitted, events.MemberStatusChanged, events.MemberRoleChanged,
+                  events.MemberGroupChanged, events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
+                  events.ProxyRevoked):
         logs += event.get_logs(from_block=dao.record.start_block)
     for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
         a = log["args"]
         if log["event"] == "MemberAdmitted":
-            rebuilt[a["account"]] = {
-                "role": a["role"],
-                "group": a["group"],
-                "status": 1,
-                "weight": a["weight"],
-                "name": a["name"],
-                "joined": a["joinedAt"],
-                "proxy": None,
-                "constitutional": a["constitutionalVote"],
-            }
+            rebuilt[a["account"]] = {"role": a["role"], "group": a["group"], "status": 1, "weight": a["weight"],
+                                     "name": a["name"], "joined": a["joinedAt"], "proxy": None,
+                                     "constitutional": a["constitutionalVote"]}
         elif log["event"] == "MemberConstitutionalVoteChanged":
             rebuilt[a["account"]]["constitutional"] = a["constitutionalVote"]
         elif log["event"] == "MemberStatusChanged":
             rebuilt[a["account"]]["status"] = a["current"]
         elif log["event"] == "MemberRoleChanged":
             rebuilt[a["account"]]["role"] = a["current"]
+        elif log["event"] == "MemberGroupChanged":
+            rebuilt[a["account"]]["group"] = a["group"]
         elif log["event"] == "MemberWeightChanged":
             rebuilt[a["account"]]["weight"] = a["current"]
         elif log["event"] == "ProxyAppointed":
@@ -214,14 +204,8 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
 
     for m in dao.members():
         r = rebuilt[m.address]
-        assert (
-            r["role"],
-            r["group"],
-            r["status"],
-            r["weight"],
-            r["name"],
-            r["joined"],
-            r["proxy"],
-            r["constitutional"],
-        ) == (m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote)
+        assert (r["role"], r["group"], r["status"], r["weight"], r["name"], r["joined"], r["proxy"],
+                r["constitutional"]) == (
+            m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote
+        )
     assert len(rebuilt) == dao.membership.functions.memberCount().call()
