@@ -32,7 +32,7 @@ import {ClassPower} from "./libraries/ClassPower.sol";
  * the agreement's cap on a single share ({maxShare}); the governor, the timelock and this registry can never be
  * members; a proxy represents at most {MAX_PRINCIPALS} members, so sanctioning it always fits in a block.
  *
- * Admission, removal, suspension, reinstatement, role, weight and constitutional-vote changes and agreement
+ * Admission, removal, suspension, reinstatement, role, group, weight and constitutional-vote changes and agreement
  * amendments are made by governance only (the timelock that executes passed proposals). A member may resign.
  *
  * @dev Voting units of `account` are derived from its record ({votingUnitsOf}); every record change moves the
@@ -74,6 +74,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     /// @dev Width of the constitutional votes in a {_delegationHistory} checkpoint (the total is at most 32 bits).
     uint256 private constant _VOTES_BITS = 48;
     uint256 private constant _GROUP_SHIFT = 200;
+    /// @dev The statuses of a current member (active or suspended), as a bit mask of {Status} values.
+    uint256 private constant _CURRENT = (1 << uint8(Status.Active)) | (1 << uint8(Status.Suspended));
 
     /// @inheritdoc IConsortiumMembership
     address public immutable governance;
@@ -127,7 +129,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
     ClassPower.Book private _classPower;
 
     modifier onlyGovernance() {
-        if (msg.sender != governance) revert MembershipOnlyGovernance(msg.sender);
+        _checkGovernance();
         _;
     }
 
@@ -251,23 +253,17 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @inheritdoc IConsortiumMembership
     function remove(address account) external onlyGovernance {
-        Status status = _members[account].status;
-        if (status != Status.Active && status != Status.Suspended) revert MembershipUnexpectedStatus(account, status);
-        _setStatus(account, Status.Removed);
+        _setStatus(account, _CURRENT, Status.Removed);
     }
 
     /// @inheritdoc IConsortiumMembership
     function suspend(address account) external onlyGovernance {
-        Status status = _members[account].status;
-        if (status != Status.Active) revert MembershipUnexpectedStatus(account, status);
-        _setStatus(account, Status.Suspended);
+        _setStatus(account, 1 << uint8(Status.Active), Status.Suspended);
     }
 
     /// @inheritdoc IConsortiumMembership
     function reinstate(address account) external onlyGovernance {
-        Status status = _members[account].status;
-        if (status != Status.Suspended) revert MembershipUnexpectedStatus(account, status);
-        _setStatus(account, Status.Active);
+        _setStatus(account, 1 << uint8(Status.Suspended), Status.Active);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -284,6 +280,17 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         }
         _afterRecordChange(account, before);
         emit MemberRoleChanged(account, previous, role);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function setGroup(address account, StakeholderGroup group) external onlyGovernance {
+        Member storage m = _currentMember(account);
+        StakeholderGroup previous = m.group;
+        if (previous == group) return;
+        uint256 before = _stateOf(m);
+        m.group = group;
+        _afterRecordChange(account, before);
+        emit MemberGroupChanged(account, previous, group);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -323,11 +330,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @inheritdoc IConsortiumMembership
     function resign() external {
-        Status status = _members[msg.sender].status;
-        if (status != Status.Active && status != Status.Suspended) {
-            revert MembershipUnexpectedStatus(msg.sender, status);
-        }
-        _setStatus(msg.sender, Status.Resigned);
+        _setStatus(msg.sender, _CURRENT, Status.Resigned);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -370,9 +373,9 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @inheritdoc IConsortiumMembership
     function voterOf(address account) external view returns (uint256 index, bool canVote, uint48 votingSince) {
-        Member storage m = _members[account];
-        if (m.status == Status.None) return (type(uint256).max, false, 0);
-        return (m.index, m.status == Status.Active && m.role != Role.Observer, m.votingSince);
+        uint256 word = _recordWord(_members[account]);
+        if (uint8(word >> 16) == uint8(Status.None)) return (type(uint256).max, false, 0);
+        return (uint32(word >> 208), _canVote(word), uint48(word >> 80));
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -426,8 +429,8 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
 
     /// @inheritdoc IConsortiumMembership
     function votingUnitsOf(address account) public view returns (uint256) {
-        Member storage m = _members[account];
-        return (m.status == Status.Active && m.role != Role.Observer) ? m.weight : 0;
+        uint256 word = _recordWord(_members[account]);
+        return _canVote(word) ? uint32(word >> 176) : 0;
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -538,13 +541,20 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         emit MemberAdmitted(account, role, group, weight, constitutionalVote, name_, joinedAt);
     }
 
-    function _setStatus(address account, Status status) private {
+    /// @dev Changes `account`'s status to `status`; reverts unless its current status is one of the bit mask `from`.
+    function _setStatus(address account, uint256 from, Status status) private {
         Member storage m = _members[account];
         Status previous = m.status;
+        if ((from >> uint8(previous)) & 1 == 0) revert MembershipUnexpectedStatus(account, previous);
         uint256 before = _stateOf(m);
         m.status = status;
         _afterRecordChange(account, before);
         emit MemberStatusChanged(account, previous, status);
+    }
+
+    /// @dev Reverts unless the caller is governance (the timelock).
+    function _checkGovernance() private view {
+        if (msg.sender != governance) revert MembershipOnlyGovernance(msg.sender);
     }
 
     /// @dev The record of an active or suspended member (the only ones governance can change).
@@ -751,7 +761,7 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
             return;
         }
         if (delegatee != account) {
-            if (!_canVote(account) || !_canVote(delegatee)) revert MembershipInvalidProxy(account, delegatee);
+            if (!_canVote(_recordWord(_members[account])) || !_canVote(_recordWord(_members[delegatee]))) revert MembershipInvalidProxy(account, delegatee);
             if (_principals[account].length() != 0 || delegates(delegatee) != delegatee) {
                 revert MembershipProxyChain(account, delegatee);
             }
@@ -785,8 +795,4 @@ contract ConsortiumMembership is IConsortiumMembership, Votes, AgreementRules {
         return votingUnitsOf(account);
     }
 
-    function _canVote(address account) private view returns (bool) {
-        Member storage m = _members[account];
-        return m.status == Status.Active && m.role != Role.Observer;
-    }
 }

@@ -523,6 +523,8 @@ def _membership_timeline(history: History, names: _Names, executed_in: dict[str,
             what = f"{MemberStatus(a['previous']).name.lower()} -> {MemberStatus(a['current']).name.lower()}"
         elif name == "MemberRoleChanged":
             what = f"role {role_name(_enum_role(a['previous']))} -> {role_name(_enum_role(a['current']))}"
+        elif name == "MemberGroupChanged":
+            what = f"group {group_name(StakeholderGroup(a['previous']))} -> {group_name(StakeholderGroup(a['group']))}"
         elif name == "MemberWeightChanged":
             what = f"weight {a['previous']} -> {a['current']}"
         elif name == "MemberConstitutionalVoteChanged":

@@ -73,6 +73,12 @@ def _role(choice: RoleChoice):  # noqa: ANN202
     return Role[choice.value.upper().replace("-", "_")]
 
 
+def _group(choice: GroupChoice):  # noqa: ANN202
+    from ccsi_dao.types import StakeholderGroup
+
+    return StakeholderGroup[choice.value.upper().replace("-", "_")]
+
+
 def _submit(
     ctx: typer.Context,
     build: "Callable[[Any], list[Action]]",
@@ -160,14 +166,14 @@ def admit(
     a constitutional decision."""
     from ccsi_dao.errors import UserError
     from ccsi_dao.governance import actions
-    from ccsi_dao.types import Role, StakeholderGroup
+    from ccsi_dao.types import Role
 
     target = address
     if not name.strip() or len(name) > 100:
         raise UserError("the name must have 1 to 100 characters")
     if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
         raise UserError("the name must not contain control characters or text-direction overrides")
-    grp = StakeholderGroup[group.value.upper().replace("-", "_")]
+    grp = _group(group)
 
     def build(dao):  # noqa: ANN001, ANN202
         registry = dao.record.membership
@@ -272,6 +278,34 @@ def set_role(
     _submit(
         ctx,
         lambda dao: [actions.set_role(dao.record.membership, target, _role(role))],
+        description,
+        account,
+        password_file,
+        yes,
+        json_,
+    )
+
+
+@app.command("set-group")
+@handled
+def set_group(
+    ctx: typer.Context,
+    address: AddressArg,
+    group: Annotated[GroupChoice, typer.Argument()],
+    description: DescriptionOpt = None,
+    account: FromOpt = None,
+    password_file: PasswordFileOpt = None,
+    yes: YesOpt = False,
+    json_: ProposeJsonOpt = False,
+) -> None:
+    """Propose moving a member to another stakeholder group (constitutional). Proposals whose snapshot is earlier
+    still count its vote in the chamber of its former group."""
+    from ccsi_dao.governance import actions
+
+    target = address
+    _submit(
+        ctx,
+        lambda dao: [actions.set_group(dao.record.membership, target, _group(group))],
         description,
         account,
         password_file,

@@ -518,6 +518,16 @@ def _membership_entry(add: Any, names: _Names, history: History, d: Decoded) -> 
             previous=previous,
             current=current,
         )
+    elif name == "MemberGroupChanged":
+        previous, current = group_name(StakeholderGroup(a["previous"])), group_name(StakeholderGroup(a["group"]))
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: group {previous} -> {current}",
+            member=account,
+            previous=previous,
+            current=current,
+        )
     elif name == "MemberWeightChanged":
         add(
             d,

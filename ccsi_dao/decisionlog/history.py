@@ -12,7 +12,8 @@ was cast) are answered "as of that log": everything logged before it in chain or
 What is rebuilt, and from which events:
 
 - a member's record (``MemberAdmitted`` with its ``constitutionalVote``, ``MemberStatusChanged``,
-  ``MemberRoleChanged``, ``MemberWeightChanged``, ``MemberConstitutionalVoteChanged``), its voting units (its weight
+  ``MemberRoleChanged``, ``MemberGroupChanged``, ``MemberWeightChanged``, ``MemberConstitutionalVoteChanged``), and
+  so its class (role and stakeholder group) at any snapshot, its voting units (its weight
   while active and not an observer) and constitutional units (the same, if it holds a constitutional vote), and since
   when it could vote without interruption (``votingSince``: the last time its units rose from zero);
 - delegations (``ProxyAppointed`` / ``ProxyRevoked``) and, from them, every account's voting power in the general and
@@ -378,6 +379,9 @@ class History:
         elif name == "MemberRoleChanged":
             account = _checksum(a["account"])
             self._member(account, d, self._replace(account, role=Role(a["current"])))
+        elif name == "MemberGroupChanged":
+            account = _checksum(a["account"])
+            self._member(account, d, self._replace(account, group=StakeholderGroup(a["group"])))
         elif name == "MemberWeightChanged":
             account = _checksum(a["account"])
             self._member(account, d, self._replace(account, weight=int(a["current"])))

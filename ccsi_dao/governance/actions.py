@@ -21,6 +21,7 @@ from ccsi_dao.governance.categories import (
     REINSTATE,
     REMOVE,
     SET_CONSTITUTIONAL_VOTE,
+    SET_GROUP,
     SET_ROLE,
     SET_WEIGHT,
     SUSPEND,
@@ -84,6 +85,12 @@ def reinstate(registry: str, account: str) -> Action:
 def set_role(registry: str, account: str, role: Role) -> Action:
     """Change ``account``'s role."""
     return _call(registry, SET_ROLE, ["address", "uint8"], [to_checksum_address(account), int(role)])
+
+
+def set_group(registry: str, account: str, group: StakeholderGroup) -> Action:
+    """Move ``account`` to stakeholder group ``group`` (a constitutional decision); votes on proposals whose snapshot
+    precedes the change still count in the chamber of its former group."""
+    return _call(registry, SET_GROUP, ["address", "uint8"], [to_checksum_address(account), int(group)])
 
 
 def set_constitutional_vote(registry: str, account: str, constitutional_vote: bool = True) -> Action:

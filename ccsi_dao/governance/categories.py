@@ -25,9 +25,10 @@ REMOVE = "remove(address)"
 SUSPEND = "suspend(address)"
 REINSTATE = "reinstate(address)"
 SET_ROLE = "setRole(address,uint8)"
+SET_GROUP = "setGroup(address,uint8)"
 SET_WEIGHT = "setWeight(address,uint32)"
 SET_CONSTITUTIONAL_VOTE = "setConstitutionalVote(address,bool)"
-MEMBERSHIP_OPERATIONS = (ADMIT, REMOVE, SUSPEND, REINSTATE, SET_ROLE, SET_WEIGHT, SET_CONSTITUTIONAL_VOTE)
+MEMBERSHIP_OPERATIONS = (ADMIT, REMOVE, SUSPEND, REINSTATE, SET_ROLE, SET_GROUP, SET_WEIGHT, SET_CONSTITUTIONAL_VOTE)
 """The registry functions that change a membership. Only admitting a partner or an observer (without value) is a
 membership decision; every other one moves power among the existing members and is constitutional."""
 MEMBERSHIP_SELECTORS = frozenset(function_signature_to_4byte_selector(s) for s in MEMBERSHIP_OPERATIONS)

@@ -167,6 +167,8 @@ class ActionDescriber:
             return f"{name} {account}"
         if name == "setRole":
             return f"make {account} a {role_name(Role(a['role']))}"
+        if name == "setGroup":
+            return f"move {account} to stakeholder group {group_name(StakeholderGroup(a['group']))}"
         if name == "setWeight":
             return f"set the voting weight of {account} to {a['weight']}"
         if name == "setConstitutionalVote":

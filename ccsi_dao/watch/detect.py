@@ -668,6 +668,12 @@ def _event_text(e: ChainEvent, names: Mapping[str, str]) -> tuple[Kind, tuple[st
                 *_who(a["account"], names),
                 f" is now {role_name(Role(a['current']))} (was {role_name(Role(a['previous']))})",
             )
+        if e.event == "MemberGroupChanged":
+            return P, (
+                *_who(a["account"], names),
+                f" is now in group {group_name(StakeholderGroup(a['group']))} "
+                f"(was {group_name(StakeholderGroup(a['previous']))})",
+            )
         if e.event == "MemberConstitutionalVoteChanged":
             got = "was given" if a["constitutionalVote"] else "lost"
             return P, (*_who(a["account"], names), f" {got} a vote in constitutional decisions")

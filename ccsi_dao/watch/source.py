@@ -34,6 +34,7 @@ MEMBERSHIP_EVENTS = frozenset(
         "MemberWeightChanged",
         "MemberStatusChanged",
         "MemberRoleChanged",
+        "MemberGroupChanged",
         "MemberConstitutionalVoteChanged",
         "ProxyAppointed",
         "ProxyRevoked",

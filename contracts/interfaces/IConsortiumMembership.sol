@@ -95,6 +95,10 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
     /// @notice `account`'s role changed.
     event MemberRoleChanged(address indexed account, Role previous, Role current);
 
+    /// @notice `account`'s stakeholder group changed from `previous` to `group`: its power counts in the chamber of
+    /// `group` for proposals whose snapshot is at or after the change, and in that of `previous` for earlier ones.
+    event MemberGroupChanged(address indexed account, StakeholderGroup previous, StakeholderGroup group);
+
     /// @notice `account`'s voting weight changed.
     event MemberWeightChanged(address indexed account, uint32 previous, uint32 current);
 
@@ -183,6 +187,11 @@ interface IConsortiumMembership is IERC5805, IConsortiumRules {
 
     /// @notice Change `account`'s role. Governance only (constitutional).
     function setRole(address account, Role role) external;
+
+    /// @notice Move `account` to stakeholder group `group` (nothing happens if it is already there): its power counts
+    /// in `group`'s chamber for proposals with a later snapshot; votes on earlier ones still count in the group it had
+    /// at their snapshot. Governance only (constitutional).
+    function setGroup(address account, StakeholderGroup group) external;
 
     /// @notice Change `account`'s voting weight. Governance only (constitutional).
     function setWeight(address account, uint32 weight) external;

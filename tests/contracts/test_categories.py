@@ -63,6 +63,7 @@ def _cases(dao, accounts):
         "suspend": ([actions.suspend(reg, accounts[3].address)], CONSTITUTIONAL),
         "reinstate": ([actions.reinstate(reg, accounts[3].address)], CONSTITUTIONAL),
         "set role": ([actions.set_role(reg, accounts[3].address, Role.OBSERVER)], CONSTITUTIONAL),
+        "set group": ([actions.set_group(reg, accounts[3].address, StakeholderGroup.ACADEMIA)], CONSTITUTIONAL),
         "set weight": ([actions.set_weight(reg, accounts[3].address, 5)], CONSTITUTIONAL),
         "amend agreement": ([amend], CONSTITUTIONAL),
         "rule change": ([actions.update_rules(reg, TEST_RULES, True)], CONSTITUTIONAL),

@@ -5,7 +5,10 @@ rule sets that weaken the entrenched conditions or name no class refused.
 The consortium (tests/support/chambers.py): accounts 1-3 founding partners of weight 3, 4-12 partners of weight 1
 (18 in all), account i in stakeholder group i % 6. Ordinary: 55% of the members by count and 65% of the weight;
 treasury: founders' consent; membership: 2/3 and no group all against; constitutional: 3/4 and more than half of the
-founding partners for (entrenched)."""
+founding partners for (entrenched).
+
+Each stakeholder group holds two members, ``i`` and ``i + 6``: a group is all against with both against, split with
+one for; a member moved to another group after a snapshot splits or unites a group only for later proposals."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from eth_account.signers.local import LocalAccount
 from ccsi_dao.chain import Chain
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.governance import actions
-from ccsi_dao.types import Category, ProposalState, Role
+from ccsi_dao.types import Category, ProposalState, Role, StakeholderGroup
 from tests.support.chambers import (
     EVERYONE,
     EXAMPLE_CHAMBERS,
@@ -138,6 +141,72 @@ def test_partner_promoted_after_the_snapshot_still_votes_as_a_partner(rounds: Ro
     rounds.vote(proposal, [4], AGAINST)
     rounds.vote(proposal, others(4), FOR)
     assert rounds.close(proposal) == ProposalState.SUCCEEDED  # a partner at the snapshot: no veto
+
+
+# One initial partner's lanes in its class: 1 unit, 1 constitutional unit, 1 member, 1 with a constitutional vote.
+PARTNER_LANES = 1 | 1 << 32 | 1 << 64 | 1 << 96
+PARTNERS_OF_GROUP_0, PARTNERS_OF_GROUP_1 = 6, 7  # class 6 * r + g: partners (r 1) of groups 0 and 1
+
+
+def _admission(rounds: Round) -> list[actions.Action]:
+    """A membership proposal's action: its chamber condition is that no stakeholder group is all against."""
+    return [actions.admit(rounds.dao.record.membership, rounds.accounts[15].address, "Newcomer")]
+
+
+def _move_to_group_1(rounds: Round, account: int) -> None:
+    receipt = rounds.as_timelock(
+        rounds.dao.membership.functions.setGroup(rounds.accounts[account].address, int(StakeholderGroup.CIVIL_SOCIETY))
+    )
+    (event,) = rounds.dao.membership.events.MemberGroupChanged().process_receipt(receipt)
+    assert (event.args.previous, event.args.group) == (StakeholderGroup.MINISTRY_AGENCY, StakeholderGroup.CIVIL_SOCIETY)
+    assert rounds.dao.member(rounds.accounts[account].address).group == StakeholderGroup.CIVIL_SOCIETY
+    rounds.advance(1)
+
+
+def test_member_moved_to_another_group_after_the_snapshot_votes_in_its_former_group(rounds: Round) -> None:
+    """Partner 12 leaves group 0 (with partner 6) for group 1 after the snapshot: its For still splits group 0, whose
+    power at the snapshot still holds it; a proposal made after the move finds partner 6 alone in group 0."""
+    reg = rounds.dao.membership.functions
+    proposal = rounds.open(_admission(rounds), "before the move")
+    _move_to_group_1(rounds, 12)
+
+    at_snapshot = reg.classPowerAt(proposal.snapshot, EVERYONE).call()
+    now = reg.classPowerAt(rounds.now() - 1, EVERYONE).call()
+    assert (at_snapshot[PARTNERS_OF_GROUP_0], at_snapshot[PARTNERS_OF_GROUP_1]) == (2 * PARTNER_LANES, PARTNER_LANES)
+    assert (now[PARTNERS_OF_GROUP_0], now[PARTNERS_OF_GROUP_1]) == (PARTNER_LANES, 2 * PARTNER_LANES)
+    assert [now[c] for c in range(12) if c not in (6, 7)] == [at_snapshot[c] for c in range(12) if c not in (6, 7)]
+
+    rounds.vote(proposal, [6], AGAINST)
+    rounds.vote(proposal, others(6), FOR)
+    assert rounds.close(proposal) == ProposalState.SUCCEEDED  # group 0 at the snapshot: 6 against, 12 for
+
+    _, state = rounds.tally(_admission(rounds), for_=others(6), against=[6], description="after the move")
+    assert state == ProposalState.DEFEATED  # group 0 now: partner 6 alone, all against
+
+
+def test_proxy_carries_a_moved_principals_vote_in_the_principals_group_at_the_snapshot(rounds: Round) -> None:
+    """Partner 12 (group 0) hands its vote to partner 5 (group 5), then moves to group 1 after the snapshot: the
+    proxy's For still counts in group 0 for that proposal, in group 1 for later ones."""
+    dao, reg = rounds.dao, rounds.dao.membership.functions
+    proxy = rounds.accounts[5].address
+    dao.appoint_proxy(rounds.accounts[12], proxy)
+    rounds.advance(1)
+    proposal = rounds.open(_admission(rounds), "principal moved")
+    _move_to_group_1(rounds, 12)
+
+    own = PARTNER_LANES  # partner 5's own lanes, in class 6 + 5
+    at_snapshot = reg.votesByClassAt(proxy, proposal.snapshot).call()
+    now = reg.votesByClassAt(proxy, rounds.now() - 1).call()
+    assert (at_snapshot[11], at_snapshot[PARTNERS_OF_GROUP_0], at_snapshot[PARTNERS_OF_GROUP_1]) == (own, own, 0)
+    assert (now[11], now[PARTNERS_OF_GROUP_0], now[PARTNERS_OF_GROUP_1]) == (own, 0, own)
+    assert reg.classPowerAt(rounds.now() - 1, EVERYONE).call()[PARTNERS_OF_GROUP_1] == 2 * PARTNER_LANES
+
+    rounds.vote(proposal, [6], AGAINST)
+    rounds.vote(proposal, others(6, 12), FOR)
+    assert rounds.close(proposal) == ProposalState.SUCCEEDED  # group 0 at the snapshot: 6 against, 12 (by 5) for
+
+    _, state = rounds.tally(_admission(rounds), for_=others(6, 12), against=[6], description="after the move")
+    assert state == ProposalState.DEFEATED  # group 0 now: partner 6 alone, all against
 
 
 def test_proxy_votes_count_in_each_principals_own_chamber(rounds: Round) -> None:

@@ -37,9 +37,10 @@ def test_founders_and_partners_hold_power_from_deployment(dao, accounts) -> None
         lambda reg, a: reg.functions.suspend(a),
         lambda reg, a: reg.functions.setWeight(a, 100),
         lambda reg, a: reg.functions.setRole(a, 1),
+        lambda reg, a: reg.functions.setGroup(a, int(StakeholderGroup.ACADEMIA)),
         lambda reg, a: reg.functions.amendAgreement(b"\x01" * 32, "ipfs://forged"),
     ],
-    ids=["admit", "remove", "suspend", "setWeight", "setRole", "amendAgreement"],
+    ids=["admit", "remove", "suspend", "setWeight", "setRole", "setGroup", "amendAgreement"],
 )
 def test_changes_are_governance_only(call, dao, accounts) -> None:
     with pytest.raises(ContractRevertError) as err:
@@ -169,6 +170,7 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     rounds.as_timelock(reg.setConstitutionalVote(accounts[13].address, True))
     rounds.as_timelock(reg.setRole(accounts[10].address, int(Role.FOUNDING_PARTNER)))
     rounds.as_timelock(reg.remove(accounts[6].address))
+    rounds.as_timelock(reg.setGroup(accounts[5].address, int(StakeholderGroup.MUNICIPALITY)))
     dao.resign(accounts[7])
     dao.appoint_proxy(accounts[8], accounts[9].address)
 
@@ -176,7 +178,7 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     events = dao.membership.events
     logs = []
     for event in (events.MemberAdmitted, events.MemberStatusChanged, events.MemberRoleChanged,
-                  events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
+                  events.MemberGroupChanged, events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
                   events.ProxyRevoked):
         logs += event.get_logs(from_block=dao.record.start_block)
     for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
@@ -191,6 +193,8 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
             rebuilt[a["account"]]["status"] = a["current"]
         elif log["event"] == "MemberRoleChanged":
             rebuilt[a["account"]]["role"] = a["current"]
+        elif log["event"] == "MemberGroupChanged":
+            rebuilt[a["account"]]["group"] = a["group"]
         elif log["event"] == "MemberWeightChanged":
             rebuilt[a["account"]]["weight"] = a["current"]
         elif log["event"] == "ProxyAppointed":

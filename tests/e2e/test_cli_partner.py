@@ -110,7 +110,7 @@ def receipt_ok(world: World, tx_hash: str) -> bool:
 
 def test_names_and_aliases_wherever_an_address_is_expected(world: World, tmp_path: Path) -> None:
     """A member by keystore alias, by full name or by the first letters of its words; the same answer as by
-    address. `proxy set` and `propose suspend` take names too, and resolve them on the chain the options after the
+    address. `proxy set`, `propose suspend` and `propose set-group` take names too, and resolve them on the chain the options after the
     command name select."""
     cli = world.cli(tmp_path)
     with world.rpc.rolled_back():
@@ -134,6 +134,11 @@ def test_names_and_aliases_wherever_an_address_is_expected(world: World, tmp_pat
 
         suspended = cli.ok("propose", "suspend", "Partner Municipality", "--from", "agency", "--yes")
         assert f"  1. suspend {ADDRESS['municipality']} (Partner Municipality)\n" in suspended.stdout
+        grouped = cli.ok("propose", "set-group", "partner univ", "business", "--from", "agency", "--yes")
+        assert grouped.stdout.startswith("category: constitutional (decided by the governor from the actions)\n")
+        assert f"  1. move {ADDRESS['university']} (Partner University) to stakeholder group business\n" in (
+            grouped.stdout
+        )
 
         # the global options may follow the command: the name is resolved on that chain and record
         moved = tmp_path / "elsewhere.json"

@@ -1016,6 +1016,90 @@ contract ConsortiumMembershipClassPowerTest is MembershipBase {
         }
     }
 
+    /**
+     * @dev A member moved to another stakeholder group ({setGroup}), a principal of a proxy or not: its lanes leave
+     * its former class and reach the new one from the change on, at the class and at its proxy; no class gains or
+     * loses power otherwise (the sum over the classes is conserved), and every lookup before the change still reads
+     * the former group. Moving a member to its own group changes nothing and logs nothing.
+     */
+    /// @dev What {testFuzz_setGroup_movesTheMembersLanesAndConservesClassPower} moves and reads.
+    struct GroupMove {
+        address moved;
+        bool principal;
+        uint256 classBefore;
+        uint256 classAfter;
+        uint256 lanes;
+        uint256 before;
+        uint256 after_;
+    }
+
+    function testFuzz_setGroup_movesTheMembersLanesAndConservesClassPower(uint256 seed) public {
+        address proxy = members[2];
+        (address[] memory principals, uint256[12] memory held) = appointPrincipals(proxy, seed);
+        (uint256 ownClass, uint256 ownLanes) = lanesOf(proxy);
+        held[ownClass] += ownLanes;
+        GroupMove memory m;
+        // The member moved: one of the principals, or a member voting itself (members[8..11] are never principals).
+        uint256 pick = (seed >> 64) % (principals.length + 4);
+        m.principal = pick < principals.length;
+        m.moved = m.principal ? principals[pick] : members[8 + pick - principals.length];
+        (m.classBefore, m.lanes) = lanesOf(m.moved);
+        m.before = block.timestamp;
+        vm.warp(m.before + 10);
+        uint256[12] memory classesBefore = registry.classPowerAt(m.before, ALL_CLASSES);
+
+        moveGroup(m.moved, IConsortiumMembership.StakeholderGroup((seed >> 96) % 6));
+        m.after_ = block.timestamp;
+        vm.warp(m.after_ + 10);
+        (m.classAfter, ) = lanesOf(m.moved);
+
+        assertClasses(registry.classPowerAt(m.before, ALL_CLASSES), classesBefore, "the past is unchanged");
+        uint256[12] memory classesAfter = registry.classPowerAt(m.after_, ALL_CLASSES);
+        assertClasses(classesAfter, powerOfEveryone(principals), "a class's power is the sum over its members");
+        uint256 sumBefore;
+        uint256 sumAfter;
+        for (uint256 c = 0; c < 12; ++c) {
+            uint256 expected = classesBefore[c];
+            if (c == m.classBefore) expected -= m.lanes;
+            if (c == m.classAfter) expected += m.lanes;
+            assertEq(classesAfter[c], expected, "only the member's lanes move, from its former class to its new one");
+            sumBefore += classesBefore[c];
+            sumAfter += classesAfter[c];
+        }
+        assertEq(sumAfter, sumBefore, "class power is conserved");
+
+        assertClasses(registry.votesByClassAt(proxy, m.before), held, "the proxy's past lanes are unchanged");
+        if (m.principal) {
+            held[m.classBefore] -= m.lanes;
+            held[m.classAfter] += m.lanes;
+        }
+        assertClasses(registry.votesByClassAt(proxy, m.after_), held, "a principal's lanes move at its proxy too");
+    }
+
+    /// @dev Governance moves `moved` to `group`: the record changes in its group alone, with one event (none if it
+    /// is already there).
+    function moveGroup(address moved, IConsortiumMembership.StakeholderGroup group) internal {
+        IConsortiumMembership.Member memory was = registry.memberOf(moved);
+        uint256 units = registry.votingUnitsOf(moved);
+        vm.recordLogs();
+        asGovernance();
+        registry.setGroup(moved, group);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        IConsortiumMembership.Member memory now_ = registry.memberOf(moved);
+        assertEq(uint8(now_.group), uint8(group), "the member is in the new group");
+        assertEq(uint8(now_.role), uint8(was.role), "its role is kept");
+        assertEq(now_.weight, was.weight, "its weight is kept");
+        assertEq(registry.votingUnitsOf(moved), units, "its units are kept");
+        if (was.group == group) {
+            assertEq(logs.length, 0, "moving a member to its own group logs nothing");
+            return;
+        }
+        assertEq(logs.length, 1, "one event");
+        assertEq(logs[0].topics[0], keccak256("MemberGroupChanged(address,uint8,uint8)"), "MemberGroupChanged");
+        assertEq(logs[0].topics[1], bytes32(uint256(uint160(moved))), "for the member moved");
+        assertEq(logs[0].data, abi.encode(uint8(was.group), uint8(group)), "from its group to the new one");
+    }
+
     /// @dev 1 to 16 principals appoint `proxy`: four partners of the agreement, then newcomers of random classes.
     function appointPrincipals(address proxy, uint256 seed) internal returns (address[] memory principals, uint256[12] memory held) {
         principals = new address[](1 + seed % 16);

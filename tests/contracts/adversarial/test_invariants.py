@@ -1,6 +1,7 @@
 """Stateful property-based tests (hypothesis) of the consortium on the session's anvil.
 
-Random sequences of admissions, removals, suspensions, reinstatements, role, weight and constitutional-vote changes
+Random sequences of admissions, removals, suspensions, reinstatements, role, group, weight and constitutional-vote
+changes
 (sent from the timelock's address, as governance would), proxy appointments and revocations, resignations,
 proposals with random actions, votes, queueing, execution, sanctions of silent members and time advances. A Python
 model of the registry predicts which operations must succeed; after every step the chain is checked against it:
@@ -11,6 +12,8 @@ model of the registry predicts which operations must succeed; after every step t
   members it represents;
 - each proposal's snapshot total and every vote's weight equal the model's power at the snapshot in the proposal's
   electorate, or the voter's own units when its proxy lost its vote since (P6);
+- each class's power (role x stakeholder group, ``classPowerAt``) == the model's, now and at every proposal's
+  snapshot: a member whose role or group changed after a snapshot stays in its class of then for that proposal;
 - no address votes twice on a proposal; tallies == the sums of the ``VoteCast`` events;
 - proposal states move only along OpenZeppelin's lifecycle;
 - the category the governor derives equals a Python re-derivation from the actions (so it is never weaker than
@@ -57,7 +60,7 @@ from ccsi_dao.governance import actions
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.abi.artifacts import abi_type
 from ccsi_dao.errors import ContractRevertError
-from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, VoteType
+from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup, VoteType
 
 from tests.support import ROOT
 STATS_FILE = "invariants-stats.json"
@@ -73,6 +76,7 @@ LIFECYCLE = {P: {P, A, C, D}, A: {A, D, S}, S: {S, Q}, Q: {Q, E}, D: {D}, C: {C}
 ADMIT_SELECTOR = selector("admit(address,uint8,uint8,uint32,string)")
 SANCTION_SELECTORS = {selector("suspend(address)"), selector("remove(address)")}
 CAP = (1, 3)  # the test consortium's max_share
+ALL_CLASSES = (1 << 12) - 1
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Rec:
     proxy: int | None = None
     constitutional: bool = False
     voting_since: int = 0
+    group: int = 0
 
     @property
     def can_vote(self) -> bool:
@@ -101,6 +106,17 @@ class Rec:
     @property
     def founder(self) -> bool:
         return self.status == MemberStatus.ACTIVE and self.role == Role.FOUNDING_PARTNER
+
+
+def class_power(model: dict[int, Rec]) -> list[int]:
+    """Each class's four 32-bit lanes (units, constitutional units, members, members with a constitutional vote) as
+    ``classPowerAt`` returns them: class ``6 * r + g``, ``r`` 0 for founding partners."""
+    out = [0] * 12
+    for r in model.values():
+        if r.units:
+            lanes = r.units | r.c_units << 32 | 1 << 64 | (1 << 96 if r.c_units else 0)
+            out[(0 if r.role == Role.FOUNDING_PARTNER else 6) + r.group] += lanes
+    return out
 
 
 def powers(model: dict[int, Rec], constitutional: bool = False) -> dict[int, int]:
@@ -136,6 +152,7 @@ def action_strategy(dao, accounts):
         st.builds(lambda a: actions.suspend(reg, a), who),
         st.builds(lambda a: actions.reinstate(reg, a), who),
         st.builds(lambda a, r: actions.set_role(reg, a, Role(r)), who, st.integers(1, 3)),
+        st.builds(lambda a, g: actions.set_group(reg, a, StakeholderGroup(g)), who, st.integers(0, 5)),
         st.builds(lambda a, w: actions.set_weight(reg, a, w), who, st.integers(1, MAX_WEIGHT)),
         st.builds(lambda a, c: actions.set_constitutional_vote(reg, a, c), who, st.booleans()),
         st.builds(lambda: actions.amend_agreement(reg, b"\x22" * 32, "ipfs://v2")),
@@ -172,7 +189,8 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
     addr = {i: accounts[i].address for i in range(20)}
     index_of = {a: i for i, a in addr.items()}
     initial = {
-        i: Rec(MemberStatus.ACTIVE, Role.FOUNDING_PARTNER if i <= 2 else Role.PARTNER, 1, constitutional=True)
+        i: Rec(MemberStatus.ACTIVE, Role.FOUNDING_PARTNER if i <= 2 else Role.PARTNER, 1, constitutional=True,
+               group=i % 6)  # the test consortium: partner i in group i % 6
         if i <= 12 else Rec()
         for i in POOL
     }
@@ -324,7 +342,7 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
 
         # ------------------------------------------------------------ rules (few, so that swarm testing keeps a mix)
 
-        @rule(op=st.sampled_from(["admit", "remove_or_suspend", "reinstate", "set_role", "set_weight",
+        @rule(op=st.sampled_from(["admit", "remove_or_suspend", "reinstate", "set_role", "set_group", "set_weight",
                                   "constitutional_vote"]),
               i=st.sampled_from(POOL), role=st.sampled_from(list(Role)),
               weight=st.sampled_from([0, 1, 2, 3, 7, MAX_WEIGHT, MAX_WEIGHT + 1]),
@@ -339,6 +357,8 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 self.do_reinstate(i)
             elif op == "set_role":
                 self.do_set_role(i, role)
+            elif op == "set_group":
+                self.do_set_group(i, weight % 6)
             elif op == "constitutional_vote":
                 self.do_constitutional_vote(i, weight % 2 == 1)
             else:
@@ -375,7 +395,7 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                        and self._within_cap(i, after))
             self._governance("admit", reg.admit(addr[i], int(role), 0, weight, f"Member {i}"), allowed,
                              lambda: self._set(i, status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None,
-                                               constitutional=founder))
+                                               constitutional=founder, group=0))
 
         def do_constitutional_vote(self, i, flag):
             r = self.model[i]
@@ -405,6 +425,10 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                        and (role == r.role or (self._keeps_a_founder(i, after) and self._within_cap(i, after))))
             self._governance("setRole", reg.setRole(addr[i], int(role)), allowed,
                              lambda: self._set(i, role=role, constitutional=constitutional if role != r.role else r.constitutional))
+
+        def do_set_group(self, i, group):
+            allowed = self.model[i].status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+            self._governance("setGroup", reg.setGroup(addr[i], group), allowed, lambda: self._set(i, group=group))
 
         def do_set_weight(self, i, weight):
             r = self.model[i]
@@ -585,11 +609,11 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 calls += [(REG, "memberOf", [addr[i]]), (REG, "proxyOf", [addr[i]]), (REG, "votingUnitsOf", [addr[i]]),
                           (REG, "getVotes", [addr[i]]), (REG, "getPastConstitutionalVotes", [addr[i], now - 1])]
             calls += [(REG, "getPastTotalSupply", [now - 1]), (REG, "getPastConstitutionalSupply", [now - 1]),
-                      (REG, "activeFoundingPartners", [])]
+                      (REG, "activeFoundingPartners", []), (REG, "classPowerAt", [now - 1, ALL_CLASSES])]
             for p in self.proposals:
                 calls += [(GOV, "state", [p.id]), (GOV, "proposalVotes", [p.id])]
                 if p.snapshot < now:
-                    calls.append((REG, "getPastTotalSupply", [p.snapshot]))
+                    calls += [(REG, "getPastTotalSupply", [p.snapshot]), (REG, "classPowerAt", [p.snapshot, ALL_CLASSES])]
             results = iter(read_batch(calls))
 
             expected = powers(self.model)
@@ -600,6 +624,7 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 fields = dict(zip(MEMBER_FIELDS, record, strict=True))
                 r = self.model[i]
                 assert (MemberStatus(fields["status"]), Role(fields["role"])) == (r.status, r.role), f"record of {i}"
+                assert r.status == MemberStatus.NONE or fields["group"] == r.group, f"group of account {i}"
                 assert r.status == MemberStatus.NONE or fields["weight"] == r.weight, f"weight of account {i}"
                 assert r.status == MemberStatus.NONE or fields["constitutionalVote"] == r.constitutional, f"vote of {i}"
                 assert (None if int(proxy, 16) == 0 else index_of[to_checksum_address(proxy)]) == r.proxy, f"proxy of {i}"
@@ -607,7 +632,8 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 assert votes == expected[i], f"getVotes of account {i}: {votes} != {expected[i]}"
                 assert constitutional_votes == expected_constitutional[i], f"constitutional votes of account {i}"
                 total += units
-            past_total, constitutional_total, founders = next(results), next(results), next(results)
+            past_total, constitutional_total, founders, classes = (next(results) for _ in range(4))
+            assert list(classes) == class_power(self.model), "class power"
             assert total == self._total() == past_total, "total power"
             assert constitutional_total == self._total(constitutional=True), "constitutional power"
             assert founders == self._founders() >= 1, "active founding partners"
@@ -620,6 +646,7 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 assert tuple(tally) == sums.get(p.id, (0, 0, 0)), "tally differs from the VoteCast events"
                 if p.snapshot < now:
                     assert next(results) == self._total(self._at(p.snapshot)), "total power at the snapshot"
+                    assert list(next(results)) == class_power(self._at(p.snapshot)), "class power at the snapshot"
 
         def _vote_events(self) -> dict[int, tuple[int, int, int]]:
             """Tallies from the VoteCast events (against, for, abstain); fails if an address voted twice."""

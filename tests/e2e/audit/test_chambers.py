@@ -27,7 +27,7 @@ from ccsi_dao.governance import actions
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.decisions import pack_conditions
 from ccsi_dao.governance.deployment import deploy_suite
-from ccsi_dao.types import Category, ProposalState
+from ccsi_dao.types import Category, ProposalState, StakeholderGroup
 from tests.support.chambers_history import (
     FOUNDERS_CONSENT,
     TEXT_LABELS,
@@ -291,3 +291,52 @@ def test_a_queued_choice_is_the_timelock_operation_of_its_winner(chambers: Chamb
     plain = bytes(x ^ y for x, y in zip(governor, keccak(text_bytes(p.description)), strict=True))
     assert keccak(_encode_operation(p, plain, winner)) not in history.scheduled  # OpenZeppelin's salt
     assert operation_id(chambers.dao.record.governor, p) not in history.scheduled  # every option's actions
+
+
+def test_a_member_moved_to_another_group_is_counted_in_its_group_at_each_snapshot(
+    chambers: ChambersBuilt, tmp_path: Path
+) -> None:
+    """Partner 7 (civil society) is moved to academia by a proposal the timelock executes, then to business while a
+    later signal is open: the log, ``audit verify`` (class power rebuilt at each snapshot against ``classPowerAt``)
+    and the report place it in civil society before the move, in academia on the signal whose snapshot precedes
+    the second move."""
+    r, dao, acc = chambers.round, chambers.dao, chambers.accounts
+    partner_7 = acc[7].address
+    move = r.pass_(
+        [actions.set_group(dao.record.membership, partner_7, StakeholderGroup.ACADEMIA)], "Move partner 7 to academia"
+    )
+    assert move.category == Category.CONSTITUTIONAL and dao.member(partner_7).group == StakeholderGroup.ACADEMIA
+    after = r.open([actions.signal()], "Signal: after the move")
+    r.as_timelock(dao.membership.functions.setGroup(partner_7, int(StakeholderGroup.BUSINESS)))
+    r.vote(after, range(1, 9), FOR)
+    assert r.close(after) == ProposalState.SUCCEEDED
+    moved, signalled = 6, 7  # proposal numbers: after the history's five
+
+    with index_of(chambers, tmp_path / "i.sqlite") as index:
+        history = load_history(index)
+        log = entries(history)
+        result = verify(dao, index=index)
+    assert result.ok, [f.line() for f in result.discrepancies]
+
+    def class_of_7(number: int) -> str | None:
+        vote = next(e for e in log if e.kind == "vote" and e.proposal == number and e.member == partner_7)
+        return vote.chamber_class
+
+    assert class_of_7(chambers.number("choice")) == "partner, civil-society"
+    assert class_of_7(signalled) == "partner, academia"  # its group at the snapshot, not business
+    changes = [e.summary for e in log if e.kind == "membership" and e.member == partner_7]
+    assert [s[s.index("group") :] for s in changes if " -> " in s] == [
+        "group civil-society -> academia",
+        "group academia -> business",
+    ]
+    # units per class 0..11: partner 7 counted in group 1 (class 7) before the move, in group 2 (class 8) after it
+    before = by_check(result, chambers.number("proxy-blocked"))["classes"][0].evidence
+    assert "rebuilt 0/1/1/0/0/0/2/1/1/2/2/2, classPowerAt 0/1/1/0/0/0/2/1/1/2/2/2" in before
+    after_move = by_check(result, signalled)["classes"][0].evidence
+    assert "rebuilt 0/1/1/0/0/0/2/0/2/2/2/2, classPowerAt 0/1/1/0/0/0/2/0/2/2/2/2" in after_move
+
+    report = build_report(result, consortium_name="CCSI Test Consortium")
+    views = {p.number: p for p in report.proposals}
+    assert views[moved].actions == (f"move {partner_7} (Partner 7) to stakeholder group academia",)
+    rows = [(row.what, row.proposal) for row in report.membership_timeline if partner_7 in row.subject]
+    assert rows[-2:] == [("group civil-society -> academia", moved), ("group academia -> business", None)]

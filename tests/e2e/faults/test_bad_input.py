@@ -248,6 +248,7 @@ ADDRESS_COMMANDS = {
     "reinstate": lambda a: ("propose", "reinstate", a, "--from", "a1", "--yes"),
     "set-weight": lambda a: ("propose", "set-weight", a, "2", "--from", "a1", "--yes"),
     "set-role": lambda a: ("propose", "set-role", a, "observer", "--from", "a1", "--yes"),
+    "set-group": lambda a: ("propose", "set-group", a, "academia", "--from", "a1", "--yes"),
     "constitutional-vote": lambda a: ("propose", "constitutional-vote", a, "--from", "a1", "--yes"),
     "transfer-to": lambda a: ("propose", "transfer", a, "1", "--from", "a1", "--yes"),
     "transfer-token": lambda a: ("propose", "transfer", "{a6}", "1", "--token", a, "--from", "a1", "--yes"),
@@ -283,6 +284,7 @@ CASES += [
     ),
     C("address-remove-non-member", ("propose", "remove", "{a7}", "--from", "a1", "--yes"), r"{a7}"),
     C("address-set-role-non-member", ("propose", "set-role", "{a7}", "partner", "--from", "a1", "--yes"), r"{a7}"),
+    C("address-set-group-non-member", ("propose", "set-group", "{a7}", "academia", "--from", "a1", "--yes"), r"{a7}"),
 ]
 
 # -------- amounts
@@ -365,6 +367,13 @@ for label, value in {"empty": "", "blank": "   ", "101-chars": "n" * 101, "10k-c
 CASES += [
     C("role-set-role-unknown", ("propose", "set-role", "{a2}", "president", "--from", "a1", "--yes"), r"president"),
     C("role-set-role-empty", ("propose", "set-role", "{a2}", "", "--from", "a1", "--yes"), r"ROLE|role"),
+    C("group-set-group-unknown", ("propose", "set-group", "{a2}", "army", "--from", "a1", "--yes"), r"army"),
+    C("group-set-group-empty", ("propose", "set-group", "{a2}", "", "--from", "a1", "--yes"), r"GROUP|group"),
+    C(
+        "group-set-group-underscore",
+        ("propose", "set-group", "{a2}", "civil_society", "--from", "a1", "--yes"),
+        r"civil_society",
+    ),
     C(
         "group-admit-unknown",
         ("propose", "admit", "{a6}", "--name", "N", "--group", "army", "--from", "a1", "--yes"),

@@ -150,6 +150,7 @@ def test_watchdog(w: World, cli: Cli, tmp_path: Path) -> None:
     r.as_timelock(m.admit(acc[13].address, int(Role.PARTNER), int(StakeholderGroup.BUSINESS), 2, "Startup d.o.o."))
     r.as_timelock(m.setWeight(acc[4].address, 3))
     r.as_timelock(m.suspend(acc[6].address))
+    r.as_timelock(m.setGroup(acc[5].address, int(StakeholderGroup.ACADEMIA)))
     dao.appoint_proxy(acc[7], acc[8].address)
     cli.ok("watch", str(subs), "--once")
 
@@ -171,6 +172,7 @@ def test_watchdog(w: World, cli: Cli, tmp_path: Path) -> None:
         f"Voting power changed: Startup d.o.o. ({acc[13].address}) admitted as partner, group business, weight 2",
         f"Voting power changed: the weight of Partner 4 ({acc[4].address}) changed from 1 to 3",
         f"Voting power changed: Partner 6 ({acc[6].address}) suspended",
+        f"Voting power changed: Partner 5 ({acc[5].address}) is now in group academia (was other)",
         f"Voting power changed: Partner 7 ({acc[7].address}) appointed Partner 8 ({acc[8].address}) as proxy",
     ]
     assert not [line for line in lines if line["kind"] == "short-window"]  # the usual: the deployed period
