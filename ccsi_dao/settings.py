@@ -32,8 +32,25 @@ RPC_URL_ENV = "CCSI_DAO_RPC_URL"
 DEPLOYMENT_ENV = "CCSI_DAO_DEPLOYMENT"
 ACCOUNT_ENV = "CCSI_DAO_ACCOUNT"
 TIMEOUT_ENV = "CCSI_DAO_RECEIPT_TIMEOUT"
+REQUEST_TIMEOUT_ENV = "CCSI_DAO_REQUEST_TIMEOUT"
+DEFAULT_REQUEST_TIMEOUT = 10.0
+"""Seconds to wait for one answer from the node; a request that times out is asked again (RETRY_POLICY)."""
 LEGACY_ENV = "CCSI_DAO_LEGACY"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _seconds(raw: Any, what: str) -> float:
+    """``raw`` (a flag's, variable's or config file's value) as a number of seconds above 0; ConfigError naming
+    ``what`` otherwise."""
+    try:
+        if isinstance(raw, bool):
+            raise TypeError
+        value = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"the {what} must be a number of seconds, not {raw!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"the {what} must be a number of seconds above 0, not {raw!r}")
+    return value
 
 
 def _config_file() -> dict[str, Any]:
@@ -121,17 +138,15 @@ class Settings:
 
     @property
     def timeout(self) -> float:
-        raw = self._pick(self.receipt_timeout, TIMEOUT_ENV, "receipt_timeout", 120)
-        try:
-            if isinstance(raw, bool):
-                raise TypeError
-            value = float(raw)
-        except (TypeError, ValueError, OverflowError):
-            raise ConfigError(f"the receipt timeout must be a number of seconds, not {raw!r}") from None
-        if not (math.isfinite(value) and value > 0):
-            # checked before anything is sent: a timeout of 0 or less would give up on a transaction already sent
-            raise ConfigError(f"the receipt timeout must be a number of seconds above 0, not {raw!r}")
-        return value
+        # checked before anything is sent: a timeout of 0 or less would give up on a transaction already sent
+        return _seconds(self._pick(self.receipt_timeout, TIMEOUT_ENV, "receipt_timeout", 120), "receipt timeout")
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds to wait for one answer from the node (``$CCSI_DAO_REQUEST_TIMEOUT``, ``request_timeout:`` in
+        config.yaml; 10): a node that takes connections but never answers is reported after about 7 times this."""
+        raw = self._pick(None, REQUEST_TIMEOUT_ENV, "request_timeout", DEFAULT_REQUEST_TIMEOUT)
+        return _seconds(raw, "request timeout")
 
     def account_ref(self) -> str:
         ref = self._pick(self.account, ACCOUNT_ENV, "account")
@@ -165,6 +180,7 @@ class Settings:
         return Chain.connect(
             self.url,
             expected_chain_id=expected_chain_id,
+            request_timeout=self.request_timeout,
             receipt_timeout=self.timeout,
             on_wait=self.on_wait,
             legacy=self.legacy_transactions,

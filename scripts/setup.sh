@@ -49,6 +49,16 @@ check_static_analysis() {
   .venv/bin/python -m slither --version >/dev/null
 }
 phase "check forge and slither" check_static_analysis
+# The Foundry tests' compile (tests/foundry/test_forge.py runs `forge test` with these arguments): forge's cache
+# (.build/forge-cache, keyed on the sources and settings) then holds it, as on any machine where the tests ran
+# once, and `forge test` recompiles only what changed since. About 30 s once through solc-js, 1 s when up to date.
+# A compile error is left to that test, which names it.
+warm_forge_build() {
+  node_modules/@foundry-rs/forge-linux-amd64/bin/forge build --offline --use "$(.venv/bin/python -m tools.solc)" \
+    --skip 'contracts/test/**' >/dev/null 2>&1 \
+    || echo "forge could not compile the contracts and tests/foundry: tests/foundry/test_forge.py will say why" >&2
+}
+phase "forge build (the Foundry tests)" warm_forge_build
 # The dashboard's browser tests (tests/e2e/web) drive Debian's chromium through Playwright (Playwright's own browser
 # download is not reachable from every machine): installed here when missing, which needs root and apt-get (CI has
 # both); elsewhere the browser tests are skipped and say why.

@@ -27,8 +27,10 @@ from tests.support.history import Built, build_history
 VOTE_TOPIC = "0x" + Web3.keccak(text="VoteCast(address,uint256,uint8,uint256,string)").hex()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def history_chain(accounts: list[LocalAccount]) -> Iterator[Built]:
+    """Built once per xdist worker: package scope rebuilt it (4-5 s) each time a worker came back to this package
+    after a file of another one (the files run longest first, not package by package)."""
     proc, url = start_anvil()
     try:
         yield build_history(url, accounts)

@@ -206,7 +206,7 @@ def test_sync_through_a_limited_flaky_provider_equals_a_direct_sync(built: Built
     )
     try:
         w3 = Web3(HTTPProvider(proxy.url, request_kwargs={"timeout": 0.25}, exception_retry_configuration=None))
-        fetcher = LogFetcher(w3, max_range=64, sleep=lambda s: time.sleep(min(s, 0.05)))
+        fetcher = LogFetcher(w3, max_range=64, sleep=lambda s: time.sleep(min(s, 0.002)))
         with DecisionIndex(tmp_path / "proxied.sqlite", built.dao.record) as proxied:
             proxied.sync(w3, confirmations=0, fetcher=fetcher)
             assert proxied.dump() == expected

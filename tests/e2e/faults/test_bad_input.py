@@ -931,6 +931,24 @@ CASES += [
     C("timeout-inf", ("--timeout", "inf", "vote", "1", "for", "--from", "a2"), r"above 0"),
     C("timeout-word", ("--timeout", "soon", "vote", "1", "for", "--from", "a2"), r"--timeout"),
     C("timeout-env-negative", ("vote", "1", "for", "--from", "a2"), r"above 0", env={"CCSI_DAO_RECEIPT_TIMEOUT": "-5"}),
+    C(
+        "request-timeout-env-word",
+        ("members", "list"),
+        r"request timeout must be a number of seconds, not 'soon'",
+        env={"CCSI_DAO_REQUEST_TIMEOUT": "soon"},
+    ),
+    C(
+        "request-timeout-env-zero",
+        ("vote", "1", "for", "--from", "a2"),
+        r"request timeout .* above 0",
+        env={"CCSI_DAO_REQUEST_TIMEOUT": "0"},
+    ),
+    C(
+        "request-timeout-env-nan",
+        ("members", "list"),
+        r"request timeout .* above 0",
+        env={"CCSI_DAO_REQUEST_TIMEOUT": "nan"},
+    ),
     C("deployment-directory", ("--deployment", "{dir}", "members", "list"), r"cannot read the deployment record"),
     C(
         "deployment-through-file",
@@ -974,6 +992,12 @@ CASES += [
         ("vote", "1", "for", "--from", "a2"),
         r"receipt timeout",
         prepare=put("home/config.yaml", "receipt_timeout: true\n"),
+    ),
+    C(
+        "config-request-timeout-list",
+        ("proposals", "list"),
+        r"request timeout must be a number of seconds",
+        prepare=put("home/config.yaml", "request_timeout: [1]\n"),
     ),
     C(
         "config-rpc-number",
@@ -1045,6 +1069,9 @@ CASES += [
         ("audit", "verify", "--governor", "{a6}", "--rpc-url", "http://127.0.0.1:{busy_port}"),
         r"chain",
         codes=(3,),
+        # a port that takes connections and never answers: each request times out and is asked again (7 times);
+        # a short request timeout makes that 6 s instead of 72 s, the same error
+        env={"CCSI_DAO_REQUEST_TIMEOUT": "0.5"},
     ),
     C("audit-report-governor-escape", ("audit", "report", "--governor", ESC, "--output", "{dir}/r.html"), r"address"),
     C(
@@ -1524,7 +1551,7 @@ def setup_case(world: World, case: Case, folder: Path) -> tuple[list[str], dict[
     env: dict[str, str | None] = {
         "CCSI_DAO_HOME": str(folder / "home"), "CCSI_DAO_RPC_URL": world.url, "CCSI_DAO_PASSWORD": PASSWORD,
         "HOME": str(folder / "user-home"), "CI": "1", "CCSI_DAO_DEPLOYMENT": None, "CCSI_DAO_ACCOUNT": None,
-        "CCSI_DAO_RECEIPT_TIMEOUT": None, "APE_DATA_FOLDER": None, "COLUMNS": "200",
+        "CCSI_DAO_RECEIPT_TIMEOUT": None, "CCSI_DAO_REQUEST_TIMEOUT": None, "APE_DATA_FOLDER": None, "COLUMNS": "200",
     }  # fmt: skip
     env.update({k: _fill(v, values) if v is not None else None for k, v in case.env.items()})
     return args, env
