@@ -1,4 +1,4 @@
-"""The order xdist hands test files to its workers: the longest first, so the two workers finish together.
+"""The order xdist hands test files to its workers: the longest first, so the workers finish together.
 
 ``--dist loadfile`` gives a worker a whole file at a time, in collection order (``--no-loadscope-reorder``; xdist's own
 reorder sorts by the number of tests, which put the few-test, long files such as ``test_ape.py`` and the networks
