@@ -99,9 +99,8 @@ def _sign(node: Node, voter: LocalAccount, governor: Any, name: str, proposal_id
     return bytes(Account.sign_message(encode_typed_data(domain, types, message), voter.key).signature)
 
 
-def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measured]:
-    """Gas of each operation on a ccsi-dao consortium of ``size`` members."""
-    acc = node.accounts
+def deploy_consortium(node: Node, size: int) -> Consortium:
+    """The benchmark's ccsi-dao consortium of ``size`` members (voters 1..8 with weight 1,000, the rest 1)."""
     members = _members(node, size)
     params = SuiteParams(
         name="Benchmark Consortium",
@@ -125,7 +124,13 @@ def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measu
         early_close=True,
         timelock_delay=TIMELOCK_DELAY,
     )
-    dao = Consortium(node.chain, deploy_suite(node.chain, acc[0], params))
+    return Consortium(node.chain, deploy_suite(node.chain, node.accounts[0], params))
+
+
+def measure_ccsi(node: Node, size: int, *, full: bool = True) -> dict[str, Measured]:
+    """Gas of each operation on a ccsi-dao consortium of ``size`` members."""
+    acc = node.accounts
+    dao = deploy_consortium(node, size)
     out: dict[str, Measured] = {}
     newcomer = Account.create().address
 
