@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -164,7 +165,8 @@ def main() -> None:
     print("\n== 7. the result")
     ccsi("members", "list")
     ccsi("proposals", "list")
-    still = "" if settings.given_url() else " (devnet keeps running: ccsi-dao devnet stop)"
+    stop = f"CCSI_DAO_HOME={shlex.quote(str(HOME))} {shlex.quote(CLI)} devnet stop"
+    still = "" if settings.given_url() else f" (the devnet keeps running; to stop it: {stop})"
     print(f"\ngovernance round complete in {time.monotonic() - started:.1f} s{still}")
 
 
