@@ -486,6 +486,18 @@ def _via(names: _Names, v: Vote, principals: list[str], own_units: bool, proxy: 
 def _membership_entry(add: Any, names: _Names, history: History, d: Decoded) -> None:
     a, name = d.args, d.event
     account = a.get("account")
+
+    def changed(what: str, previous: Any, current: Any) -> None:
+        """One of the member's fields changed: ``what`` names it (with a trailing space), or nothing for its status."""
+        add(
+            d,
+            "membership",
+            f"{names.who(account)}: {what}{previous} -> {current}",
+            member=account,
+            previous=previous,
+            current=current,
+        )
+
     if name == "MemberAdmitted":
         vote = "with" if a["constitutionalVote"] else "without"
         add(
@@ -499,44 +511,13 @@ def _membership_entry(add: Any, names: _Names, history: History, d: Decoded) -> 
             constitutional_vote=bool(a["constitutionalVote"]),
         )
     elif name == "MemberStatusChanged":
-        previous, current = MemberStatus(a["previous"]).name.lower(), MemberStatus(a["current"]).name.lower()
-        add(
-            d,
-            "membership",
-            f"{names.who(account)}: {previous} -> {current}",
-            member=account,
-            previous=previous,
-            current=current,
-        )
+        changed("", MemberStatus(a["previous"]).name.lower(), MemberStatus(a["current"]).name.lower())
     elif name == "MemberRoleChanged":
-        previous, current = role_name(Role(a["previous"])), role_name(Role(a["current"]))
-        add(
-            d,
-            "membership",
-            f"{names.who(account)}: role {previous} -> {current}",
-            member=account,
-            previous=previous,
-            current=current,
-        )
+        changed("role ", role_name(Role(a["previous"])), role_name(Role(a["current"])))
     elif name == "MemberGroupChanged":
-        previous, current = group_name(StakeholderGroup(a["previous"])), group_name(StakeholderGroup(a["group"]))
-        add(
-            d,
-            "membership",
-            f"{names.who(account)}: group {previous} -> {current}",
-            member=account,
-            previous=previous,
-            current=current,
-        )
+        changed("group ", group_name(StakeholderGroup(a["previous"])), group_name(StakeholderGroup(a["group"])))
     elif name == "MemberWeightChanged":
-        add(
-            d,
-            "membership",
-            f"{names.who(account)}: weight {a['previous']} -> {a['current']}",
-            member=account,
-            previous=int(a["previous"]),
-            current=int(a["current"]),
-        )
+        changed("weight ", int(a["previous"]), int(a["current"]))
     elif name == "MemberConstitutionalVoteChanged":
         given = bool(a["constitutionalVote"])
         add(
