@@ -9,6 +9,9 @@ passed to solc by content under stable names, so the same sources always give th
 Every build prints each contract's runtime and init-code size and fails when a deployable contract (outside
 ``contracts/test/``) comes within :data:`SIZE_MARGIN` bytes of EIP-170's runtime limit or EIP-3860's init-code
 limit: a contract that grows into the limit should fail here, not at its first deployment.
+
+solc's output is kept under ``.build/solc-cache`` by the SHA-256 of its input and version (:mod:`tools.compile_cache`):
+a build of unchanged sources reuses it and takes a second. ``--force`` compiles regardless.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ccsi_dao.errors import CcsiDaoError, ConfigError, UserError
+from tools import compile_cache
 from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, atomic_write, ensure_solc
 
 OZ_PREFIX = "@openzeppelin/contracts/"
@@ -101,21 +105,33 @@ def standard_input(sources: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def compile_input(input_json: dict[str, Any]) -> dict[str, Any]:
-    """Run solc on ``input_json``; print warnings, raise :class:`UserError` listing any errors."""
+def compile_input(
+    input_json: dict[str, Any], *, kept: dict[str, Any] | None = None, cache: Path | None = compile_cache.CACHE_DIR
+) -> dict[str, Any]:
+    """Run solc on ``input_json`` (or take ``kept``, the output of an identical compile) and keep the output in
+    ``cache`` (see :mod:`tools.compile_cache`); print warnings, raise :class:`UserError` listing any errors."""
+    fresh = kept is None
+    output = _solc(input_json) if kept is None else kept
+    for message in output.get("errors", []):
+        print(_format(message), file=sys.stderr)
+    if extra := set(output.get("sources", {})) - set(input_json["sources"]):
+        raise ConfigError(f"solc read sources that were not given to it: {', '.join(sorted(extra))}.")
+    if fresh and cache:
+        compile_cache.store(input_json, output, cache)
+    return output
+
+
+def _solc(input_json: dict[str, Any]) -> dict[str, Any]:
+    """solc's output for ``input_json``; :class:`UserError` listing the errors if it has any."""
     import solcx
 
     try:
-        output = solcx.compile_standard(input_json, solc_binary=ensure_solc())
+        output: dict[str, Any] = solcx.compile_standard(input_json, solc_binary=ensure_solc())
     except solcx.exceptions.SolcError as exc:
         if not exc.error_dict:
             raise UserError(f"solc failed: {exc}") from exc
         messages = "\n".join(_format(e) for e in exc.error_dict if e["severity"] == "error")
         raise UserError(f"Compilation failed:\n{messages}") from exc
-    for message in output.get("errors", []):
-        print(_format(message), file=sys.stderr)
-    if extra := set(output.get("sources", {})) - set(input_json["sources"]):
-        raise ConfigError(f"solc read sources that were not given to it: {', '.join(sorted(extra))}.")
     return output
 
 
@@ -223,10 +239,19 @@ def render_artifacts(output: dict[str, Any]) -> dict[Path, bytes]:
     return files
 
 
-def build_files(root: Path = PROJECT_ROOT, *, report: bool = False) -> dict[Path, bytes]:
+def build_files(root: Path = PROJECT_ROOT, *, report: bool = False, force: bool = False) -> dict[Path, bytes]:
     """Compile the sources under ``root`` and return the artifact files a build writes; with ``report``, print
-    the size table. Raises :class:`UserError` if a deployable contract is within :data:`SIZE_MARGIN` of a limit."""
-    output = compile_input(standard_input(collect_sources(root)))
+    the size table; with ``force``, compile even when the output of an identical compile is kept (see
+    :mod:`tools.compile_cache`). Raises :class:`UserError` if a deployable contract is within :data:`SIZE_MARGIN`
+    of a limit."""
+    input_json = standard_input(collect_sources(root))
+    cache = compile_cache.CACHE_DIR
+    kept = None if force else compile_cache.load(input_json, cache)
+    if report and kept is not None:
+        print(
+            "The sources are those of the compile kept in .build/solc-cache: its output is reused (--force compiles)."
+        )
+    output = compile_input(input_json, kept=kept, cache=cache)
     sizes = contract_sizes(output)
     if report:
         print(format_sizes(sizes))
@@ -263,9 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point; see the module docstring."""
     parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the artifacts differ from a fresh build")
+    parser.add_argument("--force", action="store_true", help="compile even if .build/solc-cache holds these sources")
     args = parser.parse_args(argv)
     try:
-        files = build_files(report=True)
+        files = build_files(report=True, force=args.force)
     except CcsiDaoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

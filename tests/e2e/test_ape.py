@@ -33,19 +33,26 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpr
 
 
 def test_ape_compile_builds_the_contracts_offline(tmp_path: Path) -> None:
+    """ape compiles through this checkout's compiler, with OpenZeppelin from node_modules, to the same bytecode as
+    tools.build. The project leaves out the governor and the registry (ape's exclude): they link libraries, so
+    ape-solidity compiles them (25 s of viaIR) only to say it cannot build them without the libraries' addresses
+    (``add_library``); the contracts it does build, with their OpenZeppelin imports, show the same compiler and
+    settings."""
     project = tmp_path / "project"
     project.mkdir()
     shutil.copytree(ROOT / "contracts", project / "contracts", ignore=shutil.ignore_patterns("test"))
-    shutil.copy(ROOT / "ape-config.yaml", project / "ape-config.yaml")
+    config = (ROOT / "ape-config.yaml").read_text()
+    assert "\ncompile:" not in config
+    linked = ("ConsortiumGovernor", "ConsortiumMembership")
+    (project / "ape-config.yaml").write_text(
+        config + "compile:\n  exclude:\n" + "".join(f"    - {n}.sol\n" for n in linked)
+    )
     (project / "node_modules").symlink_to(ROOT / "node_modules")
     result = _run(["compile"], project)
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((project / ".build" / "__local__.json").read_text())
     types = manifest["contractTypes"]
-    # The registry and the governor call linked libraries: ape-solidity builds them once it is given the libraries'
-    # deployed addresses (add_library), and says so; the libraries and the timelock it builds outright.
-    for name in ("ConsortiumGovernor", "ConsortiumMembership"):
-        assert f"Unable to compile {name} - missing libraries" in result.stdout + result.stderr
+    assert not set(linked) & set(types)
     for name in ("RuleBook", "ClassPower", "DecisionRules", "ConsortiumTimelock"):
         runtime = bytes.fromhex(types[name]["runtimeBytecode"]["bytecode"].removeprefix("0x"))
         ours = load_artifact(name).deployed_bytecode

@@ -17,7 +17,7 @@ from ccsi_dao.abi.artifacts import (
     load_artifact,
     load_test_artifact,
 )
-from tools import build
+from tools import build, compile_cache
 from tools.solc import PROJECT_ROOT, SOLC_LONG_VERSION, ensure_solc, install_shim, is_shim
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[Path, bytes], Path]:
-    """One fresh compilation of contracts/ (a few seconds with solc-js), written into a temp tree."""
+    """The build of contracts/, written into a temp tree: solc's output for exactly these sources, kept in
+    .build/solc-cache by scripts/setup.sh's ``tools.build --check``, or compiled here (about 40 s) where it is not."""
     files = build.build_files()
     dest = tmp_path_factory.mktemp("fresh-build")
     build.write_files(files, dest)
@@ -150,3 +151,78 @@ def test_shim_combined_json_like_ape_compile_code(shim: Path) -> None:
     assert contract["ast"]["nodeType"] == "SourceUnit" and "f()" in json.dumps(contract["hashes"])
     with pytest.raises(solcx.exceptions.SolcError, match="ParserError"):
         solcx.compile_source("contract {", solc_binary=shim)
+
+
+def _input(code: str, runs: int = 200) -> dict[str, object]:
+    return {
+        "language": "Solidity",
+        "sources": {"contracts/A.sol": {"content": code}},
+        "settings": {
+            "optimizer": {"enabled": True, "runs": runs},
+            "outputSelection": {"*": {"*": ["evm.bytecode.object"]}},
+        },
+    }
+
+
+A = "pragma solidity 0.8.28; contract A { function f() external pure returns (uint) { return 1; } }"
+
+
+def test_a_kept_compile_serves_only_the_same_input_and_compiler(tmp_path: Path) -> None:
+    first = build.compile_input(_input(A), cache=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{compile_cache.cache_key(_input(A))}.json"]
+    assert compile_cache.load(_input(A), tmp_path) == first
+    # Any other byte of source, another setting or another compiler is another entry.
+    assert compile_cache.load(_input(A.replace("return 1", "return 2")), tmp_path) is None
+    assert compile_cache.load(_input(A, runs=201), tmp_path) is None
+    assert compile_cache.cache_key(_input(A)) != compile_cache.cache_key(_input(A + " "))
+    assert len({compile_cache.cache_key(_input(A)), compile_cache.cache_key(_input(A, runs=201))}) == 2
+    second = build.compile_input(_input(A.replace("return 1", "return 2")), cache=tmp_path)
+    assert second["contracts"]["contracts/A.sol"]["A"] != first["contracts"]["contracts/A.sol"]["A"]
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_a_damaged_entry_is_compiled_again_and_replaced(tmp_path: Path) -> None:
+    entry = tmp_path / f"{compile_cache.cache_key(_input(A))}.json"
+    for damage in (b"", b'{"contracts": ', b"[]", b'{"errors": []}'):
+        entry.write_bytes(damage)
+        assert compile_cache.load(_input(A), tmp_path) is None
+        output = build.compile_input(_input(A), cache=tmp_path)
+        assert output["contracts"]["contracts/A.sol"]["A"]["evm"]["bytecode"]["object"]
+        assert compile_cache.load(_input(A), tmp_path) == output
+
+
+def test_a_failed_compile_is_not_kept(tmp_path: Path) -> None:
+    with pytest.raises(build.UserError, match="ParserError"):
+        build.compile_input(_input("contract {"), cache=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_most_recently_used_entries_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compile_cache, "KEEP", 2)
+    inputs = [_input(A, runs=r) for r in (1, 2, 3)]
+    for i, one in enumerate(inputs[:2]):
+        compile_cache.store(one, {"contracts": {"n": i}}, tmp_path)
+        os.utime(tmp_path / f"{compile_cache.cache_key(one)}.json", ns=(10**18 + i, 10**18 + i))
+    assert compile_cache.load(inputs[0], tmp_path) == {"contracts": {"n": 0}}  # used now: newer than the second
+    compile_cache.store(inputs[2], {"contracts": {"n": 2}}, tmp_path)
+    assert [compile_cache.load(one, tmp_path) is not None for one in inputs] == [True, False, True]
+    (tmp_path / "a-file").write_text("")
+    assert compile_cache.store(inputs[1], {"contracts": {}}, tmp_path / "a-file" / "cache") is None  # cannot be written
+
+
+def test_force_compiles_past_a_kept_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reuses what the cache holds for its sources (the cache is trusted as the checkout is); --force does
+    not read it, and replaces it."""
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "A.sol").write_text(A)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(compile_cache, "CACHE_DIR", cache)
+    real = build.build_files(tmp_path)
+    input_json = build.standard_input(build.collect_sources(tmp_path))
+    planted = compile_cache.load(input_json, cache)
+    assert planted is not None
+    planted["contracts"]["contracts/A.sol"]["A"]["abi"] = [{"type": "fallback", "stateMutability": "payable"}]
+    compile_cache.store(input_json, planted, cache)
+    assert build.build_files(tmp_path) != real
+    assert build.build_files(tmp_path, force=True) == real
+    assert build.build_files(tmp_path) == real
