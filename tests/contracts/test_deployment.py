@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
-from tests.support.consortium import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, suite_params
-from eth_utils import keccak
-from tests.support.scenario import Round
+from dataclasses import replace
 
-from ccsi_dao.governance.deployment import DeploymentRecord, Suite, check_privileges, deploy_suite
+import pytest
+from eth_utils import keccak
+
+from ccsi_dao.chain.connection import Chain
 from ccsi_dao.errors import ConfigError, ContractRevertError, UserError
+from ccsi_dao.governance.deployment import (
+    DeploymentRecord,
+    InitialMember,
+    Suite,
+    _check_members,
+    check_privileges,
+    deploy_suite,
+)
+from ccsi_dao.types import Role, StakeholderGroup
+from tests.support.consortium import TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, suite_params
+from tests.support.nodes import JsonRpcProxy
+from tests.support.scenario import Round
 
 
 def test_fresh_deployment_is_clean_and_wired(dao, accounts) -> None:
@@ -66,9 +78,14 @@ def test_record_round_trips_and_bad_files_are_named(dao, tmp_path) -> None:
 
 def test_deployment_rejects_a_consortium_without_founding_partner(chain, accounts) -> None:
     params = suite_params(accounts)
-    params = type(params)(**{**params.__dict__, "members": tuple(
-        type(m)(m.address, m.name, role=type(m.role).PARTNER, group=m.group) for m in params.members
-    )})
+    params = type(params)(
+        **{
+            **params.__dict__,
+            "members": tuple(
+                type(m)(m.address, m.name, role=type(m.role).PARTNER, group=m.group) for m in params.members
+            ),
+        }
+    )
     with pytest.raises(UserError, match="without an active founding partner"):
         deploy_suite(chain, accounts[0], params)
 
@@ -78,13 +95,17 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
 
     from eth_account import Account
 
-    from ccsi_dao.governance.deployment import MEMBERS_PER_TRANSACTION, InitialMember
     from ccsi_dao.governance.consortium import Consortium
+    from ccsi_dao.governance.deployment import MEMBERS_PER_TRANSACTION, InitialMember
     from ccsi_dao.types import Role, StakeholderGroup
 
     members = tuple(
-        InitialMember(Account.create().address, f"Associazione per l'Innovazione Sociale del Territorio n. {i:03d}",
-                      Role.FOUNDING_PARTNER if i < 4 else Role.PARTNER, StakeholderGroup(i % 6))
+        InitialMember(
+            Account.create().address,
+            f"Associazione per l'Innovazione Sociale del Territorio n. {i:03d}",
+            Role.FOUNDING_PARTNER if i < 4 else Role.PARTNER,
+            StakeholderGroup(i % 6),
+        )
         for i in range(150)
     )
     record = deploy_suite(chain, accounts[0], replace(suite_params(accounts), members=members))
@@ -97,15 +118,24 @@ def test_a_consortium_of_150_partners_deploys_in_batches_and_is_sealed(dao, chai
     creation = bytes(chain.w3.eth.get_transaction(record.transactions["ConsortiumMembership"])["input"])
     assert len(creation) <= 49_152
     code = load_artifact("ConsortiumMembership").linked(record.libraries).bytecode
-    types = ["(address,address,address,bytes32,string,string,string,uint16,uint16)",
-             "(address,uint8,uint8,uint32,string)[]", "((uint16,uint16),(uint16,uint16),uint256[4])",
-             "(((uint16,uint16),(uint16,uint16))[4],bool,uint256[4],bool)"]
-    first = len(decode(types, creation[len(code):])[1])
+    types = [
+        "(address,address,address,bytes32,string,string,string,uint16,uint16)",
+        "(address,uint8,uint8,uint32,string)[]",
+        "((uint16,uint16),(uint16,uint16),uint256[4])",
+        "(((uint16,uint16),(uint16,uint16))[4],bool,uint256[4],bool)",
+    ]
+    first = len(decode(types, creation[len(code) :])[1])
     assert 0 < first <= MEMBERS_PER_TRANSACTION
     later = -(-(150 - first) // MEMBERS_PER_TRANSACTION)
     assert list(record.transactions) == [
-        "RuleBook", "ClassPower", "DecisionRules", "ConsortiumTimelock", "ConsortiumMembership", "ConsortiumGovernor",
-        *[f"InitialMembers{n}" for n in range(2, later + 2)], "SealInitialMembers",
+        "RuleBook",
+        "ClassPower",
+        "DecisionRules",
+        "ConsortiumTimelock",
+        "ConsortiumMembership",
+        "ConsortiumGovernor",
+        *[f"InitialMembers{n}" for n in range(2, later + 2)],
+        "SealInitialMembers",
     ]
     assert [m.address for m in big.members()] == [m.address for m in members]
     assert int(big.membership.functions.bootstrapper().call(), 16) == 0
@@ -121,7 +151,51 @@ def test_privilege_check_catches_an_unsealed_membership(dao, chain, accounts) ->
     params = suite_params(accounts)
     members = [m.as_tuple() for m in params.members]
     setup = params.registry_setup(dao.record.timelock, dao.record.governor, accounts[0].address)
-    unsealed, _ = chain.deploy(accounts[0], art.abi, art.bytecode, setup, members, params.floors_rule(),
-                               params.rule_set())
+    unsealed, _ = chain.deploy(
+        accounts[0], art.abi, art.bytecode, setup, members, params.floors_rule(), params.rule_set()
+    )
     findings = check_privileges(Suite(chain, dao.record.model_copy(update={"membership": unsealed})))
     assert "the initial membership is not sealed: the deployer can still register members" in findings
+
+
+def _changed(members: tuple[InitialMember, ...], what: str, other: str) -> tuple[InitialMember, ...]:
+    first, second = members[0], members[1]
+    return {
+        "one partner fewer": members[:-1],
+        "another order": (second, first, *members[2:]),
+        "another address": (replace(first, address=other), *members[1:]),
+        "another role": (first, replace(second, role=Role.OBSERVER), *members[2:]),
+        "another group": (replace(first, group=StakeholderGroup((int(first.group) + 1) % 6)), *members[1:]),
+        "another weight": (replace(first, weight=first.weight + 1), *members[1:]),
+        "another name": (replace(first, name=first.name + " "), *members[1:]),
+    }[what]
+
+
+def test_the_partners_are_read_back_in_two_batches(dao, accounts) -> None:
+    """deploy_suite's last step reads every partner back in JSON-RPC batches: a consortium of any size costs the same
+    round trips to a remote node (it was two calls per partner)."""
+    members = suite_params(accounts).members
+    with JsonRpcProxy(dao.chain.url) as proxy:
+        chain = Chain.connect(proxy.url)
+        _check_members(chain, chain.contract(dao.record.membership, dao.membership.abi), suite_params(accounts))
+    assert proxy.batches == 2
+    assert proxy.methods["eth_call"] == 1 + 2 * len(members)  # memberCount, then each partner's address and record
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        "one partner fewer",
+        "another order",
+        "another address",
+        "another role",
+        "another group",
+        "another weight",
+        "another name",
+    ],
+)
+def test_a_registry_that_differs_from_the_agreement_is_refused(dao, accounts, what: str) -> None:
+    params = suite_params(accounts)
+    changed = replace(params, members=_changed(params.members, what, accounts[15].address))
+    with pytest.raises(UserError, match=r"differs from the agreement|does not hold the agreement.s partners"):
+        _check_members(dao.chain, dao.membership, changed)

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 from tests.support.attackkit import data, error_name
 from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector as selector
 from eth_utils import to_checksum_address
 from hypothesis import HealthCheck, settings
@@ -211,13 +212,27 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         (c.address, f["name"]): [abi_type(o) for o in f["outputs"]]
         for c in (REG, GOV) for f in c.abi if f["type"] == "function"
     }
+    # The view calls' calldata by eth_abi from the ABI (web3's contract encoding took a third of this test's time).
+    views = [(c.address, f) for c in (REG, GOV) for f in c.abi if f["type"] == "function"]
+    names = [(address, f["name"]) for address, f in views]
+    input_types = {
+        (address, f["name"]): (
+            selector(f"{f['name']}({','.join(abi_type(i) for i in f['inputs'])})"),
+            [abi_type(i) for i in f["inputs"]],
+        )
+        for address, f in views
+        if names.count((address, f["name"])) == 1  # an overloaded name is not called here
+    }
 
     MEMBER_FIELDS = [c["name"] for f in REG.abi if f.get("name") == "memberOf" for c in f["outputs"][0]["components"]]
 
     def read_batch(calls: list[tuple[object, str, list]]) -> list[object]:
         """View calls in one JSON-RPC batch; each result decoded (a single output unwrapped)."""
-        requests = [("eth_call", [{"to": c.address, "data": getattr(c.functions, name)(*args)._encode_transaction_data()},
-                                  "latest"]) for c, name, args in calls]
+        requests = []
+        for c, name, args in calls:
+            prefix, types = input_types[(c.address, name)]
+            requests.append(("eth_call", [{"to": c.address, "data": "0x" + (prefix + abi_encode(types, args)).hex()},
+                                          "latest"]))
         responses = w3.provider.make_batch_request(requests)
         assert isinstance(responses, list), responses
         out = []
