@@ -5,16 +5,16 @@ the proposals whose snapshot comes after them."""
 from __future__ import annotations
 
 import pytest
-from tests.support.consortium import TEST_RULES
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak
-from tests.support.scenario import Round
 
+from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.governance import actions
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.categories import category_of_id
-from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup
+from tests.support.consortium import TEST_RULES
+from tests.support.scenario import Round
 
 ORDINARY, TREASURY, MEMBERSHIP, CONSTITUTIONAL = Category
 
@@ -36,7 +36,11 @@ def _timelock_schedule(dao, inner: Action) -> Action:
 
 def _governor_relay(dao, inner: Action) -> Action:
     selector = function_signature_to_4byte_selector("relay(address,uint256,bytes)")
-    return Action(dao.record.governor, 0, selector + encode(["address", "uint256", "bytes"], [inner.target, inner.value, inner.data]))
+    return Action(
+        dao.record.governor,
+        0,
+        selector + encode(["address", "uint256", "bytes"], [inner.target, inner.value, inner.data]),
+    )
 
 
 def _cases(dao, accounts):
@@ -77,7 +81,10 @@ def _cases(dao, accounts):
         "empty call to the timelock": ([Action(dao.record.timelock)], CONSTITUTIONAL),
         "unknown selector on the registry": ([actions.raw(reg, b"\xde\xad\xbe\xef")], CONSTITUTIONAL),
         "value sent along a membership call": ([Action(admit.target, 1, admit.data)], CONSTITUTIONAL),
-        "resign called by governance": ([actions.raw(reg, function_signature_to_4byte_selector("resign()"))], CONSTITUTIONAL),
+        "resign called by governance": (
+            [actions.raw(reg, function_signature_to_4byte_selector("resign()"))],
+            CONSTITUTIONAL,
+        ),
     }
 
 
@@ -168,7 +175,9 @@ def _rules_with(**changes: tuple[Ratio, Ratio]) -> dict[Category, tuple[Ratio, R
 
 
 def test_lowering_a_quorum_does_not_revive_a_defeated_proposal(rounds: Round, dao, accounts) -> None:
-    starved, state = rounds.tally(_actions_of(MEMBERSHIP, dao, accounts), for_=range(1, 6), description="Too few voters")
+    starved, state = rounds.tally(
+        _actions_of(MEMBERSHIP, dao, accounts), for_=range(1, 6), description="Too few voters"
+    )
     assert state == ProposalState.DEFEATED
     # While the next change is voted on, a membership proposal is opened under the old rules.
     pending_under_old_rules = rounds.propose(_actions_of(MEMBERSHIP, dao, accounts), "Opened before the change")
@@ -236,6 +245,10 @@ def test_rule_changes_stay_within_floors_and_order(rules, error: str, rounds: Ro
 
 def test_rules_change_only_by_governance(dao, accounts) -> None:
     with pytest.raises(ContractRevertError) as err:
-        dao.chain.transact(accounts[1], dao.membership.functions.updateRules(
-            ([(q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()], True, [0, 0, 0, 0], False)))
+        dao.chain.transact(
+            accounts[1],
+            dao.membership.functions.updateRules(
+                ([(q.as_tuple(), a.as_tuple()) for q, a in TEST_RULES.values()], True, [0, 0, 0, 0], False)
+            ),
+        )
     assert err.value.error_name == "MembershipOnlyGovernance"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.anvil import start_anvil
 
 from ccsi_dao.chain import Call, Chain
 from ccsi_dao.errors import ChainError, ContractRevertError, TransactionTimeoutError
+from tests.support.anvil import start_anvil
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ def test_receipt_wait_is_bounded_and_reports_progress(node: str, accounts) -> No
 
 
 def test_unreachable_node_is_one_sentence() -> None:
-    with pytest.raises(ChainError, match=r"cannot reach the chain at http://127.0.0.1:9: is the node running\? \(connection refused\)"):
+    with pytest.raises(
+        ChainError, match=r"cannot reach the chain at http://127.0.0.1:9: is the node running\? \(connection refused\)"
+    ):
         Chain.connect("http://127.0.0.1:9", request_timeout=1)
 
 

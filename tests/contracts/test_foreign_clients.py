@@ -102,7 +102,10 @@ def test_a_governor_client_follows_a_proposal_with_the_standard_functions(rounds
     )
     assert int(computed.split()[0]) == proposal.id
     rounds.vote(proposal, range(1, 5), FOR)
-    assert cast("call", gov, "COUNTING_MODE()(string)", url=anvil_url) == '"support=bravo&quorum=for,against,abstain&params=options"'
+    assert (
+        cast("call", gov, "COUNTING_MODE()(string)", url=anvil_url)
+        == '"support=bravo&quorum=for,against,abstain&params=options"'
+    )
     assert cast("call", gov, "proposalQuorum(uint256)(uint256)", str(proposal.id), url=anvil_url) == "3"
     assert cast("call", gov, "quorum(uint256)(uint256)", str(proposal.snapshot), url=anvil_url) == "3"
     assert cast(

@@ -98,9 +98,9 @@ def _edit(path: Path, sql: str, *params: Any) -> None:
 def test_an_edited_proposal_is_refused(history: Round, tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite"
     _indexed(history.dao, path).proposals()
-    text = "First signal".encode().hex()
+    text = b"First signal".hex()
     _edit(path, "UPDATE logs SET data = replace(data, ?, ?) WHERE instr(data, ?) > 0", text,
-          "Forged signal".encode().hex()[: len(text)], text)  # fmt: skip
+          b"Forged signal".hex()[: len(text)], text)  # fmt: skip
     with pytest.raises(ConfigError, match=r"^the decision index .* does not match the chain \(the content of "
                        r"proposal #1 does not hash to its id\), so it is not used; delete it to rebuild it$"):  # fmt: skip
         _indexed(history.dao, path, write=False).find_proposal("1")
@@ -116,14 +116,14 @@ def test_an_edited_vote_is_refused(history: Round, tmp_path: Path) -> None:
     assert against.support == VoteType.AGAINST
     support_word = 2 + 64 * 1  # VoteCast data: proposalId, support, weight, reason
     _edit(path, "UPDATE logs SET data = substr(data, 1, ?) || ? || substr(data, ?) WHERE tx_hash = ?",
-          support_word, "%064x" % int(VoteType.FOR), support_word + 65, against.transaction)  # fmt: skip
+          support_word, f"{int(VoteType.FOR):064x}", support_word + 65, against.transaction)  # fmt: skip
     with pytest.raises(ConfigError, match=r"the votes it records do not add up to the governor's tally"):
         _indexed(history.dao, path, write=False).votes_cast(first.id)
 
 
 def test_a_listing_shows_the_open_proposals_and_the_most_recent_others(history: Round, tmp_path: Path) -> None:
     dao = _indexed(history.dao, tmp_path / "index.sqlite")
-    first, second = dao.proposals()
+    first, _second = dao.proposals()
     history.advance(first.deadline - history.now() + 1)  # the first closes, the second is open
     page = dao.listing(recent=0)
     assert ([n for n, _ in page.rows], page.hidden) == ([2], 1)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.scenario import AGAINST, FOR, Round
 
-from ccsi_dao.governance import actions
 from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup
+from tests.support.scenario import AGAINST, FOR, Round
 
 
 @pytest.fixture
@@ -17,7 +17,9 @@ def rounds(dao, accounts) -> Round:
 
 def test_admitting_a_partner_goes_through_every_state(rounds: Round, dao, accounts) -> None:
     newcomer = accounts[13].address
-    admit = actions.admit(dao.record.membership, newcomer, "Università di Bologna", Role.PARTNER, StakeholderGroup.ACADEMIA)
+    admit = actions.admit(
+        dao.record.membership, newcomer, "Università di Bologna", Role.PARTNER, StakeholderGroup.ACADEMIA
+    )
     proposal = rounds.propose([admit], "Admit the University of Bologna")
     assert dao.state(proposal.id) == ProposalState.PENDING
     assert dao.governor.functions.proposalCategory(proposal.id).call() == Category.MEMBERSHIP
@@ -39,7 +41,10 @@ def test_admitting_a_partner_goes_through_every_state(rounds: Round, dao, accoun
 
     member = dao.member(newcomer)
     assert (member.status, member.role, member.group, member.power) == (
-        MemberStatus.ACTIVE, Role.PARTNER, StakeholderGroup.ACADEMIA, 1
+        MemberStatus.ACTIVE,
+        Role.PARTNER,
+        StakeholderGroup.ACADEMIA,
+        1,
     )
     assert member.name == "Università di Bologna"
 

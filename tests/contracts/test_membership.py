@@ -4,11 +4,11 @@ founding-partner floor, the anchored agreement, and a history that can be rebuil
 from __future__ import annotations
 
 import pytest
-from tests.support.scenario import FOR, Round
 
-from ccsi_dao.governance import actions
 from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
 from ccsi_dao.types import MemberStatus, Role, StakeholderGroup
+from tests.support.scenario import FOR, Round
 
 
 @pytest.fixture
@@ -177,16 +177,30 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
     rebuilt: dict[str, dict] = {}
     events = dao.membership.events
     logs = []
-    for event in (events.MemberAdmitted, events.MemberStatusChanged, events.MemberRoleChanged,
-                  events.MemberGroupChanged, events.MemberWeightChanged, events.MemberConstitutionalVoteChanged, events.ProxyAppointed,
-                  events.ProxyRevoked):
+    for event in (
+        events.MemberAdmitted,
+        events.MemberStatusChanged,
+        events.MemberRoleChanged,
+        events.MemberGroupChanged,
+        events.MemberWeightChanged,
+        events.MemberConstitutionalVoteChanged,
+        events.ProxyAppointed,
+        events.ProxyRevoked,
+    ):
         logs += event.get_logs(from_block=dao.record.start_block)
     for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
         a = log["args"]
         if log["event"] == "MemberAdmitted":
-            rebuilt[a["account"]] = {"role": a["role"], "group": a["group"], "status": 1, "weight": a["weight"],
-                                     "name": a["name"], "joined": a["joinedAt"], "proxy": None,
-                                     "constitutional": a["constitutionalVote"]}
+            rebuilt[a["account"]] = {
+                "role": a["role"],
+                "group": a["group"],
+                "status": 1,
+                "weight": a["weight"],
+                "name": a["name"],
+                "joined": a["joinedAt"],
+                "proxy": None,
+                "constitutional": a["constitutionalVote"],
+            }
         elif log["event"] == "MemberConstitutionalVoteChanged":
             rebuilt[a["account"]]["constitutional"] = a["constitutionalVote"]
         elif log["event"] == "MemberStatusChanged":
@@ -204,8 +218,14 @@ def test_membership_history_can_be_rebuilt_from_events(rounds: Round, dao, accou
 
     for m in dao.members():
         r = rebuilt[m.address]
-        assert (r["role"], r["group"], r["status"], r["weight"], r["name"], r["joined"], r["proxy"],
-                r["constitutional"]) == (
-            m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote
-        )
+        assert (
+            r["role"],
+            r["group"],
+            r["status"],
+            r["weight"],
+            r["name"],
+            r["joined"],
+            r["proxy"],
+            r["constitutional"],
+        ) == (m.role, m.group, m.status, m.weight, m.name, m.joined_at, m.proxy, m.constitutional_vote)
     assert len(rebuilt) == dao.membership.functions.memberCount().call()

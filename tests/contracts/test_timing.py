@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+
+from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.consortium import Consortium
+from ccsi_dao.governance.deployment import deploy_suite
+from ccsi_dao.types import ProposalState
 from tests.support.consortium import suite_params
 from tests.support.scenario import AGAINST, FOR, Round
-
-from ccsi_dao.governance import actions
-from ccsi_dao.governance.deployment import deploy_suite
-from ccsi_dao.errors import ContractRevertError
-from ccsi_dao.governance.consortium import Consortium
-from ccsi_dao.types import ProposalState
 
 
 @pytest.fixture

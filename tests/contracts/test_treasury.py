@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.scenario import Round
 from web3 import Web3
 
-from ccsi_dao.governance import actions
 from ccsi_dao.abi.artifacts import load_test_artifact
 from ccsi_dao.chain import Call
 from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
 from ccsi_dao.types import Category
+from tests.support.scenario import Round
 
 
 @pytest.fixture
@@ -53,7 +53,9 @@ def test_nobody_moves_treasury_funds_directly(dao, token, accounts) -> None:
             dao.chain.transact(caller, dao.timelock.functions.execute(transfer.target, 0, transfer.data, zero, zero))
         assert err.value.error_name == "AccessControlUnauthorizedAccount"
         with pytest.raises(ContractRevertError) as err:
-            dao.chain.transact(caller, dao.timelock.functions.schedule(transfer.target, 0, transfer.data, zero, zero, 10**6))
+            dao.chain.transact(
+                caller, dao.timelock.functions.schedule(transfer.target, 0, transfer.data, zero, zero, 10**6)
+            )
         assert err.value.error_name == "AccessControlUnauthorizedAccount"
     with pytest.raises(ContractRevertError, match="does not accept deposits"):
         dao.chain.transact(accounts[0], Call(to=dao.record.governor, value=1))

@@ -8,17 +8,15 @@ import dataclasses
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from tests.support.consortium import suite_params
-from tests.support.scenario import AGAINST, FOR, Round
-
 from web3.logs import DISCARD
 
-from ccsi_dao.governance import actions
-from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.errors import ContractRevertError, UserError
+from ccsi_dao.governance import actions
 from ccsi_dao.governance.consortium import Ballot, Consortium
+from ccsi_dao.governance.deployment import deploy_suite
 from ccsi_dao.types import Role, StakeholderGroup
-
+from tests.support.consortium import suite_params
+from tests.support.scenario import AGAINST, FOR, Round
 
 BALLOT_TYPE = [
     {"name": "proposalId", "type": "uint256"},
@@ -35,7 +33,11 @@ def rounds(dao, accounts) -> Round:
 
 def test_admitted_after_the_snapshot_cannot_vote(rounds: Round, dao, accounts) -> None:
     proposal = rounds.open([actions.signal()])
-    rounds.as_timelock(dao.membership.functions.admit(accounts[13].address, int(Role.PARTNER), int(StakeholderGroup.BUSINESS), 5, "Late Ltd"))
+    rounds.as_timelock(
+        dao.membership.functions.admit(
+            accounts[13].address, int(Role.PARTNER), int(StakeholderGroup.BUSINESS), 5, "Late Ltd"
+        )
+    )
     # It has not been a voting member without interruption since the snapshot (and held nothing then).
     with pytest.raises(ContractRevertError, match="without interruption since the proposal's snapshot") as err:
         dao.vote(accounts[13], proposal.id, FOR)
@@ -81,7 +83,11 @@ def test_signed_ballot_is_relayed_by_anyone(rounds: Round, dao, accounts) -> Non
     assert restored == ballot
     receipt = dao.relay(accounts[18], restored)  # a non-member pays the gas
     cast = dao.governor.events.VoteCast().process_receipt(receipt, errors=DISCARD)[0]["args"]
-    assert (cast["voter"], cast["support"], cast["reason"]) == (accounts[3].address, int(FOR), "Signed offline in Bucharest")
+    assert (cast["voter"], cast["support"], cast["reason"]) == (
+        accounts[3].address,
+        int(FOR),
+        "Signed offline in Bucharest",
+    )
     assert dao.governor.functions.hasVoted(proposal.id, accounts[3].address).call()
 
 

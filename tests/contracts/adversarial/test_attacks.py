@@ -16,23 +16,23 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.support.attackkit import at, call_of, data, decide, deploy, error_name, governor_salt, queue_ready, refusal
-from tests.support.consortium import TEST_RULES, suite_params
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import function_signature_to_4byte_selector, keccak
-from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round
 from web3 import Web3
 from web3.logs import DISCARD
 
-from ccsi_dao.governance import actions
-from ccsi_dao.governance.actions import RULE_SET_TYPE, Action
 from ccsi_dao.abi.artifacts import load_artifact, load_test_artifact
 from ccsi_dao.chain import Call
 from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import RULE_SET_TYPE, Action
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup
+from tests.support.attackkit import at, call_of, data, decide, deploy, error_name, governor_salt, queue_ready, refusal
+from tests.support.consortium import TEST_RULES, suite_params
+from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round
 
 ORDINARY, TREASURY, MEMBERSHIP, CONSTITUTIONAL = Category
 ATTACKER = 17  # accounts[17]: never a member
@@ -101,9 +101,17 @@ def test_metamorphic_target_cannot_be_redeployed_with_other_code(rounds: Round, 
     w3, salt = dao.chain.w3, keccak(text="tornado")
     factory = deploy(dao, attacker, "MetamorphicFactory")
     receipt = dao.chain.transact(attacker, factory.functions.deploy(salt))
-    deployer = at(dao, "MetamorphicDeployer", factory.events.DeployerCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["deployer"])
+    deployer = at(
+        dao,
+        "MetamorphicDeployer",
+        factory.events.DeployerCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["deployer"],
+    )
     receipt = dao.chain.transact(attacker, deployer.functions.deployTarget(False, dao.record.membership))
-    target = at(dao, "MetamorphicBenign", deployer.events.TargetCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["target"])
+    target = at(
+        dao,
+        "MetamorphicBenign",
+        deployer.events.TargetCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["target"],
+    )
     approved_code = {a: bytes(w3.eth.get_code(a)) for a in (deployer.address, target.address)}
 
     run = call_of(target.functions.run())
@@ -141,11 +149,20 @@ def _hostile_calls(dao, token, attacker: str) -> dict[str, tuple[object, str]]:
         "registry.updateRules": (reg.updateRules(weakest), "MembershipOnlyGovernance"),
         "registry.setConstitutionalVote": (reg.setConstitutionalVote(attacker, True), "MembershipOnlyGovernance"),
         "governor.setVotingDelay": (gov.setVotingDelay(3600), "GovernorOnlyExecutor"),
-        "timelock.schedule": (tl.schedule(admit.target, 0, admit.data, ZERO32, ZERO32, 10**6), "AccessControlUnauthorizedAccount"),
-        "timelock.executeBatch": (tl.executeBatch([admit.target], [0], [admit.data], ZERO32, ZERO32), "AccessControlUnauthorizedAccount"),
+        "timelock.schedule": (
+            tl.schedule(admit.target, 0, admit.data, ZERO32, ZERO32, 10**6),
+            "AccessControlUnauthorizedAccount",
+        ),
+        "timelock.executeBatch": (
+            tl.executeBatch([admit.target], [0], [admit.data], ZERO32, ZERO32),
+            "AccessControlUnauthorizedAccount",
+        ),
         "timelock.grantRole": (tl.grantRole(PROPOSER_ROLE, attacker), "AccessControlUnauthorizedAccount"),
         "timelock.updateDelay": (tl.updateDelay(0), "TimelockUnauthorizedCaller"),
-        "token.transferFrom": (token.functions.transferFrom(dao.record.timelock, attacker, 1), "ERC20InsufficientAllowance"),
+        "token.transferFrom": (
+            token.functions.transferFrom(dao.record.timelock, attacker, 1),
+            "ERC20InsufficientAllowance",
+        ),
     }
 
 
@@ -157,10 +174,15 @@ def _arm(dao, target, owner, calls: dict[str, tuple[object, str]]) -> None:
 def _results(target, calls: dict[str, tuple[object, str]]) -> dict[str, str | None]:
     succeeded, returned = target.functions.results().call()
     assert len(succeeded) == len(calls)
-    return {name: ("SUCCEEDED" if ok else error_name(bytes(raw))) for name, ok, raw in zip(calls, succeeded, returned)}
+    return {
+        name: ("SUCCEEDED" if ok else error_name(bytes(raw)))
+        for name, ok, raw in zip(calls, succeeded, returned, strict=True)
+    }
 
 
-def test_switchable_target_never_acts_with_the_timelocks_authority(rounds: Round, dao, token, accounts, attacker) -> None:
+def test_switchable_target_never_acts_with_the_timelocks_authority(
+    rounds: Round, dao, token, accounts, attacker
+) -> None:
     """An external target benign at the vote and switched (upgraded) before execution."""
     target = deploy(dao, attacker, "SwitchableTarget")
     poke = call_of(target.functions.poke())
@@ -199,13 +221,22 @@ def test_reentrancy_from_a_target_during_execution_is_refused(rounds: Round, dao
     targets, values, calldatas, description_hash = proposal.call_args()
     salt = governor_salt(dao, proposal)
     calls = {
-        "governor.execute": (gov.execute(targets, values, calldatas, description_hash), "GovernorUnexpectedProposalState"),
+        "governor.execute": (
+            gov.execute(targets, values, calldatas, description_hash),
+            "GovernorUnexpectedProposalState",
+        ),
         "governor.queue": (gov.queue(targets, values, calldatas, description_hash), "GovernorUnexpectedProposalState"),
         "governor.castVote": (gov.castVote(proposal.id, int(FOR)), "GovernorUnexpectedProposalState"),
         "governor.propose": (gov.propose(targets, values, calldatas, description), "GovernorUnexpectedProposalState"),
         "governor.cancel": (gov.cancel(targets, values, calldatas, description_hash), "GovernorUnableToCancel"),
-        "timelock.executeBatch": (tl.executeBatch(targets, values, calldatas, ZERO32, salt), "AccessControlUnauthorizedAccount"),
-        "timelock.execute": (tl.execute(targets[0], values[0], calldatas[0], ZERO32, salt), "AccessControlUnauthorizedAccount"),
+        "timelock.executeBatch": (
+            tl.executeBatch(targets, values, calldatas, ZERO32, salt),
+            "AccessControlUnauthorizedAccount",
+        ),
+        "timelock.execute": (
+            tl.execute(targets[0], values[0], calldatas[0], ZERO32, salt),
+            "AccessControlUnauthorizedAccount",
+        ),
     }
     _arm(dao, target, attacker, calls)
     receipt = dao.execute(accounts[1], proposal)
@@ -235,7 +266,9 @@ def test_a_batch_of_quiet_admissions_is_one_membership_vote(rounds: Round, dao, 
     # Five of twelve in favour: enough for an ordinary decision (quorum 3), not for membership (quorum 6) nor
     # constitutional (quorum 8).
     assert decide(rounds, [packed, raised, plain], voters=range(1, 6)) == [
-        ProposalState.DEFEATED, ProposalState.DEFEATED, ProposalState.SUCCEEDED
+        ProposalState.DEFEATED,
+        ProposalState.DEFEATED,
+        ProposalState.SUCCEEDED,
     ]
     for p in (packed, raised):
         with pytest.raises(ContractRevertError, match="defeated"):
@@ -254,7 +287,9 @@ def _timelock_execute_batch(dao, inner: Action) -> Action:
     return call_of(dao.timelock.functions.executeBatch([inner.target], [inner.value], [inner.data], ZERO32, ZERO32))
 
 
-def test_disguised_membership_changes_get_a_strict_category_and_cannot_act(rounds: Round, dao, accounts, attacker) -> None:
+def test_disguised_membership_changes_get_a_strict_category_and_cannot_act(
+    rounds: Round, dao, accounts, attacker
+) -> None:
     """Admissions routed through timelock.executeBatch, the governor's relay inside a batch, a multicall."""
     admit = _admit(dao, attacker.address, 1_000_000, Role.FOUNDING_PARTNER)
     forwarder = deploy(dao, attacker, "CallForwarder")
@@ -296,9 +331,13 @@ def test_forged_and_reused_ballots_are_rejected(rounds: Round, dao, accounts) ->
 
     # A ballot naming partner 3 as voter but signed by partner 4.
     message = {"proposalId": proposal.id, "support": int(FOR), "voter": accounts[3].address, "nonce": 0}
-    ballot_type = [{"name": k, "type": t} for k, t in
-                   (("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256"))]
-    signable = encode_typed_data(domain_data=dao.eip712_domain(), message_types={"Ballot": ballot_type}, message_data=message)
+    ballot_type = [
+        {"name": k, "type": t}
+        for k, t in (("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256"))
+    ]
+    signable = encode_typed_data(
+        domain_data=dao.eip712_domain(), message_types={"Ballot": ballot_type}, message_data=message
+    )
     impostor = bytes(Account.sign_message(signable, accounts[4].key).signature)
     with pytest.raises(ContractRevertError) as err:
         dao.relay(accounts[0], dataclasses.replace(ballot, signature=impostor))
@@ -322,7 +361,9 @@ def test_nobody_cancels_a_decided_proposal(rounds: Round, dao, accounts, attacke
         if when == "succeeded":
             dao.queue(accounts[1], proposal)
     targets, values, calldatas, _ = proposal.call_args()
-    operation = dao.timelock.functions.hashOperationBatch(targets, values, calldatas, ZERO32, governor_salt(dao, proposal)).call()
+    operation = dao.timelock.functions.hashOperationBatch(
+        targets, values, calldatas, ZERO32, governor_salt(dao, proposal)
+    ).call()
     assert dao.timelock.functions.isOperationPending(operation).call()
     for who in (accounts[1], attacker, accounts[0]):  # proposer, outsider, deployer: none is a canceller
         assert refusal(dao, who.address, dao.timelock.functions.cancel(operation)) == "AccessControlUnauthorizedAccount"
@@ -373,7 +414,9 @@ def test_shrinking_the_electorate_does_not_revive_a_proposal(rounds: Round, dao,
 
 def _raw_update_rules(dao, rules: list[tuple[tuple[int, int], tuple[int, int]]]) -> Action:
     selector = function_signature_to_4byte_selector(f"updateRules(({RULE_SET_TYPE}))")
-    return Action(dao.record.membership, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False, [0, 0, 0, 0], False)]))
+    return Action(
+        dao.record.membership, 0, selector + encode([f"({RULE_SET_TYPE})"], [(rules, False, [0, 0, 0, 0], False)])
+    )
 
 
 def test_rules_cannot_be_malformed_and_floors_cannot_move(rounds: Round, dao, accounts) -> None:
@@ -405,11 +448,14 @@ def test_a_passed_batch_cannot_remove_every_founding_partner(rounds: Round, dao,
     assert dao.membership.functions.activeFoundingPartners().call() == 2
 
 
-def test_a_second_governor_or_an_outsider_cannot_use_the_timelock(rounds: Round, dao, chain, accounts, attacker) -> None:
+def test_a_second_governor_or_an_outsider_cannot_use_the_timelock(
+    rounds: Round, dao, chain, accounts, attacker
+) -> None:
     artifact = load_artifact("ConsortiumGovernor").linked(dao.record.libraries)
     params = suite_params(accounts, name="Rogue Governor")
-    rogue_address, _ = chain.deploy(attacker, artifact.abi, artifact.bytecode,
-                                    dao.record.membership, dao.record.timelock, params.governor_config())
+    rogue_address, _ = chain.deploy(
+        attacker, artifact.abi, artifact.bytecode, dao.record.membership, dao.record.timelock, params.governor_config()
+    )
     rogue = Consortium(chain, dao.record.model_copy(update={"governor": rogue_address}))
     rogue_rounds = Round(rogue, accounts)
     drain = [actions.transfer_eth(attacker.address, 1)]
@@ -444,7 +490,10 @@ def test_treasury_funds_leave_only_by_a_treasury_decision(rounds: Round, dao, to
     approve = call_of(token.functions.approve(attacker.address, 2**256 - 1))
     assert dao.categorize([approve]) == TREASURY
     assert dao.categorize([actions.signal(), actions.transfer_eth(attacker.address, 1)]) == TREASURY
-    assert refusal(dao, attacker.address, token.functions.transferFrom(timelock, attacker.address, 1)) == "ERC20InsufficientAllowance"
+    assert (
+        refusal(dao, attacker.address, token.functions.transferFrom(timelock, attacker.address, 1))
+        == "ERC20InsufficientAllowance"
+    )
 
     # Three votes carry an ordinary decision (quorum 3 of 12), not a treasury one (quorum 4). Even an empty call
     # to an outside contract is treasury: its fallback runs with the timelock as caller.
@@ -454,7 +503,9 @@ def test_treasury_funds_leave_only_by_a_treasury_decision(rounds: Round, dao, to
     harmless = rounds.propose([actions.signal()], "Thank the partners")
     assert dao.categorize(harmless.actions) == ORDINARY
     assert decide(rounds, [allowance, eth, harmless], voters=[1, 2, 3]) == [
-        ProposalState.DEFEATED, ProposalState.DEFEATED, ProposalState.SUCCEEDED
+        ProposalState.DEFEATED,
+        ProposalState.DEFEATED,
+        ProposalState.SUCCEEDED,
     ]
     queue_ready(rounds, [harmless])
     dao.execute(accounts[1], harmless)

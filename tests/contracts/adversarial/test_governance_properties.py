@@ -67,7 +67,9 @@ def test_p1_the_rules_change_only_with_the_constitutional_majority(rounds: Round
 def test_p1_raising_ones_own_weight_is_constitutional(rounds: Round, dao, accounts) -> None:
     """Shape 1: eight proposals setWeight(partner_i, 1,000,000) that each passed 8/4 under the membership rule."""
     reg = dao.record.membership
-    raises = [rounds.propose([actions.set_weight(reg, accounts[i].address, 1_000_000)], f"Weight of {i}") for i in MAJORITY]
+    raises = [
+        rounds.propose([actions.set_weight(reg, accounts[i].address, 1_000_000)], f"Weight of {i}") for i in MAJORITY
+    ]
     assert {p.category for p in raises} == {Category.CONSTITUTIONAL}
     assert _split_vote(rounds, raises) == [ProposalState.DEFEATED] * len(raises)
     assert [dao.member(accounts[i].address).weight for i in MAJORITY] == [1] * 8
@@ -144,7 +146,9 @@ def test_p1_an_admission_with_a_constitutional_vote_needs_the_constitutional_rul
 
 def test_p2_nobody_can_be_given_more_than_the_cap(rounds: Round, dao, accounts) -> None:
     """The frozen-for-good shape: one membership decision admitting weight 1,000,000 passes but cannot be executed."""
-    heavy = rounds.propose([actions.admit(dao.record.membership, accounts[13].address, "Heavy", weight=1_000_000)], "Heavy")
+    heavy = rounds.propose(
+        [actions.admit(dao.record.membership, accounts[13].address, "Heavy", weight=1_000_000)], "Heavy"
+    )
     assert decide(rounds, [heavy]) == [ProposalState.SUCCEEDED]
     queue_ready(rounds, [heavy])
     with pytest.raises(ContractRevertError) as err:
@@ -212,8 +216,12 @@ def test_p4_sanctioning_the_busiest_proxy_fits_in_a_block_at_1500_members(chain,
     """1,500 members; a proxy holding the most principals allowed (40); every operation that sanctions or changes it
     costs at most 5M gas, and a 41st principal is refused."""
     principals = [Account.create() for _ in range(41)]
-    members = [InitialMember(a.address, f"Member {i}", Role.FOUNDING_PARTNER if i == 0 else Role.PARTNER,
-                             StakeholderGroup(i % 6)) for i, a in enumerate(accounts[1:13])]
+    members = [
+        InitialMember(
+            a.address, f"Member {i}", Role.FOUNDING_PARTNER if i == 0 else Role.PARTNER, StakeholderGroup(i % 6)
+        )
+        for i, a in enumerate(accounts[1:13])
+    ]
     members += [InitialMember(p.address, f"Principal {i}") for i, p in enumerate(principals)]
     members += [InitialMember(Account.create().address, f"Member {i}") for i in range(len(members), 1_500)]
     big = Consortium(chain, deploy_suite(chain, accounts[0], suite_params(accounts, members=tuple(members))))
@@ -233,8 +241,12 @@ def test_p4_sanctioning_the_busiest_proxy_fits_in_a_block_at_1500_members(chain,
     rounds.advance(1)
     snapshot = rounds.rpc("evm_snapshot", [])
     costs = {}
-    for name, fn in (("suspend", reg.suspend(proxy)), ("remove", reg.remove(proxy)),
-                     ("setRole", reg.setRole(proxy, int(Role.OBSERVER))), ("setWeight", reg.setWeight(proxy, 2))):
+    for name, fn in (
+        ("suspend", reg.suspend(proxy)),
+        ("remove", reg.remove(proxy)),
+        ("setRole", reg.setRole(proxy, int(Role.OBSERVER))),
+        ("setWeight", reg.setWeight(proxy, 2)),
+    ):
         costs[name] = rounds.as_timelock(fn)["gasUsed"]
         rounds.rpc("evm_revert", [snapshot])
         snapshot = rounds.rpc("evm_snapshot", [])
@@ -257,9 +269,14 @@ def test_p5_governance_contracts_can_never_be_members(rounds: Round, dao) -> Non
 
 def test_p5_delays_never_go_below_their_floors(rounds: Round, dao, chain, accounts) -> None:
     gov, tl = dao.governor.functions, dao.timelock.functions
-    for fn, error in ((gov.setVotingDelay(3_599), "GovernorInvalidTiming"), (gov.setVotingPeriod(3_599), "GovernorInvalidTiming"),
-                      (gov.setLateQuorumVoteExtension(7_201), "GovernorPreventLateQuorumVoteExtensionTooLarge")):
-        proposal = rounds.propose([actions.raw(dao.record.governor, bytes.fromhex(fn._encode_transaction_data()[2:]))], error)
+    for fn, error in (
+        (gov.setVotingDelay(3_599), "GovernorInvalidTiming"),
+        (gov.setVotingPeriod(3_599), "GovernorInvalidTiming"),
+        (gov.setLateQuorumVoteExtension(7_201), "GovernorPreventLateQuorumVoteExtensionTooLarge"),
+    ):
+        proposal = rounds.propose(
+            [actions.raw(dao.record.governor, bytes.fromhex(fn._encode_transaction_data()[2:]))], error
+        )
         assert decide(rounds, [proposal]) == [ProposalState.SUCCEEDED]
         queue_ready(rounds, [proposal])
         with pytest.raises(ContractRevertError) as err:

@@ -39,7 +39,6 @@ import time
 from dataclasses import dataclass, field, replace
 
 import pytest
-from tests.support.attackkit import data, error_name
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector as selector
@@ -57,20 +56,29 @@ from hypothesis.stateful import (
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from ccsi_dao.governance import actions
-from ccsi_dao.governance.actions import Action
 from ccsi_dao.abi.artifacts import abi_type
 from ccsi_dao.errors import ContractRevertError
+from ccsi_dao.governance import actions
+from ccsi_dao.governance.actions import Action
 from ccsi_dao.types import Category, MemberStatus, ProposalState, Role, StakeholderGroup, VoteType
-
 from tests.support import ROOT
+from tests.support.attackkit import data, error_name
+
 STATS_FILE = "invariants-stats.json"
 MAX_WEIGHT = 1_000_000
 POOL = range(1, 17)  # accounts 1..12 start as members, 13..16 can be admitted
 EXAMPLES, STEPS = 7, 40
 
-P, A, C, D, S, Q, X, E = (ProposalState.PENDING, ProposalState.ACTIVE, ProposalState.CANCELED, ProposalState.DEFEATED,
-                          ProposalState.SUCCEEDED, ProposalState.QUEUED, ProposalState.EXPIRED, ProposalState.EXECUTED)
+P, A, C, D, S, Q, X, E = (
+    ProposalState.PENDING,
+    ProposalState.ACTIVE,
+    ProposalState.CANCELED,
+    ProposalState.DEFEATED,
+    ProposalState.SUCCEEDED,
+    ProposalState.QUEUED,
+    ProposalState.EXPIRED,
+    ProposalState.EXECUTED,
+)
 # OpenZeppelin's lifecycle, as seen between two observations (a time jump may skip Active entirely).
 LIFECYCLE = {P: {P, A, C, D}, A: {A, D, S}, S: {S, Q}, Q: {Q, E}, D: {D}, C: {C}, E: {E}, X: {X}}
 
@@ -122,7 +130,7 @@ def class_power(model: dict[int, Rec]) -> list[int]:
 
 def powers(model: dict[int, Rec], constitutional: bool = False) -> dict[int, int]:
     """Voting power of every account in one electorate (OpenZeppelin delegation: power goes to the delegate)."""
-    out = {i: 0 for i in model}
+    out = dict.fromkeys(model, 0)
     for i, r in model.items():
         out[r.proxy if r.proxy is not None else i] += r.c_units if constitutional else r.units
     return out
@@ -131,6 +139,7 @@ def powers(model: dict[int, Rec], constitutional: bool = False) -> dict[int, int
 def derive_category(dao, acts: list[Action]) -> Category:
     """The category README's table gives these actions, re-derived in Python (independently of the library): only
     admitting a partner or an observer is a membership decision."""
+
     def one(a: Action) -> Category:
         if a.target in (dao.record.governor, dao.record.timelock):
             return Category.CONSTITUTIONAL
@@ -140,6 +149,7 @@ def derive_category(dao, acts: list[Action]) -> Category:
                 return Category.MEMBERSHIP
             return Category.CONSTITUTIONAL
         return Category.ORDINARY if int(a.target, 16) == 0 and not a.value and not a.data else Category.TREASURY
+
     return max(one(a) for a in acts)
 
 
@@ -148,7 +158,9 @@ def action_strategy(dao, accounts):
     reg, gov, tl = dao.record.membership, dao.record.governor, dao.record.timelock
     who = st.sampled_from([accounts[i].address for i in range(1, 20)])
     registry_calls = st.one_of(
-        st.builds(lambda a, r, w: actions.admit(reg, a, "N", Role(r), weight=w), who, st.integers(1, 3), st.integers(1, 5)),
+        st.builds(
+            lambda a, r, w: actions.admit(reg, a, "N", Role(r), weight=w), who, st.integers(1, 3), st.integers(1, 5)
+        ),
         st.builds(lambda a: actions.remove(reg, a), who),
         st.builds(lambda a: actions.suspend(reg, a), who),
         st.builds(lambda a: actions.reinstate(reg, a), who),
@@ -190,9 +202,11 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
     addr = {i: accounts[i].address for i in range(20)}
     index_of = {a: i for i, a in addr.items()}
     initial = {
-        i: Rec(MemberStatus.ACTIVE, Role.FOUNDING_PARTNER if i <= 2 else Role.PARTNER, 1, constitutional=True,
-               group=i % 6)  # the test consortium: partner i in group i % 6
-        if i <= 12 else Rec()
+        i: Rec(
+            MemberStatus.ACTIVE, Role.FOUNDING_PARTNER if i <= 2 else Role.PARTNER, 1, constitutional=True, group=i % 6
+        )  # the test consortium: partner i in group i % 6
+        if i <= 12
+        else Rec()
         for i in POOL
     }
     acts_strategy = action_strategy(dao, accounts)
@@ -210,7 +224,9 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
     REG, GOV = dao.membership, dao.governor
     output_types = {
         (c.address, f["name"]): [abi_type(o) for o in f["outputs"]]
-        for c in (REG, GOV) for f in c.abi if f["type"] == "function"
+        for c in (REG, GOV)
+        for f in c.abi
+        if f["type"] == "function"
     }
     # The view calls' calldata by eth_abi from the ABI (web3's contract encoding took a third of this test's time).
     views = [(c.address, f) for c in (REG, GOV) for f in c.abi if f["type"] == "function"]
@@ -231,8 +247,9 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         requests = []
         for c, name, args in calls:
             prefix, types = input_types[(c.address, name)]
-            requests.append(("eth_call", [{"to": c.address, "data": "0x" + (prefix + abi_encode(types, args)).hex()},
-                                          "latest"]))
+            requests.append(
+                ("eth_call", [{"to": c.address, "data": "0x" + (prefix + abi_encode(types, args)).hex()}, "latest"])
+            )
         responses = w3.provider.make_batch_request(requests)
         assert isinstance(responses, list), responses
         out = []
@@ -284,8 +301,10 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
 
         def _constitutional_on_chain(self) -> list[object]:
             now = chain.now()
-            return read_batch([(REG, "getPastConstitutionalVotes", [addr[i], now - 1]) for i in POOL] +
-                              [(REG, "getPastConstitutionalSupply", [now - 1])])
+            return read_batch(
+                [(REG, "getPastConstitutionalVotes", [addr[i], now - 1]) for i in POOL]
+                + [(REG, "getPastConstitutionalSupply", [now - 1])]
+            )
 
         def _governance(self, name: str, fn, allowed: bool, update) -> None:
             """Send a registry call from the timelock; it must succeed exactly when the model allows it. A call a
@@ -310,7 +329,9 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             if weaker_rule:
                 rpc("evm_increaseTime", [1])
                 rpc("evm_mine", [])
-                assert self._constitutional_on_chain() == before, f"P1: {name} (membership rule) moved constitutional power"
+                assert self._constitutional_on_chain() == before, (
+                    f"P1: {name} (membership rule) moved constitutional power"
+                )
 
         def _member_act(self, name: str, send, allowed: bool, update) -> None:
             stats.by_rule[name] = stats.by_rule.get(name, 0) + 1
@@ -357,11 +378,23 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
 
         # ------------------------------------------------------------ rules (few, so that swarm testing keeps a mix)
 
-        @rule(op=st.sampled_from(["admit", "remove_or_suspend", "reinstate", "set_role", "set_group", "set_weight",
-                                  "constitutional_vote"]),
-              i=st.sampled_from(POOL), role=st.sampled_from(list(Role)),
-              weight=st.sampled_from([0, 1, 2, 3, 7, MAX_WEIGHT, MAX_WEIGHT + 1]),
-              status=st.sampled_from([MemberStatus.REMOVED, MemberStatus.SUSPENDED]))
+        @rule(
+            op=st.sampled_from(
+                [
+                    "admit",
+                    "remove_or_suspend",
+                    "reinstate",
+                    "set_role",
+                    "set_group",
+                    "set_weight",
+                    "constitutional_vote",
+                ]
+            ),
+            i=st.sampled_from(POOL),
+            role=st.sampled_from(list(Role)),
+            weight=st.sampled_from([0, 1, 2, 3, 7, MAX_WEIGHT, MAX_WEIGHT + 1]),
+            status=st.sampled_from([MemberStatus.REMOVED, MemberStatus.SUSPENDED]),
+        )
         def govern(self, op, i, role, weight, status):
             """A registry change sent from the timelock, as an executed decision would."""
             if op == "admit":
@@ -379,8 +412,11 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             else:
                 self.do_set_weight(i, weight)
 
-        @rule(op=st.sampled_from(["resign", "appoint_proxy", "appoint_proxy", "revoke_proxy"]),
-              i=st.sampled_from(POOL), p=st.sampled_from(POOL))
+        @rule(
+            op=st.sampled_from(["resign", "appoint_proxy", "appoint_proxy", "revoke_proxy"]),
+            i=st.sampled_from(POOL),
+            p=st.sampled_from(POOL),
+        )
         def member(self, op, i, p):
             """A member's own act."""
             if op == "resign":
@@ -397,32 +433,51 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             self.propose(1, acts)
             proposal = self.proposals[-1]
             self._advance_to(proposal.snapshot + 1)
-            for i, support in zip((1, 2, 3, 4), (VoteType.FOR, VoteType.FOR, VoteType.AGAINST, VoteType.ABSTAIN)):
+            for i, support in zip(
+                (1, 2, 3, 4), (VoteType.FOR, VoteType.FOR, VoteType.AGAINST, VoteType.ABSTAIN), strict=True
+            ):
                 self.cast(proposal, i, support)
 
         # ------------------------------------------------------------ governance changes (from the timelock)
 
         def do_admit(self, i, role, weight):
             founder = role == Role.FOUNDING_PARTNER
-            after = replace(self.model[i], status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None,
-                            constitutional=founder)
-            allowed = (self.model[i].status not in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
-                       and self._within_cap(i, after))
-            self._governance("admit", reg.admit(addr[i], int(role), 0, weight, f"Member {i}"), allowed,
-                             lambda: self._set(i, status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None,
-                                               constitutional=founder, group=0))
+            after = replace(
+                self.model[i], status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None, constitutional=founder
+            )
+            allowed = self.model[i].status not in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and self._within_cap(
+                i, after
+            )
+            self._governance(
+                "admit",
+                reg.admit(addr[i], int(role), 0, weight, f"Member {i}"),
+                allowed,
+                lambda: self._set(
+                    i, status=MemberStatus.ACTIVE, role=role, weight=weight, proxy=None, constitutional=founder, group=0
+                ),
+            )
 
         def do_constitutional_vote(self, i, flag):
             r = self.model[i]
             current = r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
-            allowed = current and (r.constitutional == flag or (r.role != Role.FOUNDING_PARTNER
-                                                               and self._within_cap(i, replace(r, constitutional=flag))))
-            self._governance("setConstitutionalVote", reg.setConstitutionalVote(addr[i], flag), allowed,
-                             lambda: self._set(i, constitutional=flag))
+            allowed = current and (
+                r.constitutional == flag
+                or (r.role != Role.FOUNDING_PARTNER and self._within_cap(i, replace(r, constitutional=flag)))
+            )
+            self._governance(
+                "setConstitutionalVote",
+                reg.setConstitutionalVote(addr[i], flag),
+                allowed,
+                lambda: self._set(i, constitutional=flag),
+            )
 
         def do_remove_or_suspend(self, i, status):
             r = self.model[i]
-            ok_from = (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) if status == MemberStatus.REMOVED else (MemberStatus.ACTIVE,)
+            ok_from = (
+                (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+                if status == MemberStatus.REMOVED
+                else (MemberStatus.ACTIVE,)
+            )
             allowed = r.status in ok_from and self._keeps_a_founder(i, replace(r, status=status))
             fn = reg.remove(addr[i]) if status == MemberStatus.REMOVED else reg.suspend(addr[i])
             self._governance(status.name.lower(), fn, allowed, lambda: self._set(i, status=status))
@@ -430,16 +485,25 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         def do_reinstate(self, i):
             r = self.model[i]
             allowed = r.status == MemberStatus.SUSPENDED and self._within_cap(i, replace(r, status=MemberStatus.ACTIVE))
-            self._governance("reinstate", reg.reinstate(addr[i]), allowed, lambda: self._set(i, status=MemberStatus.ACTIVE))
+            self._governance(
+                "reinstate", reg.reinstate(addr[i]), allowed, lambda: self._set(i, status=MemberStatus.ACTIVE)
+            )
 
         def do_set_role(self, i, role):
             r = self.model[i]
             constitutional = r.constitutional or role == Role.FOUNDING_PARTNER
             after = replace(r, role=role, constitutional=constitutional)
-            allowed = (r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and role != Role.NONE
-                       and (role == r.role or (self._keeps_a_founder(i, after) and self._within_cap(i, after))))
-            self._governance("setRole", reg.setRole(addr[i], int(role)), allowed,
-                             lambda: self._set(i, role=role, constitutional=constitutional if role != r.role else r.constitutional))
+            allowed = (
+                r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+                and role != Role.NONE
+                and (role == r.role or (self._keeps_a_founder(i, after) and self._within_cap(i, after)))
+            )
+            self._governance(
+                "setRole",
+                reg.setRole(addr[i], int(role)),
+                allowed,
+                lambda: self._set(i, role=role, constitutional=constitutional if role != r.role else r.constitutional),
+            )
 
         def do_set_group(self, i, group):
             allowed = self.model[i].status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
@@ -447,8 +511,11 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
 
         def do_set_weight(self, i, weight):
             r = self.model[i]
-            allowed = (r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and 1 <= weight <= MAX_WEIGHT
-                       and self._within_cap(i, replace(r, weight=weight)))
+            allowed = (
+                r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
+                and 1 <= weight <= MAX_WEIGHT
+                and self._within_cap(i, replace(r, weight=weight))
+            )
             self._governance("setWeight", reg.setWeight(addr[i], weight), allowed, lambda: self._set(i, weight=weight))
 
         # ------------------------------------------------------------ members' own acts
@@ -456,21 +523,32 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         def do_resign(self, i):
             r = self.model[i]
             allowed = r.status in (MemberStatus.ACTIVE, MemberStatus.SUSPENDED) and self._keeps_a_founder(
-                i, replace(r, status=MemberStatus.RESIGNED))
-            self._member_act("resign", lambda: dao.resign(accounts[i]), allowed,
-                             lambda: self._set(i, status=MemberStatus.RESIGNED))
+                i, replace(r, status=MemberStatus.RESIGNED)
+            )
+            self._member_act(
+                "resign", lambda: dao.resign(accounts[i]), allowed, lambda: self._set(i, status=MemberStatus.RESIGNED)
+            )
 
         def do_appoint_proxy(self, i, p):
             r = self.model[i]
             holds_proxies = any(x.proxy == i for x in self.model.values())
-            allowed = (i != p and r.can_vote and self.model[p].can_vote and r.proxy != p
-                       and not holds_proxies and self.model[p].proxy is None)  # proxies do not chain
-            self._member_act("appointProxy", lambda: dao.appoint_proxy(accounts[i], addr[p]), allowed,
-                             lambda: self._set(i, proxy=p))
+            allowed = (
+                i != p
+                and r.can_vote
+                and self.model[p].can_vote
+                and r.proxy != p
+                and not holds_proxies
+                and self.model[p].proxy is None
+            )  # proxies do not chain
+            self._member_act(
+                "appointProxy", lambda: dao.appoint_proxy(accounts[i], addr[p]), allowed, lambda: self._set(i, proxy=p)
+            )
 
         def do_revoke_proxy(self, i):
             allowed = self.model[i].proxy is not None
-            self._member_act("revokeProxy", lambda: dao.revoke_proxy(accounts[i]), allowed, lambda: self._set(i, proxy=None))
+            self._member_act(
+                "revokeProxy", lambda: dao.revoke_proxy(accounts[i]), allowed, lambda: self._set(i, proxy=None)
+            )
 
         # ------------------------------------------------------------ proposals and votes
 
@@ -482,8 +560,14 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         def propose(self, i, acts):
             expected = derive_category(dao, acts)
             assert dao.categorize(acts) == expected
-            named = [a.data[16:36] for a in acts if a.target == dao.record.membership and len(a.data) >= 36
-                     and a.data[:4] in SANCTION_SELECTORS and a.data[4:16] == bytes(12)]
+            named = [
+                a.data[16:36]
+                for a in acts
+                if a.target == dao.record.membership
+                and len(a.data) >= 36
+                and a.data[:4] in SANCTION_SELECTORS
+                and a.data[4:16] == bytes(12)
+            ]
             allowed = self.model[i].can_vote and len(named) == len(set(named))  # nobody sanctioned twice
             description = f"Proposal {stats.proposals} of example {stats.examples}"
 
@@ -504,8 +588,14 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 stats.refused += 1
 
         @precondition(lambda self: self.proposals)
-        @rule(data=st.data(), ballots=st.lists(st.sampled_from([VoteType.FOR, None, VoteType.AGAINST, VoteType.ABSTAIN]),
-                                                min_size=len(POOL), max_size=len(POOL)))
+        @rule(
+            data=st.data(),
+            ballots=st.lists(
+                st.sampled_from([VoteType.FOR, None, VoteType.AGAINST, VoteType.ABSTAIN]),
+                min_size=len(POOL),
+                max_size=len(POOL),
+            ),
+        )
         def vote(self, data, ballots):
             """Every account of the pool votes (or not) on one proposal: members, former members, outsiders."""
             proposal = data.draw(st.sampled_from(self.proposals[::-1]))  # the latest first
@@ -537,8 +627,13 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             if state == ProposalState.ACTIVE:
                 snapshot_power = self.weight_at_snapshot(proposal, i)
             r = self.model[i]
-            allowed = (state == ProposalState.ACTIVE and r.can_vote and r.voting_since <= proposal.snapshot
-                       and i not in self.voted[proposal.id] and snapshot_power)
+            allowed = (
+                state == ProposalState.ACTIVE
+                and r.can_vote
+                and r.voting_since <= proposal.snapshot
+                and i not in self.voted[proposal.id]
+                and snapshot_power
+            )
             stats.by_rule["vote"] = stats.by_rule.get("vote", 0) + 1
             try:
                 receipt = dao.vote(accounts[i], proposal.id, support)
@@ -560,8 +655,9 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             """Queue a succeeded proposal whose actions touch no contract, wait the delay, execute it."""
             succeeded = [p for p in self.proposals if self.states[p.id] == ProposalState.SUCCEEDED]
             proposal = data.draw(st.sampled_from(succeeded or self.proposals))
-            harmless = all((a.target == actions.SIGNAL_TARGET or a.target in index_of) and a.value == 0
-                           for a in proposal.actions)
+            harmless = all(
+                (a.target == actions.SIGNAL_TARGET or a.target in index_of) and a.value == 0 for a in proposal.actions
+            )
             stats.by_rule["queue"] = stats.by_rule.get("queue", 0) + 1
             if dao.state(proposal.id) != ProposalState.SUCCEEDED:
                 with pytest.raises(ContractRevertError) as err:
@@ -590,8 +686,11 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             if proposer is None:
                 return
             stats.by_rule["sanction"] = stats.by_rule.get("sanction", 0) + 1
-            proposal = dao.propose(accounts[proposer], [actions.suspend(dao.record.membership, addr[silent])],
-                                   f"Suspend silent member {silent} ({stats.proposals})")
+            proposal = dao.propose(
+                accounts[proposer],
+                [actions.suspend(dao.record.membership, addr[silent])],
+                f"Suspend silent member {silent} ({stats.proposals})",
+            )
             self.proposals.append(proposal)
             self.states[proposal.id] = ProposalState.PENDING
             self.voted[proposal.id] = set()
@@ -621,14 +720,26 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
             now = chain.now()
             calls = []
             for i in POOL:
-                calls += [(REG, "memberOf", [addr[i]]), (REG, "proxyOf", [addr[i]]), (REG, "votingUnitsOf", [addr[i]]),
-                          (REG, "getVotes", [addr[i]]), (REG, "getPastConstitutionalVotes", [addr[i], now - 1])]
-            calls += [(REG, "getPastTotalSupply", [now - 1]), (REG, "getPastConstitutionalSupply", [now - 1]),
-                      (REG, "activeFoundingPartners", []), (REG, "classPowerAt", [now - 1, ALL_CLASSES])]
+                calls += [
+                    (REG, "memberOf", [addr[i]]),
+                    (REG, "proxyOf", [addr[i]]),
+                    (REG, "votingUnitsOf", [addr[i]]),
+                    (REG, "getVotes", [addr[i]]),
+                    (REG, "getPastConstitutionalVotes", [addr[i], now - 1]),
+                ]
+            calls += [
+                (REG, "getPastTotalSupply", [now - 1]),
+                (REG, "getPastConstitutionalSupply", [now - 1]),
+                (REG, "activeFoundingPartners", []),
+                (REG, "classPowerAt", [now - 1, ALL_CLASSES]),
+            ]
             for p in self.proposals:
                 calls += [(GOV, "state", [p.id]), (GOV, "proposalVotes", [p.id])]
                 if p.snapshot < now:
-                    calls += [(REG, "getPastTotalSupply", [p.snapshot]), (REG, "classPowerAt", [p.snapshot, ALL_CLASSES])]
+                    calls += [
+                        (REG, "getPastTotalSupply", [p.snapshot]),
+                        (REG, "classPowerAt", [p.snapshot, ALL_CLASSES]),
+                    ]
             results = iter(read_batch(calls))
 
             expected = powers(self.model)
@@ -642,7 +753,9 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
                 assert r.status == MemberStatus.NONE or fields["group"] == r.group, f"group of account {i}"
                 assert r.status == MemberStatus.NONE or fields["weight"] == r.weight, f"weight of account {i}"
                 assert r.status == MemberStatus.NONE or fields["constitutionalVote"] == r.constitutional, f"vote of {i}"
-                assert (None if int(proxy, 16) == 0 else index_of[to_checksum_address(proxy)]) == r.proxy, f"proxy of {i}"
+                assert (None if int(proxy, 16) == 0 else index_of[to_checksum_address(proxy)]) == r.proxy, (
+                    f"proxy of {i}"
+                )
                 assert units == r.units, f"units of account {i}"
                 assert votes == expected[i], f"getVotes of account {i}: {votes} != {expected[i]}"
                 assert constitutional_votes == expected_constitutional[i], f"constitutional votes of account {i}"
@@ -692,9 +805,17 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         ),
     )
     elapsed = time.monotonic() - started
-    summary = {"examples": stats.examples, "steps": stats.steps, "transactions": stats.sent,
-               "refused_as_predicted": stats.refused, "proposals": stats.proposals, "votes": stats.votes,
-               "executed": stats.executed, "rules": dict(sorted(stats.by_rule.items())), "seconds": round(elapsed, 1)}
+    summary = {
+        "examples": stats.examples,
+        "steps": stats.steps,
+        "transactions": stats.sent,
+        "refused_as_predicted": stats.refused,
+        "proposals": stats.proposals,
+        "votes": stats.votes,
+        "executed": stats.executed,
+        "rules": dict(sorted(stats.by_rule.items())),
+        "seconds": round(elapsed, 1),
+    }
     out = ROOT / ".build" / STATS_FILE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")
