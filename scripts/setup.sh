@@ -58,7 +58,6 @@ warm_forge_build() {
     --skip 'contracts/test/**' >/dev/null 2>&1 \
     || echo "forge could not compile the contracts and tests/foundry: tests/foundry/test_forge.py will say why" >&2
 }
-phase "forge build (the Foundry tests)" warm_forge_build
 check_artifacts() {
   # The committed artifacts against a build of contracts/: solc's output is kept in .build/solc-cache
   # (tools/compile_cache.py), so the suite's test_build and later builds of unchanged sources reuse this compile.
@@ -66,7 +65,13 @@ check_artifacts() {
   .venv/bin/python -m tools.build --check >/dev/null 2>.build/build-check.log \
     || { cat .build/build-check.log >&2; echo "the committed artifacts differ from the sources (run .venv/bin/python -m tools.build): tests/unit/test_build.py will fail" >&2; }
 }
-phase "tools.build --check (committed artifacts = the sources' build)" check_artifacts
+compile_side_by_side() {  # two single-threaded solc-js compiles, one per core
+  warm_forge_build &
+  local forge=$!
+  check_artifacts
+  wait "${forge}"
+}
+phase "forge build (the Foundry tests) | tools.build --check (the committed artifacts)" compile_side_by_side
 # The dashboard's browser tests (tests/e2e/web) drive Debian's chromium through Playwright (Playwright's own browser
 # download is not reachable from every machine): installed here when missing, which needs root and apt-get (CI has
 # both); elsewhere the browser tests are skipped and say why.
