@@ -18,6 +18,7 @@ from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import deploy_suite
 from tests.support.anvil import dev_accounts, start_anvil, stop_anvil
 from tests.support.consortium import suite_params
+from tests.support.scenario import rolled_back
 from tests.support.schedule import longest_files_first
 
 
@@ -51,6 +52,5 @@ def deployed(chain: Chain, accounts: list[LocalAccount]) -> Consortium:
 @pytest.fixture
 def dao(deployed: Consortium, chain: Chain) -> Iterator[Consortium]:
     """The test consortium, rolled back to its freshly deployed state after the test."""
-    snapshot = chain.transport.request("evm_snapshot", [])
-    yield deployed
-    chain.transport.request("evm_revert", [snapshot])
+    with rolled_back(chain):
+        yield deployed

@@ -32,7 +32,7 @@ from tests.support.chambers import (
     rule_set,
     set_rules,
 )
-from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round
+from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round, rolled_back
 
 PARTNERS_ = range(4, 13)
 EVERY = range(1, 13)
@@ -41,17 +41,15 @@ EVERY = range(1, 13)
 @pytest.fixture(scope="module")
 def example(chain: Chain, accounts: list[LocalAccount]) -> Iterator[Round]:
     """The example consortium, deployed once for the module and removed afterwards."""
-    before = chain.transport.request("evm_snapshot", [])
-    yield deploy_example(chain, accounts)
-    chain.transport.request("evm_revert", [before])
+    with rolled_back(chain):
+        yield deploy_example(chain, accounts)
 
 
 @pytest.fixture
 def rounds(example: Round, chain: Chain) -> Iterator[Round]:
     """The example consortium, rolled back after each test."""
-    snapshot = chain.transport.request("evm_snapshot", [])
-    yield example
-    chain.transport.request("evm_revert", [snapshot])
+    with rolled_back(chain):
+        yield example
 
 
 def others(*excluded: int) -> list[int]:

@@ -32,23 +32,21 @@ from tests.support.chambers import (
     vote_with_params,
 )
 from tests.support.consortium import TEST_RULES, suite_params
-from tests.support.scenario import AGAINST, FOR, Round
+from tests.support.scenario import AGAINST, FOR, Round, rolled_back
 
 
 @pytest.fixture(scope="module")
 def consortium(chain: Chain, accounts: list[LocalAccount]) -> Iterator[Round]:
     """The test consortium with approval voting allowed, deployed once for the module and removed afterwards."""
-    before = chain.transport.request("evm_snapshot", [])
-    record = deploy_suite(chain, accounts[0], suite_params(accounts, approval_voting=True))
-    yield Round(Consortium(chain, record), accounts)
-    chain.transport.request("evm_revert", [before])
+    with rolled_back(chain):
+        record = deploy_suite(chain, accounts[0], suite_params(accounts, approval_voting=True))
+        yield Round(Consortium(chain, record), accounts)
 
 
 @pytest.fixture
 def rounds(consortium: Round, chain: Chain) -> Iterator[Round]:
-    snapshot = chain.transport.request("evm_snapshot", [])
-    yield consortium
-    chain.transport.request("evm_revert", [snapshot])
+    with rolled_back(chain):
+        yield consortium
 
 
 def pay(rounds: Round, account: int, wei: int) -> actions.Action:

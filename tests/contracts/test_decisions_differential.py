@@ -29,6 +29,7 @@ from ccsi_dao.governance.deployment import InitialMember, deploy_suite
 from ccsi_dao.governance.proposals import Proposal
 from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup, VoteType
 from tests.support.consortium import VOTING_DELAY, VOTING_PERIOD, suite_params
+from tests.support.scenario import rolled_back
 
 SEEDS = range(16)
 
@@ -57,9 +58,8 @@ def random_condition(rng: random.Random) -> ChamberCondition:
 
 @pytest.fixture
 def fresh(chain: Chain) -> Iterator[Chain]:
-    snapshot = chain.transport.request("evm_snapshot", [])
-    yield chain
-    chain.transport.request("evm_revert", [snapshot])
+    with rolled_back(chain):
+        yield chain
 
 
 def _advance(chain: Chain, seconds: int) -> None:

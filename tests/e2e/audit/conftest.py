@@ -23,6 +23,7 @@ from tests.support import ROOT
 from tests.support.anvil import start_anvil, stop_anvil
 from tests.support.chambers_history import ChambersBuilt, build_chambers_history
 from tests.support.history import Built, build_history
+from tests.support.scenario import rolled_back
 
 VOTE_TOPIC = "0x" + Web3.keccak(text="VoteCast(address,uint256,uint8,uint256,string)").hex()
 
@@ -41,9 +42,8 @@ def history_chain(accounts: list[LocalAccount]) -> Iterator[Built]:
 @pytest.fixture
 def built(history_chain: Built) -> Iterator[Built]:
     """The history, rolled back after the test (so a test may reorganise or extend the chain)."""
-    snapshot = history_chain.round.rpc("evm_snapshot", [])
-    yield history_chain
-    history_chain.round.rpc("evm_revert", [snapshot])
+    with rolled_back(history_chain.round.dao.chain):
+        yield history_chain
 
 
 def synced(built: Built, path: Path, **kwargs: Any) -> DecisionIndex:
@@ -129,6 +129,5 @@ def chambers_chain(accounts: list[LocalAccount]) -> Iterator[ChambersBuilt]:
 @pytest.fixture
 def chambers(chambers_chain: ChambersBuilt) -> Iterator[ChambersBuilt]:
     """The chambers history, rolled back after the test."""
-    snapshot = chambers_chain.round.rpc("evm_snapshot", [])
-    yield chambers_chain
-    chambers_chain.round.rpc("evm_revert", [snapshot])
+    with rolled_back(chambers_chain.round.dao.chain):
+        yield chambers_chain

@@ -21,7 +21,7 @@ from tests.e2e.watch.receivers import HookReceiver, SmtpReceiver, self_signed, s
 from tests.support.anvil import start_anvil, stop_anvil
 from tests.support.cli import Cli, write_keystore
 from tests.support.consortium import suite_params
-from tests.support.scenario import Round
+from tests.support.scenario import Round, rolled_back
 
 
 @dataclass
@@ -46,9 +46,8 @@ def world(accounts: list[LocalAccount]) -> Iterator[World]:
 @pytest.fixture
 def w(world: World) -> Iterator[World]:
     """The world, its chain rolled back after the test."""
-    snapshot = world.round.rpc("evm_snapshot", [])
-    yield world
-    world.round.rpc("evm_revert", [snapshot])
+    with rolled_back(world.round.dao.chain):
+        yield world
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.support.chambers_history import (
     choice_actions,
     vote_options,
 )
-from tests.support.scenario import AGAINST
+from tests.support.scenario import AGAINST, rolled_back
 
 pytestmark = pytest.mark.slow
 
@@ -105,8 +105,7 @@ def test_a_blocked_proposal_names_the_chamber_and_its_measure(chambers_site: Cha
 def test_progress_is_live_while_a_choice_is_open(chambers_site: ChambersSite) -> None:
     b = chambers_site.built
     r = b.round
-    snapshot = r.rpc("evm_snapshot", [])
-    try:
+    with rolled_back(b.chain):
         p = r.open(choice_actions(b.dao.record.governor, TEXT_LABELS, [[], [], []], 1), "Choice: meeting rhythm")
         number = len(b.proposals) + 1
         for voter in (1, 3, 4):
@@ -120,5 +119,3 @@ def test_progress_is_live_while_a_choice_is_open(chambers_site: ChambersSite) ->
         page = words(chambers_site.page(f"/proposals/{number}"))
         assert "so far: no option qualifies" in page
         assert "✗ founding partners: 1 against, 1 for: blocked" in page
-    finally:
-        r.rpc("evm_revert", [snapshot])
