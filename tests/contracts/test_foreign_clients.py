@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import pytest
+from web3.logs import DISCARD
 
 from ccsi_dao.governance import actions
 from ccsi_dao.types import Role, StakeholderGroup
@@ -181,7 +182,7 @@ def test_a_relayed_ballot_is_marked_in_the_logs_for_at_most_2500_gas(accounts) -
         rounds = Round(dao, accounts)
         proposal = rounds.open([actions.signal()], "Relayed")
         receipt = dao.relay(accounts[0], dao.sign_ballot(accounts[3], proposal.id, FOR))
-        relayed = dao.governor.events.VoteRelayed().process_receipt(receipt)
+        relayed = dao.governor.events.VoteRelayed().process_receipt(receipt, errors=DISCARD)  # VoteCast is there too
         assert [(e["args"]["proposalId"], e["args"]["voter"], e["args"]["relayer"]) for e in relayed] == [
             (proposal.id, accounts[3].address, accounts[0].address)
         ]
