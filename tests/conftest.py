@@ -17,8 +17,8 @@ from ccsi_dao.chain import Chain
 from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import deploy_suite
 from tests.support.anvil import dev_accounts, start_anvil, stop_anvil
+from tests.support.cli import Rpc
 from tests.support.consortium import suite_params
-from tests.support.scenario import rolled_back
 from tests.support.schedule import longest_files_first
 
 
@@ -52,5 +52,5 @@ def deployed(chain: Chain, accounts: list[LocalAccount]) -> Consortium:
 @pytest.fixture
 def dao(deployed: Consortium, chain: Chain) -> Iterator[Consortium]:
     """The test consortium, rolled back to its freshly deployed state after the test."""
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         yield deployed

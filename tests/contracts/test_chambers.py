@@ -32,7 +32,8 @@ from tests.support.chambers import (
     rule_set,
     set_rules,
 )
-from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round, rolled_back
+from tests.support.cli import Rpc
+from tests.support.scenario import ABSTAIN, AGAINST, FOR, Round
 
 PARTNERS_ = range(4, 13)
 EVERY = range(1, 13)
@@ -41,14 +42,14 @@ EVERY = range(1, 13)
 @pytest.fixture(scope="module")
 def example(chain: Chain, accounts: list[LocalAccount]) -> Iterator[Round]:
     """The example consortium, deployed once for the module and removed afterwards."""
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         yield deploy_example(chain, accounts)
 
 
 @pytest.fixture
 def rounds(example: Round, chain: Chain) -> Iterator[Round]:
     """The example consortium, rolled back after each test."""
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         yield example
 
 

@@ -31,21 +31,22 @@ from tests.support.chambers import (
     vote_options,
     vote_with_params,
 )
+from tests.support.cli import Rpc
 from tests.support.consortium import TEST_RULES, suite_params
-from tests.support.scenario import AGAINST, FOR, Round, rolled_back
+from tests.support.scenario import AGAINST, FOR, Round
 
 
 @pytest.fixture(scope="module")
 def consortium(chain: Chain, accounts: list[LocalAccount]) -> Iterator[Round]:
     """The test consortium with approval voting allowed, deployed once for the module and removed afterwards."""
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         record = deploy_suite(chain, accounts[0], suite_params(accounts, approval_voting=True))
         yield Round(Consortium(chain, record), accounts)
 
 
 @pytest.fixture
 def rounds(consortium: Round, chain: Chain) -> Iterator[Round]:
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         yield consortium
 
 

@@ -28,8 +28,8 @@ from ccsi_dao.governance.decisions import ChamberCondition, Outcome, pack_condit
 from ccsi_dao.governance.deployment import InitialMember, deploy_suite
 from ccsi_dao.governance.proposals import Proposal
 from ccsi_dao.types import Category, ProposalState, Ratio, Role, StakeholderGroup, VoteType
+from tests.support.cli import Rpc
 from tests.support.consortium import VOTING_DELAY, VOTING_PERIOD, suite_params
-from tests.support.scenario import rolled_back
 
 SEEDS = range(16)
 
@@ -58,7 +58,7 @@ def random_condition(rng: random.Random) -> ChamberCondition:
 
 @pytest.fixture
 def fresh(chain: Chain) -> Iterator[Chain]:
-    with rolled_back(chain):
+    with Rpc(chain.url).rolled_back():
         yield chain
 
 

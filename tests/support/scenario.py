@@ -3,31 +3,18 @@ states only what differs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
 
-from ccsi_dao.chain.connection import Chain
 from ccsi_dao.governance.actions import Action
 from ccsi_dao.governance.consortium import Consortium, Proposal
 from ccsi_dao.types import ProposalState, VoteType
 
 FOR, AGAINST, ABSTAIN = VoteType.FOR, VoteType.AGAINST, VoteType.ABSTAIN
-
-
-@contextmanager
-def rolled_back(chain: Chain) -> Iterator[None]:
-    """Run a block (a test, a module), then put ``chain`` back as it was, state and clock (``evm_snapshot`` and
-    ``evm_revert``); a revert the node refuses fails the test instead of leaving its state to the next one."""
-    snapshot = chain.transport.request("evm_snapshot", [])
-    try:
-        yield
-    finally:
-        assert chain.transport.request("evm_revert", [snapshot]) is True, "the node did not revert to the snapshot"
 
 
 class Round:

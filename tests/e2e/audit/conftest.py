@@ -22,8 +22,8 @@ from ccsi_dao.decisionlog.store import DecisionIndex
 from tests.support import ROOT
 from tests.support.anvil import start_anvil, stop_anvil
 from tests.support.chambers_history import ChambersBuilt, build_chambers_history
+from tests.support.cli import Rpc
 from tests.support.history import Built, build_history
-from tests.support.scenario import rolled_back
 
 VOTE_TOPIC = "0x" + Web3.keccak(text="VoteCast(address,uint256,uint8,uint256,string)").hex()
 
@@ -42,7 +42,7 @@ def history_chain(accounts: list[LocalAccount]) -> Iterator[Built]:
 @pytest.fixture
 def built(history_chain: Built) -> Iterator[Built]:
     """The history, rolled back after the test (so a test may reorganise or extend the chain)."""
-    with rolled_back(history_chain.round.dao.chain):
+    with Rpc(history_chain.round.dao.chain.url).rolled_back():
         yield history_chain
 
 
@@ -129,5 +129,5 @@ def chambers_chain(accounts: list[LocalAccount]) -> Iterator[ChambersBuilt]:
 @pytest.fixture
 def chambers(chambers_chain: ChambersBuilt) -> Iterator[ChambersBuilt]:
     """The chambers history, rolled back after the test."""
-    with rolled_back(chambers_chain.round.dao.chain):
+    with Rpc(chambers_chain.round.dao.chain.url).rolled_back():
         yield chambers_chain

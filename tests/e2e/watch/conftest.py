@@ -19,9 +19,9 @@ from ccsi_dao.governance.consortium import Consortium
 from ccsi_dao.governance.deployment import deploy_suite
 from tests.e2e.watch.receivers import HookReceiver, SmtpReceiver, self_signed, start_hooks, start_smtp
 from tests.support.anvil import start_anvil, stop_anvil
-from tests.support.cli import Cli, write_keystore
+from tests.support.cli import Cli, Rpc, write_keystore
 from tests.support.consortium import suite_params
-from tests.support.scenario import Round, rolled_back
+from tests.support.scenario import Round
 
 
 @dataclass
@@ -46,7 +46,7 @@ def world(accounts: list[LocalAccount]) -> Iterator[World]:
 @pytest.fixture
 def w(world: World) -> Iterator[World]:
     """The world, its chain rolled back after the test."""
-    with rolled_back(world.round.dao.chain):
+    with Rpc(world.round.dao.chain.url).rolled_back():
         yield world
 
 

@@ -24,7 +24,8 @@ from tests.support.chambers_history import (
     choice_actions,
     vote_options,
 )
-from tests.support.scenario import AGAINST, rolled_back
+from tests.support.cli import Rpc
+from tests.support.scenario import AGAINST
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +106,7 @@ def test_a_blocked_proposal_names_the_chamber_and_its_measure(chambers_site: Cha
 def test_progress_is_live_while_a_choice_is_open(chambers_site: ChambersSite) -> None:
     b = chambers_site.built
     r = b.round
-    with rolled_back(b.chain):
+    with Rpc(b.chain.url).rolled_back():
         p = r.open(choice_actions(b.dao.record.governor, TEXT_LABELS, [[], [], []], 1), "Choice: meeting rhythm")
         number = len(b.proposals) + 1
         for voter in (1, 3, 4):
