@@ -27,7 +27,7 @@ And the two governance properties of contracts v2, as invariants:
   exactly those steps, and the chain agrees), and a proposal suspending any member who does not vote passes when
   every other member votes for it.
 
-Derandomized (fixed seed, no example database) so CI runs the same sequences every time. Each example starts
+A fixed seed (:data:`SEED`) and no example database, so CI runs the same sequences every time. Each example starts
 from an EVM snapshot of the fresh deployment and reverts to it. Counts go to ``.build/invariants-stats.json``.
 """
 
@@ -39,11 +39,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 import pytest
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector as selector
 from eth_utils import to_checksum_address
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -56,7 +54,6 @@ from hypothesis.stateful import (
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from ccsi_dao.abi.artifacts import abi_type
 from ccsi_dao.errors import ContractRevertError
 from ccsi_dao.governance import actions
 from ccsi_dao.governance.actions import Action
@@ -68,6 +65,15 @@ STATS_FILE = "invariants-stats.json"
 MAX_WEIGHT = 1_000_000
 POOL = range(1, 17)  # accounts 1..12 start as members, 13..16 can be admitted
 EXAMPLES, STEPS = 7, 40
+SEED = 2
+"""Hypothesis's seed. Without one, ``derandomize`` seeds from the machine's source text, so a mere reformatting drew
+other sequences (one that never removed or reinstated a member). With seed 2 every rule below is tried at least five
+times and a proposal is executed; the test asserts both, so an edit that narrows the sequences fails here (then pick
+a seed that covers them all again)."""
+RULES = frozenset(
+    {"admit", "appointProxy", "propose", "queue", "reinstate", "removed", "resign", "revokeProxy", "sanction",
+     "setConstitutionalVote", "setGroup", "setRole", "setWeight", "suspended", "vote"}
+)  # fmt: skip
 
 P, A, C, D, S, Q, X, E = (
     ProposalState.PENDING,
@@ -222,47 +228,19 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
         return response["result"]
 
     REG, GOV = dao.membership, dao.governor
-    output_types = {
-        (c.address, f["name"]): [abi_type(o) for o in f["outputs"]]
-        for c in (REG, GOV)
-        for f in c.abi
-        if f["type"] == "function"
-    }
-    # The view calls' calldata by eth_abi from the ABI (web3's contract encoding took a third of this test's time).
-    views = [(c.address, f) for c in (REG, GOV) for f in c.abi if f["type"] == "function"]
-    names = [(address, f["name"]) for address, f in views]
-    input_types = {
-        (address, f["name"]): (
-            selector(f"{f['name']}({','.join(abi_type(i) for i in f['inputs'])})"),
-            [abi_type(i) for i in f["inputs"]],
-        )
-        for address, f in views
-        if names.count((address, f["name"])) == 1  # an overloaded name is not called here
-    }
-
     MEMBER_FIELDS = [c["name"] for f in REG.abi if f.get("name") == "memberOf" for c in f["outputs"][0]["components"]]
 
     def read_batch(calls: list[tuple[object, str, list]]) -> list[object]:
-        """View calls in one JSON-RPC batch; each result decoded (a single output unwrapped)."""
-        requests = []
-        for c, name, args in calls:
-            prefix, types = input_types[(c.address, name)]
-            requests.append(
-                ("eth_call", [{"to": c.address, "data": "0x" + (prefix + abi_encode(types, args)).hex()}, "latest"])
-            )
-        responses = w3.provider.make_batch_request(requests)
-        assert isinstance(responses, list), responses
-        out = []
-        for (c, name, _), response in zip(calls, responses, strict=True):
-            assert "error" not in response, (name, response)
-            types = output_types[(c.address, name)]
-            values = abi_decode(types, bytes.fromhex(response["result"][2:]))
-            out.append(values[0] if len(values) == 1 else values)
-        return out
+        """View calls at the latest block in JSON-RPC batches (the library's BlockReader: calldata by eth_abi, as
+        web3's contract encoding took a third of this test's time); each result decoded, a single output unwrapped."""
+        read = dao.chain.reader("latest")
+        read.prefetch((c, name, *args) for c, name, args in calls)
+        return [read(c, name, *args) for c, name, args in calls]
 
     def timestamp_of(receipt) -> int:
         return int(w3.eth.get_block(receipt["blockNumber"])["timestamp"])
 
+    @seed(SEED)
     class Consortium(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
@@ -821,3 +799,4 @@ def test_invariants_hold_over_random_histories(dao, accounts, chain) -> None:
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\ninvariants: {json.dumps(summary)}")
     assert stats.examples >= EXAMPLES and stats.proposals > 0 and stats.votes > 0
+    assert set(stats.by_rule) == RULES and stats.executed > 0, summary  # the sequences still cover every rule
